@@ -1,0 +1,132 @@
+"""One settings object: defaults here, overridden by `config/wirehouse.toml`, then `WIREHOUSE_*`.
+
+Nested groups are set from the environment with a double underscore, e.g.
+`WIREHOUSE_HTTP__PAGE_MAX_BYTES=2000000`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_CONFIG_FILE = Path("config/wirehouse.toml")
+
+
+class HttpSettings(BaseModel):
+    """How wirehouse talks to other people's servers."""
+
+    user_agent: str = Field(
+        default="wirehouse/0.1 (news ingestion; +{contact})",
+        description="User-Agent sent with every request; {contact} is replaced by contact_url.",
+    )
+    contact_url: str = Field(
+        default="https://example.org/wirehouse",
+        description="Where a publisher can reach the operator; set it to yours.",
+    )
+    connect_timeout_s: float = Field(default=5.0, gt=0)
+    read_timeout_s: float = Field(default=15.0, gt=0, description="Longest silence between bytes.")
+    # a server trickling one byte a second must not hold a worker: whole request deadline
+    total_timeout_s: float = Field(default=30.0, gt=0)
+    max_redirects: int = Field(default=5, ge=0)
+    # feeds above a few MB are broken or hostile; real news pages are ~50-500 KB
+    feed_max_bytes: int = Field(default=5_000_000, gt=0)
+    page_max_bytes: int = Field(default=5_000_000, gt=0)
+    max_connections: int = Field(default=32, gt=0, description="Requests in flight in all.")
+    per_host_connections: int = Field(default=2, gt=0, description="Requests in flight per host.")
+    per_host_delay_s: float = Field(
+        default=0.25, ge=0, description="Minimum gap between two request starts to one host."
+    )
+    allow_private_hosts: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Hosts that may resolve to loopback/private addresses besides the feeds' own hosts "
+            "(an intranet CMS, say). Link-local and cloud-metadata addresses are always refused."
+        ),
+    )
+
+    def user_agent_header(self) -> str:
+        return self.user_agent.format(contact=self.contact_url)
+
+
+class ExtractSettings(BaseModel):
+    """How article pages become text."""
+
+    workers: int = Field(
+        default_factory=lambda: max(1, os.cpu_count() or 1),
+        gt=0,
+        description="Extraction processes; extraction is CPU-bound, so one per core.",
+    )
+    batch_size: int = Field(
+        default=64, gt=0, description="Pages per extraction batch (one Prefect task per batch)."
+    )
+    # trafilatura's memory grows over long runs (its issue #216): recycle worker processes
+    max_pages_per_worker: int = Field(default=2000, gt=0)
+    # precision-first settings scored best on a public benchmark of real pages (FACTS.md)
+    favor_precision: bool = True
+    include_comments: bool = False
+    min_text_chars: int = Field(
+        default=200, ge=0, description="Less text than this means the page has no article."
+    )
+
+
+class DedupSettings(BaseModel):
+    """When two pages are the same article, and when two articles are the same story."""
+
+    near_threshold: float = Field(default=0.8, gt=0, le=1)
+    story_window_days: int = Field(default=14, gt=0)
+
+
+class Settings(BaseSettings):
+    """Everything configurable, with its default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="WIREHOUSE_",
+        env_nested_delimiter="__",
+        toml_file=DEFAULT_CONFIG_FILE,
+        extra="forbid",
+    )
+
+    db: str = Field(
+        default="data/wirehouse.duckdb",
+        description="Warehouse location: a DuckDB file path.",
+    )
+    feeds_file: Path = Field(default=Path("config/feeds.toml"))
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    extract: ExtractSettings = Field(default_factory=ExtractSettings)
+    dedup: DedupSettings = Field(default_factory=DedupSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # precedence: explicit arguments > environment > config file > defaults
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings; a broken config file or variable becomes a one-line `ConfigError`."""
+    from pydantic import ValidationError
+
+    from wirehouse.errors import ConfigError
+
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"bad setting {where}: {first['msg']}") from exc
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read settings: {exc}") from exc

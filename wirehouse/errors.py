@@ -1,0 +1,41 @@
+"""The one exception root of wirehouse, and what each subclass means for a retry.
+
+    WirehouseError
+    ├── ConfigError            bad settings or feed list: fix the file, retrying will not help
+    ├── WarehouseError         the warehouse cannot be opened or written
+    │   └── WarehouseBusy      another process holds it: retrying later helps
+    └── FetchError             one HTTP fetch failed (carries the URL); `retryable` says if later may work
+"""
+
+from __future__ import annotations
+
+
+class WirehouseError(Exception):
+    """Root of every error wirehouse raises on purpose; its message is one line for a user."""
+
+    retryable: bool = False
+
+
+class ConfigError(WirehouseError):
+    """Settings or a feed list that cannot be used as given."""
+
+
+class WarehouseError(WirehouseError):
+    """The warehouse cannot be opened, migrated or written."""
+
+
+class WarehouseBusy(WarehouseError):
+    """Another process is writing to the warehouse right now."""
+
+    retryable = True
+
+
+class FetchError(WirehouseError):
+    """One fetch failed; `reason` is short and machine-readable (e.g. `timeout`, `http_503`)."""
+
+    def __init__(self, url: str, reason: str, *, retryable: bool = False, detail: str = "") -> None:
+        self.url = url
+        self.reason = reason
+        self.retryable = retryable
+        self.detail = detail
+        super().__init__(f"{url}: {reason}{': ' + detail if detail else ''}")

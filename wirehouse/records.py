@@ -1,0 +1,214 @@
+"""Typed records that cross stage boundaries: feed -> entries -> pages -> articles -> warehouse.
+
+Every stage takes and returns these frozen dataclasses, never dicts, so a field renamed in one
+place is a type error everywhere else. A rejection is a value (`Rejected`), not a log line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSource:
+    """One feed the operator asked for (from config/feeds.toml, an OPML file or a URL list)."""
+
+    url: str
+    name: str | None = None
+    enabled: bool = True
+    tags: tuple[str, ...] = ()
+    # minimum minutes between two fetches of this feed; None means "every run"
+    interval_minutes: int | None = None
+    # obey robots.txt for this feed's article pages (some publishers allow feed readers only)
+    respect_robots: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """What the warehouse remembers about a feed between runs (incremental state)."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    last_fetch_at: datetime | None = None
+    last_success_at: datetime | None = None
+    consecutive_failures: int = 0
+    body_hash: str | None = None
+
+
+class FetchKind(StrEnum):
+    FEED = "feed"
+    PAGE = "page"
+    ROBOTS = "robots"
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """The outcome of one HTTP fetch, successful or not; one row of the `fetches` table.
+
+    `body` is None when the fetch failed, was not modified (304) or was refused before sending.
+    `error` is a short machine-readable reason (`timeout`, `too_large`, `http_404`,
+    `refused_address`, ...) with detail after a colon where useful.
+    """
+
+    url: str
+    kind: FetchKind
+    final_url: str
+    status: int | None
+    fetched_at: datetime
+    elapsed_ms: float
+    body: bytes | None = None
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None
+    retry_after_s: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status is not None and 200 <= self.status < 300
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def size(self) -> int:
+        return len(self.body) if self.body is not None else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One item of a parsed feed. `url_key` is the normalised link, the identity used for dedup."""
+
+    feed_url: str
+    url: str
+    url_key: str
+    guid: str | None
+    title: str | None = None
+    summary: str | None = None  # plain text of the feed's summary/description
+    content: str | None = None  # plain text of the feed's full content, when it carries one
+    published_at: datetime | None = None  # timezone-aware UTC, from the feed
+    updated_at: datetime | None = None
+    author: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """A feed document after parsing: its entries plus what was wrong with it, if anything."""
+
+    feed_url: str
+    title: str | None
+    site_url: str | None
+    entries: tuple[Entry, ...]
+    error: str | None = None  # set when feedparser flagged the document (bozo) or found nothing
+    ttl_minutes: int | None = None  # from <ttl> or sy:updatePeriod/sy:updateFrequency
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """An article page fetched for an entry, ready for extraction (raw bytes, never decoded)."""
+
+    entry: Entry
+    final_url: str
+    body: bytes
+    content_type: str | None
+    fetched_at: datetime
+
+
+class DateSource(StrEnum):
+    FEED = "feed"
+    PAGE = "page"
+    URL = "url"
+    FIRST_SEEN = "first_seen"
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """What extraction found in one page: the clean text and the page's own metadata."""
+
+    url: str
+    text: str
+    title: str | None = None
+    author: str | None = None
+    sitename: str | None = None
+    language: str | None = None
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    image: str | None = None
+    canonical_url: str | None = None
+    page_date: datetime | None = None  # UTC; midnight when the page gave a day only
+    page_date_has_time: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A page turned into an article: extraction merged with its feed entry, ready to load.
+
+    `body_source` is `page` when the text came from the article page, `feed` when the page could
+    not be fetched or yielded no text and the feed's own content stands in (retried later).
+    """
+
+    entry: Entry
+    url: str  # the URL as fetched (after redirects)
+    canonical_url: str | None
+    canonical_key: str | None
+    title: str | None
+    text: str
+    content_hash: str
+    published_at: datetime | None
+    published_at_source: DateSource
+    author: str | None = None
+    sitename: str | None = None
+    language: str | None = None
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    image: str | None = None
+    body_source: str = "page"
+    html_zlib: bytes | None = None  # the raw page, zlib-compressed, kept for `wirehouse reextract`
+    fetched_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """Something a stage could not use, and why; counted in the run summary and stored."""
+
+    stage: str  # "feed", "entry", "page", "extract", "load"
+    url: str
+    reason: str  # short machine-readable reason, e.g. "http_404", "no_text", "not_html"
+    detail: str | None = None
+
+
+class MatchKind(StrEnum):
+    """How a URL was recognised as an article already known (article_urls.match_kind)."""
+
+    NEW = "new"
+    URL = "url"
+    GUID = "guid"
+    CANONICAL = "canonical"
+    EXACT = "exact"
+    NEAR = "near"
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """Counts for one run; printed by the CLI, stored in `runs`, published as a Prefect artifact."""
+
+    run_id: str
+    feeds_total: int = 0
+    feeds_fetched: int = 0
+    feeds_not_modified: int = 0
+    feeds_failed: int = 0
+    feeds_skipped: int = 0
+    entries_seen: int = 0
+    entries_new: int = 0
+    pages_fetched: int = 0
+    pages_failed: int = 0
+    new_articles: int = 0
+    new_versions: int = 0
+    duplicates: dict[str, int] = field(default_factory=dict)
+    rejected: list[Rejected] = field(default_factory=list)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
