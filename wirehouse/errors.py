@@ -1,10 +1,10 @@
 """The one exception root of wirehouse, and what each subclass means for a retry.
 
-    WirehouseError
-    ├── ConfigError            bad settings or feed list: fix the file, retrying will not help
-    ├── WarehouseError         the warehouse cannot be opened or written
-    │   └── WarehouseBusy      another process holds it: retrying later helps
-    └── FetchError             one HTTP fetch failed (carries the URL); `retryable` says if later may work
+WirehouseError
+├── ConfigError            bad settings or feed list: fix the file, retrying will not help
+├── WarehouseError         the warehouse cannot be opened or written
+│   └── WarehouseBusy      another process holds it: retrying later helps
+└── FetchError             one fetch failed (carries the URL); `retryable`: may later work
 """
 
 from __future__ import annotations

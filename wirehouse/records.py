@@ -36,6 +36,7 @@ class FeedState:
     last_success_at: datetime | None = None
     consecutive_failures: int = 0
     body_hash: str | None = None
+    ttl_minutes: int | None = None  # what the feed announced (<ttl>, sy:updatePeriod)
 
 
 class FetchKind(StrEnum):
@@ -169,6 +170,8 @@ class Article:
     image: str | None = None
     body_source: str = "page"
     html_zlib: bytes | None = None  # the raw page, zlib-compressed, kept for `wirehouse reextract`
+    html_bytes: int = 0  # size of the raw page before compression
+    content_type: str | None = None
     fetched_at: datetime | None = None
 
 
@@ -212,3 +215,13 @@ class RunSummary:
     duplicates: dict[str, int] = field(default_factory=dict)
     rejected: list[Rejected] = field(default_factory=list)
     stage_seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOutcome:
+    """What happened to one feed in a run; becomes its row in `feeds`."""
+
+    source: FeedSource
+    fetched: Fetched | None  # None when the feed was not due (its interval, or backed off)
+    parsed: ParsedFeed | None = None
+    new_items: int = 0

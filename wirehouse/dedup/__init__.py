@@ -1,1 +1,1 @@
-"""dedup stage."""
+"""Duplicates and stories: is an extracted article new, a copy, or a new version?"""

@@ -1,0 +1,273 @@
+"""The `wirehouse` command: a thin layer over the flows and the warehouse.
+
+Errors a user can act on (a bad feed list, a warehouse that cannot be opened) are printed as
+one line and exit non-zero; everything else about a run is in its summary and the warehouse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from wirehouse.errors import WirehouseError
+
+app = typer.Typer(
+    help="Scheduled news ingestion: feeds to clean, deduplicated articles in DuckDB.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Warehouse file (default data/wirehouse.duckdb, or WIREHOUSE_DB).",
+        show_default=False,
+    ),
+]
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _prefect_defaults() -> None:
+    """Settings Prefect must have before it is imported: no telemetry, quiet console on a TTY."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_UI_ENABLED", "true")
+    if sys.stderr.isatty():
+        # the progress display shows the run; Prefect's own log lines stay in its API and UI
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    try:
+        yield
+    except WirehouseError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _db(db: str | None) -> str:
+    from wirehouse.config.settings import load_settings
+
+    return load_settings(db=db).db
+
+
+@app.command()
+def ingest(
+    feed: Annotated[
+        list[str] | None, typer.Option("--feed", help="A feed URL; repeat for several.")
+    ] = None,
+    feeds: Annotated[
+        Path | None,
+        typer.Option(
+            "--feeds", help="Feed list: TOML (config/feeds.toml), OPML, or URLs one a line."
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Run the ingest flow once over the feeds, then print what it did."""
+    with _user_errors():
+        summary = _run_ingest(feeds=feed, feeds_file=str(feeds) if feeds else None, db=db)
+    _print_summary(summary, _db(db))
+
+
+def _run_ingest(*, feeds: list[str] | None, feeds_file: str | None, db: str | None) -> Any:
+    _prefect_defaults()
+    from wirehouse.flows.ingest import ingest as ingest_flow
+
+    with _progress_display():
+        return asyncio.run(ingest_flow(feeds=feeds, feeds_file=feeds_file, db=db))
+
+
+@contextmanager
+def _progress_display() -> Iterator[None]:
+    """A live progress bar on a terminal; nothing when the output is a pipe or a log file."""
+    if not err.is_terminal:
+        yield
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from wirehouse import progress
+
+    with Progress(
+        TextColumn("{task.description:>6}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        class Bar:
+            def total(self, stage: str, count: int) -> None:
+                tasks[stage] = bar.add_task(stage, total=count)
+
+            def advance(self, stage: str, count: int = 1) -> None:
+                if stage in tasks:
+                    bar.advance(tasks[stage], count)
+
+        token = progress.current.set(Bar())
+        try:
+            yield
+        finally:
+            progress.current.reset(token)
+
+
+def _print_summary(summary: Any, db: str) -> None:
+    dups = summary.duplicates
+    dup_text = ", ".join(f"{k} {v}" for k, v in sorted(dups.items())) or "none"
+    failures = [r for r in summary.rejected if r.stage in ("feed", "page", "extract")]
+    out.print(
+        f"[bold]run {summary.run_id}[/bold]: {summary.feeds_fetched} feeds fetched, "
+        f"{summary.feeds_not_modified} not modified, {summary.feeds_failed} failed, "
+        f"{summary.feeds_skipped} not due",
+        highlight=False,
+    )
+    out.print(
+        f"  {summary.entries_seen} entries seen, {summary.entries_new} new; "
+        f"{summary.new_articles} new articles, {summary.new_versions} new versions; "
+        f"duplicates skipped: {sum(dups.values())} ({dup_text})",
+        highlight=False,
+    )
+    if failures:
+        out.print(f"  {len(failures)} failures:", highlight=False)
+        for r in failures[:15]:
+            out.print(f"    {r.stage:7} {r.reason:22} {r.url}", highlight=False)
+        if len(failures) > 15:
+            out.print(f"    ... and {len(failures) - 15} more (see the `fetches` table)")
+    out.print(f"  warehouse: {db}", highlight=False)
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="The SQL to run (read-only).")],
+    db: DbOption = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+) -> None:
+    """Ask the warehouse a question in SQL."""
+    from wirehouse.warehouse.connection import session
+
+    with _user_errors(), session(_db(db), read_only=True, wait_s=60) as con:
+        try:
+            cursor = con.execute(query)
+        except Exception as exc:  # DuckDB's parser/binder errors: show them as one line
+            raise WirehouseError(str(exc).splitlines()[0]) from exc
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
+    _print_rows(columns, rows, fmt)
+
+
+def _print_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: Format) -> None:
+    if fmt is Format.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif fmt is Format.json:
+        for row in rows:
+            sys.stdout.write(
+                json.dumps(dict(zip(columns, row, strict=True)), default=_jsonable) + "\n"
+            )
+    else:
+        table = Table(*columns, show_lines=False)
+        for row in rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        out.print(table)
+        out.print(f"({len(rows)} rows)", style="dim")
+
+
+def _jsonable(value: object) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+@app.command()
+def feeds(db: DbOption = None) -> None:
+    """Show each feed's health: last fetch, status, new items, failures in a row."""
+    from wirehouse.warehouse.connection import session
+
+    with _user_errors(), session(_db(db), read_only=True, wait_s=60) as con:
+        cursor = con.execute(
+            """
+            SELECT coalesce(name, title, feed_url) AS feed, feed_url,
+                   strftime(last_fetch_at, '%Y-%m-%d %H:%M') AS last_fetch, last_status AS status,
+                   last_new_items AS new_items, consecutive_failures AS failures,
+                   coalesce(last_error, '') AS last_error
+            FROM feeds ORDER BY consecutive_failures DESC, feed
+            """
+        )
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
+    _print_rows(columns, rows, Format.table)
+
+
+@app.command()
+def demo(
+    db: DbOption = None,
+    serve_seconds: Annotated[
+        float, typer.Option(help="Keep the newsroom up this long after the run (0: stop).")
+    ] = 0.0,
+) -> None:
+    """Ingest the bundled demo newsroom (served on 127.0.0.1, no internet needed)."""
+    import tempfile
+    import time
+
+    from wirehouse.newsroom import Newsroom
+
+    with Newsroom(port_base=Newsroom.DEMO_PORT_BASE) as room, tempfile.TemporaryDirectory() as tmp:
+        feed_list = room.write_feed_list(Path(tmp) / "demo-feeds.toml")
+        out.print(f"demo newsroom: {len(room.feed_urls)} feeds on {room.origin}", highlight=False)
+        with _user_errors():
+            summary = _run_ingest(feeds=None, feeds_file=str(feed_list), db=db)
+        _print_summary(summary, _db(db))
+        if serve_seconds:
+            time.sleep(serve_seconds)
+    out.print(
+        "\nLook at the result:\n"
+        '  .venv/bin/wirehouse sql "SELECT sitename, title, published_at FROM articles'
+        ' ORDER BY published_at DESC"\n'
+        '  .venv/bin/wirehouse sql "SELECT match_kind, count(*) FROM article_urls GROUP BY ALL"\n'
+        "  .venv/bin/wirehouse feeds",
+        highlight=False,
+    )
+
+
+@app.command()
+def reextract(db: DbOption = None) -> None:
+    """Run extraction again over the stored pages (after an extractor upgrade); no network."""
+    _prefect_defaults()
+    from wirehouse.flows.reextract import reextract as reextract_flow
+
+    with _user_errors():
+        counts = asyncio.run(reextract_flow(db=db))
+    out.print(
+        f"re-extracted {counts['pages']} pages: {counts['changed']} articles changed "
+        f"(new versions), {counts['unchanged']} unchanged, {counts['rejected']} rejected",
+        highlight=False,
+    )
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,372 @@
+"""The `ingest` flow: feeds -> entries -> pages -> articles -> duplicates -> warehouse, once.
+
+Prefect sees a few tasks per run (`fetch-feeds`, `triage-entries`, `extract-batch-N`,
+`finish-run`), never one per article: a task run costs tens of milliseconds. Each batch task
+fetches its pages, extracts them in worker processes, deduplicates and loads them in one
+transaction, and several batches are in flight at once so both cores keep extracting while
+the event loop fetches and loads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from wirehouse import progress
+from wirehouse.config.feedlist import load_feed_list, sources_from_urls
+from wirehouse.config.settings import Settings, load_settings
+from wirehouse.dedup.exact import Outcome, decide_exact
+from wirehouse.errors import ConfigError
+from wirehouse.extractors.article import article_from_feed
+from wirehouse.extractors.pool import ExtractionPool
+from wirehouse.feeds.batches import batches
+from wirehouse.feeds.parse import parse_feed
+from wirehouse.feeds.schedule import due_feeds
+from wirehouse.fetch.client import Fetcher
+from wirehouse.records import (
+    Article,
+    Entry,
+    FeedOutcome,
+    FeedSource,
+    FeedState,
+    Fetched,
+    FetchKind,
+    Page,
+    Rejected,
+    RunSummary,
+)
+from wirehouse.urls import url_origin
+from wirehouse.warehouse.articles import load_batch, lookups_for
+from wirehouse.warehouse.connection import run_lock, session
+from wirehouse.warehouse.entries import Triage, triage_entries
+from wirehouse.warehouse.migrate import migrate
+from wirehouse.warehouse.runs import (
+    feed_states,
+    finish_run,
+    record_fetches,
+    save_feed_outcomes,
+    start_run,
+)
+
+# DuckDB waits this long for a reader (e.g. `wirehouse sql`) to let go of the file
+_DB_WAIT_S = 30.0
+
+
+@dataclass
+class _Run:
+    """What the tasks of one run share; lives for one flow run only."""
+
+    settings: Settings
+    db: str
+    run_id: str
+    fetcher: Fetcher
+    pool: ExtractionPool | None
+    sources: dict[str, FeedSource]
+    triage: Triage
+    summary: RunSummary
+    write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def stage(self, name: str, seconds: float) -> None:
+        self.summary.stage_seconds[name] = self.summary.stage_seconds.get(name, 0.0) + seconds
+
+
+def resolve_sources(
+    settings: Settings, *, feeds: Sequence[str] | None, feeds_file: str | None
+) -> list[FeedSource]:
+    """The feeds of this run: URLs given on the command line win over a feed-list file."""
+    if feeds:
+        return sources_from_urls(feeds)
+    return load_feed_list(Path(feeds_file) if feeds_file else settings.feeds_file)
+
+
+@task(name="fetch-feeds", cache_policy=NO_CACHE, persist_result=False)
+async def fetch_feeds(
+    run: _Run, due: list[FeedSource], states: dict[str, FeedState]
+) -> tuple[list[FeedOutcome], dict[str, str]]:
+    """Fetch the due feeds concurrently (conditional GET) and parse what changed."""
+    reporter = progress.current.get()
+    reporter.total("feeds", len(due))
+    body_hashes: dict[str, str] = {}
+
+    async def one(source: FeedSource) -> FeedOutcome:
+        state = states.get(source.url)
+        fetched = await run.fetcher.fetch(
+            source.url,
+            kind=FetchKind.FEED,
+            etag=state.etag if state else None,
+            last_modified=state.last_modified if state else None,
+        )
+        reporter.advance("feeds")
+        if not fetched.ok or fetched.body is None:
+            return FeedOutcome(source, fetched)
+        digest = hashlib.sha256(fetched.body).hexdigest()
+        body_hashes[source.url] = digest
+        if state is not None and state.body_hash == digest:
+            return FeedOutcome(source, fetched)  # a 200 with the same bytes: nothing new
+        return FeedOutcome(source, fetched, parse_feed(fetched))
+
+    outcomes = await asyncio.gather(*(one(s) for s in due))
+    return list(outcomes), body_hashes
+
+
+@task(name="triage-entries", cache_policy=NO_CACHE, persist_result=False)
+async def triage(run: _Run, entries: list[Entry]) -> Triage:
+    """Find which entries are new (one join against the warehouse) and record re-sightings."""
+
+    def work() -> Triage:
+        now = datetime.now(UTC)
+        with session(run.db, wait_s=_DB_WAIT_S) as con:
+            result = triage_entries(con, entries, now=now)
+            load_batch(con, run.run_id, [], sightings=result.sightings, now=now)
+        return result
+
+    return await asyncio.to_thread(work)
+
+
+@task(task_run_name="extract-batch-{index}", cache_policy=NO_CACHE, persist_result=False)
+async def extract_batch(run: _Run, index: int, entries: list[Entry]) -> None:
+    """Fetch a batch of article pages, extract them, deduplicate and load them."""
+    reporter = progress.current.get()
+    started = time.perf_counter()
+    fetched = await asyncio.gather(
+        *(
+            run.fetcher.fetch(
+                e.url,
+                kind=FetchKind.PAGE,
+                check_robots=run.sources[e.feed_url].respect_robots
+                if e.feed_url in run.sources
+                else True,
+            )
+            for e in entries
+        )
+    )
+    run.stage("fetch_pages", time.perf_counter() - started)
+    pages: list[Page] = []
+    failed: list[tuple[Entry, str, datetime]] = []
+    for entry, f in zip(entries, fetched, strict=True):
+        if f.ok and f.body:
+            pages.append(Page(entry, f.final_url, f.body, f.content_type, f.fetched_at))
+        else:
+            reason = f.error or f"http_{f.status}"
+            failed.append((entry, reason, f.fetched_at))
+            run.summary.rejected.append(Rejected("page", entry.url, reason))
+    run.summary.pages_fetched += len(pages)
+
+    started = time.perf_counter()
+    results = await asyncio.wrap_future(run.pool.submit(pages)) if pages and run.pool else []
+    run.stage("extract", time.perf_counter() - started)
+    articles: list[Article] = []
+    for page, result in zip(pages, results, strict=True):
+        if isinstance(result, Rejected):
+            failed.append((page.entry, result.reason, page.fetched_at))
+            run.summary.rejected.append(result)
+        else:
+            articles.append(result)
+    run.summary.pages_failed += len(failed)
+    for entry, reason, at in failed:
+        fallback = article_from_feed(entry, reason=reason, fetched_at=at)
+        if fallback is not None:
+            articles.append(fallback)
+
+    async with run.write_lock:
+        started = time.perf_counter()
+        await asyncio.to_thread(_load, run, articles, fetched)
+        run.stage("load", time.perf_counter() - started)
+    reporter.advance("pages", len(entries))
+
+
+def _load(run: _Run, articles: list[Article], fetched: Sequence[Fetched]) -> None:
+    now = datetime.now(UTC)
+    with session(run.db, wait_s=_DB_WAIT_S) as con:
+        found = lookups_for(con, articles)
+        decisions = decide_exact(
+            articles,
+            by_canonical=found.by_canonical,
+            by_hash=found.by_hash,
+            refetched=run.triage.refetched,
+        )
+        counts = load_batch(
+            con,
+            run.run_id,
+            decisions,
+            followers=run.triage.followers,
+            fetched=fetched,
+            now=now,
+        )
+    summary = run.summary
+    summary.new_articles += counts.new_articles
+    summary.new_versions += counts.new_versions
+    for d in decisions:
+        if d.outcome is Outcome.DUPLICATE:
+            kind = str(d.match_kind)
+            summary.duplicates[kind] = summary.duplicates.get(kind, 0) + 1
+        follower_count = len(run.triage.followers.get(d.article.entry.url_key, ()))
+        if follower_count:
+            summary.duplicates["url"] = summary.duplicates.get("url", 0) + follower_count
+
+
+@task(name="finish-run", cache_policy=NO_CACHE, persist_result=False)
+async def finish(
+    run: _Run,
+    outcomes: list[FeedOutcome],
+    body_hashes: dict[str, str],
+    status: str,
+    error: str | None,
+) -> None:
+    """Save each feed's state and the run's counts in one transaction.
+
+    Feed validators (ETag, Last-Modified) are saved only now, after the entries they announced
+    were loaded: a run that dies earlier refetches those feeds in full next time.
+    """
+
+    def work() -> None:
+        with session(run.db, wait_s=_DB_WAIT_S) as con:
+            con.execute("BEGIN TRANSACTION")
+            save_feed_outcomes(con, outcomes, body_hashes=body_hashes)
+            record_fetches(con, run.run_id, [o.fetched for o in outcomes if o.fetched])
+            finish_run(con, run.summary, status=status, error=error)
+            con.execute("COMMIT")
+
+    await asyncio.to_thread(work)
+
+
+@flow(name="ingest", log_prints=False)
+async def ingest(
+    feeds: list[str] | None = None,
+    feeds_file: str | None = None,
+    db: str | None = None,
+) -> RunSummary:
+    """Fetch every due feed, load its new articles into the warehouse, and report counts."""
+    logger = get_run_logger()
+    settings = load_settings(db=db)
+    sources = resolve_sources(settings, feeds=feeds, feeds_file=feeds_file)
+    if not sources:
+        raise ConfigError("no feeds to fetch: give --feed URL or a feed list with enabled feeds")
+    run_id = uuid.uuid4().hex[:12]
+    summary = RunSummary(run_id=run_id)
+    with run_lock(settings.db):
+        started = time.perf_counter()
+        now = datetime.now(UTC)
+        with session(settings.db, wait_s=_DB_WAIT_S) as con:
+            applied = migrate(con)
+            if applied:
+                logger.info("warehouse %s migrated to version %d", settings.db, applied[-1])
+            start_run(con, run_id, flow_run_id=flow_run.id, started_at=now)
+            states = feed_states(con)
+        decisions = due_feeds(sources, states, now=now)
+        due = [d.source for d in decisions if d.due]
+        summary.feeds_total = len(decisions)
+        summary.feeds_skipped = len(decisions) - len(due)
+        summary.stage_seconds["open"] = time.perf_counter() - started
+
+        operator_hosts = {url_origin(s.url) for s in sources}
+        async with Fetcher(settings.http, operator_hosts=operator_hosts) as fetcher:
+            run = _Run(
+                settings=settings,
+                db=settings.db,
+                run_id=run_id,
+                fetcher=fetcher,
+                pool=None,
+                sources={s.url: s for s in sources},
+                triage=Triage(),
+                summary=summary,
+            )
+            started = time.perf_counter()
+            outcomes, body_hashes = await fetch_feeds(run, due, states)
+            run.stage("fetch_feeds", time.perf_counter() - started)
+            entries = _tally_feeds(summary, outcomes)
+            for o in outcomes:
+                if o.fetched and (o.fetched.error or (o.parsed and o.parsed.error)):
+                    logger.warning(
+                        "feed %s: %s",
+                        o.source.url,
+                        o.fetched.error or (o.parsed and o.parsed.error),
+                    )
+
+            started = time.perf_counter()
+            run.triage = await triage(run, entries)
+            run.stage("triage", time.perf_counter() - started)
+            summary.entries_new = len(run.triage.to_fetch)
+            for s in run.triage.sightings:
+                kind = str(s.match_kind)
+                summary.duplicates[kind] = summary.duplicates.get(kind, 0) + 1
+            outcomes = _count_new_items(outcomes, run.triage)
+
+            try:
+                if run.triage.to_fetch:
+                    await _extract_all(run)
+            except BaseException as exc:
+                await finish(run, outcomes, body_hashes, "failed", f"{type(exc).__name__}: {exc}")
+                raise
+            await finish(run, outcomes, body_hashes, "completed", None)
+    logger.info(
+        "run %s: %d feeds fetched, %d not modified, %d failed; %d new articles, %d duplicates",
+        run_id,
+        summary.feeds_fetched,
+        summary.feeds_not_modified,
+        summary.feeds_failed,
+        summary.new_articles,
+        sum(summary.duplicates.values()),
+    )
+    return summary
+
+
+async def _extract_all(run: _Run) -> None:
+    """Run the batch tasks with a few in flight, so fetching overlaps extraction."""
+    settings = run.settings.extract
+    progress.current.get().total("pages", len(run.triage.to_fetch))
+    in_flight = asyncio.Semaphore(settings.workers + 1)
+
+    async def bounded(index: int, entries: list[Entry]) -> None:
+        async with in_flight:
+            await extract_batch(run, index, entries)
+
+    with ExtractionPool(settings) as pool:
+        run.pool = pool
+        work = [
+            bounded(i, entries)
+            for i, entries in enumerate(batches(run.triage.to_fetch, settings.batch_size), 1)
+        ]
+        await asyncio.gather(*work)
+
+
+def _tally_feeds(summary: RunSummary, outcomes: list[FeedOutcome]) -> list[Entry]:
+    entries: list[Entry] = []
+    for o in outcomes:
+        f = o.fetched
+        if f is None:
+            continue
+        if f.not_modified or (f.ok and o.parsed is None):
+            summary.feeds_not_modified += 1
+        elif f.ok:
+            summary.feeds_fetched += 1
+            if o.parsed is not None:
+                entries.extend(o.parsed.entries)
+                if o.parsed.error and not o.parsed.entries:
+                    summary.feeds_failed += 1
+                    summary.rejected.append(Rejected("feed", o.source.url, o.parsed.error))
+        else:
+            summary.feeds_failed += 1
+            summary.rejected.append(Rejected("feed", o.source.url, f.error or f"http_{f.status}"))
+    summary.entries_seen = len(entries)
+    return entries
+
+
+def _count_new_items(outcomes: list[FeedOutcome], triage: Triage) -> list[FeedOutcome]:
+    per_feed: dict[str, int] = {}
+    for e in triage.to_fetch:
+        if e.url_key not in triage.refetched:
+            per_feed[e.feed_url] = per_feed.get(e.feed_url, 0) + 1
+    return [
+        FeedOutcome(o.source, o.fetched, o.parsed, per_feed.get(o.source.url, 0)) for o in outcomes
+    ]

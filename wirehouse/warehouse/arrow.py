@@ -1,0 +1,50 @@
+"""Turning records into Arrow tables, the bulk path into DuckDB (never row-by-row inserts)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+TS = pa.timestamp("us", tz="UTC")
+TAGS = pa.list_(pa.string())
+
+
+def table(schema: pa.Schema, rows: Sequence[Sequence[Any]]) -> pa.Table:
+    """Build an Arrow table from rows given in schema order."""
+    columns: list[Sequence[Any]] = (
+        list(zip(*rows, strict=True)) if rows else [[] for _ in schema.names]
+    )
+    return pa.table(
+        [pa.array(col, type=field.type) for col, field in zip(columns, schema, strict=True)],
+        schema=schema,
+    )
+
+
+def insert_new(
+    con: duckdb.DuckDBPyConnection, target: str, data: pa.Table, *, key: Sequence[str]
+) -> int:
+    """Insert the rows whose key is not in `target` yet: loading twice equals loading once.
+
+    An anti-join rather than `ON CONFLICT`, so that the same statement works on tables without
+    primary keys (DuckLake); rows repeated inside `data` are kept once.
+    """
+    if data.num_rows == 0:
+        return 0
+    name = f"_incoming_{target}"
+    con.register(name, data)
+    try:
+        cols = ", ".join(data.schema.names)
+        on = " AND ".join(f"t.{k} IS NOT DISTINCT FROM i.{k}" for k in key)
+        partition = ", ".join(key)
+        result = con.execute(
+            f"INSERT INTO {target} ({cols}) "
+            f"SELECT {cols} FROM (SELECT *, row_number() OVER (PARTITION BY {partition}) AS _n "
+            f"FROM {name}) i WHERE i._n = 1 "
+            f"AND NOT EXISTS (SELECT 1 FROM {target} t WHERE {on})"
+        ).fetchone()
+    finally:
+        con.unregister(name)
+    return int(result[0]) if result else 0

@@ -1,0 +1,292 @@
+"""Loading decided articles: new rows, new versions, and every URL an article was seen at.
+
+One batch is one transaction, so a crash leaves the warehouse as it was before the batch and
+the next run fetches what is missing. Every insert is an anti-join on a deterministic key, so
+loading a batch twice equals loading it once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import pyarrow as pa
+
+from wirehouse.dedup.exact import Decision, Outcome
+from wirehouse.records import Article, Entry, Fetched, MatchKind
+from wirehouse.warehouse.arrow import TAGS, TS, insert_new, table
+from wirehouse.warehouse.entries import Sighting
+from wirehouse.warehouse.runs import record_fetches
+
+
+@dataclass(frozen=True, slots=True)
+class Lookups:
+    """What the warehouse already holds for a batch: keys and hashes mapped to article ids."""
+
+    by_canonical: dict[str, str]
+    by_hash: dict[str, str]
+
+
+def lookups_for(con: duckdb.DuckDBPyConnection, articles: Sequence[Article]) -> Lookups:
+    """Find stored articles sharing a canonical/URL key or a content hash with the batch."""
+    keys = sorted({k for a in articles for k in (a.canonical_key, a.entry.url_key) if k})
+    hashes = sorted({a.content_hash for a in articles})
+    by_canonical: dict[str, str] = {}
+    by_hash: dict[str, str] = {}
+    if keys:
+        con.register("_keys", pa.table({"k": pa.array(keys, pa.string())}))
+        try:
+            for key, aid in con.execute(
+                "SELECT k, min(article_id) FROM ("
+                " SELECT k._k AS k, a.article_id FROM (SELECT k AS _k FROM _keys) k"
+                " JOIN articles a ON a.canonical_key = k._k"
+                " UNION ALL SELECT k._k, u.article_id FROM (SELECT k AS _k FROM _keys) k"
+                " JOIN article_urls u ON u.url_key = k._k) GROUP BY k"
+            ).fetchall():
+                by_canonical[key] = aid
+        finally:
+            con.unregister("_keys")
+    if hashes:
+        con.register("_hashes", pa.table({"h": pa.array(hashes, pa.string())}))
+        try:
+            for h, aid in con.execute(
+                "SELECT h, min(article_id) FROM _hashes"
+                " JOIN articles ON content_hash = h GROUP BY h"
+            ).fetchall():
+                by_hash[h] = aid
+        finally:
+            con.unregister("_hashes")
+    return Lookups(by_canonical, by_hash)
+
+
+_ARTICLE_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("url", pa.string()),
+        ("url_key", pa.string()),
+        ("canonical_url", pa.string()),
+        ("canonical_key", pa.string()),
+        ("title", pa.string()),
+        ("text", pa.string()),
+        ("description", pa.string()),
+        ("author", pa.string()),
+        ("sitename", pa.string()),
+        ("language", pa.string()),
+        ("tags", TAGS),
+        ("image", pa.string()),
+        ("published_at", TS),
+        ("published_at_source", pa.string()),
+        ("feed_url", pa.string()),
+        ("content_hash", pa.string()),
+        ("body_source", pa.string()),
+        ("version", pa.int32()),
+        ("first_seen_at", TS),
+        ("updated_at", TS),
+    ]
+)
+
+_VERSION_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("version", pa.int32()),
+        ("title", pa.string()),
+        ("text", pa.string()),
+        ("content_hash", pa.string()),
+        ("body_source", pa.string()),
+        ("fetched_at", TS),
+        ("run_id", pa.string()),
+    ]
+)
+
+_URL_SCHEMA = pa.schema(
+    [
+        ("url", pa.string()),
+        ("url_key", pa.string()),
+        ("feed_url", pa.string()),
+        ("guid", pa.string()),
+        ("article_id", pa.string()),
+        ("match_kind", pa.string()),
+        ("similarity", pa.float64()),
+        ("seen_at", TS),
+        ("run_id", pa.string()),
+    ]
+)
+
+_PAGE_SCHEMA = pa.schema(
+    [
+        ("url", pa.string()),
+        ("fetched_at", TS),
+        ("article_id", pa.string()),
+        ("content_type", pa.string()),
+        ("html_bytes", pa.int32()),
+        ("html_zlib", pa.binary()),
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadCounts:
+    new_articles: int = 0
+    new_versions: int = 0
+    duplicates: int = 0
+    urls: int = 0
+
+
+def _article_row(d: Decision, now: datetime) -> list[object]:
+    a = d.article
+    return [
+        d.article_id,
+        a.url,
+        a.entry.url_key,
+        a.canonical_url,
+        a.canonical_key,
+        a.title,
+        a.text,
+        a.description,
+        a.author,
+        a.sitename,
+        a.language,
+        list(a.tags),
+        a.image,
+        a.published_at,
+        str(a.published_at_source),
+        a.entry.feed_url,
+        a.content_hash,
+        a.body_source,
+        d.version,
+        a.fetched_at or now,
+        a.fetched_at or now,
+    ]
+
+
+def _url_row(
+    entry: Entry,
+    article_id: str,
+    kind: MatchKind,
+    similarity: float | None,
+    run_id: str,
+    now: datetime,
+) -> list[object]:
+    return [
+        entry.url,
+        entry.url_key,
+        entry.feed_url,
+        entry.guid,
+        article_id,
+        str(kind),
+        similarity,
+        now,
+        run_id,
+    ]
+
+
+def load_batch(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    decisions: Sequence[Decision],
+    *,
+    sightings: Sequence[Sighting] = (),
+    followers: Mapping[str, Sequence[Entry]] | None = None,
+    fetched: Sequence[Fetched] = (),
+    now: datetime,
+) -> LoadCounts:
+    """Write a batch of decisions, the URLs seen and the fetches made, in one transaction."""
+    followers = followers or {}
+    new_rows, version_rows, url_rows, page_rows = [], [], [], []
+    updated: list[Decision] = []
+    for d in decisions:
+        a = d.article
+        if d.outcome is Outcome.NEW:
+            new_rows.append(_article_row(d, now))
+        if d.outcome in (Outcome.NEW, Outcome.VERSION):
+            version_rows.append(
+                [
+                    d.article_id,
+                    d.version,
+                    a.title,
+                    a.text,
+                    a.content_hash,
+                    a.body_source,
+                    a.fetched_at or now,
+                    run_id,
+                ]
+            )
+        if d.outcome is Outcome.VERSION:
+            updated.append(d)
+        if d.outcome in (Outcome.NEW, Outcome.DUPLICATE):
+            url_rows.append(
+                _url_row(a.entry, d.article_id, d.match_kind, d.similarity, run_id, now)
+            )
+        for follower in followers.get(a.entry.url_key, ()):
+            url_rows.append(_url_row(follower, d.article_id, MatchKind.URL, None, run_id, now))
+        if a.html_zlib is not None and d.outcome is not Outcome.UNCHANGED:
+            page_rows.append(
+                [
+                    a.url,
+                    a.fetched_at or now,
+                    d.article_id,
+                    a.content_type,
+                    a.html_bytes,
+                    a.html_zlib,
+                ]
+            )
+    for s in sightings:
+        url_rows.append(_url_row(s.entry, s.article_id, s.match_kind, None, run_id, now))
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        n_new = insert_new(con, "articles", table(_ARTICLE_SCHEMA, new_rows), key=("article_id",))
+        insert_new(
+            con,
+            "article_versions",
+            table(_VERSION_SCHEMA, version_rows),
+            key=("article_id", "version"),
+        )
+        n_versions = _apply_versions(con, updated, now)
+        n_urls = insert_new(
+            con, "article_urls", table(_URL_SCHEMA, url_rows), key=("url", "feed_url")
+        )
+        insert_new(con, "pages", table(_PAGE_SCHEMA, page_rows), key=("url", "fetched_at"))
+        record_fetches(con, run_id, fetched)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    dups = sum(1 for d in decisions if d.outcome is Outcome.DUPLICATE)
+    return LoadCounts(n_new, n_versions, dups, n_urls)
+
+
+def _apply_versions(
+    con: duckdb.DuckDBPyConnection, updated: Sequence[Decision], now: datetime
+) -> int:
+    """Point `articles` at the newest text; older texts stay in `article_versions`."""
+    if not updated:
+        return 0
+    rows = [_article_row(d, now) for d in updated]
+    con.register("_versions", table(_ARTICLE_SCHEMA, rows))
+    try:
+        result = con.execute(
+            """
+            UPDATE articles AS a SET
+                title = coalesce(v.title, a.title), text = v.text,
+                description = coalesce(v.description, a.description),
+                author = coalesce(v.author, a.author), sitename = coalesce(v.sitename, a.sitename),
+                language = coalesce(v.language, a.language), tags = v.tags,
+                image = coalesce(v.image, a.image),
+                canonical_url = coalesce(v.canonical_url, a.canonical_url),
+                canonical_key = coalesce(v.canonical_key, a.canonical_key),
+                published_at = CASE WHEN a.body_source = 'feed' THEN v.published_at
+                                    ELSE a.published_at END,
+                published_at_source = CASE WHEN a.body_source = 'feed' THEN v.published_at_source
+                                           ELSE a.published_at_source END,
+                content_hash = v.content_hash, body_source = v.body_source,
+                version = v.version, updated_at = v.updated_at
+            FROM _versions v
+            WHERE a.article_id = v.article_id AND a.version < v.version
+            """
+        ).fetchone()
+    finally:
+        con.unregister("_versions")
+    return int(result[0]) if result else 0

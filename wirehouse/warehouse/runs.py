@@ -1,0 +1,214 @@
+"""The `runs`, `feeds` and `fetches` tables: what each run did, and each feed's health."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+import duckdb
+import pyarrow as pa
+
+from wirehouse.records import FeedOutcome, FeedState, Fetched, RunSummary
+from wirehouse.warehouse.arrow import TAGS, TS, insert_new, table
+
+
+def start_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, *, flow_run_id: str | None, started_at: datetime
+) -> None:
+    con.execute(
+        "INSERT INTO runs (run_id, flow_run_id, started_at, status) VALUES (?, ?, ?, 'running')",
+        [run_id, flow_run_id, started_at],
+    )
+
+
+def finish_run(
+    con: duckdb.DuckDBPyConnection,
+    summary: RunSummary,
+    *,
+    status: str,
+    error: str | None = None,
+) -> None:
+    """Record the run's counts; `summary` keeps the full detail as JSON."""
+    detail = asdict(summary)
+    detail["rejected"] = [asdict(r) for r in summary.rejected[:500]]
+    con.execute(
+        """
+        UPDATE runs SET finished_at = ?, status = ?, error = ?,
+            feeds_total = ?, feeds_fetched = ?, feeds_not_modified = ?, feeds_failed = ?,
+            feeds_skipped = ?, entries_seen = ?, entries_new = ?, pages_fetched = ?,
+            pages_failed = ?, new_articles = ?, new_versions = ?, duplicates = ?, summary = ?
+        WHERE run_id = ?
+        """,
+        [
+            datetime.now(UTC),
+            status,
+            error,
+            summary.feeds_total,
+            summary.feeds_fetched,
+            summary.feeds_not_modified,
+            summary.feeds_failed,
+            summary.feeds_skipped,
+            summary.entries_seen,
+            summary.entries_new,
+            summary.pages_fetched,
+            summary.pages_failed,
+            summary.new_articles,
+            summary.new_versions,
+            sum(summary.duplicates.values()),
+            json.dumps(detail, default=str),
+            summary.run_id,
+        ],
+    )
+
+
+def feed_states(con: duckdb.DuckDBPyConnection) -> dict[str, FeedState]:
+    rows = con.execute(
+        "SELECT feed_url, etag, last_modified, last_fetch_at, last_success_at,"
+        " consecutive_failures, body_hash, ttl_minutes FROM feeds"
+    ).fetchall()
+    return {
+        r[0]: FeedState(
+            url=r[0],
+            etag=r[1],
+            last_modified=r[2],
+            last_fetch_at=r[3],
+            last_success_at=r[4],
+            consecutive_failures=r[5] or 0,
+            body_hash=r[6],
+            ttl_minutes=r[7],
+        )
+        for r in rows
+    }
+
+
+_FEED_SCHEMA = pa.schema(
+    [
+        ("feed_url", pa.string()),
+        ("name", pa.string()),
+        ("title", pa.string()),
+        ("site_url", pa.string()),
+        ("tags", TAGS),
+        ("etag", pa.string()),
+        ("last_modified", pa.string()),
+        ("body_hash", pa.string()),
+        ("ttl_minutes", pa.int32()),
+        ("last_fetch_at", TS),
+        ("last_status", pa.int32()),
+        ("last_error", pa.string()),
+        ("ok", pa.bool_()),
+        ("new_items", pa.int32()),
+        ("items", pa.int32()),
+    ]
+)
+
+
+def save_feed_outcomes(
+    con: duckdb.DuckDBPyConnection, outcomes: Sequence[FeedOutcome], *, body_hashes: dict[str, str]
+) -> None:
+    """Upsert each fetched feed's state and health with one MERGE (works on DuckLake too).
+
+    A 304 keeps the stored validators; a failure keeps them too (the next run retries the same
+    conditional request) and counts one more failure in a row.
+    """
+    rows = []
+    for o in outcomes:
+        f = o.fetched
+        if f is None:
+            continue
+        ok = f.ok or f.not_modified
+        parsed = o.parsed
+        rows.append(
+            [
+                o.source.url,
+                o.source.name,
+                parsed.title if parsed else None,
+                parsed.site_url if parsed else None,
+                list(o.source.tags),
+                f.etag if f.ok else None,
+                f.last_modified if f.ok else None,
+                body_hashes.get(o.source.url),
+                parsed.ttl_minutes if parsed else None,
+                f.fetched_at,
+                f.status,
+                f.error or (parsed.error if parsed else None),
+                ok,
+                o.new_items,
+                len(parsed.entries) if parsed else 0,
+            ]
+        )
+    if not rows:
+        return
+    con.register("_feed_outcomes", table(_FEED_SCHEMA, rows))
+    try:
+        con.execute(
+            """
+            MERGE INTO feeds AS f USING _feed_outcomes AS o ON f.feed_url = o.feed_url
+            WHEN MATCHED THEN UPDATE SET
+                name = o.name,
+                title = coalesce(o.title, f.title),
+                site_url = coalesce(o.site_url, f.site_url),
+                tags = o.tags,
+                etag = CASE WHEN o.ok AND o.last_status <> 304 THEN o.etag ELSE f.etag END,
+                last_modified = CASE WHEN o.ok AND o.last_status <> 304
+                                     THEN o.last_modified ELSE f.last_modified END,
+                body_hash = coalesce(o.body_hash, f.body_hash),
+                ttl_minutes = coalesce(o.ttl_minutes, f.ttl_minutes),
+                last_fetch_at = o.last_fetch_at,
+                last_status = o.last_status,
+                last_error = o.last_error,
+                last_success_at = CASE WHEN o.ok THEN o.last_fetch_at ELSE f.last_success_at END,
+                consecutive_failures = CASE WHEN o.ok THEN 0
+                                            ELSE coalesce(f.consecutive_failures, 0) + 1 END,
+                last_new_items = o.new_items,
+                items_seen_total = coalesce(f.items_seen_total, 0) + o.items
+            WHEN NOT MATCHED THEN INSERT (
+                feed_url, name, title, site_url, tags, etag, last_modified, body_hash,
+                ttl_minutes, last_fetch_at, last_status, last_error, last_success_at,
+                consecutive_failures, last_new_items, items_seen_total)
+            VALUES (
+                o.feed_url, o.name, o.title, o.site_url, o.tags, o.etag, o.last_modified,
+                o.body_hash, o.ttl_minutes, o.last_fetch_at, o.last_status, o.last_error,
+                CASE WHEN o.ok THEN o.last_fetch_at END, CASE WHEN o.ok THEN 0 ELSE 1 END,
+                o.new_items, o.items)
+            """
+        )
+    finally:
+        con.unregister("_feed_outcomes")
+
+
+_FETCH_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("url", pa.string()),
+        ("kind", pa.string()),
+        ("final_url", pa.string()),
+        ("status", pa.int32()),
+        ("bytes", pa.int64()),
+        ("elapsed_ms", pa.float64()),
+        ("error", pa.string()),
+        ("fetched_at", TS),
+    ]
+)
+
+
+def record_fetches(con: duckdb.DuckDBPyConnection, run_id: str, fetched: Sequence[Fetched]) -> int:
+    """Append one row per HTTP fetch (a log: idempotent on run, url and time)."""
+    rows = [
+        [
+            run_id,
+            f.url,
+            str(f.kind),
+            f.final_url,
+            f.status,
+            f.size,
+            f.elapsed_ms,
+            f.error,
+            f.fetched_at,
+        ]
+        for f in fetched
+    ]
+    return insert_new(
+        con, "fetches", table(_FETCH_SCHEMA, rows), key=("run_id", "url", "kind", "fetched_at")
+    )
