@@ -22,4 +22,5 @@ class _Silent:
         pass
 
 
-current: ContextVar[Progress] = ContextVar("wirehouse_progress", default=_Silent())
+# _Silent holds no state, so one shared default instance is safe
+current: ContextVar[Progress] = ContextVar("wirehouse_progress", default=_Silent())  # noqa: B039

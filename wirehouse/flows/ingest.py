@@ -47,7 +47,7 @@ from wirehouse.records import (
 )
 from wirehouse.urls import url_origin
 from wirehouse.warehouse.articles import load_batch, lookups_for
-from wirehouse.warehouse.connection import run_lock, session
+from wirehouse.warehouse.connection import run_lock, session, transaction
 from wirehouse.warehouse.entries import Triage, triage_entries
 from wirehouse.warehouse.migrate import migrate
 from wirehouse.warehouse.runs import (
@@ -127,7 +127,8 @@ async def triage(run: _Run, entries: list[Entry]) -> Triage:
         now = datetime.now(UTC)
         with session(run.db, wait_s=_DB_WAIT_S) as con:
             result = triage_entries(con, entries, now=now)
-            load_batch(con, run.run_id, [], sightings=result.sightings, now=now)
+            with transaction(con):
+                load_batch(con, run.run_id, [], sightings=result.sightings, now=now)
         return result
 
     return await asyncio.to_thread(work)
@@ -187,7 +188,7 @@ async def extract_batch(run: _Run, index: int, entries: list[Entry]) -> None:
 
 def _load(run: _Run, articles: list[Article], fetched: Sequence[Fetched]) -> None:
     now = datetime.now(UTC)
-    with session(run.db, wait_s=_DB_WAIT_S) as con:
+    with session(run.db, wait_s=_DB_WAIT_S) as con, transaction(con):
         found = lookups_for(con, articles)
         decisions = decide_exact(
             articles,
@@ -230,12 +231,10 @@ async def finish(
     """
 
     def work() -> None:
-        with session(run.db, wait_s=_DB_WAIT_S) as con:
-            con.execute("BEGIN TRANSACTION")
+        with session(run.db, wait_s=_DB_WAIT_S) as con, transaction(con):
             save_feed_outcomes(con, outcomes, body_hashes=body_hashes)
             record_fetches(con, run.run_id, [o.fetched for o in outcomes if o.fetched])
             finish_run(con, run.summary, status=status, error=error)
-            con.execute("COMMIT")
 
     await asyncio.to_thread(work)
 

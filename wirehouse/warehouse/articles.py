@@ -1,8 +1,8 @@
 """Loading decided articles: new rows, new versions, and every URL an article was seen at.
 
-One batch is one transaction, so a crash leaves the warehouse as it was before the batch and
-the next run fetches what is missing. Every insert is an anti-join on a deterministic key, so
-loading a batch twice equals loading it once.
+Callers run a batch inside one `transaction`, so a crash leaves the warehouse as it was before
+the batch and the next run fetches what is missing. Every insert is an anti-join on a
+deterministic key, so loading a batch twice equals loading it once.
 """
 
 from __future__ import annotations
@@ -192,7 +192,8 @@ def load_batch(
     fetched: Sequence[Fetched] = (),
     now: datetime,
 ) -> LoadCounts:
-    """Write a batch of decisions, the URLs seen and the fetches made, in one transaction."""
+    """Write a batch of decisions, the URLs seen and the fetches made (inside the caller's
+    transaction)."""
     followers = followers or {}
     new_rows, version_rows, url_rows, page_rows = [], [], [], []
     updated: list[Decision] = []
@@ -235,25 +236,17 @@ def load_batch(
     for s in sightings:
         url_rows.append(_url_row(s.entry, s.article_id, s.match_kind, None, run_id, now))
 
-    con.execute("BEGIN TRANSACTION")
-    try:
-        n_new = insert_new(con, "articles", table(_ARTICLE_SCHEMA, new_rows), key=("article_id",))
-        insert_new(
-            con,
-            "article_versions",
-            table(_VERSION_SCHEMA, version_rows),
-            key=("article_id", "version"),
-        )
-        n_versions = _apply_versions(con, updated, now)
-        n_urls = insert_new(
-            con, "article_urls", table(_URL_SCHEMA, url_rows), key=("url", "feed_url")
-        )
-        insert_new(con, "pages", table(_PAGE_SCHEMA, page_rows), key=("url", "fetched_at"))
-        record_fetches(con, run_id, fetched)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    n_new = insert_new(con, "articles", table(_ARTICLE_SCHEMA, new_rows), key=("article_id",))
+    insert_new(
+        con,
+        "article_versions",
+        table(_VERSION_SCHEMA, version_rows),
+        key=("article_id", "version"),
+    )
+    n_versions = _apply_versions(con, updated, now)
+    n_urls = insert_new(con, "article_urls", table(_URL_SCHEMA, url_rows), key=("url", "feed_url"))
+    insert_new(con, "pages", table(_PAGE_SCHEMA, page_rows), key=("url", "fetched_at"))
+    record_fetches(con, run_id, fetched)
     dups = sum(1 for d in decisions if d.outcome is Outcome.DUPLICATE)
     return LoadCounts(n_new, n_versions, dups, n_urls)
 

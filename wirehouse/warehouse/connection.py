@@ -73,6 +73,18 @@ def session(
 
 
 @contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All or nothing: a crash or an error inside leaves the warehouse as it was."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+@contextlib.contextmanager
 def run_lock(path: str | Path) -> Iterator[None]:
     """Hold `<warehouse>.lock` for a whole run, so two runs never interleave their writes.
 

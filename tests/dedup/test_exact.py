@@ -1,0 +1,58 @@
+from tests.factories import article
+from wirehouse.dedup.exact import Known, Outcome, decide_exact
+from wirehouse.records import MatchKind
+
+
+def decide(articles, by_canonical=None, by_hash=None, refetched=None):
+    return decide_exact(
+        articles,
+        by_canonical=by_canonical or {},
+        by_hash=by_hash or {},
+        refetched=refetched or {},
+    )
+
+
+def test_a_new_article_gets_an_id_derived_from_its_url():
+    [d] = decide([article("http://a.test/1", "text one")])
+    [again] = decide([article("http://a.test/1", "text one")])
+    assert d.outcome is Outcome.NEW and d.match_kind is MatchKind.NEW
+    assert d.article_id == again.article_id
+
+
+def test_same_text_at_another_url_in_one_batch_is_an_exact_duplicate_of_the_first():
+    first, second = decide(
+        [article("http://a.test/1", "wire copy"), article("http://b.test/9", "wire copy")]
+    )
+    assert first.outcome is Outcome.NEW
+    assert second.outcome is Outcome.DUPLICATE and second.match_kind is MatchKind.EXACT
+    assert second.article_id == first.article_id
+
+
+def test_a_stored_canonical_link_wins_over_the_text():
+    [d] = decide(
+        [article("http://b.test/amp/1", "other words", canonical="http://a.test/1")],
+        by_canonical={"http://a.test/1": "stored-id"},
+    )
+    assert (d.outcome, d.match_kind, d.article_id) == (
+        Outcome.DUPLICATE,
+        MatchKind.CANONICAL,
+        "stored-id",
+    )
+
+
+def test_a_canonical_link_to_the_front_page_is_ignored():
+    first, second = decide(
+        [
+            article("http://a.test/1", "first story", canonical="http://a.test/"),
+            article("http://a.test/2", "second story", canonical="http://a.test/"),
+        ]
+    )
+    assert first.outcome is Outcome.NEW and second.outcome is Outcome.NEW
+
+
+def test_a_refetched_article_with_new_text_is_a_new_version_of_the_same_article():
+    a = article("http://a.test/1", "updated text", content_hash="h2")
+    [d] = decide([a], refetched={a.entry.url_key: Known("id1", "h1", 1)})
+    assert (d.outcome, d.article_id, d.version) == (Outcome.VERSION, "id1", 2)
+    [same] = decide([a], refetched={a.entry.url_key: Known("id1", "h2", 2)})
+    assert same.outcome is Outcome.UNCHANGED

@@ -1,0 +1,86 @@
+import subprocess
+import sys
+import textwrap
+
+import duckdb
+import pytest
+
+from wirehouse.errors import WarehouseBusy, WarehouseError
+from wirehouse.warehouse.connection import connect, run_lock
+
+
+def hold(path, seconds):
+    """A real second process holding the warehouse read-write, as a running ingest would."""
+    code = textwrap.dedent(
+        f"""
+        import duckdb, sys, time
+        con = duckdb.connect({str(path)!r})
+        print("ready", flush=True)
+        time.sleep({seconds})
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    return proc
+
+
+def stop(proc):
+    proc.kill()
+    proc.wait()
+    proc.stdout.close()
+
+
+def test_a_reader_gets_a_clear_busy_error_while_another_process_writes(tmp_path):
+    path = tmp_path / "w.duckdb"
+    duckdb.connect(str(path)).close()
+    proc = hold(path, 5)
+    try:
+        with pytest.raises(WarehouseBusy, match="being written by another process"):
+            connect(path, read_only=True, wait_s=0.3)
+    finally:
+        stop(proc)
+
+
+def test_a_reader_that_waits_gets_in_once_the_writer_is_done(tmp_path):
+    path = tmp_path / "w.duckdb"
+    duckdb.connect(str(path)).close()
+    proc = hold(path, 1)
+    messages = []
+    con = connect(path, read_only=True, wait_s=20, on_wait=messages.append)
+    con.close()
+    stop(proc)
+    assert messages and "busy" in messages[0]
+
+
+def test_a_file_that_is_not_a_warehouse_is_a_one_line_error(tmp_path):
+    path = tmp_path / "w.duckdb"
+    path.write_text("this is not a database")
+    with pytest.raises(WarehouseError, match="cannot open warehouse"):
+        connect(path)
+
+
+def test_a_missing_warehouse_opened_for_reading_says_to_ingest_first(tmp_path):
+    with pytest.raises(WarehouseError, match="run `wirehouse ingest` first"):
+        connect(tmp_path / "none.duckdb", read_only=True)
+
+
+def test_a_second_run_lock_on_the_same_warehouse_is_refused(tmp_path):
+    path = tmp_path / "w.duckdb"
+    code = textwrap.dedent(
+        f"""
+        import time
+        from wirehouse.warehouse.connection import run_lock
+        with run_lock({str(path)!r}):
+            print("locked", flush=True)
+            time.sleep(5)
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        with pytest.raises(WarehouseBusy, match=f"pid {proc.pid}"), run_lock(path):
+            pass
+    finally:
+        stop(proc)
+    with run_lock(path):  # the kernel released the dead process's lock
+        pass

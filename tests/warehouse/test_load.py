@@ -1,0 +1,102 @@
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.factories import NOW, article, entry
+from wirehouse.dedup.exact import decide_exact
+from wirehouse.records import MatchKind
+from wirehouse.warehouse.articles import load_batch, lookups_for
+from wirehouse.warehouse.connection import transaction
+from wirehouse.warehouse.entries import triage_entries
+from wirehouse.warehouse.migrate import available_migrations, migrate
+
+TABLES = ["articles", "article_urls", "article_versions", "pages", "fetches"]
+
+
+@pytest.fixture
+def con(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    migrate(con)
+    yield con
+    con.close()
+
+
+def snapshot(con):
+    return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in TABLES}
+
+
+def load(con, articles, run_id="r1"):
+    found = lookups_for(con, articles)
+    decisions = decide_exact(
+        articles, by_canonical=found.by_canonical, by_hash=found.by_hash, refetched={}
+    )
+    with transaction(con):
+        return load_batch(con, run_id, decisions, now=NOW)
+
+
+def test_migrations_apply_once_and_are_recorded(tmp_path):
+    con = duckdb.connect(str(tmp_path / "m.duckdb"))
+    assert migrate(con) == [m.version for m in available_migrations()]
+    assert migrate(con) == []
+    assert con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(
+        available_migrations()
+    )
+
+
+def test_a_new_article_is_stored_with_its_url_and_first_version(con):
+    counts = load(con, [article("http://a.test/1", "some words here")])
+    assert counts.new_articles == 1
+    assert con.execute("SELECT url, version, body_source FROM articles").fetchall() == [
+        ("http://a.test/1", 1, "page")
+    ]
+    assert con.execute("SELECT match_kind FROM article_urls").fetchall() == [("new",)]
+    assert con.execute("SELECT version FROM article_versions").fetchall() == [(1,)]
+
+
+def test_the_same_text_in_a_later_batch_is_recorded_as_an_exact_duplicate(con):
+    load(con, [article("http://a.test/1", "wire story text")])
+    counts = load(con, [article("http://b.test/7", "wire story text")], run_id="r2")
+    assert counts.new_articles == 0 and counts.duplicates == 1
+    kinds = con.execute("SELECT match_kind FROM article_urls ORDER BY seen_at, url").fetchall()
+    assert sorted(kinds) == [("exact",), ("new",)]
+    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+
+
+texts = st.lists(
+    st.tuples(st.integers(0, 5), st.sampled_from(["alpha", "beta", "gamma", "delta"])),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(batch=texts)
+def test_loading_any_batch_twice_equals_loading_it_once(tmp_path_factory, batch):
+    path = tmp_path_factory.mktemp("idem") / "w.duckdb"
+    with duckdb.connect(str(path)) as con:
+        migrate(con)
+        articles = [article(f"http://h{n}.test/{word}", f"text {word}") for n, word in batch]
+        load(con, articles)
+        once = snapshot(con)
+        load(con, articles)
+        assert snapshot(con) == once
+
+
+def test_triage_finds_known_urls_guids_and_in_run_repeats(con):
+    load(con, [article("http://a.test/1", "stored text")])
+    entries = [
+        entry("http://a.test/1"),  # seen at this feed already
+        entry("http://a.test/1?utm_source=x", feed="http://other.test/f.xml"),  # same key
+        entry("http://c.test/new"),
+        entry("http://c.test/NEW", feed="http://other.test/f.xml"),  # same key, same run
+    ]
+    t = triage_entries(con, entries, now=NOW)
+    assert [e.url for e in t.to_fetch] == ["http://c.test/new"]
+    assert t.already_seen == 1
+    assert [(s.entry.url, s.match_kind) for s in t.sightings] == [
+        ("http://a.test/1?utm_source=x", MatchKind.URL)
+    ]
+    assert [e.url for e in t.followers["http://c.test/new"]] == ["http://c.test/NEW"]
