@@ -1,1 +1,5 @@
-"""fetch stage."""
+"""fetch stage: the one polite, bounded, SSRF-safe HTTP fetcher (`Fetcher`)."""
+
+from wirehouse.fetch.client import Fetcher
+
+__all__ = ["Fetcher"]

@@ -1,0 +1,156 @@
+"""Politeness measured at the server: per-host concurrency, minimum gap, pauses, back-off."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import socket
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+from wirehouse.fetch import Fetcher
+from wirehouse.fetch.hosts import HostGate, parse_retry_after
+from wirehouse.records import Fetched, FetchKind
+
+
+def slow(seconds: float, body: bytes = b"ok"):
+    def route(h):
+        time.sleep(seconds)
+        h.reply(200, body)
+
+    return route
+
+
+def fetch_all(
+    settings, operator_hosts, urls: list[str], warm_up: str | None = None
+) -> tuple[list[Fetched], dict[str, str]]:
+    """Fetch `urls` concurrently, after one sequential `warm_up` fetch (first-use jitter)."""
+
+    async def go() -> tuple[list[Fetched], dict[str, str]]:
+        async with Fetcher(settings, operator_hosts=operator_hosts) as fetcher:
+            if warm_up:
+                assert (await fetcher.fetch(warm_up, kind=FetchKind.PAGE)).ok
+            results = await asyncio.gather(*(fetcher.fetch(u, kind=FetchKind.PAGE) for u in urls))
+            return list(results), fetcher.host_report()
+
+    return asyncio.run(go())
+
+
+def test_per_host_concurrency_and_min_gap(server, http_settings):
+    server.routes["/a"] = slow(0.2)
+    server.routes["/warm"] = lambda h: h.reply(200, b"")
+    settings = http_settings(per_host_connections=2, per_host_delay_s=0.1)
+    urls = [server.url("/a")] * 6
+    results, _ = fetch_all(settings, [server.netloc], urls, warm_up=server.url("/warm"))
+    assert all(r.ok for r in results)
+    assert server.tracker.max_in_flight == 2  # parallel, but never more than allowed
+    starts = sorted(s.started for s in server.hits("/a"))
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert min(gaps) >= 0.1 - 0.02, gaps
+
+
+def test_global_connection_cap_across_hosts(make_server, tracker, http_settings):
+    one, two = make_server(tracker), make_server(tracker)
+    one.routes["/a"] = two.routes["/a"] = slow(0.1)
+    settings = http_settings(per_host_connections=4, max_connections=3)
+    urls = [one.url("/a")] * 4 + [two.url("/a")] * 4
+    results, _ = fetch_all(settings, [one.netloc, two.netloc], urls)
+    assert all(r.ok for r in results)
+    assert tracker.max_in_flight == 3
+
+
+def test_retry_after_pauses_the_host(server, http_settings):
+    server.routes["/busy"] = lambda h: h.reply(429, b"slow down", {"Retry-After": "1"})
+    server.routes["/next"] = lambda h: h.reply(200, b"ok")
+
+    async def go() -> tuple[Fetched, Fetched]:
+        async with Fetcher(http_settings(), operator_hosts=[server.netloc]) as fetcher:
+            busy = await fetcher.fetch(server.url("/busy"), kind=FetchKind.PAGE)
+            after = await fetcher.fetch(server.url("/next"), kind=FetchKind.PAGE)
+            return busy, after
+
+    busy, after = asyncio.run(go())
+    assert busy.error == "http_429" and busy.retry_after_s == 1.0 and busy.status == 429
+    assert after.ok
+    waited = server.hits("/next")[0].started - server.hits("/busy")[0].started
+    assert waited >= 1.0 - 0.05, waited
+
+
+def test_retry_after_beyond_cap_backs_the_host_off(server, http_settings):
+    server.routes["/down"] = lambda h: h.reply(503, b"", {"Retry-After": "86400"})
+    server.routes["/next"] = lambda h: h.reply(200, b"ok")
+
+    async def go() -> tuple[Fetched, Fetched, dict[str, str]]:
+        async with Fetcher(http_settings(), operator_hosts=[server.netloc]) as fetcher:
+            down = await fetcher.fetch(server.url("/down"), kind=FetchKind.FEED)
+            after = await fetcher.fetch(server.url("/next"), kind=FetchKind.FEED)
+            return down, after, fetcher.host_report()
+
+    down, after, report = asyncio.run(go())
+    assert down.error == "http_503" and down.retry_after_s == 86400.0
+    assert after.error is not None and after.error.startswith("host_backed_off:")
+    assert not server.hits("/next")
+    assert report == {server.netloc: "http_503 retry_after=86400s"}
+
+
+def test_403_storm_backs_the_host_off(server, http_settings):
+    server.routes["/x"] = lambda h: h.reply(403, b"forbidden")
+
+    async def go() -> tuple[list[Fetched], dict[str, str]]:
+        async with Fetcher(http_settings(), operator_hosts=[server.netloc]) as fetcher:
+            results = [await fetcher.fetch(server.url("/x"), kind=FetchKind.PAGE) for _ in range(7)]
+            return results, fetcher.host_report()
+
+    results, report = asyncio.run(go())
+    assert [r.error for r in results[:5]] == ["http_403"] * 5
+    assert all(r.error == "host_backed_off:http_403 x5" for r in results[5:])
+    assert all(r.status is None for r in results[5:])
+    assert len(server.hits("/x")) == 5
+    assert report == {server.netloc: "http_403 x5"}
+
+
+def test_parse_retry_after():
+    now = datetime(2024, 1, 1, tzinfo=UTC)
+    assert parse_retry_after("120") == 120.0
+    assert parse_retry_after(" 0 ") == 0.0
+    assert parse_retry_after("-5") == 0.0
+    assert (
+        parse_retry_after(format_datetime(now + timedelta(seconds=90), usegmt=True), now=now) == 90
+    )
+    assert parse_retry_after(format_datetime(now - timedelta(hours=1), usegmt=True), now=now) == 0
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after("nan") is None
+    assert parse_retry_after(None) is None
+
+
+def test_gate_unit_pause_and_crawl_delay():
+    clock = [100.0]
+    gate = HostGate(
+        per_host_connections=1, per_host_delay_s=0.5, max_connections=4, clock=lambda: clock[0]
+    )
+    gate.observe_response("h:80", 429, None)  # no Retry-After: default pause, not a back-off
+    assert gate.backed_off("h:80") is None
+    gate.set_crawl_delay("h:80", 3600)  # capped
+    gate.set_crawl_delay("g:80", 0.1)  # never below the configured gap
+    assert gate._hosts["h:80"].delay_s == 10.0
+    assert gate._hosts["g:80"].delay_s == 0.5
+    for _ in range(5):
+        gate.observe_failure("d:80", "connect_error")
+    assert gate.report() == {"d:80": "network_failures x5 (connect_error)"}
+
+
+def test_dead_host_is_backed_off_after_repeated_failures(http_settings):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        netloc = f"127.0.0.1:{s.getsockname()[1]}"  # nothing listens here once closed
+
+    async def go() -> list[Fetched]:
+        async with Fetcher(http_settings(), operator_hosts=[netloc]) as fetcher:
+            return [
+                await fetcher.fetch(f"http://{netloc}/p{i}", kind=FetchKind.PAGE) for i in range(6)
+            ]
+
+    results = asyncio.run(go())
+    assert all(r.error and r.error.startswith("connect_error:") for r in results[:5])
+    assert results[5].error == "host_backed_off:network_failures x5 (connect_error)"

@@ -1,0 +1,256 @@
+"""normalise_url is the article identity: it must merge spellings of one URL and nothing more."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wirehouse.urls import is_tracking_param, normalise_url, url_origin
+
+# --- examples ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("HTTPS://Example.ORG", "https://example.org/"),
+        ("https://example.org:443/a", "https://example.org/a"),
+        ("http://example.org:80/a", "http://example.org/a"),
+        ("http://example.org:8080/a", "http://example.org:8080/a"),
+        ("https://example.org:80/a", "https://example.org:80/a"),
+        ("https://example.org/a#section-2", "https://example.org/a"),
+        ("https://example.org/a?id=123", "https://example.org/a?id=123"),
+        ("https://example.org/a?b=2&a=1", "https://example.org/a?a=1&b=2"),
+        ("https://example.org/a?tag=z&tag=a", "https://example.org/a?tag=z&tag=a"),
+        ("https://example.org/a?utm_source=rss&utm_medium=feed", "https://example.org/a"),
+        (
+            "https://example.org/a?id=7&fbclid=abc&gclid=x&mc_cid=1&mc_eid=2",
+            "https://example.org/a?id=7",
+        ),
+        (
+            "https://example.org/a?igshid=1&ref=tw&ref_src=twsrc&cmpid=x&ocid=y&_ga=z",
+            "https://example.org/a",
+        ),
+        (
+            "https://www.bbc.co.uk/news/x?at_medium=RSS&at_campaign=rss",
+            "https://www.bbc.co.uk/news/x",
+        ),
+        ("https://example.org/a?UTM_Source=x&Id=1", "https://example.org/a?Id=1"),
+        ("https://example.org/a?utm%5Fsource=x", "https://example.org/a"),
+        ("https://example.org/%7euser/%7Eb", "https://example.org/~user/~b"),
+        ("https://example.org/caf%c3%a9", "https://example.org/caf%C3%A9"),
+        ("https://example.org/café", "https://example.org/caf%C3%A9"),
+        ("https://example.org/a b", "https://example.org/a%20b"),
+        ("https://example.org/100%", "https://example.org/100%25"),
+        ("https://example.org/a%2Fb", "https://example.org/a%2Fb"),
+        ("https://example.org/a/./b/../c", "https://example.org/a/c"),
+        ("https://example.org/a/", "https://example.org/a/"),
+        ("https://example.org?x=1", "https://example.org/?x=1"),
+        ("https://example.org/a?", "https://example.org/a"),
+        ("https://example.org/a?&&id=1&", "https://example.org/a?id=1"),
+        ("https://example.org/a?q=a%2fb", "https://example.org/a?q=a%2Fb"),
+        ("https://example.org/a?flag", "https://example.org/a?flag"),
+        ("https://user:secret@example.org/a", "https://example.org/a"),
+        ("https://example.org./a", "https://example.org/a"),
+        ("https://Bücher.example/a", "https://xn--bcher-kva.example/a"),
+        ("https://[2001:DB8::0001]:8443/x", "https://[2001:db8::1]:8443/x"),
+        ("  https://example.org/a  ", "https://example.org/a"),
+    ],
+)
+def test_normalise_url_examples(raw: str, expected: str) -> None:
+    assert normalise_url(raw) == expected
+
+
+def test_courlan_false_positives_are_kept() -> None:
+    # parameters courlan's tracker regex would drop, but which can name the article
+    url = "https://example.org/vote?gallery=3&game=1&session=2023&source=x&uid=77"
+    assert normalise_url(url) == url
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "ftp://example.org/a",
+        "javascript:alert(1)",
+        "/relative/path",
+        "mailto:a@b.c",
+        "https://",
+        "http:///x",
+        "",
+    ],
+)
+def test_normalise_url_rejects_non_http(bad: str) -> None:
+    with pytest.raises(ValueError):
+        normalise_url(bad)
+
+
+def test_normalise_url_rejects_bad_port() -> None:
+    with pytest.raises(ValueError):
+        normalise_url("https://example.org:99999/")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("https://example.org/x", "example.org:443"),
+        ("http://example.org/x", "example.org:80"),
+        ("HTTPS://Example.Org:443/", "example.org:443"),
+        ("http://127.0.0.1:8081/feed", "127.0.0.1:8081"),
+        ("http://[::1]/", "[::1]:80"),
+        ("https://Bücher.example/", "xn--bcher-kva.example:443"),
+    ],
+)
+def test_url_origin(raw: str, expected: str) -> None:
+    assert url_origin(raw) == expected
+
+
+def test_url_origin_rejects_non_http() -> None:
+    with pytest.raises(ValueError):
+        url_origin("file:///etc/passwd")
+
+
+def test_is_tracking_param() -> None:
+    assert is_tracking_param("utm_campaign")
+    assert is_tracking_param("FBCLID")
+    assert not is_tracking_param("id")
+    assert not is_tracking_param("page")
+
+
+# --- properties -------------------------------------------------------------------------------
+
+_UNRESERVED = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~"
+_label = st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12)
+_hosts = st.lists(_label, min_size=1, max_size=4).map(".".join)
+_schemes = st.sampled_from(["http", "https", "HTTP", "Https"])
+_ports = st.one_of(st.none(), st.integers(min_value=1, max_value=65535))
+# any text at all in path and query: spaces, '%', non-ASCII, separators
+_any_segment = st.text(max_size=12)
+_safe_segment = st.text(_UNRESERVED, min_size=1, max_size=10).filter(lambda s: set(s) != {"."})
+_param_name = st.text("abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8).filter(
+    lambda s: not is_tracking_param(s)
+)
+_param_value = st.text(_UNRESERVED, max_size=8)
+_tracking_name = st.one_of(
+    st.sampled_from(
+        [
+            "utm_source", "utm_medium", "utm_campaign", "UTM_Content", "fbclid", "gclid",
+            "mc_cid", "mc_eid", "igshid", "ref", "ref_src", "cmpid", "ocid", "_ga", "msclkid",
+            "at_medium", "ns_mchannel", "pk_campaign", "mtm_source", "xtor",
+        ]
+    ),
+    st.text("abcdefghij", max_size=6).map(lambda s: "utm_" + s),
+)  # fmt: skip
+
+
+def _url(scheme: str, host: str, port: int | None, path: str, query: str) -> str:
+    netloc = host if port is None else f"{host}:{port}"
+    return f"{scheme}://{netloc}{path}" + (f"?{query}" if query else "")
+
+
+@st.composite
+def _any_urls(draw: st.DrawFn) -> str:
+    path = "/" + "/".join(draw(st.lists(_any_segment, max_size=4)))
+    pairs = draw(st.lists(st.tuples(_any_segment, _any_segment), max_size=4))
+    query = "&".join(f"{k}={v}" for k, v in pairs)
+    url = _url(draw(_schemes), draw(_hosts), draw(_ports), path, query)
+    return url + draw(st.sampled_from(["", "#", "#frag", "#a=b"]))
+
+
+@st.composite
+def _clean_urls(draw: st.DrawFn) -> tuple[str, list[str], list[tuple[str, str]]]:
+    """(url, path segments, query pairs) built only from characters with a single spelling."""
+    segments = draw(st.lists(_safe_segment, max_size=4))
+    pairs = draw(st.lists(st.tuples(_param_name, _param_value), max_size=4))
+    query = "&".join(f"{k}={v}" for k, v in pairs)
+    url = _url(draw(_schemes), draw(_hosts), draw(_ports), "/" + "/".join(segments), query)
+    return url, segments, pairs
+
+
+@settings(max_examples=300)
+@given(_any_urls())
+def test_normalisation_is_idempotent(url: str) -> None:
+    try:
+        once = normalise_url(url)
+    except ValueError:
+        return  # e.g. a host the IDNA codec refuses; such URLs are rejected, not mangled
+    assert normalise_url(once) == once
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=60))
+def test_arbitrary_text_is_normalised_or_rejected(text: str) -> None:
+    try:
+        once = normalise_url(text)
+    except ValueError:
+        return
+    assert once.startswith(("http://", "https://"))
+    assert normalise_url(once) == once
+
+
+@settings(max_examples=200)
+@given(
+    _clean_urls(),
+    st.lists(st.tuples(_tracking_name, _param_value), min_size=1, max_size=4),
+    st.data(),
+    st.sampled_from(["", "#", "#top", "#utm_source=x"]),
+)
+def test_tracking_params_and_fragment_never_change_the_key(
+    base: tuple[str, list[str], list[tuple[str, str]]],
+    trackers: list[tuple[str, str]],
+    data: st.DataObject,
+    fragment: str,
+) -> None:
+    url, _, pairs = base
+    mixed = list(pairs)
+    for tracker in trackers:
+        mixed.insert(data.draw(st.integers(0, len(mixed))), tracker)
+    tracked = url.split("?")[0] + "?" + "&".join(f"{k}={v}" for k, v in mixed) + fragment
+    assert normalise_url(tracked) == normalise_url(url)
+
+
+@settings(max_examples=200)
+@given(_clean_urls(), _clean_urls())
+def test_different_paths_or_params_never_collide(
+    a: tuple[str, list[str], list[tuple[str, str]]],
+    b: tuple[str, list[str], list[tuple[str, str]]],
+) -> None:
+    url_a, segments_a, pairs_a = a
+    _, segments_b, pairs_b = b
+    # b's path and query on a's origin
+    origin = "/".join(url_a.split("/")[:3])
+    query_b = "&".join(f"{k}={v}" for k, v in pairs_b)
+    url_b = origin + "/" + "/".join(segments_b) + (f"?{query_b}" if query_b else "")
+    same_path = segments_a == segments_b
+    same_query = sorted(pairs_a, key=lambda p: p[0]) == sorted(pairs_b, key=lambda p: p[0])
+    if same_path and same_query:
+        assert normalise_url(url_a) == normalise_url(url_b)
+    else:
+        assert normalise_url(url_a) != normalise_url(url_b)
+
+
+@settings(max_examples=200)
+@given(_clean_urls(), st.data())
+def test_a_changed_parameter_value_never_collides(
+    base: tuple[str, list[str], list[tuple[str, str]]], data: st.DataObject
+) -> None:
+    url, _, pairs = base
+    name = data.draw(_param_name)
+    value = data.draw(_param_value)
+    other = data.draw(_param_value.filter(lambda v: v != value))
+    prefix = url.split("?")[0] + "?" + "".join(f"{k}={v}&" for k, v in pairs)
+    assert normalise_url(f"{prefix}{name}={value}") != normalise_url(f"{prefix}{name}={other}")
+
+
+@settings(max_examples=200)
+@given(_clean_urls(), st.data())
+def test_host_case_never_matters(
+    base: tuple[str, list[str], list[tuple[str, str]]], data: st.DataObject
+) -> None:
+    url = base[0]
+    scheme, _, rest = url.partition("://")
+    host, slash, tail = rest.partition("/")
+    flips = data.draw(st.lists(st.booleans(), min_size=len(host), max_size=len(host)))
+    shouted = "".join(c.upper() if f else c for c, f in zip(host, flips, strict=True))
+    assert normalise_url(f"{scheme}://{shouted}{slash}{tail}") == normalise_url(url)
+    assert url_origin(f"{scheme}://{shouted}{slash}{tail}") == url_origin(url)

@@ -1,0 +1,277 @@
+"""The feeds the operator asked for, from whatever file they have at hand.
+
+Three formats, told apart by content rather than extension (an OPML export is often saved as
+`.xml` or `.txt`, a URL list as anything):
+
+- the project's TOML (`[[feeds]]` tables, see config/feeds.toml);
+- OPML, as exported by feed readers: every `<outline xmlUrl=...>` is a feed and the titles of
+  the outlines around it become its tags;
+- a plain list of URLs, one a line, `#` comments and blank lines ignored.
+
+Every mistake is a `ConfigError` with one line naming the file (and line where known) and the
+problem, because a typo in a feed list should be fixed, not retried or half-loaded. Disabled
+feeds are returned with `enabled=False`; the caller filters.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from wirehouse.errors import ConfigError
+from wirehouse.records import FeedSource
+from wirehouse.urls import normalise_url
+
+logger = logging.getLogger(__name__)
+
+FEED_KEYS = ("url", "name", "enabled", "tags", "interval_minutes", "respect_robots")
+_TOML_START = re.compile(r"^\s*(?:\[|[A-Za-z0-9_\"'.-]+\s*=)")
+_FEEDS_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*feeds[ \t]*\]\]", re.MULTILINE)
+_XML_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def load_feed_list(path: Path) -> list[FeedSource]:
+    """Read a feed list in any of the three formats; raises ConfigError on any mistake."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read feed list: {exc.strerror or exc}") from exc
+    body = raw.removeprefix(b"\xef\xbb\xbf")
+    if body.lstrip().startswith(b"<") or body.startswith(_XML_BOMS):
+        sources = _from_opml(body, path)
+    else:
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+        read = _from_toml if _looks_like_toml(text) else _from_url_lines
+        sources = read(text, path)
+    if not sources:
+        raise ConfigError(f"{path}: no feeds in the feed list")
+    logger.debug("loaded %d feeds from %s", len(sources), path)
+    return sources
+
+
+def sources_from_urls(urls: Iterable[str]) -> list[FeedSource]:
+    """Feed sources for URLs given directly (e.g. on the command line); repeats are dropped.
+
+    A URL that is not absolute http(s) is a ConfigError naming it.
+    """
+    sources: list[FeedSource] = []
+    seen: set[str] = set()
+    for value in urls:
+        url, key = _check_url(value, "feed URL")
+        if key not in seen:
+            seen.add(key)
+            sources.append(FeedSource(url=url))
+    return sources
+
+
+def _check_url(value: object, where: str) -> tuple[str, str]:
+    """(url as written but stripped, normalised key); the message of the error names `where`."""
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: url must be a non-empty string")
+    url = value.strip()
+    if any(ch.isspace() for ch in url):
+        raise ConfigError(f"{where}: URL contains whitespace: {url[:200]!r}")
+    if not re.match(r"(?i)https?://", url):
+        raise ConfigError(f"{where}: not an http(s) URL: {url[:200]!r}")
+    try:
+        return url, normalise_url(url)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: bad URL {url[:200]!r}: {exc}") from None
+
+
+def _looks_like_toml(text: str) -> bool:
+    """TOML if the first meaningful line is a table header or `key = value`; URLs are neither."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            return bool(_TOML_START.match(stripped))
+    return False
+
+
+# --- TOML -------------------------------------------------------------------------------------
+
+
+def _from_toml(text: str, path: Path) -> list[FeedSource]:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: bad TOML: {exc}") from exc
+    unknown = sorted(set(document) - {"feeds"})
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown top-level key {unknown[0]!r} (expected [[feeds]] tables)"
+        )
+    feeds = document.get("feeds")
+    if feeds is None:
+        raise ConfigError(f"{path}: no [[feeds]] tables")
+    if not isinstance(feeds, list) or not all(isinstance(f, dict) for f in feeds):
+        raise ConfigError(f"{path}: 'feeds' must be an array of tables ([[feeds]])")
+    header_lines = [text.count("\n", 0, m.start()) + 1 for m in _FEEDS_HEADER.finditer(text)]
+    located = len(header_lines) == len(feeds)
+    sources: list[FeedSource] = []
+    first_seen: dict[str, str] = {}
+    for index, table in enumerate(feeds):
+        where = f"{path}:{header_lines[index]}" if located else f"{path}"
+        where += f": feed #{index + 1}"
+        source = _source_from_table(table, where)
+        key = normalise_url(source.url)
+        if key in first_seen:
+            raise ConfigError(
+                f"{where}: duplicate feed URL {source.url} (same as {first_seen[key]})"
+            )
+        first_seen[key] = f"feed #{index + 1}"
+        sources.append(source)
+    return sources
+
+
+def _source_from_table(table: dict[str, Any], where: str) -> FeedSource:
+    unknown = [key for key in table if key not in FEED_KEYS]
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r} (allowed: {', '.join(FEED_KEYS)})")
+    if "url" not in table:
+        raise ConfigError(f"{where}: missing url")
+    url, _ = _check_url(table["url"], where)
+    where = f"{where} ({url})"
+    name = table.get("name")
+    if name is not None and not isinstance(name, str):
+        raise ConfigError(f"{where}: name must be a string")
+    enabled = _bool(table, "enabled", True, where)
+    respect_robots = _bool(table, "respect_robots", True, where)
+    interval = table.get("interval_minutes")
+    if interval is not None and (
+        isinstance(interval, bool) or not isinstance(interval, int) or interval <= 0
+    ):
+        raise ConfigError(
+            f"{where}: interval_minutes must be a positive whole number, not {interval!r}"
+        )
+    tags = table.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise ConfigError(f"{where}: tags must be a list of strings")
+    return FeedSource(
+        url=url,
+        name=(name.strip() or None) if name is not None else None,
+        enabled=enabled,
+        tags=_tidy_tags(tags),
+        interval_minutes=interval,
+        respect_robots=respect_robots,
+    )
+
+
+def _bool(table: dict[str, Any], key: str, default: bool, where: str) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: {key} must be true or false, not {value!r}")
+    return value
+
+
+def _tidy_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    tidy: list[str] = []
+    for tag in tags:
+        text = " ".join(tag.split())
+        if text and text not in tidy:
+            tidy.append(text)
+    return tuple(tidy)
+
+
+# --- OPML -------------------------------------------------------------------------------------
+
+
+def _from_opml(body: bytes, path: Path) -> list[FeedSource]:
+    """Feeds of an OPML export. lxml is set up so the file cannot expand or fetch anything:
+    no entity substitution, no DTD loading, no network; libxml2 also caps entity amplification
+    in attributes. A document that declares entities is refused outright."""
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    try:
+        root = etree.fromstring(body, parser)
+    except etree.XMLSyntaxError as exc:
+        detail = re.sub(r"\s*\(<string>, line \d+\)$", "", " ".join(str(exc).split()))
+        raise ConfigError(f"{path}: not valid XML: {detail}") from exc
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise ConfigError(f"{path}: OPML declares XML entities; refusing to expand them")
+    if _local(root.tag) != "opml":
+        raise ConfigError(f"{path}: XML but not OPML (root element <{_local(root.tag)}>)")
+    body_element = next((child for child in root if _local(child.tag) == "body"), None)
+    if body_element is None:
+        raise ConfigError(f"{path}: OPML has no <body>")
+    sources: list[FeedSource] = []
+    first_seen: dict[str, int] = {}
+    for outline, parents in _outlines(body_element):
+        xml_url = _attribute(outline, "xmlurl")
+        where = f"{path}:{outline.sourceline}"
+        if xml_url is None:
+            continue  # a folder, or a plain link outline
+        url, key = _check_url(xml_url, where)
+        if key in first_seen:
+            raise ConfigError(
+                f"{where}: duplicate feed URL {url} (first on line {first_seen[key]})"
+            )
+        first_seen[key] = outline.sourceline or 0
+        name = _attribute(outline, "title") or _attribute(outline, "text")
+        sources.append(FeedSource(url=url, name=name, tags=_tidy_tags(parents)))
+    return sources
+
+
+def _outlines(body: etree._Element) -> Iterator[tuple[etree._Element, list[str]]]:
+    """Every <outline> under body with the titles of its ancestor outlines (iteratively)."""
+    stack: list[tuple[etree._Element, list[str]]] = [
+        (child, []) for child in reversed(body) if _local(child.tag) == "outline"
+    ]
+    while stack:
+        outline, parents = stack.pop()
+        yield outline, parents
+        title = _attribute(outline, "title") or _attribute(outline, "text")
+        inner = [*parents, title] if title and _attribute(outline, "xmlurl") is None else parents
+        stack.extend(
+            (child, inner) for child in reversed(outline) if _local(child.tag) == "outline"
+        )
+
+
+def _attribute(element: etree._Element, name: str) -> str | None:
+    """An attribute by case-insensitive name (exports write xmlUrl, xmlurl or XMLURL)."""
+    for key, value in element.attrib.items():
+        if _local(str(key)).lower() == name:
+            text = " ".join(str(value).split())
+            return text or None
+    return None
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+# --- plain URL list ---------------------------------------------------------------------------
+
+
+def _from_url_lines(text: str, path: Path) -> list[FeedSource]:
+    sources: list[FeedSource] = []
+    first_seen: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        value = re.split(r"\s#", line, maxsplit=1)[0].strip()  # "url  # comment"
+        if not value or value.startswith("#"):
+            continue
+        where = f"{path}:{number}"
+        url, key = _check_url(value, where)
+        if key in first_seen:
+            raise ConfigError(
+                f"{where}: duplicate feed URL {url} (first on line {first_seen[key]})"
+            )
+        first_seen[key] = number
+        sources.append(FeedSource(url=url))
+    return sources

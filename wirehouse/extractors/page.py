@@ -1,0 +1,220 @@
+"""One article page's bytes -> `Extracted` (clean text + metadata) or `Rejected`, never raising.
+
+The page is parsed once (`loading.parse_html`, from bytes, encoding settled there) and that tree
+goes to trafilatura's `bare_extraction` for text and metadata; the same tree serves the
+publication date, the language and the canonical link. trafilatura runs with ``favor_precision``
+and ``include_comments`` from the settings (precision-first scored best on a public benchmark,
+FACTS.md); `cleanup` then removes the few boilerplate lines it leaves in.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, date, datetime
+from urllib.parse import urljoin, urlsplit
+
+from htmldate import find_date
+from lxml.html import HtmlElement
+from trafilatura import bare_extraction
+from trafilatura.settings import Document
+
+from wirehouse.config.settings import ExtractSettings
+from wirehouse.extractors import cleanup, dates, loading
+from wirehouse.records import Extracted, Rejected
+
+logger = logging.getLogger(__name__)
+
+STAGE = "extract"
+_LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_].*)?$")
+
+
+def extract_page(body: bytes, url: str, *, settings: ExtractSettings) -> Extracted | Rejected:
+    """Extract the article of one page; a page that is not one becomes a `Rejected` value.
+
+    Reasons: ``not_html`` (binary or markup-free bytes), ``no_text`` (under
+    `settings.min_text_chars` of article text), ``extract_error`` (anything that raised, with
+    the exception in `detail`).
+    """
+    try:
+        return _extract(body, url, settings)
+    except Exception as exc:  # one bad page must never stop a batch
+        logger.warning("extraction failed for %s: %s", url, exc, exc_info=True)
+        return Rejected(STAGE, url, "extract_error", f"{type(exc).__name__}: {exc}"[:500])
+
+
+def _extract(body: bytes, url: str, settings: ExtractSettings) -> Extracted | Rejected:
+    kind = loading.sniff_not_html(body)
+    if kind is not None:
+        return Rejected(STAGE, url, "not_html", kind)
+    tree = loading.parse_html(body)
+    if tree is None or (tree.find(".//body") is None and len(tree) < 2):
+        return Rejected(STAGE, url, "not_html", "unparseable")
+
+    # read what trafilatura's copy of the tree would not tell us, before anything changes it
+    published = dates.find_page_published(tree)
+    modified_days = dates.find_modified_days(tree) if published is None else set()
+    language = page_language(tree)
+    canonical = canonical_url(tree, url)
+    html_title = _html_title(tree)
+
+    loading.unwrap_layout_tables(tree)
+    doc = bare_extraction(
+        tree,
+        url=url,
+        favor_precision=settings.favor_precision,
+        include_comments=settings.include_comments,
+        with_metadata=True,
+        include_tables=True,
+        deduplicate=False,
+        date_extraction_params=_fast_date_params(),
+    )
+    if not isinstance(doc, Document) or not doc.text:
+        return Rejected(STAGE, url, "no_text", "trafilatura found no main text")
+
+    tags = _unique(cleanup.split_tags([*(doc.tags or []), *(doc.categories or [])]))
+    title = cleanup.clean_title(doc.title, html_title, doc.sitename)
+    text = cleanup.clean_text(doc.text, title=title, tags=tags)
+    if settings.include_comments and doc.comments:
+        text = f"{text}\n{doc.comments}".strip()
+    if len(text) < settings.min_text_chars:
+        return Rejected(STAGE, url, "no_text", f"{len(text)} chars of text")
+
+    if published is None:
+        published = _htmldate_fallback(doc.date, url, canonical, modified_days)
+    if published is None:
+        published = _htmldate_fallback(_find_text_date(tree), url, canonical, modified_days)
+    return Extracted(
+        url=url,
+        text=text,
+        title=title,
+        author=doc.author,
+        sitename=doc.sitename,
+        language=language,
+        description=doc.description,
+        tags=tags,
+        image=doc.image,
+        canonical_url=canonical,
+        page_date=published.value if published else None,
+        page_date_has_time=bool(published and published.has_time),
+    )
+
+
+def _fast_date_params() -> dict[str, object]:
+    """htmldate without its free-text search: that search sends strings to dateparser, whose
+    first use in a process compiles regexes for ~400 locales (6-8 s here), and it is only
+    needed for the few pages without any date markup (see `_find_text_date`)."""
+    return {"original_date": True, "extensive_search": False, "max_date": _today()}
+
+
+def _today() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d")
+
+
+def _find_text_date(tree: HtmlElement) -> str | None:
+    """htmldate's full search (free text such as "Posted Monday, March 3, 2025"), day only."""
+    return find_date(tree, extensive_search=True, original_date=True, max_date=_today())
+
+
+def warm_up() -> None:
+    """Pay the one-off costs of a fresh process (imports, dateparser's locale tables) now.
+
+    The extraction pool runs this in its forkserver, so that every worker forked from it
+    starts warm instead of spending seconds on its first page without date markup.
+    """
+    # no date markup and a date only dateparser reads (htmldate's full search); a text too
+    # short for trafilatura's own extractor (its justext rescue and the stop lists); a
+    # registrable host (courlan's public-suffix table)
+    page = (
+        b"<html><head><title>Warm-up</title></head><body><div class='x'>"
+        b"<span>Submitted by staff on Tue, 01/21/2025 - 19:03</span><br>"
+        b"<p>A short sentence of warm-up text for the extractor.</p></div></body></html>"
+    )
+    extract_page(page, "https://news.warm-up.invalid/story", settings=ExtractSettings(workers=1))
+    tree = loading.parse_html(page)
+    if tree is not None:
+        _find_text_date(tree)
+
+
+def _htmldate_fallback(
+    found: str | None, url: str, canonical: str | None, modified_days: set[date]
+) -> dates.PageDate | None:
+    """htmldate's day-only date, unless it is a modified date, a bare year or the URL's date.
+
+    A date htmldate read from the URL is left to the URL rule of `choose_published`, so that
+    the source is recorded as ``url``; one that equals a declared modified date is dropped.
+    """
+    parsed = dates.parse_timestamp(found)
+    if parsed is None:
+        return None
+    day = parsed.value.date()
+    if day in modified_days:
+        return None
+    if (day.month, day.day) == (1, 1):
+        return None  # htmldate turns a bare year ("© 2025", copyrightYear) into 1 January
+    for address in (url, canonical):
+        from_url = dates.url_date(address)
+        if from_url is not None and from_url.date() == day:
+            return None
+    return dates.PageDate(parsed.value, False)
+
+
+def page_language(tree: HtmlElement) -> str | None:
+    """Primary language subtag ("en") from <html lang>, Content-Language or og:locale."""
+    candidates = [tree.get("lang"), tree.get("{http://www.w3.org/XML/1998/namespace}lang")]
+    candidates.append(tree.get("xml:lang"))
+    for meta in tree.iter("meta"):
+        key = (meta.get("http-equiv") or meta.get("property") or meta.get("name") or "").lower()
+        if key in {"content-language", "og:locale", "language", "dc.language"}:
+            candidates.append(meta.get("content"))
+    for value in candidates:
+        match = _LANG.match((value or "").strip().split(",")[0])
+        if match:
+            return match.group(1).lower()
+    return None
+
+
+def canonical_url(tree: HtmlElement, url: str) -> str | None:
+    """The page's declared canonical URL (link rel=canonical, else og:url), made absolute.
+
+    A canonical pointing at the site's home page while the page itself is deeper is a CMS
+    misconfiguration that would merge every article into one: it is ignored.
+    """
+    candidates = [
+        link.get("href")
+        for link in tree.iter("link")
+        if "canonical" in (link.get("rel") or "").lower().split()
+    ]
+    candidates += [
+        meta.get("content")
+        for meta in tree.iter("meta")
+        if (meta.get("property") or meta.get("name") or "").lower() == "og:url"
+    ]
+    for href in candidates:
+        if not href or not href.strip():
+            continue
+        absolute = urljoin(url, href.strip())
+        parts = urlsplit(absolute)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            continue
+        if parts.path in {"", "/"} and not parts.query and urlsplit(url).path not in {"", "/"}:
+            logger.debug("ignoring home-page canonical %s for %s", absolute, url)
+            continue
+        return absolute
+    return None
+
+
+def _html_title(tree: HtmlElement) -> str | None:
+    elem = tree.find(".//title")
+    return " ".join(elem.text_content().split()) if elem is not None else None
+
+
+def _unique(values: list[str]) -> tuple[str, ...]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for value in values:
+        value = value.strip()
+        if value and value.casefold() not in seen:
+            seen.add(value.casefold())
+            out.append(value)
+    return tuple(out)

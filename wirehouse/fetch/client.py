@@ -1,0 +1,355 @@
+"""The one HTTP fetcher: every feed, article page and robots.txt goes through `Fetcher.fetch`.
+
+It never raises for a problem with one URL; it returns a `Fetched` whose `error` says what went
+wrong (``timeout:read``, ``too_large``, ``http_404``, ``refused_address:...``,
+``robots_disallowed``, ``host_backed_off:...``). Per request hop it checks the address policy,
+robots.txt (when asked), waits for the host's politeness slot, then sends with connect/read
+timeouts plus a total deadline and streams the body under a decompressed-size cap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+
+import httpx
+
+from wirehouse.config.settings import HttpSettings
+from wirehouse.fetch.addresses import AddressPolicy, AddressRefused, Resolver
+from wirehouse.fetch.bodies import BadEncoding, TooLarge, drain, read_capped
+from wirehouse.fetch.hosts import HostBackedOff, HostGate, host_key, parse_retry_after
+from wirehouse.fetch.robots import ROBOTS_MAX_BYTES, RobotsCache, origin_of
+from wirehouse.fetch.transport import guarded_transport
+from wirehouse.records import Fetched, FetchKind
+
+log = logging.getLogger(__name__)
+
+ACCEPT = {
+    FetchKind.FEED: "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.8",
+    FetchKind.PAGE: "text/html, application/xhtml+xml;q=0.9, */*;q=0.8",
+    FetchKind.ROBOTS: "text/plain, */*;q=0.5",
+}
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_NETWORK_FAILURES = ("timeout", "connect_error", "dns_error", "tls_error", "read_error")
+
+
+@dataclass(frozen=True, slots=True)
+class _Hop:
+    """What one request/response exchange produced."""
+
+    status: int | None = None
+    headers: httpx.Headers | None = None
+    body: bytes | None = None
+    error: str | None = None
+    retry_after_s: float | None = None
+    elapsed_s: float = 0.0
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:160]
+
+
+def _describe(exc: Exception) -> str:
+    """A machine-readable reason for an exception raised while talking to a server."""
+    if isinstance(exc, AddressRefused):
+        return f"refused_address:{exc}"
+    if isinstance(exc, httpx.TimeoutException):
+        phase = {
+            httpx.ConnectTimeout: "connect",
+            httpx.ReadTimeout: "read",
+            httpx.WriteTimeout: "write",
+            httpx.PoolTimeout: "pool",
+        }.get(type(exc), "other")
+        return f"timeout:{phase}"
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLError):
+            return f"tls_error:{_short(cause)}"
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(exc, httpx.ConnectError):
+        return f"connect_error:{_short(exc)}"
+    if isinstance(exc, httpx.ProtocolError):
+        return f"protocol_error:{_short(exc)}"
+    if isinstance(exc, httpx.NetworkError):
+        return f"read_error:{_short(exc)}"
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return f"bad_url:{_short(exc)}"
+    if isinstance(exc, httpx.HTTPError):
+        return f"http_error:{type(exc).__name__}"
+    return f"dns_error:{_short(exc)}"  # OSError from getaddrinfo
+
+
+class Fetcher:
+    """Polite, bounded, SSRF-safe async HTTP fetcher sharing one pooled httpx client.
+
+    `operator_hosts` are the ``host:port`` origins of the operator's feeds: they (and
+    `settings.allow_private_hosts`) may live on loopback/private addresses; links and redirects
+    elsewhere may not. `transport` replaces the network (tests); `resolver` replaces DNS (tests).
+    """
+
+    def __init__(
+        self,
+        settings: HttpSettings,
+        *,
+        operator_hosts: Iterable[str] = (),
+        transport: httpx.AsyncBaseTransport | None = None,
+        resolver: Resolver | None = None,
+    ) -> None:
+        self._settings = settings
+        self._policy = AddressPolicy(
+            operator_hosts, settings.allow_private_hosts, resolver=resolver
+        )
+        self._hosts = HostGate(
+            per_host_connections=settings.per_host_connections,
+            per_host_delay_s=settings.per_host_delay_s,
+            max_connections=settings.max_connections,
+        )
+        self._robots = RobotsCache(self._fetch_robots_txt)
+        if transport is None:
+            limits = httpx.Limits(
+                max_connections=settings.max_connections,
+                max_keepalive_connections=settings.max_connections,
+                keepalive_expiry=15.0,
+            )
+            transport = guarded_transport(self._policy, limits)
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            follow_redirects=False,
+            trust_env=False,  # no proxies or .netrc picked up from the environment
+            timeout=httpx.Timeout(
+                connect=settings.connect_timeout_s,
+                read=settings.read_timeout_s,
+                write=settings.read_timeout_s,
+                pool=settings.total_timeout_s,
+            ),
+            headers={
+                "User-Agent": settings.user_agent_header(),
+                "Accept-Encoding": "gzip, deflate",
+            },
+        )
+        self._closed = False
+
+    @property
+    def policy(self) -> AddressPolicy:
+        """The address policy in force (exposed for callers that pre-screen links)."""
+        return self._policy
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool; pending robots.txt fetches are cancelled."""
+        if self._closed:
+            return
+        self._closed = True
+        await self._robots.aclose()
+        await self._client.aclose()
+
+    def host_report(self) -> dict[str, str]:
+        """Hosts (``host:port``) backed off this run, and why."""
+        return self._hosts.report()
+
+    def _cap(self, kind: FetchKind) -> int:
+        if kind is FetchKind.FEED:
+            return self._settings.feed_max_bytes
+        if kind is FetchKind.PAGE:
+            return self._settings.page_max_bytes
+        return ROBOTS_MAX_BYTES
+
+    async def _fetch_robots_txt(self, url: str) -> Fetched:
+        return await self.fetch(url, kind=FetchKind.ROBOTS)
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        kind: FetchKind,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        check_robots: bool = False,
+    ) -> Fetched:
+        """Fetch `url`, following redirects; any per-URL problem comes back as `Fetched.error`.
+
+        `etag`/`last_modified` make the request conditional (a 304 comes back with body None).
+        `check_robots` obeys the origin's robots.txt for every hop (used for article pages).
+        `elapsed_ms` is time on the network, not time queued behind politeness limits.
+        """
+        if self._closed:
+            raise RuntimeError("Fetcher is closed")
+        headers = {"Accept": ACCEPT[kind]}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        current = url
+        elapsed_s = 0.0
+        seen: set[str] = set()
+        cookie_revisits: set[str] = set()
+        redirects = 0
+
+        def result(hop: _Hop | None = None, error: str | None = None) -> Fetched:
+            response_headers = hop.headers if hop and hop.headers is not None else httpx.Headers()
+            status = hop.status if hop else None
+            new_etag = response_headers.get("etag")
+            new_modified = response_headers.get("last-modified")
+            if status == 304:  # a 304 may omit validators: the ones we sent still hold
+                new_etag = new_etag or etag
+                new_modified = new_modified or last_modified
+            return Fetched(
+                url=url,
+                kind=kind,
+                final_url=current,
+                status=status,
+                fetched_at=datetime.now(UTC),
+                elapsed_ms=round(elapsed_s * 1000.0, 3),
+                body=hop.body if hop and error is None and hop.error is None else None,
+                content_type=response_headers.get("content-type"),
+                etag=new_etag,
+                last_modified=new_modified,
+                error=error or (hop.error if hop else None),
+                retry_after_s=hop.retry_after_s if hop else None,
+            )
+
+        try:
+            while True:
+                refusal, target = await self._screen(current, kind, check_robots)
+                if refusal is not None or target is None:
+                    return result(error=refusal)
+                seen.add(str(target))
+                hop = await self._exchange(target, kind, headers)
+                elapsed_s += hop.elapsed_s
+                if hop.status not in _REDIRECT_STATUSES or hop.error is not None:
+                    return result(hop)
+                assert hop.headers is not None
+                location = hop.headers.get("location")
+                if not location:
+                    return result(hop, error="redirect_without_location")
+                try:
+                    next_url = target.join(location.strip())
+                except httpx.InvalidURL as exc:
+                    return result(hop, error=f"bad_redirect:{_short(exc)}")
+                next_url = next_url.copy_with(fragment=None)
+                current = str(next_url)
+                redirects += 1
+                if current in seen:
+                    # a cookie wall sets a cookie and redirects back once; anything else loops
+                    if "set-cookie" not in hop.headers or current in cookie_revisits:
+                        return result(hop, error="redirect_loop")
+                    cookie_revisits.add(current)
+                if redirects > self._settings.max_redirects:
+                    return result(hop, error="too_many_redirects")
+        except Exception as exc:  # a bug must not end a run of thousands of fetches
+            log.exception("unexpected failure fetching %s", current)
+            return result(error=f"internal_error:{type(exc).__name__}")
+
+    async def _screen(
+        self, url: str, kind: FetchKind, check_robots: bool
+    ) -> tuple[str | None, httpx.URL | None]:
+        """Everything that may refuse a URL before a byte is sent: (error, parsed URL)."""
+        try:
+            target = httpx.URL(url)
+        except httpx.InvalidURL as exc:
+            return f"bad_url:{_short(exc)}", None
+        if target.scheme not in ("http", "https"):
+            return f"unsupported_scheme:{target.scheme or 'none'}", None
+        if not target.raw_host:
+            return "bad_url:no host", None
+        key = host_key(target)
+        backed_off = self._hosts.backed_off(key)
+        if backed_off:
+            return f"host_backed_off:{backed_off}", None
+        port = target.port or (443 if target.scheme == "https" else 80)
+        try:
+            async with asyncio.timeout(self._settings.connect_timeout_s):
+                await self._policy.allowed_addresses(target.raw_host.decode("ascii"), port)
+        except AddressRefused as exc:
+            log.info("refused %s: %s", url, exc)
+            return f"refused_address:{exc}", None
+        except TimeoutError:
+            return "timeout:dns", None
+        except OSError as exc:
+            self._hosts.observe_failure(key, "dns_error")
+            return f"dns_error:{_short(exc)}", None
+        if check_robots and kind is not FetchKind.ROBOTS:
+            rules = await self._robots.rules_for(target)
+            if rules.crawl_delay_s is not None:
+                self._hosts.set_crawl_delay(key, rules.crawl_delay_s)
+            verdict = rules.verdict(str(target))
+            if verdict is not None:
+                log.debug("%s: %s (%s)", verdict, url, origin_of(target))
+                return verdict, None
+        return None, target
+
+    async def _exchange(self, url: httpx.URL, kind: FetchKind, headers: dict[str, str]) -> _Hop:
+        """One request under the host's politeness slot and the total deadline."""
+        key = host_key(url)
+        started = time.perf_counter()
+        try:
+            async with self._hosts.slot(key):
+                started = time.perf_counter()
+                try:
+                    async with asyncio.timeout(self._settings.total_timeout_s):
+                        hop = await self._send(url, kind, headers)
+                except TimeoutError:
+                    hop = _Hop(error="timeout:total")
+                except (httpx.HTTPError, AddressRefused, OSError) as exc:
+                    hop = _Hop(error=_describe(exc))
+                elapsed = time.perf_counter() - started
+        except HostBackedOff as exc:
+            return _Hop(error=f"host_backed_off:{exc}")
+        if hop.status is not None:
+            self._hosts.observe_response(key, hop.status, hop.retry_after_s)
+        elif hop.error and hop.error.startswith(_NETWORK_FAILURES):
+            self._hosts.observe_failure(key, hop.error.split(":", 1)[0])
+        return _Hop(
+            status=hop.status,
+            headers=hop.headers,
+            body=hop.body,
+            error=hop.error,
+            retry_after_s=hop.retry_after_s,
+            elapsed_s=elapsed,
+        )
+
+    async def _send(self, url: httpx.URL, kind: FetchKind, headers: dict[str, str]) -> _Hop:
+        request = self._client.build_request("GET", url, headers=headers)
+        response = await self._client.send(request, stream=True)
+        try:
+            status = response.status_code
+            retry_after = None
+            if status in (429, 503):
+                retry_after = parse_retry_after(response.headers.get("retry-after"))
+            if status == 304 or status in _REDIRECT_STATUSES:
+                await drain(response)
+                return _Hop(status=status, headers=response.headers)
+            if not 200 <= status < 300:
+                await drain(response)
+                return _Hop(
+                    status=status,
+                    headers=response.headers,
+                    error=f"http_{status}",
+                    retry_after_s=retry_after,
+                )
+            try:
+                body = await read_capped(response, self._cap(kind))
+            except TooLarge as exc:
+                return _Hop(status=status, headers=response.headers, error=f"too_large:{exc}")
+            except BadEncoding as exc:
+                return _Hop(status=status, headers=response.headers, error=f"decoding_error:{exc}")
+            return _Hop(status=status, headers=response.headers, body=body)
+        finally:
+            await response.aclose()

@@ -1,0 +1,168 @@
+"""Per-host politeness, all in one place: concurrency, minimum gap, pauses and back-off.
+
+Hosts are keyed by ``host:port``. A request takes its host's slot (at most
+`per_host_connections` in flight), waits until the host's minimum gap since the previous request
+start has passed and any Retry-After pause is over, then takes a global slot (at most
+`max_connections` in flight). A host that keeps refusing us (a storm of 403s, a Retry-After
+longer than we are willing to wait, repeated network failures) is backed off for the rest of the
+run: its requests fail at once instead of being sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import math
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+MAX_PAUSE_S = 120.0  # a longer Retry-After backs the host off for the run instead
+DEFAULT_429_PAUSE_S = 30.0  # a 429 without Retry-After still means "slow down"
+MAX_CRAWL_DELAY_S = 10.0  # robots.txt Crawl-delay is honoured up to this
+FORBIDDEN_STORM = 5  # this many 403s in a row: the host is blocking us
+UNREACHABLE_STORM = 5  # this many network failures/timeouts in a row: down or stalling
+
+
+class HostBackedOff(Exception):
+    """The host is backed off for this run; the message is the reason."""
+
+
+def host_key(url: httpx.URL) -> str:
+    """``host:port`` of a URL, with the scheme's default port filled in."""
+    port = url.port or (443 if url.scheme == "https" else 80)
+    host = url.raw_host.decode("ascii").lower()
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date); None if bad."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+@dataclass
+class _Host:
+    slots: asyncio.Semaphore
+    delay_s: float
+    last_start: float = -math.inf
+    paused_until: float = -math.inf
+    backed_off: str | None = None
+    forbidden_streak: int = 0
+    failure_streak: int = 0
+
+
+class HostGate:
+    """Grants request slots per host and remembers how each host has treated us this run."""
+
+    def __init__(
+        self,
+        *,
+        per_host_connections: int,
+        per_host_delay_s: float,
+        max_connections: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._per_host = per_host_connections
+        self._delay_s = per_host_delay_s
+        self._global = asyncio.Semaphore(max_connections)
+        self._clock = clock
+        self._hosts: dict[str, _Host] = {}
+
+    def _host(self, key: str) -> _Host:
+        host = self._hosts.get(key)
+        if host is None:
+            host = _Host(slots=asyncio.Semaphore(self._per_host), delay_s=self._delay_s)
+            self._hosts[key] = host
+        return host
+
+    def backed_off(self, key: str) -> str | None:
+        """Why this host is backed off for the run, or None if it is not."""
+        host = self._hosts.get(key)
+        return host.backed_off if host else None
+
+    def report(self) -> dict[str, str]:
+        """Hosts backed off this run and why."""
+        return {key: h.backed_off for key, h in self._hosts.items() if h.backed_off}
+
+    def set_crawl_delay(self, key: str, seconds: float) -> None:
+        """Raise the host's minimum gap to its robots.txt Crawl-delay (capped, never lowered)."""
+        host = self._host(key)
+        host.delay_s = max(self._delay_s, min(seconds, MAX_CRAWL_DELAY_S))
+
+    @asynccontextmanager
+    async def slot(self, key: str) -> AsyncIterator[None]:
+        """Hold a request slot for `key`; raises `HostBackedOff` instead of sending."""
+        host = self._host(key)
+        async with host.slots:
+            while True:
+                if host.backed_off:
+                    raise HostBackedOff(host.backed_off)
+                wait = max(host.last_start + host.delay_s, host.paused_until) - self._clock()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                    continue
+                await self._global.acquire()
+                # waiting for the global slot may have let another request start, or a pause begin
+                ready_at = max(host.last_start + host.delay_s, host.paused_until)
+                if host.backed_off or self._clock() < ready_at:
+                    self._global.release()
+                    continue
+                break
+            host.last_start = self._clock()
+            try:
+                yield
+            finally:
+                self._global.release()
+
+    def observe_response(self, key: str, status: int, retry_after_s: float | None) -> None:
+        """Learn from a response: pause on 429/503, back off on a 403 storm or a long pause."""
+        host = self._host(key)
+        host.failure_streak = 0
+        host.forbidden_streak = host.forbidden_streak + 1 if status == 403 else 0
+        if host.forbidden_streak >= FORBIDDEN_STORM:
+            self._back_off(key, host, f"http_403 x{host.forbidden_streak}")
+        if status in (429, 503):
+            pause = retry_after_s
+            if pause is None and status == 429:
+                pause = DEFAULT_429_PAUSE_S
+            if pause is None:
+                return
+            if pause > MAX_PAUSE_S:
+                self._back_off(key, host, f"http_{status} retry_after={pause:.0f}s")
+                return
+            host.paused_until = max(host.paused_until, self._clock() + pause)
+            log.info("pausing %s for %.1fs (http_%d)", key, pause, status)
+
+    def observe_failure(self, key: str, error: str) -> None:
+        """Learn from a network failure; a host failing again and again is backed off."""
+        host = self._host(key)
+        host.failure_streak += 1
+        if host.failure_streak >= UNREACHABLE_STORM:
+            self._back_off(key, host, f"network_failures x{host.failure_streak} ({error})")
+
+    def _back_off(self, key: str, host: _Host, reason: str) -> None:
+        if host.backed_off is None:
+            host.backed_off = reason
+            log.warning("backing off %s for the rest of the run: %s", key, reason)

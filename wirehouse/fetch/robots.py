@@ -1,0 +1,111 @@
+"""robots.txt, fetched once per origin per run and obeyed for the token ``wirehouse``.
+
+How a robots.txt fetch outcome is read (RFC 9309, section 2.3.1):
+
+* 2xx: parse it with `urllib.robotparser`;
+* 4xx other than 429 (none there, forbidden, gone): no rules apply, everything is allowed;
+* 5xx, 429, network failure, refused, too large: the file is "unreachable", and the RFC says a
+  crawler MUST then assume complete disallow. We do, for the rest of the run; the page fetch
+  fails with ``robots_unavailable:<why>`` so a caller can keep the feed's text and retry later.
+
+Known limit of `urllib.robotparser`: it applies the first matching rule in file order, not the
+longest match the RFC asks for; and it reads Crawl-delay as whole seconds only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import urllib.robotparser
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import httpx
+
+from wirehouse.records import Fetched
+
+log = logging.getLogger(__name__)
+
+AGENT = "wirehouse"
+ROBOTS_MAX_BYTES = 512 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class RobotsRules:
+    """What one origin's robots.txt says to us."""
+
+    parser: urllib.robotparser.RobotFileParser | None
+    unavailable: str | None = None  # set when the file could not be read: disallow everything
+    crawl_delay_s: float | None = None
+
+    def verdict(self, url: str) -> str | None:
+        """None if `url` may be fetched, else the error to report."""
+        if self.unavailable is not None:
+            return f"robots_unavailable:{self.unavailable}"
+        if self.parser is not None and not self.parser.can_fetch(AGENT, url):
+            return "robots_disallowed"
+        return None
+
+
+def origin_of(url: httpx.URL) -> str:
+    """``scheme://host:port``, the unit robots.txt applies to."""
+    port = url.port or (443 if url.scheme == "https" else 80)
+    host = url.raw_host.decode("ascii").lower()
+    host = f"[{host}]" if ":" in host else host
+    return f"{url.scheme}://{host}:{port}"
+
+
+def rules_from(fetched: Fetched) -> RobotsRules:
+    """Turn the outcome of fetching a robots.txt into rules (see the module docstring)."""
+    if fetched.ok and fetched.body is not None:
+        parser = urllib.robotparser.RobotFileParser()
+        parser.parse(fetched.body.decode("utf-8", errors="replace").splitlines())
+        delay: float | None = None
+        crawl_delay = parser.crawl_delay(AGENT)
+        if crawl_delay is not None:
+            delay = float(crawl_delay)
+        rate = parser.request_rate(AGENT)
+        if rate is not None and rate.requests > 0:
+            delay = max(delay or 0.0, rate.seconds / rate.requests)
+        return RobotsRules(parser=parser, crawl_delay_s=delay)
+    status = fetched.status
+    if status is not None and 400 <= status < 500 and status != 429:
+        return RobotsRules(parser=None)
+    reason = fetched.error or f"http_{status}"
+    return RobotsRules(parser=None, unavailable=reason.split(":", 1)[0])
+
+
+class RobotsCache:
+    """One robots.txt fetch per origin per run; concurrent callers await the same fetch."""
+
+    def __init__(self, fetch_robots: Callable[[str], Awaitable[Fetched]]) -> None:
+        self._fetch_robots = fetch_robots
+        self._tasks: dict[str, asyncio.Task[RobotsRules]] = {}
+
+    async def rules_for(self, url: httpx.URL) -> RobotsRules:
+        """The rules of `url`'s origin, fetching its robots.txt on first use."""
+        origin = origin_of(url)
+        task = self._tasks.get(origin)
+        if task is None:
+            task = asyncio.ensure_future(self._load(origin))
+            self._tasks[origin] = task
+        # shield: one impatient caller being cancelled must not cancel everyone's fetch
+        return await asyncio.shield(task)
+
+    async def _load(self, origin: str) -> RobotsRules:
+        fetched = await self._fetch_robots(f"{origin}/robots.txt")
+        rules = rules_from(fetched)
+        if rules.unavailable:
+            log.info(
+                "robots.txt of %s unavailable (%s): not fetching its pages",
+                origin,
+                rules.unavailable,
+            )
+        return rules
+
+    async def aclose(self) -> None:
+        """Cancel fetches still running (the fetcher is closing)."""
+        pending = [t for t in self._tasks.values() if not t.done()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
