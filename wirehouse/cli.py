@@ -30,7 +30,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=True)
+# off a terminal (a pipe, a file), tables are as wide as their content instead of wrapped
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 10_000)
 err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
@@ -41,6 +42,10 @@ DbOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+# the demo newsroom's outlets listen on 127.0.0.1:8710, :8711, ...
+DEMO_PORT_BASE = 8710
 
 
 class Format(StrEnum):
@@ -87,9 +92,22 @@ def ingest(
     db: DbOption = None,
 ) -> None:
     """Run the ingest flow once over the feeds, then print what it did."""
+    feeds_file = str(feeds) if feeds else None
     with _user_errors():
-        summary = _run_ingest(feeds=feed, feeds_file=str(feeds) if feeds else None, db=db)
+        _preflight(feeds=feed, feeds_file=feeds_file, db=db)
+        summary = _run_ingest(feeds=feed, feeds_file=feeds_file, db=db)
     _print_summary(summary, _db(db))
+
+
+def _preflight(*, feeds: list[str] | None, feeds_file: str | None, db: str | None) -> None:
+    """Fail in a second, with one line, on what would fail the run (before Prefect starts)."""
+    from wirehouse.config.feedlist import resolve_sources
+    from wirehouse.config.settings import load_settings
+    from wirehouse.warehouse.connection import connect
+
+    settings = load_settings(db=db)
+    resolve_sources(settings, feeds=feeds, feeds_file=feeds_file)
+    connect(settings.db, wait_s=5).close()
 
 
 def _run_ingest(*, feeds: list[str] | None, feeds_file: str | None, db: str | None) -> Any:
@@ -236,14 +254,25 @@ def demo(
 
     from wirehouse.newsroom import Newsroom
 
-    with Newsroom(port_base=Newsroom.DEMO_PORT_BASE) as room, tempfile.TemporaryDirectory() as tmp:
-        feed_list = room.write_feed_list(Path(tmp) / "demo-feeds.toml")
-        out.print(f"demo newsroom: {len(room.feed_urls)} feeds on {room.origin}", highlight=False)
-        with _user_errors():
-            summary = _run_ingest(feeds=None, feeds_file=str(feed_list), db=db)
-        _print_summary(summary, _db(db))
-        if serve_seconds:
-            time.sleep(serve_seconds)
+    try:  # fixed ports, so a second demo run finds its feeds again (and gets 304s)
+        room = Newsroom(port_base=DEMO_PORT_BASE).start()
+    except OSError:
+        room = Newsroom().start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            feed_list = room.write_feed_list(Path(tmp) / "demo-feeds.toml")
+            out.print(
+                f"demo newsroom: {len(room.origins)} outlets, {len(room.feed_urls)} feeds"
+                " on 127.0.0.1",
+                highlight=False,
+            )
+            with _user_errors():
+                summary = _run_ingest(feeds=None, feeds_file=str(feed_list), db=db)
+            _print_summary(summary, _db(db))
+            if serve_seconds:
+                time.sleep(serve_seconds)
+    finally:
+        room.stop()
     out.print(
         "\nLook at the result:\n"
         '  .venv/bin/wirehouse sql "SELECT sitename, title, published_at FROM articles'

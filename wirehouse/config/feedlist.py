@@ -18,12 +18,13 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
+from wirehouse.config.settings import Settings
 from wirehouse.errors import ConfigError
 from wirehouse.records import FeedSource
 from wirehouse.urls import normalise_url
@@ -275,3 +276,12 @@ def _from_url_lines(text: str, path: Path) -> list[FeedSource]:
         first_seen[key] = number
         sources.append(FeedSource(url=url))
     return sources
+
+
+def resolve_sources(
+    settings: Settings, *, feeds: Sequence[str] | None, feeds_file: str | None
+) -> list[FeedSource]:
+    """The feeds of a run: URLs given on the command line win over a feed-list file."""
+    if feeds:
+        return sources_from_urls(feeds)
+    return load_feed_list(Path(feeds_file) if feeds_file else settings.feeds_file)

@@ -16,14 +16,13 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from wirehouse import progress
-from wirehouse.config.feedlist import load_feed_list, sources_from_urls
+from wirehouse.config.feedlist import resolve_sources
 from wirehouse.config.settings import Settings, load_settings
 from wirehouse.dedup.exact import Outcome, decide_exact
 from wirehouse.errors import ConfigError
@@ -78,15 +77,6 @@ class _Run:
 
     def stage(self, name: str, seconds: float) -> None:
         self.summary.stage_seconds[name] = self.summary.stage_seconds.get(name, 0.0) + seconds
-
-
-def resolve_sources(
-    settings: Settings, *, feeds: Sequence[str] | None, feeds_file: str | None
-) -> list[FeedSource]:
-    """The feeds of this run: URLs given on the command line win over a feed-list file."""
-    if feeds:
-        return sources_from_urls(feeds)
-    return load_feed_list(Path(feeds_file) if feeds_file else settings.feeds_file)
 
 
 @task(name="fetch-feeds", cache_policy=NO_CACHE, persist_result=False)

@@ -157,7 +157,7 @@ def save_feed_outcomes(
                 ttl_minutes = coalesce(o.ttl_minutes, f.ttl_minutes),
                 last_fetch_at = o.last_fetch_at,
                 last_status = o.last_status,
-                last_error = o.last_error,
+                last_error = CASE WHEN o.last_status = 304 THEN f.last_error ELSE o.last_error END,
                 last_success_at = CASE WHEN o.ok THEN o.last_fetch_at ELSE f.last_success_at END,
                 consecutive_failures = CASE WHEN o.ok THEN 0
                                             ELSE coalesce(f.consecutive_failures, 0) + 1 END,

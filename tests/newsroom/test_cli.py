@@ -1,0 +1,55 @@
+"""The feed list written for `make demo`, and `python -m wirehouse.newsroom` in the foreground."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import httpx
+
+from tests.newsroom.ports import free_port_run
+from wirehouse.newsroom import Newsroom
+from wirehouse.records import FeedSource
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_feed_list_is_toml_that_makes_feed_sources(newsroom: Newsroom, tmp_path: Path) -> None:
+    path = newsroom.write_feed_list(tmp_path / "config" / "feeds.toml")
+    feeds = tomllib.loads(path.read_text(encoding="utf-8"))["feeds"]
+    assert [feed["url"] for feed in feeds] == newsroom.feed_urls
+    sources = [FeedSource(**{**feed, "tags": tuple(feed["tags"])}) for feed in feeds]
+    assert all(source.enabled and "demo" in source.tags for source in sources)
+    assert all(source.name for source in sources)
+    assert len({source.name for source in sources}) == len(sources)
+
+
+def test_running_the_module_serves_until_interrupted(tmp_path: Path) -> None:
+    base = free_port_run(5)
+    feeds_file = tmp_path / "feeds.toml"
+    command = [sys.executable, "-m", "wirehouse.newsroom", "--port-base", str(base)]
+    command += ["--slow-seconds", "0.1", "--feeds-file", str(feeds_file)]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    ) as process:
+        assert process.stdout is not None
+        lines = []
+        try:
+            for line in process.stdout:
+                lines.append(line)
+                if line.startswith("Ctrl-C"):
+                    break
+            output = "".join(lines)
+            assert f"http://127.0.0.1:{base}/feed.xml" in output
+            assert httpx.get(f"http://127.0.0.1:{base}/feed.xml").status_code == 200
+            assert feeds_file.exists()
+            process.send_signal(signal.SIGUSR1)
+            assert "edition 1 published" in process.stdout.readline()
+        finally:
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=10) == 0

@@ -1,0 +1,78 @@
+"""Run the demo newsroom in the foreground: `python -m wirehouse.newsroom [--port-base N]`.
+
+Prints the feed URLs and serves until Ctrl-C or SIGTERM; `kill -USR1 <pid>` publishes the next
+edition.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+
+from wirehouse.newsroom.server import Newsroom
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m wirehouse.newsroom", description=__doc__)
+    parser.add_argument(
+        "--port-base",
+        type=int,
+        default=None,
+        help="serve the outlets on ports N, N+1, ... (default: ephemeral ports)",
+    )
+    parser.add_argument(
+        "--slow-seconds", type=float, default=2.0, help="delay of the slow page (default 2)"
+    )
+    parser.add_argument(
+        "--feeds-file", type=Path, default=None, help="also write the feed list (TOML) here"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+    try:
+        newsroom = Newsroom(slow_seconds=args.slow_seconds, port_base=args.port_base).start()
+    except OSError as exc:
+        parser.exit(1, f"cannot open the newsroom's ports: {exc}\n")
+    done = threading.Event()
+
+    def advance(signum: int, frame: FrameType | None) -> None:
+        try:
+            newsroom.advance()
+            print(f"edition {newsroom.edition} published", flush=True)
+        except RuntimeError as exc:
+            print(exc, flush=True)
+
+    def finish(signum: int, frame: FrameType | None) -> None:
+        done.set()
+
+    # SIGTERM too: background jobs started by a shell ignore SIGINT
+    signal.signal(signal.SIGTERM, finish)
+    if hasattr(signal, "SIGUSR1"):
+        signal.signal(signal.SIGUSR1, advance)
+    try:
+        for name, origin in newsroom.origins.items():
+            print(f"{origin}  {name}")
+        print("feeds:")
+        for url in newsroom.feed_urls:
+            print(f"  {url}")
+        if args.feeds_file is not None:
+            print(f"feed list written to {newsroom.write_feed_list(args.feeds_file)}")
+        print("Ctrl-C stops; kill -USR1 publishes the next edition.", flush=True)
+        done.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        newsroom.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
