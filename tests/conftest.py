@@ -1,7 +1,43 @@
-"""Session-wide test setup: Prefect runs against one temporary server for the whole session."""
+"""Session-wide test setup.
+
+Flow tests run against one real Prefect server on loopback, started once for the session
+(`prefect server start` takes seconds), with its state in a temporary PREFECT_HOME.
+"""
 
 from __future__ import annotations
 
 import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Prefect server on 127.0.0.1; yields its API URL (also set for subprocesses)."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from wirehouse.flows.server import api_url, start_server, stop_server, wait_healthy
+
+    home = tmp_path_factory.mktemp("prefect-home")
+    port = free_port()
+    proc = start_server(port=port, home=home, log=Path(home) / "server.log")
+    url = api_url(port)
+    try:
+        wait_healthy(url, proc=proc)
+        os.environ["PREFECT_API_URL"] = url
+        with temporary_settings({PREFECT_API_URL: url}):
+            yield url
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+        stop_server(proc)

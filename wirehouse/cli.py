@@ -166,7 +166,8 @@ def _print_summary(summary: Any, db: str) -> None:
     out.print(
         f"  {summary.entries_seen} entries seen, {summary.entries_new} new; "
         f"{summary.new_articles} new articles, {summary.new_versions} new versions; "
-        f"duplicates skipped: {sum(dups.values())} ({dup_text})",
+        f"duplicates skipped: {sum(dups.values())} ({dup_text}); "
+        f"{len(summary.stories_touched)} stories touched",
         highlight=False,
     )
     if failures:

@@ -213,6 +213,7 @@ class RunSummary:
     new_articles: int = 0
     new_versions: int = 0
     duplicates: dict[str, int] = field(default_factory=dict)
+    stories_touched: set[str] = field(default_factory=set)
     rejected: list[Rejected] = field(default_factory=list)
     stage_seconds: dict[str, float] = field(default_factory=dict)
 

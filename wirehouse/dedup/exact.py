@@ -1,13 +1,15 @@
 """Exact deduplication: the same canonical link or the same text is one article seen again.
 
 Decisions are made per batch against what the warehouse already holds (passed in as lookups),
-then against the articles decided earlier in the same batch, in batch order: the first one wins.
+then against the other articles of the batch, taken in order of publication: the copy published
+first is the article (the wire original beats its reprints), the others are its duplicates.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from wirehouse.dedup.ids import article_id_for
@@ -55,41 +57,46 @@ def decide_exact(
     """
     canonical = dict(by_canonical)
     hashes = dict(by_hash)
-    decisions = []
-    for article in articles:
-        known = refetched.get(article.entry.url_key)
-        if known is not None:
-            if known.content_hash == article.content_hash:
-                decisions.append(
-                    Decision(article, Outcome.UNCHANGED, known.article_id, MatchKind.URL)
-                )
-            else:
-                decisions.append(
-                    Decision(
-                        article,
-                        Outcome.VERSION,
-                        known.article_id,
-                        MatchKind.URL,
-                        version=known.version + 1,
-                    )
-                )
-            continue
-        keys = [k for k in (article.canonical_key, article.entry.url_key) if k and _usable(k)]
-        match = next((canonical[k] for k in keys if k in canonical), None)
-        if match is not None:
-            decisions.append(Decision(article, Outcome.DUPLICATE, match, MatchKind.CANONICAL))
-            continue
-        if article.content_hash in hashes:
-            decisions.append(
-                Decision(article, Outcome.DUPLICATE, hashes[article.content_hash], MatchKind.EXACT)
-            )
-            continue
-        article_id = article_id_for(article.entry.url_key)
-        decisions.append(Decision(article, Outcome.NEW, article_id, MatchKind.NEW))
-        for key in keys:
-            canonical.setdefault(key, article_id)
-        hashes.setdefault(article.content_hash, article_id)
-    return decisions
+    decided: dict[int, Decision] = {}
+    for i in sorted(range(len(articles)), key=lambda i: _publication_order(articles[i])):
+        decision = _decide_one(articles[i], canonical, hashes, refetched)
+        decided[i] = decision
+        if decision.outcome is Outcome.NEW:
+            for key in _keys(articles[i]):
+                canonical.setdefault(key, decision.article_id)
+            hashes.setdefault(articles[i].content_hash, decision.article_id)
+    return [decided[i] for i in range(len(articles))]
+
+
+def _decide_one(
+    article: Article,
+    canonical: Mapping[str, str],
+    hashes: Mapping[str, str],
+    refetched: Mapping[str, Known],
+) -> Decision:
+    known = refetched.get(article.entry.url_key)
+    if known is not None:
+        if known.content_hash == article.content_hash:
+            return Decision(article, Outcome.UNCHANGED, known.article_id, MatchKind.URL)
+        return Decision(
+            article, Outcome.VERSION, known.article_id, MatchKind.URL, version=known.version + 1
+        )
+    match = next((canonical[k] for k in _keys(article) if k in canonical), None)
+    if match is not None:
+        return Decision(article, Outcome.DUPLICATE, match, MatchKind.CANONICAL)
+    if article.content_hash in hashes:
+        return Decision(article, Outcome.DUPLICATE, hashes[article.content_hash], MatchKind.EXACT)
+    return Decision(article, Outcome.NEW, article_id_for(article.entry.url_key), MatchKind.NEW)
+
+
+def _keys(article: Article) -> list[str]:
+    return [k for k in (article.canonical_key, article.entry.url_key) if k and _usable(k)]
+
+
+def _publication_order(article: Article) -> tuple[bool, datetime]:
+    """Earliest published first; articles with no date after every dated one."""
+    published = article.published_at
+    return (published is None, published or datetime.max.replace(tzinfo=UTC))
 
 
 def _usable(key: str) -> bool:

@@ -225,7 +225,9 @@ def _describe(exc: object) -> str:
 def _entries(raw_entries: list[Any], *, feed_url: str, base_url: str, now: datetime) -> list[Entry]:
     entries: list[Entry] = []
     seen_guids: set[str] = set()
-    seen_keys: set[str] = set()
+    # the same link twice is one entry; a tracking-parameter variant of a link passes through,
+    # so that triage records it in article_urls as one more URL of the same article
+    seen_links: set[str] = set()
     latest = now + FUTURE_TOLERANCE
     skipped = 0
     for item in raw_entries:
@@ -240,9 +242,9 @@ def _entries(raw_entries: list[Any], *, feed_url: str, base_url: str, now: datet
             skipped += 1
             continue
         guid = _clean(raw.get("id"))
-        if url_key in seen_keys or (guid is not None and guid in seen_guids):
+        if link in seen_links or (guid is not None and guid in seen_guids):
             continue
-        seen_keys.add(url_key)
+        seen_links.add(link)
         if guid is not None:
             seen_guids.add(guid)
         published = _date(raw, "published", latest)

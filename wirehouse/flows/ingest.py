@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -47,7 +47,7 @@ from wirehouse.records import (
 from wirehouse.urls import url_origin
 from wirehouse.warehouse.articles import load_batch, lookups_for
 from wirehouse.warehouse.connection import run_lock, session, transaction
-from wirehouse.warehouse.entries import Triage, triage_entries
+from wirehouse.warehouse.entries import RefetchPolicy, Triage, triage_entries
 from wirehouse.warehouse.migrate import migrate
 from wirehouse.warehouse.runs import (
     feed_states,
@@ -56,6 +56,7 @@ from wirehouse.warehouse.runs import (
     save_feed_outcomes,
     start_run,
 )
+from wirehouse.warehouse.similar import find_near_duplicates, store_similarity
 
 # DuckDB waits this long for a reader (e.g. `wirehouse sql`) to let go of the file
 _DB_WAIT_S = 30.0
@@ -116,7 +117,12 @@ async def triage(run: _Run, entries: list[Entry]) -> Triage:
     def work() -> Triage:
         now = datetime.now(UTC)
         with session(run.db, wait_s=_DB_WAIT_S) as con:
-            result = triage_entries(con, entries, now=now)
+            dedup = run.settings.dedup
+            policy = RefetchPolicy(
+                recent=timedelta(hours=dedup.refetch_recent_hours),
+                every=timedelta(hours=dedup.refetch_every_hours),
+            )
+            result = triage_entries(con, entries, now=now, policy=policy)
             with transaction(con):
                 load_batch(con, run.run_id, [], sightings=result.sightings, now=now)
         return result
@@ -186,6 +192,7 @@ def _load(run: _Run, articles: list[Article], fetched: Sequence[Fetched]) -> Non
             by_hash=found.by_hash,
             refetched=run.triage.refetched,
         )
+        decisions = find_near_duplicates(con, decisions, run.settings.dedup)
         counts = load_batch(
             con,
             run.run_id,
@@ -194,7 +201,9 @@ def _load(run: _Run, articles: list[Article], fetched: Sequence[Fetched]) -> Non
             fetched=fetched,
             now=now,
         )
+        placed = store_similarity(con, decisions, run.settings.dedup, now=now)
     summary = run.summary
+    summary.stories_touched |= set(placed.values())
     summary.new_articles += counts.new_articles
     summary.new_versions += counts.new_versions
     for d in decisions:

@@ -84,6 +84,7 @@ _ARTICLE_SCHEMA = pa.schema(
         ("version", pa.int32()),
         ("first_seen_at", TS),
         ("updated_at", TS),
+        ("last_fetched_at", TS),
     ]
 )
 
@@ -106,6 +107,7 @@ _URL_SCHEMA = pa.schema(
         ("url_key", pa.string()),
         ("feed_url", pa.string()),
         ("guid", pa.string()),
+        ("entry_updated_at", TS),
         ("article_id", pa.string()),
         ("match_kind", pa.string()),
         ("similarity", pa.float64()),
@@ -158,6 +160,7 @@ def _article_row(d: Decision, now: datetime) -> list[object]:
         d.version,
         a.fetched_at or now,
         a.fetched_at or now,
+        a.fetched_at or now,
     ]
 
 
@@ -174,6 +177,7 @@ def _url_row(
         entry.url_key,
         entry.feed_url,
         entry.guid,
+        entry.updated_at,
         article_id,
         str(kind),
         similarity,
@@ -244,6 +248,9 @@ def load_batch(
         key=("article_id", "version"),
     )
     n_versions = _apply_versions(con, updated, now)
+    _mark_refetched(
+        con, [d for d in decisions if d.outcome in (Outcome.VERSION, Outcome.UNCHANGED)], now
+    )
     n_urls = insert_new(con, "article_urls", table(_URL_SCHEMA, url_rows), key=("url", "feed_url"))
     insert_new(con, "pages", table(_PAGE_SCHEMA, page_rows), key=("url", "fetched_at"))
     record_fetches(con, run_id, fetched)
@@ -275,7 +282,8 @@ def _apply_versions(
                 published_at_source = CASE WHEN a.body_source = 'feed' THEN v.published_at_source
                                            ELSE a.published_at_source END,
                 content_hash = v.content_hash, body_source = v.body_source,
-                version = v.version, updated_at = v.updated_at
+                version = v.version, updated_at = v.updated_at,
+                last_fetched_at = v.last_fetched_at
             FROM _versions v
             WHERE a.article_id = v.article_id AND a.version < v.version
             """
@@ -283,3 +291,34 @@ def _apply_versions(
     finally:
         con.unregister("_versions")
     return int(result[0]) if result else 0
+
+
+def _mark_refetched(
+    con: duckdb.DuckDBPyConnection, decisions: Sequence[Decision], now: datetime
+) -> None:
+    """Remember when a known article was fetched again and which `<updated>` its entry showed,
+    so the re-fetch policy does not fetch it again until something changes."""
+    if not decisions:
+        return
+    data = pa.table(
+        {
+            "article_id": pa.array([d.article_id for d in decisions], pa.string()),
+            "url": pa.array([d.article.entry.url for d in decisions], pa.string()),
+            "feed_url": pa.array([d.article.entry.feed_url for d in decisions], pa.string()),
+            "entry_updated_at": pa.array([d.article.entry.updated_at for d in decisions], TS),
+            "fetched_at": pa.array([d.article.fetched_at or now for d in decisions], TS),
+        }
+    )
+    con.register("_refetched", data)
+    try:
+        con.execute(
+            "UPDATE articles AS a SET last_fetched_at = r.fetched_at FROM _refetched r"
+            " WHERE a.article_id = r.article_id"
+        )
+        con.execute(
+            "UPDATE article_urls AS u SET entry_updated_at = r.entry_updated_at"
+            " FROM _refetched r WHERE u.url = r.url AND u.feed_url = r.feed_url"
+            " AND r.entry_updated_at IS NOT NULL"
+        )
+    finally:
+        con.unregister("_refetched")

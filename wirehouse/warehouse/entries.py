@@ -3,6 +3,11 @@
 An entry is known by its URL at this feed, by its normalised URL at any feed, or by its GUID
 at this feed. Known entries cost nothing (no page fetch); an entry known only under another
 URL or feed is one more sighting of that article, recorded in `article_urls`.
+
+A known article's page is fetched again (the re-fetch policy) when
+- its text came from the feed because the page failed, for `RETRY_FEED_ONLY_FOR`;
+- its entry shows an `<updated>` later than the one it showed when last fetched;
+- it was first seen less than `recent` ago and last fetched more than `every` ago.
 """
 
 from __future__ import annotations
@@ -51,8 +56,18 @@ _ENTRY_SCHEMA = pa.schema(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class RefetchPolicy:
+    recent: timedelta = timedelta(hours=24)
+    every: timedelta = timedelta(hours=6)
+
+
 def triage_entries(
-    con: duckdb.DuckDBPyConnection, entries: Sequence[Entry], *, now: datetime
+    con: duckdb.DuckDBPyConnection,
+    entries: Sequence[Entry],
+    *,
+    now: datetime,
+    policy: RefetchPolicy | None = None,
 ) -> Triage:
     """Split the run's entries into pages to fetch and sightings of known articles."""
     triage = Triage()
@@ -73,7 +88,8 @@ def triage_entries(
         rows = con.execute(
             """
             WITH here AS (
-                SELECT e.idx, min(u.article_id) AS aid FROM _entries e
+                SELECT e.idx, min(u.article_id) AS aid, max(u.entry_updated_at) AS updated
+                FROM _entries e
                 JOIN article_urls u ON u.url = e.url AND u.feed_url = e.feed_url GROUP BY e.idx),
             by_key AS (
                 SELECT e.idx, min(u.article_id) AS aid FROM _entries e
@@ -83,7 +99,8 @@ def triage_entries(
                 JOIN article_urls u ON u.guid = e.guid AND u.feed_url = e.feed_url
                 WHERE e.guid IS NOT NULL GROUP BY e.idx)
             SELECT e.idx, here.aid, by_key.aid, by_guid.aid,
-                   a.body_source, a.content_hash, a.version, a.first_seen_at
+                   a.body_source, a.content_hash, a.version, a.first_seen_at,
+                   a.last_fetched_at, here.updated
             FROM _entries e
             LEFT JOIN here USING (idx) LEFT JOIN by_key USING (idx) LEFT JOIN by_guid USING (idx)
             LEFT JOIN articles a
@@ -94,8 +111,20 @@ def triage_entries(
     finally:
         con.unregister("_entries")
 
+    policy = policy or RefetchPolicy()
     primaries: set[str] = set()
-    for idx, here, by_key, by_guid, body_source, content_hash, version, first_seen in rows:
+    for (
+        idx,
+        here,
+        by_key,
+        by_guid,
+        body_source,
+        content_hash,
+        version,
+        first_seen,
+        last_fetched,
+        stored_updated,
+    ) in rows:
         entry = entries[idx]
         article_id = here or by_key or by_guid
         if article_id is None:
@@ -106,9 +135,17 @@ def triage_entries(
                 triage.to_fetch.append(entry)
             continue
         if (
-            body_source == "feed"
-            and first_seen is not None
-            and now - first_seen < RETRY_FEED_ONLY_FOR
+            first_seen is not None
+            and _refetch_due(
+                entry,
+                body_source,
+                first_seen,
+                last_fetched,
+                stored_updated,
+                here,
+                now=now,
+                policy=policy,
+            )
             and entry.url_key not in triage.refetched
             and entry.url_key not in primaries
         ):
@@ -121,3 +158,25 @@ def triage_entries(
             kind = MatchKind.URL if by_key else MatchKind.GUID
             triage.sightings.append(Sighting(entry, article_id, kind))
     return triage
+
+
+def _refetch_due(
+    entry: Entry,
+    body_source: str,
+    first_seen: datetime,
+    last_fetched: datetime,
+    stored_updated: datetime | None,
+    here: str | None,
+    *,
+    now: datetime,
+    policy: RefetchPolicy,
+) -> bool:
+    if body_source == "feed" and now - first_seen < RETRY_FEED_ONLY_FOR:
+        return True
+    if (
+        here is not None
+        and entry.updated_at is not None
+        and (stored_updated is None or entry.updated_at > stored_updated)
+    ):
+        return True
+    return now - first_seen < policy.recent and now - last_fetched >= policy.every

@@ -33,6 +33,7 @@ def finish_run(
     """Record the run's counts; `summary` keeps the full detail as JSON."""
     detail = asdict(summary)
     detail["rejected"] = [asdict(r) for r in summary.rejected[:500]]
+    detail["stories_touched"] = sorted(summary.stories_touched)
     con.execute(
         """
         UPDATE runs SET finished_at = ?, status = ?, error = ?,

@@ -74,7 +74,8 @@ CREATE TABLE articles (
     body_source          VARCHAR NOT NULL,         -- page, or feed when the page gave no text
     version              INTEGER NOT NULL DEFAULT 1,
     first_seen_at        TIMESTAMPTZ NOT NULL,
-    updated_at           TIMESTAMPTZ NOT NULL,
+    updated_at           TIMESTAMPTZ NOT NULL,         -- when the current version was loaded
+    last_fetched_at      TIMESTAMPTZ NOT NULL,         -- last time its page was fetched
     story_id             VARCHAR
 );
 
@@ -83,6 +84,7 @@ CREATE TABLE article_urls (
     url_key      VARCHAR NOT NULL,
     feed_url     VARCHAR NOT NULL,
     guid         VARCHAR,
+    entry_updated_at TIMESTAMPTZ,                  -- the entry's <updated> when last fetched
     article_id   VARCHAR NOT NULL,
     match_kind   VARCHAR NOT NULL,                 -- new, url, guid, canonical, exact, near
     similarity   DOUBLE,

@@ -1,0 +1,345 @@
+"""Cost of near-duplicate detection and story placement per article as the warehouse grows.
+
+    .venv/bin/python bench/dedup_growth.py [--sizes 1000 10000 100000] [--repeats 3]
+
+For each size, a warehouse is pre-filled with that many synthetic articles written straight
+into the tables (fingerprints, band keys, story members and terms; deterministic), at a
+constant 300 articles a day, so a story window holds the same number of articles once the
+archive is older than the window, as in a real deployment. The last 500 are real synthetic
+texts loaded through the real code path. Then a batch of 1,000 new articles (10% edited copies
+of stored texts, 5% copies inside the batch, the rest new; many about events already in the
+window) goes through decide_exact -> find_near_duplicates -> load_batch -> store_similarity in
+one transaction, rolled back after each repeat. Timed: find_near_duplicates + store_similarity.
+Also timed: the same 1,000 articles in batches of 64 (the ingest flow's batch size), each in
+its own transaction (rolled back, so each meets the same warehouse).
+Results: a table on stdout and bench/results/dedup_growth.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from wirehouse.config.settings import DedupSettings  # noqa: E402
+from wirehouse.dedup import near  # noqa: E402
+from wirehouse.dedup.exact import decide_exact  # noqa: E402
+from wirehouse.extractors.fingerprint import content_hash  # noqa: E402
+from wirehouse.records import Article, DateSource, Entry  # noqa: E402
+from wirehouse.warehouse.articles import load_batch, lookups_for  # noqa: E402
+from wirehouse.warehouse.migrate import migrate  # noqa: E402
+from wirehouse.warehouse.similar import (  # noqa: E402
+    find_near_duplicates,
+    scheme_for,
+    store_similarity,
+)
+
+RESULTS = ROOT / "bench" / "results" / "dedup_growth.json"
+PER_DAY = 300
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+REAL_TAIL = 500
+BATCH = 1000
+TERMS_PER_ARTICLE = 45
+EVENTS = 400
+_LETTERS = np.array(list("abcdefghijklmnopqrstuvwxyz"))
+
+
+def _name(n: int, width: int = 4) -> str:
+    """A letters-only pseudo-word for n (so it passes the keyword filters)."""
+    out = []
+    for _ in range(width):
+        out.append(str(_LETTERS[n % 26]))
+        n //= 26
+    return "".join(out)
+
+
+class Corpus:
+    """Deterministic synthetic news: background words, recurring names, events."""
+
+    def __init__(self, seed: int = 7) -> None:
+        self.rng = np.random.default_rng(seed)
+        self.words = [f"v{_name(i)}" for i in range(30_000)]
+        self.names = [f"Q{_name(i)}" for i in range(20_000)]
+        ranks = np.arange(1, 30_001)
+        self.word_p = (1 / ranks) / (1 / ranks).sum()
+        ranks = np.arange(1, 20_001)
+        self.name_p = (1 / ranks**0.8) / (1 / ranks**0.8).sum()
+        self.events = [
+            {
+                "names": [self.names[i] for i in self.rng.choice(20_000, 6, p=self.name_p)],
+                "numbers": [str(int(x)) for x in self.rng.integers(10, 99_999, 3)],
+                "words": [self.words[i] for i in self.rng.choice(3_000, 5)],
+            }
+            for _ in range(EVENTS)
+        ]
+
+    def text(self, event: int, words: int = 300) -> str:
+        ev = self.events[event]
+        bg = iter(self.rng.choice(len(self.words), words, p=self.word_p).tolist())
+        sentences = []
+        made = 0
+        while made < words:
+            n = int(self.rng.integers(12, 22))
+            toks = [self.words[next(bg, 0)] for _ in range(n)]
+            toks[int(self.rng.integers(1, n))] = str(self.rng.choice(ev["names"]))
+            if self.rng.random() < 0.4:
+                toks[int(self.rng.integers(1, n))] = str(self.rng.choice(ev["numbers"]))
+            if self.rng.random() < 0.5:
+                toks[int(self.rng.integers(1, n))] = str(self.rng.choice(ev["words"]))
+            if self.rng.random() < 0.15:
+                toks.append('"' + " ".join(ev["words"][:3] + toks[:3]) + '"')
+            sentences.append("The " + " ".join(toks) + ".")
+            made += n
+        return " ".join(sentences)
+
+    def edit(self, text: str) -> str:
+        """A republication: last sentence dropped, a few words changed, a credit line."""
+        sentences = text.split(". ")[:-1]
+        words = ". ".join(sentences).split()
+        for i in self.rng.choice(len(words), 4, replace=False):
+            words[int(i)] = "edited"
+        return " ".join(words) + ". Supplied by Continental Wire."
+
+
+def _article(url: str, text: str, published: datetime, title: str) -> Article:
+    entry = Entry(
+        feed_url="https://bench.test/feed.xml",
+        url=url,
+        url_key=url,
+        guid=None,
+        title=title,
+        published_at=published,
+    )
+    return Article(
+        entry=entry,
+        url=url,
+        canonical_url=None,
+        canonical_key=None,
+        title=title,
+        text=text,
+        content_hash=content_hash(text),
+        published_at=published,
+        published_at_source=DateSource.FEED,
+        fetched_at=published,
+    )
+
+
+def _prefill_synthetic(con: duckdb.DuckDBPyConnection, n: int, corpus: Corpus) -> None:
+    """n articles with random fingerprints and Zipf-distributed story terms, straight in."""
+    if n <= 0:
+        return
+    settings = DedupSettings()
+    scheme = scheme_for(settings)
+    start = T0 - timedelta(days=(n + REAL_TAIL) / PER_DAY)
+    step_s = 86_400 / PER_DAY
+    con.execute(
+        f"""
+        INSERT INTO articles (article_id, url, url_key, title, text, published_at,
+            published_at_source, content_hash, body_source, version, first_seen_at, updated_at,
+            story_id)
+        SELECT 'syn' || i, 'https://syn.test/' || i, 'https://syn.test/' || i, 'Story ' || i,
+               'synthetic', ts, 'feed', md5('syn' || i), 'page', 1, ts, ts, 'st' || (i // 3)
+        FROM (SELECT i, TIMESTAMPTZ '{start.isoformat()}' + to_seconds(i * {step_s}) AS ts
+              FROM range({n}) r(i))
+        """
+    )
+    con.execute(
+        "INSERT INTO article_urls (url, url_key, feed_url, article_id, match_kind, seen_at)"
+        " SELECT url, url_key, 'https://syn.test/feed', article_id, 'new', first_seen_at"
+        " FROM articles WHERE article_id LIKE 'syn%'"
+    )
+    con.execute(
+        "INSERT INTO story_members SELECT article_id, story_id, published_at, NULL,"
+        " published_at FROM articles WHERE article_id LIKE 'syn%'"
+    )
+    rng = np.random.default_rng(n)
+    sigs = rng.integers(0, 2**32, size=(n, scheme.num_perm), dtype=np.uint64).astype(np.uint32)
+    keys = near.band_keys(sigs, scheme)
+    ids = np.arange(n, dtype=np.int64) + 10**12
+    con.register(
+        "_syn_sigs",
+        pa.table(
+            {
+                "sig_id": ids,
+                "i": np.arange(n, dtype=np.int64),
+                "signature": pa.array([s.astype("<u4").tobytes() for s in sigs], pa.binary()),
+            }
+        ),
+    )
+    con.execute(
+        "INSERT INTO near_signatures SELECT sig_id, 'syn' || i, md5('syn' || i), ?, 300,"
+        " signature FROM _syn_sigs",
+        [scheme.name],
+    )
+    con.unregister("_syn_sigs")
+    con.register(
+        "_syn_bands",
+        pa.table({"band_key": keys.reshape(-1), "sig_id": np.repeat(ids, scheme.bands)}),
+    )
+    con.execute("INSERT INTO near_bands SELECT band_key, sig_id FROM _syn_bands")
+    con.unregister("_syn_bands")
+    # story terms: names, words and numbers, Zipf-like, from the same vocabulary as the texts
+    vocab = (
+        [f"e:{x.lower()}" for x in corpus.names]
+        + [f"k:{x}" for x in corpus.words]
+        + [f"n:{i}" for i in range(10, 5_000)]
+    )
+    weights = np.concatenate(
+        [corpus.name_p * 0.45, corpus.word_p * 0.45, np.full(4_990, 0.1 / 4_990)]
+    )
+    idx = rng.choice(len(vocab), size=n * TERMS_PER_ARTICLE, p=weights / weights.sum())
+    terms = pa.DictionaryArray.from_arrays(
+        pa.array(idx, pa.int32()), pa.array(vocab, pa.string())
+    ).cast(pa.string())
+    con.register(
+        "_syn_terms", pa.table({"i": np.repeat(np.arange(n), TERMS_PER_ARTICLE), "term": terms})
+    )
+    con.execute(
+        "INSERT INTO story_terms SELECT m.article_id, m.story_id, m.published_at, t.term"
+        " FROM _syn_terms t JOIN story_members m ON m.article_id = 'syn' || t.i"
+        # ingestion appends in roughly publication order; keep that, as zonemaps rely on it
+        " ORDER BY m.published_at"
+    )
+    con.unregister("_syn_terms")
+
+
+def _load(con: duckdb.DuckDBPyConnection, articles: list[Article], now: datetime) -> float:
+    """One batch through the real path; returns seconds spent in the similarity functions."""
+    settings = DedupSettings()
+    found = lookups_for(con, articles)
+    decisions = decide_exact(
+        articles, by_canonical=found.by_canonical, by_hash=found.by_hash, refetched={}
+    )
+    started = time.perf_counter()
+    decisions = find_near_duplicates(con, decisions, settings)
+    spent = time.perf_counter() - started
+    load_batch(con, "bench", decisions, now=now)
+    started = time.perf_counter()
+    store_similarity(con, decisions, settings, now=now)
+    return spent + time.perf_counter() - started
+
+
+def measure(size: int, repeats: int) -> dict[str, Any]:
+    corpus = Corpus()
+    with tempfile.TemporaryDirectory() as tmp:
+        con = duckdb.connect(str(Path(tmp) / "growth.duckdb"))
+        migrate(con)
+        started = time.perf_counter()
+        con.execute("BEGIN TRANSACTION")
+        _prefill_synthetic(con, size - REAL_TAIL, corpus)
+        con.execute("COMMIT")
+        real: list[tuple[int, str]] = []
+        for b in range(0, REAL_TAIL, 100):
+            batch = []
+            for i in range(b, b + 100):
+                when = T0 - timedelta(days=(REAL_TAIL - i) / PER_DAY)
+                event = int(corpus.rng.integers(0, EVENTS))
+                text = corpus.text(event)
+                real.append((event, text))
+                batch.append(_article(f"https://real.test/{i}", text, when, f"Real {i}"))
+            con.execute("BEGIN TRANSACTION")
+            _load(con, batch, T0)
+            con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+        prefill_s = time.perf_counter() - started
+
+        new: list[Article] = []
+        for i in range(BATCH):
+            when = T0 + timedelta(seconds=i * 86_400 / PER_DAY)
+            if i % 10 == 0:
+                text = corpus.edit(real[int(corpus.rng.integers(0, len(real)))][1])
+            elif i % 20 == 1 and new:
+                text = corpus.edit(new[-1].text)
+            else:
+                text = corpus.text(int(corpus.rng.integers(0, EVENTS)))
+            new.append(_article(f"https://new.test/{i}", text, when, f"New {i}"))
+
+        def timed(batch_size: int) -> float:
+            """ms per article; each batch in its own transaction, as the flow does, rolled back
+            so that every batch and repeat meets the same warehouse."""
+            near._fingerprint.cache_clear()  # count fingerprinting in every repeat
+            spent = 0.0
+            for b in range(0, BATCH, batch_size):
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    spent += _load(con, new[b : b + batch_size], T0 + timedelta(days=4))
+                finally:
+                    con.execute("ROLLBACK")
+            return spent * 1000 / BATCH
+
+        timed(64)  # warm-up: DuckDB's caches and the per-word caches of a running process
+        one = [timed(BATCH) for _ in range(repeats)]
+        small = [timed(64) for _ in range(repeats)]
+        counts = dict(
+            con.execute(
+                "SELECT 'bands', count(*) FROM near_bands UNION ALL"
+                " SELECT 'terms', count(*) FROM story_terms"
+            ).fetchall()
+        )
+        con.close()
+    return {
+        "articles": size,
+        "band_rows": counts["bands"],
+        "term_rows": counts["terms"],
+        "prefill_s": round(prefill_s, 1),
+        "ms_per_article_batch_1000": round(statistics.median(one), 3),
+        "ms_per_article_batches_of_64": round(statistics.median(small), 3),
+        "runs_batch_1000": [round(x, 3) for x in one],
+        "runs_batches_of_64": [round(x, 3) for x in small],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    rows = []
+    for size in args.sizes:
+        rows.append(measure(size, args.repeats))
+        print(f"  measured {size:,} (prefill {rows[-1]['prefill_s']} s)", file=sys.stderr)
+    base = rows[0]["ms_per_article_batch_1000"]
+    print(
+        f"{'warehouse':>10} {'band rows':>10} {'term rows':>10} {'ms/article':>11}"
+        f" {'ratio':>6} {'ms/article (64s)':>17}"
+    )
+    for r in rows:
+        r["ratio_to_first"] = round(r["ms_per_article_batch_1000"] / base, 2)
+        print(
+            f"{r['articles']:>10,} {r['band_rows']:>10,} {r['term_rows']:>10,}"
+            f" {r['ms_per_article_batch_1000']:>11.3f} {r['ratio_to_first']:>6.2f}"
+            f" {r['ms_per_article_batches_of_64']:>17.3f}"
+        )
+    result = {
+        "what": "find_near_duplicates + store_similarity, ms per article, batch of 1,000 new"
+        " articles (median of repeats, after a warm-up); batches of 64 for comparison",
+        "machine": {
+            "python": platform.python_version(),
+            "duckdb": duckdb.__version__,
+            "cpus": __import__("os").cpu_count(),
+        },
+        "rows": rows,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,226 @@
+"""The real ingest flow against the demo newsroom: real HTTP on loopback, a real DuckDB file,
+a real Prefect server. Truth comes from the newsroom, which knows what it published."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import duckdb
+import httpx
+import pytest
+import trafilatura
+
+from wirehouse.extractors.quality import aggregate_scores, token_scores
+from wirehouse.flows.ingest import ingest
+from wirehouse.newsroom import Newsroom
+
+TABLES = ["articles", "article_urls", "article_versions", "pages"]
+
+
+def query(db: Path, sql: str, *params: object) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+def run(room: Newsroom, db: Path):
+    return asyncio.run(ingest(feeds=room.feed_urls, db=str(db)))
+
+
+@pytest.fixture(scope="module")
+def room():
+    with Newsroom(slow_seconds=0.3) as newsroom:
+        yield newsroom
+
+
+@pytest.fixture(scope="module")
+def first(prefect_api, room, tmp_path_factory):
+    db = tmp_path_factory.mktemp("ingest") / "wirehouse.duckdb"
+    summary = run(room, db)
+    return db, summary
+
+
+def by_url(db: Path) -> dict[str, tuple]:
+    rows = query(
+        db,
+        "SELECT url, article_id, title, text, published_at, published_at_source, body_source"
+        " FROM articles",
+    )
+    return {r[0]: r for r in rows}
+
+
+def test_each_original_article_is_one_row_and_the_verbatim_wire_copy_is_not(first, room):
+    db, summary = first
+    stored = by_url(db)
+    originals = [t for t in room.truth if t.copy_of is None]
+    assert {t.url for t in originals} <= set(stored)
+    [verbatim] = [t for t in room.truth if t.kind == "wire-verbatim"]
+    assert verbatim.url not in stored
+    [(kind, article_id)] = query(
+        db, "SELECT match_kind, article_id FROM article_urls WHERE url = ?", verbatim.url
+    )
+    assert kind == "exact"
+    assert article_id == stored[verbatim.copy_of][1]
+    assert summary.duplicates.get("exact") == 1
+
+
+def test_an_entry_listed_twice_with_tracking_parameters_is_one_article(first, room):
+    db, _ = first
+    tracked = room.faults["tracking_link"]
+    clean = tracked.split("?")[0]
+    rows = query(
+        db,
+        "SELECT url, match_kind, article_id FROM article_urls WHERE url IN (?, ?) ORDER BY url",
+        clean,
+        tracked,
+    )
+    assert [(url, kind) for url, kind, _ in rows] == [(clean, "new"), (tracked, "url")]
+    assert rows[0][2] == rows[1][2]
+    assert query(db, "SELECT count(*) FROM articles WHERE url_key LIKE ?", clean + "%") == [(1,)]
+
+
+def test_article_text_is_the_article_with_the_boilerplate_gone(first, room):
+    db, _ = first
+    stored = by_url(db)
+    scores = {}
+    for t in room.truth:
+        if t.url in stored and stored[t.url][6] == "page":
+            scores[t.url] = token_scores(stored[t.url][3], "\n".join(t.paragraphs))
+    assert len(scores) >= 17
+    low = {u: s for u, s in scores.items() if s[1] < 0.95 or s[0] < 0.90}
+    assert not low, f"below recall 0.95 / precision 0.90: {low}"
+    for word in ("cookie", "Subscribe", "Most read", "Comment policy"):
+        assert not any(word.lower() in stored[u][3].lower() for u in scores), word
+
+
+def test_extraction_is_at_least_as_good_as_plain_trafilatura_on_the_same_pages(first, room):
+    db, _ = first
+    stored = by_url(db)
+    ours: list[tuple[str, str]] = []
+    plain: list[tuple[str, str]] = []
+    with httpx.Client() as client:
+        for t in room.truth:
+            if t.url not in stored or stored[t.url][6] != "page":
+                continue
+            gold = "\n".join(t.paragraphs)
+            html = client.get(t.url).content
+            ours.append((stored[t.url][3], gold))
+            plain.append((trafilatura.extract(html) or "", gold))
+    assert aggregate_scores(ours)[2] >= aggregate_scores(plain)[2]
+
+
+def test_titles_and_publication_dates_are_right(first, room):
+    db, _ = first
+    stored = by_url(db)
+    for t in room.truth:
+        if t.url not in stored or stored[t.url][6] != "page":
+            continue
+        _, _, title, _, published, source, _ = stored[t.url]
+        assert title == t.title
+        if t.published_at is None:
+            assert source == "first_seen"
+        else:
+            assert published == t.published_at, (t.url, published, source)
+
+
+def test_failed_feeds_and_pages_are_recorded_and_the_run_completes(first, room):
+    db, summary = first
+    faults = room.faults
+    [(status, error)] = query(
+        db, "SELECT status, error FROM fetches WHERE url = ?", faults["missing_page"]
+    )
+    assert (status, error) == (404, "http_404")
+    [(last_error,)] = query(
+        db, "SELECT last_error FROM feeds WHERE feed_url = ?", faults["broken_feed"]
+    )
+    assert last_error.startswith("malformed")
+    assert ("extract", faults["pdf"], "not_html") in {
+        (r.stage, r.url, r.reason) for r in summary.rejected
+    }
+    # nothing a feed announced is dropped: the 404 entry is kept with the feed's own text
+    [(body_source, text)] = query(
+        db,
+        "SELECT a.body_source, a.text FROM articles a JOIN article_urls u USING (article_id)"
+        " WHERE u.url = ?",
+        faults["missing_page"],
+    )
+    assert body_source == "feed" and text
+    [(status, flow_run_id, new_articles)] = query(
+        db, "SELECT status, flow_run_id, new_articles FROM runs"
+    )
+    assert status == "completed" and flow_run_id and new_articles == summary.new_articles
+
+
+def test_a_second_run_over_unchanged_feeds_fetches_no_page_and_adds_no_row(first, room):
+    db, _ = first
+    before = {t: query(db, f"SELECT * FROM {t} ORDER BY ALL") for t in TABLES}
+    requests_before = len(room.requests())
+    summary = run(room, db)
+    after = {t: query(db, f"SELECT * FROM {t} ORDER BY ALL") for t in TABLES}
+    assert after == before
+    # every feed answered 304, or was not due (the RSS 1.0 feed announces sy:updatePeriod)
+    assert summary.feeds_not_modified + summary.feeds_skipped == len(room.feed_urls)
+    assert summary.feeds_not_modified >= 4
+    assert summary.new_articles == 0 and summary.pages_fetched == 0
+    feed_paths = {urlsplit(u).path for u in room.feed_urls}
+    later = room.requests()[requests_before:]
+    assert later and all(urlsplit(url).path in feed_paths for _, url, _ in later)
+    assert {status for _, _, status in later} == {304}
+
+
+def test_the_edited_wire_copy_is_a_near_duplicate_of_the_original(first, room):
+    db, _ = first
+    stored = by_url(db)
+    [edited] = [t for t in room.truth if t.kind == "wire-edited"]
+    assert edited.url not in stored
+    [(kind, similarity, article_id)] = query(
+        db, "SELECT match_kind, similarity, article_id FROM article_urls WHERE url = ?", edited.url
+    )
+    assert kind == "near" and 0.5 <= similarity < 1.0
+    assert article_id == stored[edited.copy_of][1]
+
+
+def test_reports_of_one_event_share_a_story_and_other_events_do_not(first, room):
+    db, _ = first
+    story_of = dict(query(db, "SELECT url, story_id FROM articles"))
+    by_event: dict[str, set[str]] = {}
+    for t in room.truth:
+        if t.url in story_of and t.kind != "brief":
+            by_event.setdefault(t.story, set()).add(story_of[t.url])
+    assert len(by_event["harbour-strike"]) == 1
+    for event, stories in by_event.items():
+        assert len(stories) == 1, event
+    strike = next(iter(by_event["harbour-strike"]))
+    for event in ("harbour-ballot", "harbour-automation"):
+        assert by_event[event] != {strike}, f"{event} merged into the strike story"
+    [(articles, outlets)] = query(
+        db, "SELECT articles, len(outlets) FROM stories WHERE story_id = ?", strike
+    )
+    assert articles == 3 and outlets == 3
+
+
+def test_an_updated_page_becomes_a_new_version_and_a_rerun_changes_nothing(prefect_api, tmp_path):
+    db = tmp_path / "wirehouse.duckdb"
+    with Newsroom(slow_seconds=0.1) as room:
+        run(room, db)
+        before = {t.url: t for t in room.truth}
+        room.advance()
+        [updated] = [t for t in room.truth if t.kind == "updated" or before.get(t.url, t) != t]
+        second = run(room, db)
+        assert second.new_versions == 1 and second.new_articles == 1
+        [(article_id, version, text)] = query(
+            db, "SELECT article_id, version, text FROM articles WHERE url = ?", updated.url
+        )
+        assert version == 2 and updated.paragraphs[-1][:40] in text
+        versions = query(
+            db,
+            "SELECT version, text FROM article_versions WHERE article_id = ? ORDER BY version",
+            article_id,
+        )
+        assert [v for v, _ in versions] == [1, 2]
+        assert versions[0][1] != versions[1][1]
+        snapshot = {t: query(db, f"SELECT * FROM {t} ORDER BY ALL") for t in TABLES}
+        third = run(room, db)
+        assert third.new_articles == 0 and third.new_versions == 0
+        assert {t: query(db, f"SELECT * FROM {t} ORDER BY ALL") for t in TABLES} == snapshot
