@@ -1,4 +1,4 @@
-"""Flow tests: the Prefect server comes from the session fixture `prefect_api` (tests/conftest.py)."""
+"""Flow tests: the Prefect server is the session fixture `prefect_api` (tests/conftest.py)."""
 
 from __future__ import annotations
 
