@@ -57,7 +57,9 @@ class Format(StrEnum):
 def _prefect_defaults() -> None:
     """Settings Prefect must have before it is imported: no telemetry, quiet console on a TTY."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_UI_ENABLED", "true")
+    # with no PREFECT_API_URL Prefect starts a temporary server in-process; its first start
+    # creates its database, which takes longer than Prefect's 20 s default on a busy machine
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     if sys.stderr.isatty():
         # the progress display shows the run; Prefect's own log lines stay in its API and UI
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
