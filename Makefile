@@ -8,7 +8,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup demo test lint typecheck unit clean
+.PHONY: setup demo test lint typecheck unit eval clean
 
 setup: $(VENV)/.synced
 
@@ -36,3 +36,6 @@ test: setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+eval: setup
+	$(VENV)/bin/python bench/eval_dedup.py
