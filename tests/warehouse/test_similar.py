@@ -232,6 +232,7 @@ def test_an_update_keeps_its_story_and_its_new_text_is_recognised_in_reprints(co
 
 
 def _seed(name: str) -> str:
+    assert SEEDS.is_dir(), f"the shared seed articles are expected at {SEEDS}"
     [path] = SEEDS.glob(f"{name}_*.txt")
     return path.read_text(encoding="utf-8")
 
