@@ -7,6 +7,7 @@ one line and exit non-zero; everything else about a run is in its summary and th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import json
 import os
@@ -52,6 +53,7 @@ class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+    parquet = "parquet"
 
 
 def _prefect_defaults() -> None:
@@ -114,10 +116,16 @@ def _preflight(*, feeds: list[str] | None, feeds_file: str | None, db: str | Non
 
 def _run_ingest(*, feeds: list[str] | None, feeds_file: str | None, db: str | None) -> Any:
     _prefect_defaults()
+    from prefect.exceptions import CancelledRun
+
+    from wirehouse.errors import WarehouseBusy
     from wirehouse.flows.ingest import ingest as ingest_flow
 
     with _progress_display():
-        return asyncio.run(ingest_flow(feeds=feeds, feeds_file=feeds_file, db=db))
+        try:
+            return asyncio.run(ingest_flow(feeds=feeds, feeds_file=feeds_file, db=db))
+        except CancelledRun as exc:  # the flow skips itself when another run holds the lock
+            raise WarehouseBusy(str(exc).removeprefix("skipped: ")) from None
 
 
 @contextmanager
@@ -183,20 +191,44 @@ def _print_summary(summary: Any, db: str) -> None:
 
 @app.command()
 def sql(
-    query: Annotated[str, typer.Argument(help="The SQL to run (read-only).")],
+    query: Annotated[
+        str | None,
+        typer.Argument(help="The SQL to run (read-only); none: an interactive prompt."),
+    ] = None,
     db: DbOption = None,
-    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+    fmt: Annotated[
+        Format, typer.Option("--format", help="Output format (parquet needs --output).")
+    ] = Format.table,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="File to write (with --format parquet).")
+    ] = None,
 ) -> None:
-    """Ask the warehouse a question in SQL."""
+    """Ask the warehouse a question in SQL (search_articles() included), or open a prompt."""
+    from wirehouse.errors import ConfigError
+    from wirehouse.warehouse import sqlshell
     from wirehouse.warehouse.connection import session
+    from wirehouse.warehouse.search import load_fts
 
-    with _user_errors(), session(_db(db), read_only=True, wait_s=60) as con:
-        try:
-            cursor = con.execute(query)
-        except Exception as exc:  # DuckDB's parser/binder errors: show them as one line
-            raise WirehouseError(str(exc).splitlines()[0]) from exc
-        columns = [d[0] for d in cursor.description or []]
-        rows = cursor.fetchall()
+    with _user_errors():
+        if (fmt is Format.parquet) != (output is not None):
+            raise ConfigError("--format parquet and --output FILE go together")
+        if fmt is Format.parquet and query is None:
+            raise ConfigError("--format parquet needs a query")
+        with session(_db(db), read_only=True, wait_s=60) as con:
+            with contextlib.suppress(WirehouseError):  # without fts, only search fails
+                load_fts(con)
+            if query is None:
+                sqlshell.repl(
+                    con,
+                    lambda cols, rows: _print_rows(cols, rows, fmt),
+                    lambda msg: err.print(f"[red]error:[/red] {msg}", highlight=False),
+                )
+                return
+            if output is not None:
+                n = sqlshell.write_parquet(con, query, output)
+                out.print(f"wrote {n} rows to {output}", highlight=False)
+                return
+            columns, rows = sqlshell.run_query(con, query)
     _print_rows(columns, rows, fmt)
 
 
@@ -242,6 +274,100 @@ def feeds(db: DbOption = None) -> None:
         columns = [d[0] for d in cursor.description or []]
         rows = cursor.fetchall()
     _print_rows(columns, rows, Format.table)
+
+
+class SearchFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words to look for (BM25 over title and text).")],
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only articles since: 7d, 24h, or a date.")
+    ] = None,
+    outlet: Annotated[
+        str | None, typer.Option("--outlet", help="Only this outlet (site name or host).")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many hits.")] = 20,
+    db: DbOption = None,
+    fmt: Annotated[
+        SearchFormat, typer.Option("--format", help="table, or json (one hit a line).")
+    ] = SearchFormat.table,
+) -> None:
+    """Full-text search over the articles, best match first (rebuilds a stale index first)."""
+    from datetime import UTC
+
+    from wirehouse.timespec import parse_since
+    from wirehouse.warehouse import search as fts
+    from wirehouse.warehouse.connection import session
+
+    with _user_errors():
+        path = _db(db)
+        when = parse_since(since) if since else None
+        if fts.ensure_fresh(path) is not fts.IndexState.FRESH:
+            err.print(
+                "[yellow]warning:[/yellow] the warehouse is busy; the search index may be"
+                " behind the latest run",
+                highlight=False,
+            )
+        with session(path, read_only=True, wait_s=60) as con:
+            hits = fts.search(con, query, since=when, outlet=outlet, limit=limit)
+    if fmt is SearchFormat.json:
+        for h in hits:
+            published = h.published_at.astimezone(UTC).isoformat() if h.published_at else None
+            row = {
+                "title": h.title,
+                "url": h.url,
+                "published_at": published,
+                "score": round(h.score, 4),
+                "snippet": h.snippet,
+            }
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    rows = [
+        (
+            f"{h.score:.2f}",
+            h.published_at.strftime("%Y-%m-%d %H:%M") if h.published_at else "",
+            h.outlet,
+            h.title,
+            h.url,
+            h.snippet,
+        )
+        for h in hits
+    ]
+    _print_rows(["score", "published", "outlet", "title", "url", "snippet"], rows, Format.table)
+
+
+@app.command()
+def export(
+    outdir: Annotated[Path, typer.Argument(help="Directory to write into (created if needed).")],
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Only articles published since: a date, or 7d, 24h."),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", help="parquet (hive partitions by day) or jsonl (a file a day)."),
+    ] = "parquet",
+    db: DbOption = None,
+) -> None:
+    """Export articles as Parquet or JSON lines, partitioned by publication day."""
+    from wirehouse.errors import ConfigError
+    from wirehouse.timespec import parse_since
+    from wirehouse.warehouse.connection import session
+    from wirehouse.warehouse.export import ExportFormat, export_articles
+
+    with _user_errors():
+        if fmt not in ExportFormat.__members__:
+            raise ConfigError(f"unknown export format {fmt!r}: use parquet or jsonl")
+        when = parse_since(since) if since else None
+        with session(_db(db), read_only=True, wait_s=60) as con:
+            done = export_articles(con, outdir, since=when, fmt=ExportFormat(fmt))
+    out.print(
+        f"exported {done.rows} articles to {len(done.files)} files in {outdir}", highlight=False
+    )
 
 
 @app.command()
@@ -299,6 +425,114 @@ def reextract(db: DbOption = None) -> None:
         f"(new versions), {counts['unchanged']} unchanged, {counts['rejected']} rejected",
         highlight=False,
     )
+
+
+@app.command()
+def server(
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 4200,
+) -> None:
+    """Run a local Prefect server (UI and run history) in the foreground until Ctrl-C."""
+    import signal
+    import socket
+
+    from wirehouse.flows.server import api_url, start_server, stop_server, wait_healthy
+
+    # run history lives in PREFECT_HOME: .prefect/ here unless the user chose another place
+    home = Path(os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect")))
+    with _user_errors():
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError as exc:
+                raise WirehouseError(f"port {port} on 127.0.0.1 is taken: {exc.strerror}") from None
+        home.mkdir(parents=True, exist_ok=True)
+        log = home / "server.log"
+        proc = start_server(port=port, home=home, log=log)
+
+        def _stop(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, _stop)
+        try:
+            wait_healthy(api_url(port), proc=proc)
+            out.print(
+                f"Prefect server (state in {home}, log in {log})\n"
+                f"  UI:  http://127.0.0.1:{port}\n"
+                f"  export PREFECT_API_URL={api_url(port)}\n"
+                "Press Ctrl-C to stop.",
+                highlight=False,
+            )
+            code = proc.wait()
+            raise WirehouseError(f"the Prefect server exited with code {code}; see {log}")
+        except KeyboardInterrupt:
+            err.print("stopping the Prefect server...", highlight=False)
+        finally:
+            stop_server(proc)
+
+
+@app.command()
+def serve(
+    cron: Annotated[
+        str | None,
+        typer.Option("--cron", help="Cron schedule, e.g. '*/15 * * * *' (default: the interval)."),
+    ] = None,
+    interval: Annotated[
+        float | None,
+        typer.Option(
+            "--interval",
+            help="Seconds between runs (default schedule_interval_s, 900).",
+            show_default=False,
+            min=1,
+        ),
+    ] = None,
+    feeds: Annotated[
+        Path | None,
+        typer.Option(
+            "--feeds", help="Feed list: TOML (config/feeds.toml), OPML, or URLs one a line."
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Run the ingest flow on a schedule as the Prefect deployment `ingest/scheduled`."""
+    _prefect_defaults()
+    from prefect.settings import PREFECT_API_URL
+
+    from wirehouse.config.settings import load_settings
+
+    if not PREFECT_API_URL.value():
+        err.print(
+            "error: PREFECT_API_URL is not set: run `wirehouse server` first and export the "
+            "URL it prints",
+            highlight=False,
+        )
+        raise typer.Exit(2)
+    if cron and interval:
+        err.print("error: give --cron or --interval, not both", highlight=False)
+        raise typer.Exit(2)
+    feeds_file = str(feeds) if feeds else None
+    with _user_errors():
+        _preflight(feeds=None, feeds_file=feeds_file, db=db)
+        settings = load_settings(db=db)
+        from wirehouse.flows.deploy import (
+            DEPLOYMENT_FULL_NAME,
+            ingest_deployment,
+            serve_deployments,
+        )
+
+        if not cron and not interval:
+            cron = settings.schedule_cron
+            interval = None if cron else settings.schedule_interval_s
+        deployment = ingest_deployment(
+            feeds_file=feeds_file, db=settings.db, interval_s=interval, cron=cron
+        )
+    when = f"cron '{cron}'" if cron else f"every {interval:g} s"
+    out.print(
+        f"serving {DEPLOYMENT_FULL_NAME} ({when}); runs and their artifacts are at "
+        f"{PREFECT_API_URL.value().removesuffix('/api')}/runs. Press Ctrl-C to stop.",
+        highlight=False,
+    )
+    serve_deployments(deployment)
+    out.print("stopped serving; the schedule is paused until the next `wirehouse serve`")
 
 
 if __name__ == "__main__":

@@ -14,24 +14,27 @@ import hashlib
 import time
 import uuid
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.states import Cancelled, State
 
 from wirehouse import progress
 from wirehouse.config.feedlist import resolve_sources
 from wirehouse.config.settings import Settings, load_settings
 from wirehouse.dedup.exact import Outcome, decide_exact
-from wirehouse.errors import ConfigError
+from wirehouse.errors import ConfigError, WarehouseBusy, WirehouseError
 from wirehouse.extractors.article import article_from_feed
 from wirehouse.extractors.pool import ExtractionPool
 from wirehouse.feeds.batches import batches
 from wirehouse.feeds.parse import parse_feed
 from wirehouse.feeds.schedule import due_feeds
 from wirehouse.fetch.client import Fetcher
+from wirehouse.flows.artifacts import PageProgress, publish_summary
 from wirehouse.records import (
     Article,
     Entry,
@@ -56,6 +59,7 @@ from wirehouse.warehouse.runs import (
     save_feed_outcomes,
     start_run,
 )
+from wirehouse.warehouse.search import refresh_index
 from wirehouse.warehouse.similar import find_near_duplicates, store_similarity
 
 # DuckDB waits this long for a reader (e.g. `wirehouse sql`) to let go of the file
@@ -75,6 +79,7 @@ class _Run:
     triage: Triage
     summary: RunSummary
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    page_progress: PageProgress = field(default_factory=PageProgress)
 
     def stage(self, name: str, seconds: float) -> None:
         self.summary.stage_seconds[name] = self.summary.stage_seconds.get(name, 0.0) + seconds
@@ -180,6 +185,7 @@ async def extract_batch(run: _Run, index: int, entries: list[Entry]) -> None:
         await asyncio.to_thread(_load, run, articles, fetched)
         run.stage("load", time.perf_counter() - started)
     reporter.advance("pages", len(entries))
+    await run.page_progress.advance(len(entries))
 
 
 def _load(run: _Run, articles: list[Article], fetched: Sequence[Fetched]) -> None:
@@ -215,6 +221,21 @@ def _load(run: _Run, articles: list[Article], fetched: Sequence[Fetched]) -> Non
             summary.duplicates["url"] = summary.duplicates.get("url", 0) + follower_count
 
 
+@task(name="refresh-search-index", cache_policy=NO_CACHE, persist_result=False)
+async def refresh_search(run: _Run) -> None:
+    """Rebuild the full-text index over the new articles (DuckDB's fts index is not
+    incremental). A failure here is logged, not fatal: `wirehouse search` rebuilds when stale."""
+
+    def work() -> None:
+        with session(run.db, wait_s=_DB_WAIT_S) as con:
+            refresh_index(con)
+
+    try:
+        await asyncio.to_thread(work)
+    except WirehouseError as exc:
+        get_run_logger().warning("search index not refreshed: %s", exc)
+
+
 @task(name="finish-run", cache_policy=NO_CACHE, persist_result=False)
 async def finish(
     run: _Run,
@@ -243,8 +264,14 @@ async def ingest(
     feeds: list[str] | None = None,
     feeds_file: str | None = None,
     db: str | None = None,
-) -> RunSummary:
-    """Fetch every due feed, load its new articles into the warehouse, and report counts."""
+) -> RunSummary | State:
+    """Fetch every due feed, load its new articles into the warehouse, and report counts.
+
+    Final states: feeds or pages that fail leave the run Completed (they are counted, stored and
+    published in the `ingest-failures` artifact); a warehouse that cannot be opened fails the
+    run (`WarehouseError`); a warehouse another run is writing to ends this run Cancelled with
+    "skipped: ..." without touching anything, as it is the other run that does the work.
+    """
     logger = get_run_logger()
     settings = load_settings(db=db)
     sources = resolve_sources(settings, feeds=feeds, feeds_file=feeds_file)
@@ -252,7 +279,13 @@ async def ingest(
         raise ConfigError("no feeds to fetch: give --feed URL or a feed list with enabled feeds")
     run_id = uuid.uuid4().hex[:12]
     summary = RunSummary(run_id=run_id)
-    with run_lock(settings.db):
+    lock = ExitStack()
+    try:
+        lock.enter_context(run_lock(settings.db))
+    except WarehouseBusy as exc:
+        logger.warning("skipped: %s", exc)
+        return Cancelled(message=f"skipped: {exc}")
+    with lock:
         started = time.perf_counter()
         now = datetime.now(UTC)
         with session(settings.db, wait_s=_DB_WAIT_S) as con:
@@ -306,7 +339,12 @@ async def ingest(
             except BaseException as exc:
                 await finish(run, outcomes, body_hashes, "failed", f"{type(exc).__name__}: {exc}")
                 raise
+            if summary.new_articles or summary.new_versions:
+                started = time.perf_counter()
+                await refresh_search(run)
+                run.stage("search_index", time.perf_counter() - started)
             await finish(run, outcomes, body_hashes, "completed", None)
+    await publish_summary(summary)
     logger.info(
         "run %s: %d feeds fetched, %d not modified, %d failed; %d new articles, %d duplicates",
         run_id,
@@ -323,6 +361,7 @@ async def _extract_all(run: _Run) -> None:
     """Run the batch tasks with a few in flight, so fetching overlaps extraction."""
     settings = run.settings.extract
     progress.current.get().total("pages", len(run.triage.to_fetch))
+    await run.page_progress.start(len(run.triage.to_fetch))
     in_flight = asyncio.Semaphore(settings.workers + 1)
 
     async def bounded(index: int, entries: list[Entry]) -> None:

@@ -22,6 +22,8 @@ from wirehouse.errors import WarehouseBusy, WarehouseError
 log = logging.getLogger(__name__)
 
 _LOCK_MESSAGE = "Could not set lock on file"
+# what DuckDB raises when its files cannot be written (EACCES, ENOSPC, EFBIG), e.g. at a commit
+_STORAGE_ERRORS = (duckdb.IOException, duckdb.TransactionException, duckdb.FatalException)
 
 
 def connect(
@@ -68,6 +70,8 @@ def session(
     con = connect(path, read_only=read_only, wait_s=wait_s)
     try:
         yield con
+    except _STORAGE_ERRORS as exc:  # a read-only directory, a full disk: one line for the user
+        raise WarehouseError(f"cannot write warehouse {path}: {_first_line(exc)}") from exc
     finally:
         con.close()
 
@@ -92,8 +96,11 @@ def run_lock(path: str | Path) -> Iterator[None]:
     with -9 never leaves a stale lock behind.
     """
     lock_path = Path(f"{path}.lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise WarehouseError(f"cannot create {lock_path}: {exc.strerror}") from exc
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -1,0 +1,61 @@
+"""The `ingest` flow as a scheduled Prefect deployment, served by this process.
+
+`wirehouse serve` needs no work pool or worker: the process that serves the deployment polls
+the Prefect server for due runs and starts each in a subprocess. Runs never overlap: the
+deployment's concurrency limit of 1 cancels a run that comes due while another is still going
+(CANCEL_NEW), and the warehouse's run lock backs that up for runs started by other means.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+from prefect.deployments.runner import EntrypointType, RunnerDeployment
+
+from wirehouse.flows.ingest import ingest
+
+DEPLOYMENT_NAME = "scheduled"
+# how Prefect names it: `<flow name>/<deployment name>`
+DEPLOYMENT_FULL_NAME = f"{ingest.name}/{DEPLOYMENT_NAME}"
+
+
+def ingest_deployment(
+    *,
+    feeds_file: str | None,
+    db: str,
+    interval_s: float | None = None,
+    cron: str | None = None,
+) -> RunnerDeployment:
+    """The `ingest/scheduled` deployment: one schedule, fixed parameters, one run at a time.
+
+    Paths are made absolute, so a run reads the same files whatever directory serves it.
+    """
+    if (interval_s is None) == (cron is None):
+        raise ValueError("give exactly one of interval_s and cron")
+    schedule: dict[str, Any] = {"cron": cron} if cron else {"interval": interval_s}
+    parameters = {
+        "feeds_file": str(Path(feeds_file).resolve()) if feeds_file else None,
+        "db": str(Path(db).resolve()),
+    }
+    deployment = ingest.to_deployment(
+        name=DEPLOYMENT_NAME,
+        parameters=parameters,
+        concurrency_limit=ConcurrencyLimitConfig(
+            limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW
+        ),
+        # the module is importable wherever wirehouse is installed; a file path is not
+        entrypoint_type=EntrypointType.MODULE_PATH,
+        description="Ingest the feeds on a schedule (created by `wirehouse serve`).",
+        **schedule,
+    )
+    assert isinstance(deployment, RunnerDeployment)  # to_deployment is sync outside a loop
+    return deployment
+
+
+def serve_deployments(*deployments: RunnerDeployment) -> None:
+    """Serve until Ctrl-C (or SIGTERM); the schedules are paused when serving stops."""
+    from prefect import serve
+
+    serve(*deployments, print_starting_message=False)

@@ -1,0 +1,209 @@
+"""Full-text search over articles with DuckDB's fts extension (BM25 over title and text).
+
+The extension comes from the pinned `duckdb-extension-fts` wheel and is loaded from its file, so
+search works offline; when it cannot be loaded the caller gets one WarehouseError line, never a
+silent empty answer. DuckDB's fts index is not incremental: `refresh_index` rebuilds it whole
+(see bench/fts_rebuild.py for the cost) and records what it indexed in `fts_state`, so a reader
+can tell a stale index from a fresh one without rebuilding.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+
+import duckdb
+
+from wirehouse.errors import WarehouseBusy, WarehouseError
+from wirehouse.warehouse.connection import session, transaction
+
+_HOST = r"^[A-Za-z][A-Za-z0-9+.-]*://(www\.)?([^/?#@]+)"
+_FINGERPRINT = (
+    "SELECT count(*), max(updated_at),"
+    " coalesce(bit_xor(hash(article_id, content_hash, title)), 0) FROM articles"
+)
+# the table macro for SQL users: `SELECT * FROM search_articles('storm surge') LIMIT 5`
+_MACRO = """
+CREATE OR REPLACE MACRO search_articles(q) AS TABLE
+SELECT l.article_id, l.outlet, l.title, l.url, l.published_at, l.story_id, s.score
+FROM (SELECT article_id, fts_main_articles.match_bm25(article_id, q) AS score FROM articles) s
+JOIN latest_articles l USING (article_id)
+WHERE s.score IS NOT NULL
+ORDER BY s.score DESC, l.published_at DESC NULLS LAST
+"""
+
+
+class IndexState(StrEnum):
+    MISSING = "missing"
+    STALE = "stale"
+    FRESH = "fresh"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One search result, best first; `snippet` is the text around the first matching word."""
+
+    article_id: str
+    title: str | None
+    url: str
+    outlet: str | None
+    published_at: datetime | None
+    story_id: str | None
+    score: float
+    snippet: str
+
+
+def fts_extension_path() -> Path:
+    """The fts binary shipped in the pinned wheel (no network, no extension directory)."""
+    spec = importlib.util.find_spec("duckdb_extension_fts")
+    if spec is None or not spec.submodule_search_locations:
+        raise WarehouseError("full-text search needs the duckdb-extension-fts package")
+    version = duckdb.__version__
+    for root in spec.submodule_search_locations:
+        path = Path(root) / "extensions" / f"v{version}" / "fts.duckdb_extension"
+        if path.is_file():
+            return path
+    raise WarehouseError(f"duckdb-extension-fts has no fts extension for DuckDB {version}")
+
+
+def load_fts(con: duckdb.DuckDBPyConnection) -> None:
+    """Load fts into this connection (each connection needs it to call match_bm25)."""
+    path = fts_extension_path()
+    try:
+        con.execute(f"LOAD '{_quote(str(path))}'")
+    except duckdb.Error as exc:
+        raise WarehouseError(f"cannot load the fts extension {path}: {_first_line(exc)}") from exc
+
+
+def index_state(con: duckdb.DuckDBPyConnection) -> IndexState:
+    """Fresh when the index was built from exactly the articles (ids, texts, titles) stored now."""
+    built = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'fts_main_articles'"
+    ).fetchone()
+    state = con.execute("SELECT articles, max_updated_at, fingerprint FROM fts_state").fetchone()
+    if not built or not built[0] or state is None:
+        return IndexState.MISSING
+    return IndexState.FRESH if con.execute(_FINGERPRINT).fetchone() == state else IndexState.STALE
+
+
+def refresh_index(con: duckdb.DuckDBPyConnection) -> float:
+    """Rebuild the fts index and the `search_articles` macro; return the seconds it took.
+
+    Call it on a read-write connection after a run has loaded its articles (one transaction:
+    readers see the old index or the new one, never half of one).
+    """
+    load_fts(con)
+    started = time.perf_counter()
+    with transaction(con):
+        con.execute(
+            "PRAGMA create_fts_index('articles', 'article_id', 'title', 'text', overwrite=1)"
+        )
+        con.execute(_MACRO)
+        seconds = time.perf_counter() - started
+        con.execute("DELETE FROM fts_state")
+        con.execute(f"INSERT INTO fts_state SELECT now(), *, {seconds} FROM ({_FINGERPRINT})")
+    return seconds
+
+
+def ensure_fresh(path: str | Path, *, wait_s: float = 30.0) -> IndexState:
+    """Rebuild the index in a short read-write session when it is missing or stale.
+
+    Returns the state readers will see: STALE only when another process held the warehouse
+    for longer than `wait_s` (the caller should say so); MISSING then means no index at all.
+    """
+    with session(path, read_only=True, wait_s=wait_s) as con:
+        state = index_state(con)
+    if state is IndexState.FRESH:
+        return state
+    try:
+        with session(path, wait_s=wait_s) as con:
+            if index_state(con) is not IndexState.FRESH:
+                refresh_index(con)
+    except WarehouseBusy:
+        return state
+    return IndexState.FRESH
+
+
+def search(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    *,
+    since: datetime | None = None,
+    outlet: str | None = None,
+    limit: int = 20,
+) -> list[Hit]:
+    """Articles matching `query`, best BM25 score first, optionally since a time / one outlet.
+
+    `outlet` matches the outlet name (site name) or the URL's host, case-insensitively.
+    """
+    if not query.strip():
+        raise WarehouseError("empty search query")
+    load_fts(con)
+    if index_state(con) is IndexState.MISSING:
+        raise WarehouseError("no full-text index yet: run `wirehouse search` with write access")
+    rows = con.execute(
+        f"""
+        SELECT l.article_id, l.title, l.url, l.outlet, l.published_at, l.story_id, s.score,
+               a.text
+        FROM (SELECT article_id, fts_main_articles.match_bm25(article_id, $q) AS score
+              FROM articles) s
+        JOIN latest_articles l USING (article_id)
+        JOIN articles a USING (article_id)
+        WHERE s.score IS NOT NULL
+          AND ($since IS NULL OR coalesce(a.published_at, a.first_seen_at) >= $since)
+          AND ($outlet IS NULL OR lower(l.outlet) = lower($outlet)
+               OR lower(regexp_extract(a.url, '{_HOST}', 2)) = lower($outlet))
+        ORDER BY s.score DESC, l.published_at DESC NULLS LAST, l.article_id
+        LIMIT $limit
+        """,
+        {"q": query, "since": since, "outlet": outlet, "limit": limit},
+    ).fetchall()
+    return [
+        Hit(
+            article_id=r[0],
+            title=r[1],
+            url=r[2],
+            outlet=r[3],
+            published_at=r[4],
+            story_id=r[5],
+            score=r[6],
+            snippet=snippet(r[7], query),
+        )
+        for r in rows
+    ]
+
+
+def snippet(text: str, query: str, *, width: int = 200) -> str:
+    """About `width` characters of `text` around the first word that matches a query term.
+
+    Terms match as word prefixes trimmed of a few letters, a rough stand-in for the index's
+    stemmer ("pressures" finds "pressure"); with no match the text's start is shown.
+    """
+    flat = " ".join(text.split())
+    stems = [t[: max(4, len(t) - 3)] for t in re.findall(r"\w+", query.lower())]
+    first = None
+    if stems:
+        found = re.search(r"\b(" + "|".join(map(re.escape, stems)) + ")", flat, re.IGNORECASE)
+        first = found.start() if found else None
+    start = 0 if first is None else max(0, first - width // 3)
+    if start:
+        space = flat.rfind(" ", 0, start)
+        start = space + 1 if space >= 0 else 0
+    end = min(len(flat), start + width)
+    if end < len(flat):
+        space = flat.rfind(" ", start, end)
+        end = space if space > start else end
+    return ("…" if start else "") + flat[start:end] + ("…" if end < len(flat) else "")
+
+
+def _quote(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
