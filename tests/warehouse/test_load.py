@@ -100,3 +100,14 @@ def test_triage_finds_known_urls_guids_and_in_run_repeats(con):
         ("http://a.test/1?utm_source=x", MatchKind.URL)
     ]
     assert [e.url for e in t.followers["http://c.test/new"]] == ["http://c.test/NEW"]
+
+
+def test_a_run_left_running_by_a_dead_process_is_marked_aborted_by_the_next(con):
+    from wirehouse.warehouse.runs import close_abandoned_runs, start_run
+
+    start_run(con, "dead", flow_run_id=None, started_at=NOW)
+    assert close_abandoned_runs(con) == 1
+    assert con.execute("SELECT status, error IS NOT NULL FROM runs").fetchall() == [
+        ("aborted", True)
+    ]
+    assert close_abandoned_runs(con) == 0

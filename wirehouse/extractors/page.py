@@ -193,8 +193,11 @@ def canonical_url(tree: HtmlElement, url: str) -> str | None:
     for href in candidates:
         if not href or not href.strip():
             continue
-        absolute = urljoin(url, href.strip())
-        parts = urlsplit(absolute)
+        try:
+            absolute = urljoin(url, href.strip())
+            parts = urlsplit(absolute)
+        except ValueError:  # e.g. "http://[::1": a broken link is no identity, skip it
+            continue
         if parts.scheme not in {"http", "https"} or not parts.netloc:
             continue
         if parts.path in {"", "/"} and not parts.query and urlsplit(url).path not in {"", "/"}:

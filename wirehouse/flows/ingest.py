@@ -10,6 +10,7 @@ the event loop fetches and loads.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import time
 import uuid
@@ -53,6 +54,7 @@ from wirehouse.warehouse.connection import run_lock, session, transaction
 from wirehouse.warehouse.entries import RefetchPolicy, Triage, triage_entries
 from wirehouse.warehouse.migrate import migrate
 from wirehouse.warehouse.runs import (
+    close_abandoned_runs,
     feed_states,
     finish_run,
     record_fetches,
@@ -246,13 +248,15 @@ async def finish(
 ) -> None:
     """Save each feed's state and the run's counts in one transaction.
 
-    Feed validators (ETag, Last-Modified) are saved only now, after the entries they announced
-    were loaded: a run that dies earlier refetches those feeds in full next time.
+    Feed validators (ETag, Last-Modified) are saved only now, and only when the run completed,
+    after the entries they announced were loaded: a run that fails or dies earlier refetches
+    those feeds in full next time, so nothing they announced is lost behind a 304.
     """
 
     def work() -> None:
         with session(run.db, wait_s=_DB_WAIT_S) as con, transaction(con):
-            save_feed_outcomes(con, outcomes, body_hashes=body_hashes)
+            if status == "completed":
+                save_feed_outcomes(con, outcomes, body_hashes=body_hashes)
             record_fetches(con, run.run_id, [o.fetched for o in outcomes if o.fetched])
             finish_run(con, run.summary, status=status, error=error)
 
@@ -292,6 +296,10 @@ async def ingest(
             applied = migrate(con)
             if applied:
                 logger.info("warehouse %s migrated to version %d", settings.db, applied[-1])
+            if aborted := close_abandoned_runs(con):
+                logger.warning(
+                    "%d earlier run(s) had died before finishing: marked aborted", aborted
+                )
             start_run(con, run_id, flow_run_id=flow_run.id, started_at=now)
             states = feed_states(con)
         decisions = due_feeds(sources, states, now=now)
@@ -337,7 +345,10 @@ async def ingest(
                 if run.triage.to_fetch:
                     await _extract_all(run)
             except BaseException as exc:
-                await finish(run, outcomes, body_hashes, "failed", f"{type(exc).__name__}: {exc}")
+                with contextlib.suppress(Exception):  # the warehouse may be what failed
+                    await finish(
+                        run, outcomes, body_hashes, "failed", f"{type(exc).__name__}: {exc}"
+                    )
                 raise
             if summary.new_articles or summary.new_versions:
                 started = time.perf_counter()

@@ -14,6 +14,19 @@ from wirehouse.records import FeedOutcome, FeedState, Fetched, RunSummary
 from wirehouse.warehouse.arrow import TAGS, TS, insert_new, table
 
 
+def close_abandoned_runs(con: duckdb.DuckDBPyConnection) -> int:
+    """Mark runs left `running` by a process that died as `aborted`.
+
+    Call it while holding the run lock: then no other run can be in progress.
+    """
+    result = con.execute(
+        "UPDATE runs SET status = 'aborted', finished_at = now(),"
+        " error = 'the process ended before the run finished'"
+        " WHERE status = 'running'"
+    ).fetchone()
+    return int(result[0]) if result else 0
+
+
 def start_run(
     con: duckdb.DuckDBPyConnection, run_id: str, *, flow_run_id: str | None, started_at: datetime
 ) -> None:
