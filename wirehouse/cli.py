@@ -413,6 +413,29 @@ def demo(
 
 
 @app.command()
+def digest(
+    db: DbOption = None,
+    hours: Annotated[int, typer.Option(help="Digest the articles first seen in these hours.")] = 24,
+    open_it: Annotated[
+        bool, typer.Option("--open", help="Open the digest in a web browser.")
+    ] = False,
+) -> None:
+    """Write the HTML digest of the last hours next to the warehouse (each run writes one too)."""
+    import webbrowser
+    from datetime import UTC
+
+    from wirehouse.warehouse.connection import session
+    from wirehouse.warehouse.digest import write_digest
+
+    path = _db(db)
+    with _user_errors(), session(path, read_only=True, wait_s=60) as con:
+        written = write_digest(con, path, now=datetime.now(UTC), hours=hours)
+    out.print(f"digest: {written}", highlight=False)
+    if open_it:
+        webbrowser.open(written.resolve().as_uri())
+
+
+@app.command()
 def reextract(db: DbOption = None) -> None:
     """Run extraction again over the stored pages (after an extractor upgrade); no network."""
     _prefect_defaults()

@@ -225,3 +225,11 @@ def test_an_updated_page_becomes_a_new_version_and_a_rerun_changes_nothing(prefe
         third = run(room, db)
         assert third.new_articles == 0 and third.new_versions == 0
         assert {t: query(db, f"SELECT * FROM {t} ORDER BY ALL") for t in TABLES} == snapshot
+
+
+def test_each_run_writes_the_html_digest_next_to_the_warehouse(first, room):
+    db, _ = first
+    page = (db.parent / "digest.html").read_text(encoding="utf-8")
+    [strike] = [t for t in room.truth if t.story == "harbour-strike"][:1]
+    assert strike.title.split(":")[0].replace("'", "&#x27;") in page
+    assert page.count('class="bar"') >= 5

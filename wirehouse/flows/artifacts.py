@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 from prefect.artifacts import (
+    acreate_link_artifact,
     acreate_markdown_artifact,
     acreate_progress_artifact,
     acreate_table_artifact,
@@ -25,6 +27,7 @@ from wirehouse.records import RunSummary
 SUMMARY_KEY = "ingest-summary"
 FAILURES_KEY = "ingest-failures"
 PROGRESS_KEY = "ingest-progress"
+DIGEST_KEY = "ingest-digest"
 
 # stages whose rejections mean "this page gave no article text"
 _PAGE_STAGES = ("page", "extract")
@@ -107,6 +110,19 @@ async def publish_summary(summary: RunSummary) -> None:
         )
     except Exception as exc:  # an artifact is a report, not part of the run's work
         _warn("summary", exc)
+
+
+async def publish_digest_link(path: Path) -> None:
+    """Link the run's HTML digest (a file next to the warehouse) from its artifacts."""
+    try:
+        await acreate_link_artifact(
+            path.resolve().as_uri(),
+            link_text="digest of the last 24 hours",
+            key=DIGEST_KEY,
+            description=f"HTML digest written to {path}",
+        )
+    except Exception as exc:  # an artifact is a report, not part of the run's work
+        _warn("digest link", exc)
 
 
 class PageProgress:

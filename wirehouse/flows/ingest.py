@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -35,7 +36,7 @@ from wirehouse.feeds.batches import batches
 from wirehouse.feeds.parse import parse_feed
 from wirehouse.feeds.schedule import due_feeds
 from wirehouse.fetch.client import Fetcher
-from wirehouse.flows.artifacts import PageProgress, publish_summary
+from wirehouse.flows.artifacts import PageProgress, publish_digest_link, publish_summary
 from wirehouse.records import (
     Article,
     Entry,
@@ -51,6 +52,7 @@ from wirehouse.records import (
 from wirehouse.urls import url_origin
 from wirehouse.warehouse.articles import load_batch, lookups_for
 from wirehouse.warehouse.connection import run_lock, session, transaction
+from wirehouse.warehouse.digest import write_digest
 from wirehouse.warehouse.entries import RefetchPolicy, Triage, triage_entries
 from wirehouse.warehouse.migrate import migrate
 from wirehouse.warehouse.runs import (
@@ -81,6 +83,7 @@ class _Run:
     triage: Triage
     summary: RunSummary
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    digest: Path | None = None
     page_progress: PageProgress = field(default_factory=PageProgress)
 
     def stage(self, name: str, seconds: float) -> None:
@@ -254,11 +257,14 @@ async def finish(
     """
 
     def work() -> None:
-        with session(run.db, wait_s=_DB_WAIT_S) as con, transaction(con):
+        with session(run.db, wait_s=_DB_WAIT_S) as con:
+            with transaction(con):
+                if status == "completed":
+                    save_feed_outcomes(con, outcomes, body_hashes=body_hashes)
+                record_fetches(con, run.run_id, [o.fetched for o in outcomes if o.fetched])
+                finish_run(con, run.summary, status=status, error=error)
             if status == "completed":
-                save_feed_outcomes(con, outcomes, body_hashes=body_hashes)
-            record_fetches(con, run.run_id, [o.fetched for o in outcomes if o.fetched])
-            finish_run(con, run.summary, status=status, error=error)
+                run.digest = write_digest(con, run.db, now=datetime.now(UTC))
 
     await asyncio.to_thread(work)
 
@@ -356,6 +362,8 @@ async def ingest(
                 run.stage("search_index", time.perf_counter() - started)
             await finish(run, outcomes, body_hashes, "completed", None)
     await publish_summary(summary)
+    if run.digest is not None:
+        await publish_digest_link(run.digest)
     logger.info(
         "run %s: %d feeds fetched, %d not modified, %d failed; %d new articles, %d duplicates",
         run_id,
