@@ -233,3 +233,55 @@ def test_each_run_writes_the_html_digest_next_to_the_warehouse(first, room):
     [strike] = [t for t in room.truth if t.story == "harbour-strike"][:1]
     assert strike.title.split(":")[0].replace("'", "&#x27;") in page
     assert page.count('class="bar"') >= 5
+
+
+def test_a_read_copy_is_published_that_opens_while_another_process_writes(first):
+    import subprocess
+    import sys
+
+    from wirehouse.warehouse.connection import read_copy_path
+
+    db, _ = first
+    copy = read_copy_path(db)
+    assert copy.name == "wirehouse.read.duckdb"
+    assert query(copy, "SELECT count(*) FROM articles") == query(
+        db, "SELECT count(*) FROM articles"
+    )
+    # a process holding the warehouse for writing, as a running ingest does
+    code = (
+        f"import duckdb, time; c = duckdb.connect({str(db)!r});"
+        " print('ready', flush=True); time.sleep(30)"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        with pytest.raises(duckdb.IOException, match="lock"):
+            duckdb.connect(str(db), read_only=True)
+        assert query(copy, "SELECT count(*) > 0 FROM articles") == [(True,)]
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+
+
+def test_reextract_rebuilds_texts_from_stored_pages_as_new_versions(first, tmp_path):
+    import shutil
+
+    from wirehouse.flows.reextract import reextract
+
+    db, _ = first
+    copy = tmp_path / "wirehouse.duckdb"
+    shutil.copyfile(db, copy)
+    with duckdb.connect(str(copy)) as con:
+        [(article_id, text)] = con.execute(
+            "SELECT article_id, text FROM articles WHERE body_source = 'page' ORDER BY url LIMIT 1"
+        ).fetchall()
+        con.execute(
+            "UPDATE articles SET text = 'stale', content_hash = 'stale' WHERE article_id = ?",
+            [article_id],
+        )
+    counts = asyncio.run(reextract(db=str(copy)))
+    assert counts["changed"] == 1 and counts["pages"] >= 17 and counts["rejected"] == 0
+    assert query(copy, "SELECT text, version FROM articles WHERE article_id = ?", article_id) == [
+        (text, 2)
+    ]

@@ -51,7 +51,7 @@ from wirehouse.records import (
 )
 from wirehouse.urls import url_origin
 from wirehouse.warehouse.articles import load_batch, lookups_for
-from wirehouse.warehouse.connection import run_lock, session, transaction
+from wirehouse.warehouse.connection import publish_read_copy, run_lock, session, transaction
 from wirehouse.warehouse.digest import write_digest
 from wirehouse.warehouse.entries import RefetchPolicy, Triage, triage_entries
 from wirehouse.warehouse.migrate import migrate
@@ -265,6 +265,9 @@ async def finish(
                 finish_run(con, run.summary, status=status, error=error)
             if status == "completed":
                 run.digest = write_digest(con, run.db, now=datetime.now(UTC))
+                con.execute("CHECKPOINT")
+        if status == "completed":
+            publish_read_copy(run.db)
 
     await asyncio.to_thread(work)
 

@@ -26,8 +26,10 @@ _LATEST_PAGES = """
            a.published_at_source, a.content_hash, a.version, p.url, p.html_zlib,
            p.content_type, p.fetched_at
     FROM articles a
-    JOIN (SELECT *, row_number() OVER (PARTITION BY article_id ORDER BY fetched_at DESC) AS n
-          FROM pages) p ON p.article_id = a.article_id AND p.n = 1
+    JOIN (SELECT *, row_number() OVER (PARTITION BY article_id, url ORDER BY fetched_at DESC)
+                 AS n
+          FROM pages) p  -- the article's own page: copies' pages are kept under its id too
+        ON p.article_id = a.article_id AND p.url = a.url AND p.n = 1
     WHERE a.article_id IN (SELECT unnest(?::VARCHAR[]))
 """
 

@@ -11,6 +11,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -118,3 +119,25 @@ def run_lock(path: str | Path) -> Iterator[None]:
 
 def _first_line(exc: BaseException) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def read_copy_path(path: str | Path) -> Path:
+    """Where the published read-only copy of a warehouse lives: `<name>.read.duckdb`."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.read{path.suffix or '.duckdb'}")
+
+
+def publish_read_copy(path: str | Path) -> Path:
+    """Copy the warehouse to `read_copy_path` and swap it in atomically.
+
+    DuckDB refuses every other process while one writes, readers included; a SQL client pointed
+    at the copy is never refused. Call it with no connection open on `path` (so the file is
+    checkpointed and whole) while holding the run lock (so no run writes meanwhile). Readers
+    that have the old copy open keep reading it; new ones get the new copy.
+    """
+    path = Path(path)
+    target = read_copy_path(path)
+    tmp = target.with_name(target.name + ".tmp")
+    shutil.copyfile(path, tmp)
+    os.replace(tmp, target)
+    return target
