@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from concurrent.futures import ThreadPoolExecutor
 
 from wirehouse.flows.ingest import ingest
@@ -15,8 +16,11 @@ def test_the_digest_shows_the_story_titles_and_draws_the_chart(
     db = tmp_path / "wirehouse.duckdb"
     with Newsroom(slow_seconds=0.1) as room:
         # playwright's sync API keeps an event loop running in this thread: run the flow in another
+        # (with a copy of this context, so the flow keeps the test's Prefect server settings)
+        context = contextvars.copy_context()
         with ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, ingest(feeds=room.feed_urls, db=str(db))).result()
+            flow = ingest(feeds=room.feed_urls, db=str(db))
+            pool.submit(context.run, asyncio.run, flow).result()
         truth = room.truth
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     try:

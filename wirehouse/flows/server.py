@@ -37,11 +37,15 @@ def start_server(
 ) -> subprocess.Popen[bytes]:
     """Start `prefect server start` on 127.0.0.1:port in the background and return the process."""
     prefect = shutil.which("prefect", path=str(Path(sys.executable).parent)) or "prefect"
+    env = server_env(home)
+    # the UI asks the server where its API is; unset, Prefect answers PREFECT_API_URL or
+    # 127.0.0.1:4200, not the --port given here, and the UI shows "Can't connect to Server API"
+    env.setdefault("PREFECT_UI_API_URL", api_url(port))
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (owned by the child)
     try:
         return subprocess.Popen(
             [prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            env=server_env(home),
+            env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
