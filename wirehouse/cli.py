@@ -49,6 +49,12 @@ DbOption = Annotated[
 DEMO_PORT_BASE = 8710
 
 
+FeedsOption = Annotated[
+    Path | None,
+    typer.Option("--feeds", help="Feed list: TOML (config/feeds.toml), OPML, or URLs one a line."),
+]
+
+
 class Format(StrEnum):
     table = "table"
     csv = "csv"
@@ -87,12 +93,7 @@ def ingest(
     feed: Annotated[
         list[str] | None, typer.Option("--feed", help="A feed URL; repeat for several.")
     ] = None,
-    feeds: Annotated[
-        Path | None,
-        typer.Option(
-            "--feeds", help="Feed list: TOML (config/feeds.toml), OPML, or URLs one a line."
-        ),
-    ] = None,
+    feeds: FeedsOption = None,
     db: DbOption = None,
 ) -> None:
     """Run the ingest flow once over the feeds, then print what it did."""
@@ -508,12 +509,7 @@ def serve(
             min=1,
         ),
     ] = None,
-    feeds: Annotated[
-        Path | None,
-        typer.Option(
-            "--feeds", help="Feed list: TOML (config/feeds.toml), OPML, or URLs one a line."
-        ),
-    ] = None,
+    feeds: FeedsOption = None,
     db: DbOption = None,
 ) -> None:
     """Run the ingest flow on a schedule as the Prefect deployment `ingest/scheduled`."""
