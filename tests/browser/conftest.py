@@ -39,9 +39,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(PREFECT_SOCKET_LEAK)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """A headless Chromium (playwright sync API); fails, never skips, when it is missing."""
+    """A headless Chromium (playwright sync API); fails, never skips, when it is missing.
+
+    Module-scoped: playwright's sync API keeps an event loop running in the test thread while
+    it is open, which would break every later test that calls `asyncio.run`.
+    """
     if not (CHROMIUM.is_file() or shutil.which(str(CHROMIUM))):
         pytest.fail(
             f"browser tests need Chromium at {CHROMIUM}: apt-get install -y chromium",
