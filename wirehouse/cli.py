@@ -17,13 +17,16 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from wirehouse.errors import WirehouseError
+
+if TYPE_CHECKING:
+    from wirehouse.warehouse.location import Warehouse
 
 app = typer.Typer(
     help="Scheduled news ingestion: feeds to clean, deduplicated articles in DuckDB.",
@@ -55,6 +58,28 @@ FeedsOption = Annotated[
 ]
 
 
+DataPathOption = Annotated[
+    str | None,
+    typer.Option(
+        "--data-path",
+        help="Where a new DuckLake (--db ducklake:...) writes its Parquet files: a folder or "
+        "object storage URL (or WIREHOUSE_DATA_PATH).",
+        show_default=False,
+    ),
+]
+
+
+ShardOption = Annotated[
+    str | None,
+    typer.Option(
+        "--shard",
+        help="Only shard I of N of the feeds (1-based, e.g. 2/3; split by host), so N workers "
+        "can share one feed list.",
+        show_default=False,
+    ),
+]
+
+
 class Format(StrEnum):
     table = "table"
     csv = "csv"
@@ -82,10 +107,10 @@ def _user_errors() -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
-def _db(db: str | None) -> str:
+def _db(db: str | None) -> Warehouse:
     from wirehouse.config.settings import load_settings
 
-    return load_settings(db=db).db
+    return load_settings(db=db).warehouse
 
 
 @app.command()
@@ -95,27 +120,52 @@ def ingest(
     ] = None,
     feeds: FeedsOption = None,
     db: DbOption = None,
+    data_path: DataPathOption = None,
+    shard: ShardOption = None,
 ) -> None:
     """Run the ingest flow once over the feeds, then print what it did."""
     feeds_file = str(feeds) if feeds else None
     with _user_errors():
-        _preflight(feeds=feed, feeds_file=feeds_file, db=db)
-        summary = _run_ingest(feeds=feed, feeds_file=feeds_file, db=db)
+        _preflight(feeds=feed, feeds_file=feeds_file, db=db, data_path=data_path, shard=shard)
+        summary = _run_ingest(
+            feeds=feed, feeds_file=feeds_file, db=db, data_path=data_path, shard=shard
+        )
     _print_summary(summary, _db(db))
 
 
-def _preflight(*, feeds: list[str] | None, feeds_file: str | None, db: str | None) -> None:
+def _preflight(
+    *,
+    feeds: list[str] | None,
+    feeds_file: str | None,
+    db: str | None,
+    data_path: str | None = None,
+    shard: str | None = None,
+) -> None:
     """Fail in a second, with one line, on what would fail the run (before Prefect starts)."""
     from wirehouse.config.feedlist import resolve_sources
     from wirehouse.config.settings import load_settings
+    from wirehouse.config.shards import parse_shard, select_shard
     from wirehouse.warehouse.connection import connect
 
-    settings = load_settings(db=db)
-    resolve_sources(settings, feeds=feeds, feeds_file=feeds_file)
-    connect(settings.db, wait_s=5).close()
+    settings = load_settings(db=db, data_path=data_path)
+    sources = resolve_sources(settings, feeds=feeds, feeds_file=feeds_file)
+    if shard:
+        select_shard(sources, parse_shard(shard))
+    connect(settings.warehouse, wait_s=5).close()
+    if settings.extract.dask_address:
+        from wirehouse.extractors.pool import open_pool
+
+        open_pool(settings.extract).close()  # the scheduler answers and has workers
 
 
-def _run_ingest(*, feeds: list[str] | None, feeds_file: str | None, db: str | None) -> Any:
+def _run_ingest(
+    *,
+    feeds: list[str] | None,
+    feeds_file: str | None,
+    db: str | None,
+    data_path: str | None = None,
+    shard: str | None = None,
+) -> Any:
     _prefect_defaults()
     from prefect.exceptions import CancelledRun
 
@@ -124,7 +174,11 @@ def _run_ingest(*, feeds: list[str] | None, feeds_file: str | None, db: str | No
 
     with _progress_display():
         try:
-            return asyncio.run(ingest_flow(feeds=feeds, feeds_file=feeds_file, db=db))
+            return asyncio.run(
+                ingest_flow(
+                    feeds=feeds, feeds_file=feeds_file, db=db, data_path=data_path, shard=shard
+                )
+            )
         except CancelledRun as exc:  # the flow skips itself when another run holds the lock
             raise WarehouseBusy(str(exc).removeprefix("skipped: ")) from None
 
@@ -164,7 +218,7 @@ def _progress_display() -> Iterator[None]:
             progress.current.reset(token)
 
 
-def _print_summary(summary: Any, db: str) -> None:
+def _print_summary(summary: Any, db: Warehouse) -> None:
     dups = summary.duplicates
     dup_text = ", ".join(f"{k} {v}" for k, v in sorted(dups.items())) or "none"
     failures = [r for r in summary.rejected if r.stage in ("feed", "page", "extract")]
@@ -313,7 +367,7 @@ def search(
                 " behind the latest run",
                 highlight=False,
             )
-        with session(path, read_only=True, wait_s=60) as con:
+        with session(fts.index_home(path), read_only=True, wait_s=60) as con:
             hits = fts.search(con, query, since=when, outlet=outlet, limit=limit)
     if fmt is SearchFormat.json:
         for h in hits:
@@ -511,8 +565,13 @@ def serve(
     ] = None,
     feeds: FeedsOption = None,
     db: DbOption = None,
+    data_path: DataPathOption = None,
+    shard: ShardOption = None,
 ) -> None:
-    """Run the ingest flow on a schedule as the Prefect deployment `ingest/scheduled`."""
+    """Run the ingest flow on a schedule as the Prefect deployment `ingest/scheduled`.
+
+    With `--shard I/N` the deployment is `ingest/scheduled-shard-I-of-N`, one per shard.
+    """
     _prefect_defaults()
     from prefect.settings import PREFECT_API_URL
 
@@ -530,23 +589,26 @@ def serve(
         raise typer.Exit(2)
     feeds_file = str(feeds) if feeds else None
     with _user_errors():
-        _preflight(feeds=None, feeds_file=feeds_file, db=db)
-        settings = load_settings(db=db)
-        from wirehouse.flows.deploy import (
-            DEPLOYMENT_FULL_NAME,
-            ingest_deployment,
-            serve_deployments,
-        )
+        _preflight(feeds=None, feeds_file=feeds_file, db=db, data_path=data_path, shard=shard)
+        settings = load_settings(db=db, data_path=data_path)
+        from wirehouse.config.shards import parse_shard
+        from wirehouse.flows.deploy import ingest_deployment, serve_deployments
 
         if not cron and not interval:
             cron = settings.schedule_cron
             interval = None if cron else settings.schedule_interval_s
         deployment = ingest_deployment(
-            feeds_file=feeds_file, db=settings.db, interval_s=interval, cron=cron
+            feeds_file=feeds_file,
+            db=settings.db,
+            interval_s=interval,
+            cron=cron,
+            shard=parse_shard(shard) if shard else None,
+            data_path=settings.data_path,
         )
     when = f"cron '{cron}'" if cron else f"every {interval:g} s"
     out.print(
-        f"serving {DEPLOYMENT_FULL_NAME} ({when}); runs and their artifacts are at "
+        f"serving {deployment.flow_name}/{deployment.name} ({when}); runs and their artifacts "
+        "are at "
         f"{PREFECT_API_URL.value().removesuffix('/api')}/runs. Press Ctrl-C to stop.",
         highlight=False,
     )

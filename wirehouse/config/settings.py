@@ -17,6 +17,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from wirehouse.warehouse.location import Warehouse
+
 DEFAULT_CONFIG_FILE = Path("config/wirehouse.toml")
 
 
@@ -74,6 +76,12 @@ class ExtractSettings(BaseModel):
     include_comments: bool = False
     min_text_chars: int = Field(
         default=200, ge=0, description="Less text than this means the page has no article."
+    )
+    # only the extraction goes there: fetching and the warehouse stay in the flow's process
+    dask_address: str | None = Field(
+        default=None,
+        description="Dask scheduler (e.g. tcp://10.0.0.5:8786) to extract on instead of local "
+        "worker processes; its workers need wirehouse installed.",
     )
 
 
@@ -158,7 +166,13 @@ class Settings(BaseSettings):
 
     db: str = Field(
         default="data/wirehouse.duckdb",
-        description="Warehouse location: a DuckDB file path.",
+        description="Warehouse location: a DuckDB file path, or a DuckLake in DuckDB's ATTACH "
+        "syntax, e.g. 'ducklake:postgres:dbname=news host=127.0.0.1'.",
+    )
+    data_path: str | None = Field(
+        default=None,
+        description="Where a new DuckLake writes its Parquet files (a folder or object storage "
+        "URL); the lake remembers it, so only its first run needs it.",
     )
     feeds_file: Path = Field(default=Path("config/feeds.toml"))
     # 15 minutes: feeds that change are polled with conditional GETs, so an unchanged feed
@@ -176,6 +190,11 @@ class Settings(BaseSettings):
     http: HttpSettings = Field(default_factory=HttpSettings)
     extract: ExtractSettings = Field(default_factory=ExtractSettings)
     dedup: DedupSettings = Field(default_factory=DedupSettings)
+
+    @property
+    def warehouse(self) -> Warehouse:
+        """The warehouse to open: `db`, plus the data path when it is a DuckLake."""
+        return Warehouse(self.db, self.data_path)
 
     @classmethod
     def settings_customise_sources(

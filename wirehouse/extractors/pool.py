@@ -25,16 +25,42 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
+from typing import TYPE_CHECKING, Protocol
 
 from wirehouse.config.settings import ExtractSettings
 from wirehouse.extractors.batch import extract_batch
 from wirehouse.records import Article, Page, Rejected
+
+if TYPE_CHECKING:
+    from wirehouse.extractors.dask_pool import DaskExtractionPool
 
 logger = logging.getLogger(__name__)
 
 PRELOAD = ["wirehouse.extractors._preload"]
 
 BatchResult = list[Article | Rejected]
+
+
+class BatchPool(Protocol):
+    """What the flows need of a pool: where batches go, and how many run at once."""
+
+    @property
+    def capacity(self) -> int: ...
+
+    def submit(self, pages: Sequence[Page]) -> Future[BatchResult]: ...
+
+
+def open_pool(settings: ExtractSettings) -> ExtractionPool | DaskExtractionPool:
+    """The Dask cluster at `settings.dask_address` if set, else worker processes here.
+
+    Connecting fails with a one-line `ConfigError` when the scheduler cannot be reached.
+    """
+    if settings.dask_address:
+        # imported here: `distributed` takes a second to import, and most runs do not use it
+        from wirehouse.extractors.dask_pool import DaskExtractionPool
+
+        return DaskExtractionPool(settings.dask_address, settings)
+    return ExtractionPool(settings)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -66,6 +92,11 @@ class ExtractionPool:
         self._retired: list[tuple[ProcessPoolExecutor, list[Future[BatchResult]]]] = []
         self._futures: list[Future[BatchResult]] = []
         self._closed = False
+
+    @property
+    def capacity(self) -> int:
+        """Batches extracted at once: one per worker process."""
+        return self._settings.workers
 
     @property
     def generations(self) -> int:

@@ -14,11 +14,16 @@ from typing import Any
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
 
+from wirehouse.config.shards import Shard
 from wirehouse.flows.ingest import ingest
+from wirehouse.warehouse.location import Warehouse
 
 DEPLOYMENT_NAME = "scheduled"
-# how Prefect names it: `<flow name>/<deployment name>`
-DEPLOYMENT_FULL_NAME = f"{ingest.name}/{DEPLOYMENT_NAME}"
+
+
+def deployment_name(shard: Shard | None = None) -> str:
+    """`scheduled`, or `scheduled-shard-2-of-3`: one deployment per shard under one server."""
+    return f"{DEPLOYMENT_NAME}-shard-{shard.index}-of-{shard.count}" if shard else DEPLOYMENT_NAME
 
 
 def ingest_deployment(
@@ -27,20 +32,25 @@ def ingest_deployment(
     db: str,
     interval_s: float | None = None,
     cron: str | None = None,
+    shard: Shard | None = None,
+    data_path: str | None = None,
 ) -> RunnerDeployment:
     """The `ingest/scheduled` deployment: one schedule, fixed parameters, one run at a time.
 
-    Paths are made absolute, so a run reads the same files whatever directory serves it.
+    Paths are made absolute, so a run reads the same files whatever directory serves it. Each
+    shard is its own deployment, so its one-run-at-a-time limit does not hold back the others.
     """
     if (interval_s is None) == (cron is None):
         raise ValueError("give exactly one of interval_s and cron")
     schedule: dict[str, Any] = {"cron": cron} if cron else {"interval": interval_s}
     parameters = {
         "feeds_file": str(Path(feeds_file).resolve()) if feeds_file else None,
-        "db": str(Path(db).resolve()),
+        "db": db if Warehouse(db).is_lake else str(Path(db).resolve()),
+        "data_path": data_path,
+        "shard": str(shard) if shard else None,
     }
     deployment = ingest.to_deployment(
-        name=DEPLOYMENT_NAME,
+        name=deployment_name(shard),
         parameters=parameters,
         concurrency_limit=ConcurrencyLimitConfig(
             limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW

@@ -19,19 +19,23 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar, cast
 
+import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.states import Cancelled, State
+from prefect.utilities.annotations import quote
 
 from wirehouse import progress
 from wirehouse.config.feedlist import resolve_sources
 from wirehouse.config.settings import Settings, load_settings
-from wirehouse.dedup.exact import Outcome, decide_exact
+from wirehouse.config.shards import parse_shard, select_shard
+from wirehouse.dedup.exact import Decision, Outcome, decide_exact
 from wirehouse.errors import ConfigError, WarehouseBusy, WirehouseError
 from wirehouse.extractors.article import article_from_feed
-from wirehouse.extractors.pool import ExtractionPool
+from wirehouse.extractors.pool import BatchPool, open_pool
 from wirehouse.feeds.batches import batches
 from wirehouse.feeds.parse import parse_feed
 from wirehouse.feeds.schedule import due_feeds
@@ -45,15 +49,23 @@ from wirehouse.records import (
     FeedState,
     Fetched,
     FetchKind,
+    MatchKind,
     Page,
     Rejected,
     RunSummary,
 )
 from wirehouse.urls import url_origin
-from wirehouse.warehouse.articles import load_batch, lookups_for
-from wirehouse.warehouse.connection import publish_read_copy, run_lock, session, transaction
+from wirehouse.warehouse.articles import LoadCounts, load_batch, loaded_url_keys, lookups_for
+from wirehouse.warehouse.connection import (
+    publish_read_copy,
+    run_lock,
+    session,
+    write_atomically,
+)
 from wirehouse.warehouse.digest import write_digest
-from wirehouse.warehouse.entries import RefetchPolicy, Triage, triage_entries
+from wirehouse.warehouse.entries import RefetchPolicy, Sighting, Triage, triage_entries
+from wirehouse.warehouse.held import HeldSession
+from wirehouse.warehouse.location import Warehouse
 from wirehouse.warehouse.migrate import migrate
 from wirehouse.warehouse.runs import (
     close_abandoned_runs,
@@ -66,6 +78,8 @@ from wirehouse.warehouse.runs import (
 from wirehouse.warehouse.search import refresh_index
 from wirehouse.warehouse.similar import find_near_duplicates, store_similarity
 
+_T = TypeVar("_T")
+
 # DuckDB waits this long for a reader (e.g. `wirehouse sql`) to let go of the file
 _DB_WAIT_S = 30.0
 
@@ -75,14 +89,15 @@ class _Run:
     """What the tasks of one run share; lives for one flow run only."""
 
     settings: Settings
-    db: str
+    db: Warehouse
     run_id: str
     fetcher: Fetcher
-    pool: ExtractionPool | None
+    pool: BatchPool | None
     sources: dict[str, FeedSource]
     triage: Triage
     summary: RunSummary
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    loader: HeldSession | None = None
     digest: Path | None = None
     page_progress: PageProgress = field(default_factory=PageProgress)
 
@@ -124,24 +139,41 @@ async def fetch_feeds(
 async def triage(run: _Run, entries: list[Entry]) -> Triage:
     """Find which entries are new (one join against the warehouse) and record re-sightings."""
 
-    def work() -> Triage:
+    dedup = run.settings.dedup
+    policy = RefetchPolicy(
+        recent=timedelta(hours=dedup.refetch_recent_hours),
+        every=timedelta(hours=dedup.refetch_every_hours),
+    )
+
+    def decide(con: duckdb.DuckDBPyConnection) -> Triage:
         now = datetime.now(UTC)
-        with session(run.db, wait_s=_DB_WAIT_S) as con:
-            dedup = run.settings.dedup
-            policy = RefetchPolicy(
-                recent=timedelta(hours=dedup.refetch_recent_hours),
-                every=timedelta(hours=dedup.refetch_every_hours),
-            )
-            result = triage_entries(con, entries, now=now, policy=policy)
-            with transaction(con):
-                load_batch(con, run.run_id, [], sightings=result.sightings, now=now)
+        result = triage_entries(con, entries, now=now, policy=policy)
+        load_batch(con, run.run_id, [], sightings=result.sightings, now=now)
         return result
+
+    def work() -> Triage:
+        with session(run.db, wait_s=_DB_WAIT_S) as con:
+            return write_atomically(con, decide)
 
     return await asyncio.to_thread(work)
 
 
-@task(task_run_name="extract-batch-{index}", cache_policy=NO_CACHE, persist_result=False)
+def _unvisited(value: _T) -> _T:
+    """A task argument Prefect passes on without walking it.
+
+    Unquoted, every task call walks each dataclass it is given looking for futures: `_Run`
+    holds all of the run's entries, so each `extract-batch-N` cost ~0.3 s of CPU at 10k
+    entries, quadratic over a run (bench/ingest_bench.py). Nothing here passes futures."""
+    return cast(_T, quote(value))
+
+
 async def extract_batch(run: _Run, index: int, entries: list[Entry]) -> None:
+    """One `extract-batch-N` task run over `entries`."""
+    await _extract_batch(_unvisited(run), index, _unvisited(entries))
+
+
+@task(task_run_name="extract-batch-{index}", cache_policy=NO_CACHE, persist_result=False)
+async def _extract_batch(run: _Run, index: int, entries: list[Entry]) -> None:
     """Fetch a batch of article pages, extract them, deduplicate and load them."""
     reporter = progress.current.get()
     started = time.perf_counter()
@@ -170,7 +202,7 @@ async def extract_batch(run: _Run, index: int, entries: list[Entry]) -> None:
     run.summary.pages_fetched += len(pages)
 
     started = time.perf_counter()
-    results = await asyncio.wrap_future(run.pool.submit(pages)) if pages and run.pool else []
+    results = await _extract_pages(run.pool, pages) if pages and run.pool else []
     run.stage("extract", time.perf_counter() - started)
     articles: list[Article] = []
     for page, result in zip(pages, results, strict=True):
@@ -188,17 +220,43 @@ async def extract_batch(run: _Run, index: int, entries: list[Entry]) -> None:
     async with run.write_lock:
         started = time.perf_counter()
         await asyncio.to_thread(_load, run, articles, fetched)
+        if run.loader is not None and run.loader.overdue():
+            await asyncio.to_thread(run.loader.close)  # readers get their window
         run.stage("load", time.perf_counter() - started)
     reporter.advance("pages", len(entries))
     await run.page_progress.advance(len(entries))
 
 
+async def _extract_pages(pool: BatchPool, pages: list[Page]) -> list[Article | Rejected]:
+    """Extract a batch on all of the pool's workers at once, results in page order.
+
+    Whole batches, with `capacity + 1` in flight, left a worker idle whenever one batch was
+    fetching and another loading: the cold benchmark ran at ~65% of two cores."""
+    size = -(-len(pages) // max(1, min(pool.capacity, len(pages))))
+    parts = [pages[i : i + size] for i in range(0, len(pages), size)]
+    done = await asyncio.gather(*(asyncio.wrap_future(pool.submit(part)) for part in parts))
+    return [result for part in done for result in part]
+
+
 def _load(run: _Run, articles: list[Article], fetched: Sequence[Fetched]) -> None:
-    now = datetime.now(UTC)
-    with session(run.db, wait_s=_DB_WAIT_S) as con, transaction(con):
-        found = lookups_for(con, articles)
+    def decide_and_load(
+        con: duckdb.DuckDBPyConnection,
+    ) -> tuple[list[Decision], LoadCounts, dict[str, str]]:
+        now = datetime.now(UTC)
+        # URLs another writer (a concurrent run on a DuckLake) loaded since our triage
+        taken = loaded_url_keys(con, [a.entry for a in articles])
+        batch: list[Article] = []
+        late: list[Sighting] = []
+        for a in articles:
+            key = a.entry.url_key
+            if key in taken and key not in run.triage.refetched:
+                for entry in (a.entry, *run.triage.followers.get(key, ())):
+                    late.append(Sighting(entry, taken[key], MatchKind.URL))
+            else:
+                batch.append(a)
+        found = lookups_for(con, batch)
         decisions = decide_exact(
-            articles,
+            batch,
             by_canonical=found.by_canonical,
             by_hash=found.by_hash,
             refetched=run.triage.refetched,
@@ -208,11 +266,21 @@ def _load(run: _Run, articles: list[Article], fetched: Sequence[Fetched]) -> Non
             con,
             run.run_id,
             decisions,
+            sightings=late,
             followers=run.triage.followers,
             fetched=fetched,
             now=now,
         )
         placed = store_similarity(con, decisions, run.settings.dedup, now=now)
+        return decisions, counts, placed
+
+    if run.loader is None:
+        run.loader = HeldSession(run.db, wait_s=_DB_WAIT_S)
+    try:
+        decisions, counts, placed = write_atomically(run.loader.connection(), decide_and_load)
+    except BaseException as exc:
+        run.loader.close(exc)
+        raise
     summary = run.summary
     summary.stories_touched |= set(placed.values())
     summary.new_articles += counts.new_articles
@@ -256,16 +324,19 @@ async def finish(
     those feeds in full next time, so nothing they announced is lost behind a 304.
     """
 
+    def record(con: duckdb.DuckDBPyConnection) -> None:
+        if status == "completed":
+            save_feed_outcomes(con, outcomes, body_hashes=body_hashes)
+        record_fetches(con, run.run_id, [o.fetched for o in outcomes if o.fetched])
+        finish_run(con, run.summary, status=status, error=error)
+
     def work() -> None:
         with session(run.db, wait_s=_DB_WAIT_S) as con:
-            with transaction(con):
-                if status == "completed":
-                    save_feed_outcomes(con, outcomes, body_hashes=body_hashes)
-                record_fetches(con, run.run_id, [o.fetched for o in outcomes if o.fetched])
-                finish_run(con, run.summary, status=status, error=error)
+            write_atomically(con, record)
             if status == "completed":
                 run.digest = write_digest(con, run.db, now=datetime.now(UTC))
-                con.execute("CHECKPOINT")
+                if not run.db.is_lake:  # a lake's maintenance is its operator's (README)
+                    con.execute("CHECKPOINT")
         if status == "completed":
             publish_read_copy(run.db)
 
@@ -277,8 +348,13 @@ async def ingest(
     feeds: list[str] | None = None,
     feeds_file: str | None = None,
     db: str | None = None,
+    shard: str | None = None,
+    data_path: str | None = None,
 ) -> RunSummary | State:
     """Fetch every due feed, load its new articles into the warehouse, and report counts.
+
+    `shard` ("I/N") keeps only the feeds of that shard (`wirehouse.config.shards`), so N
+    workers can share one feed list.
 
     Final states: feeds or pages that fail leave the run Completed (they are counted, stored and
     published in the `ingest-failures` artifact); a warehouse that cannot be opened fails the
@@ -286,26 +362,31 @@ async def ingest(
     "skipped: ..." without touching anything, as it is the other run that does the work.
     """
     logger = get_run_logger()
-    settings = load_settings(db=db)
+    settings = load_settings(db=db, data_path=data_path)
+    warehouse = settings.warehouse
     sources = resolve_sources(settings, feeds=feeds, feeds_file=feeds_file)
+    if shard:
+        sources = select_shard(sources, parse_shard(shard))
     if not sources:
         raise ConfigError("no feeds to fetch: give --feed URL or a feed list with enabled feeds")
     run_id = uuid.uuid4().hex[:12]
     summary = RunSummary(run_id=run_id)
     lock = ExitStack()
     try:
-        lock.enter_context(run_lock(settings.db))
+        lock.enter_context(run_lock(warehouse))
     except WarehouseBusy as exc:
         logger.warning("skipped: %s", exc)
         return Cancelled(message=f"skipped: {exc}")
     with lock:
         started = time.perf_counter()
         now = datetime.now(UTC)
-        with session(settings.db, wait_s=_DB_WAIT_S) as con:
+        with session(warehouse, wait_s=_DB_WAIT_S) as con:
             applied = migrate(con)
             if applied:
-                logger.info("warehouse %s migrated to version %d", settings.db, applied[-1])
-            if aborted := close_abandoned_runs(con):
+                logger.info("warehouse %s migrated to version %d", warehouse, applied[-1])
+            # a lake has concurrent runs: only one that has been "running" for a day is dead
+            dead_before = now - timedelta(days=1) if warehouse.is_lake else None
+            if aborted := close_abandoned_runs(con, started_before=dead_before):
                 logger.warning(
                     "%d earlier run(s) had died before finishing: marked aborted", aborted
                 )
@@ -321,7 +402,7 @@ async def ingest(
         async with Fetcher(settings.http, operator_hosts=operator_hosts) as fetcher:
             run = _Run(
                 settings=settings,
-                db=settings.db,
+                db=warehouse,
                 run_id=run_id,
                 fetcher=fetcher,
                 pool=None,
@@ -330,7 +411,7 @@ async def ingest(
                 summary=summary,
             )
             started = time.perf_counter()
-            outcomes, body_hashes = await fetch_feeds(run, due, states)
+            outcomes, body_hashes = await fetch_feeds(_unvisited(run), due, states)
             run.stage("fetch_feeds", time.perf_counter() - started)
             entries = _tally_feeds(summary, outcomes)
             for o in outcomes:
@@ -342,7 +423,7 @@ async def ingest(
                     )
 
             started = time.perf_counter()
-            run.triage = await triage(run, entries)
+            run.triage = await triage(_unvisited(run), _unvisited(entries))
             run.stage("triage", time.perf_counter() - started)
             summary.entries_new = len(run.triage.to_fetch)
             for s in run.triage.sightings:
@@ -356,14 +437,21 @@ async def ingest(
             except BaseException as exc:
                 with contextlib.suppress(Exception):  # the warehouse may be what failed
                     await finish(
-                        run, outcomes, body_hashes, "failed", f"{type(exc).__name__}: {exc}"
+                        _unvisited(run),
+                        outcomes,
+                        body_hashes,
+                        "failed",
+                        f"{type(exc).__name__}: {exc}",
                     )
                 raise
-            if summary.new_articles or summary.new_versions:
+            finally:
+                if run.loader is not None:
+                    await asyncio.to_thread(run.loader.close)
+            if (summary.new_articles or summary.new_versions) and not warehouse.is_lake:
                 started = time.perf_counter()
-                await refresh_search(run)
+                await refresh_search(_unvisited(run))
                 run.stage("search_index", time.perf_counter() - started)
-            await finish(run, outcomes, body_hashes, "completed", None)
+            await finish(_unvisited(run), outcomes, body_hashes, "completed", None)
     await publish_summary(summary)
     if run.digest is not None:
         await publish_digest_link(run.digest)
@@ -384,14 +472,14 @@ async def _extract_all(run: _Run) -> None:
     settings = run.settings.extract
     progress.current.get().total("pages", len(run.triage.to_fetch))
     await run.page_progress.start(len(run.triage.to_fetch))
-    in_flight = asyncio.Semaphore(settings.workers + 1)
 
     async def bounded(index: int, entries: list[Entry]) -> None:
         async with in_flight:
             await extract_batch(run, index, entries)
 
-    with ExtractionPool(settings) as pool:
+    with open_pool(settings) as pool:
         run.pool = pool
+        in_flight = asyncio.Semaphore(pool.capacity + 1)
         work = [
             bounded(i, entries)
             for i, entries in enumerate(batches(run.triage.to_fetch, settings.batch_size), 1)

@@ -61,6 +61,26 @@ def lookups_for(con: duckdb.DuckDBPyConnection, articles: Sequence[Article]) -> 
     return Lookups(by_canonical, by_hash)
 
 
+def loaded_url_keys(con: duckdb.DuckDBPyConnection, entries: Sequence[Entry]) -> dict[str, str]:
+    """The url_keys of `entries` already in `article_urls`, mapped to their article ids.
+
+    One run never loads a URL twice; concurrent runs on a DuckLake may both fetch it (from the
+    same feed or from two feeds listing it), and the one that loads second must record its
+    entries as sightings of the stored article (its decision was made on a stale snapshot).
+    """
+    keys = sorted({e.url_key for e in entries})
+    if not keys:
+        return {}
+    con.register("_url_keys", pa.table({"k": pa.array(keys, pa.string())}))
+    try:
+        rows = con.execute(
+            "SELECT k, min(article_id) FROM _url_keys JOIN article_urls ON url_key = k GROUP BY k"
+        ).fetchall()
+    finally:
+        con.unregister("_url_keys")
+    return dict(rows)
+
+
 _ARTICLE_SCHEMA = pa.schema(
     [
         ("article_id", pa.string()),

@@ -1,8 +1,12 @@
-"""Opening the DuckDB warehouse: one writer at a time, and errors a user can act on.
+"""Opening the warehouse (a DuckDB file or a DuckLake) and writing to it safely.
 
 DuckDB lets one process hold a file read-write and makes every other process fail at once,
 readers included. So writers keep their windows short, and `connect` can wait for a window
 (reporting that it waits) instead of failing on the first lock error.
+
+A DuckLake takes several writers at once (optimistic concurrency on its catalog). Writes whose
+decisions depend on what is stored (is this article new?) go through `write_atomically`, which
+makes such transactions conflict with each other and re-runs the loser on fresh state.
 """
 
 from __future__ import annotations
@@ -15,10 +19,15 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
 from wirehouse.errors import WarehouseBusy, WarehouseError
+from wirehouse.warehouse.extensions import first_line, load_extension, quote_literal
+from wirehouse.warehouse.location import CATALOG_EXTENSIONS, Warehouse, as_warehouse
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -28,14 +37,17 @@ _STORAGE_ERRORS = (duckdb.IOException, duckdb.TransactionException, duckdb.Fatal
 
 
 def connect(
-    path: str | Path,
+    where: Warehouse | str | Path,
     *,
     read_only: bool = False,
     wait_s: float = 0.0,
     on_wait: Callable[[str], None] | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse file, waiting up to `wait_s` while another process writes to it."""
-    path = Path(path)
+    """Open the warehouse, waiting up to `wait_s` while another process writes to its file."""
+    warehouse = as_warehouse(where)
+    if warehouse.is_lake:
+        return _connect_lake(warehouse, read_only=read_only)
+    path = warehouse.file
     if read_only and not path.exists():
         raise WarehouseError(f"no warehouse at {path}: run `wirehouse ingest` first")
     if not read_only:
@@ -50,7 +62,7 @@ def connect(
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
             if _LOCK_MESSAGE not in str(exc):
-                raise WarehouseError(f"cannot open warehouse {path}: {_first_line(exc)}") from exc
+                raise WarehouseError(f"cannot open warehouse {path}: {first_line(exc)}") from exc
             if time.monotonic() >= deadline:
                 raise WarehouseBusy(
                     f"warehouse {path} is being written by another process; try again shortly"
@@ -60,19 +72,85 @@ def connect(
                 told = True
             time.sleep(0.1)
         except duckdb.Error as exc:
-            raise WarehouseError(f"cannot open warehouse {path}: {_first_line(exc)}") from exc
+            raise WarehouseError(f"cannot open warehouse {path}: {first_line(exc)}") from exc
+
+
+# the catalog name a DuckLake is attached under; `USE lake` makes unqualified names resolve there
+LAKE_ALIAS = "lake"
+
+
+def _connect_lake(warehouse: Warehouse, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the lake attached and selected, extensions loaded offline.
+
+    The first ATTACH of a new lake creates its catalog tables; when several processes do that
+    at once, the losers fail on tables that now exist and simply attach again.
+    """
+    for attempt in range(1, _ATTACH_ATTEMPTS + 1):
+        con = duckdb.connect()
+        try:
+            attach_lake(con, warehouse, read_only=read_only)
+            con.execute(f"USE {LAKE_ALIAS}")
+            return con
+        except duckdb.Error as exc:
+            con.close()
+            if attempt < _ATTACH_ATTEMPTS and _INIT_RACE in str(exc):
+                time.sleep(0.1 * attempt)
+                continue
+            raise WarehouseError(f"cannot open warehouse {warehouse}: {first_line(exc)}") from exc
+        except OSError as exc:
+            con.close()
+            raise WarehouseError(f"cannot open warehouse {warehouse}: {exc}") from exc
+        except BaseException:
+            con.close()
+            raise
+    raise AssertionError("unreachable")
+
+
+_ATTACH_ATTEMPTS = 10
+_INIT_RACE = "Failed to initialize DuckLake"
+
+
+def attach_lake(
+    con: duckdb.DuckDBPyConnection,
+    warehouse: Warehouse,
+    *,
+    read_only: bool,
+    alias: str = LAKE_ALIAS,
+) -> None:
+    """Attach the lake to `con` as catalog `alias`, loading the extensions it needs."""
+    load_extension(con, "ducklake")
+    catalog_extension = CATALOG_EXTENSIONS[warehouse.catalog_kind]
+    if catalog_extension:
+        load_extension(con, catalog_extension)
+    options = []
+    if warehouse.data_path:
+        if "://" not in warehouse.data_path:
+            Path(warehouse.data_path).mkdir(parents=True, exist_ok=True)
+        options.append(f"DATA_PATH '{quote_literal(warehouse.data_path)}'")
+    if read_only:
+        options.append("READ_ONLY")
+    attach = f"ATTACH '{quote_literal(warehouse.location)}' AS {alias}"
+    con.execute(attach + (f" ({', '.join(options)})" if options else ""))
+
+
+def is_lake(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether this connection's current catalog is a DuckLake."""
+    row = con.execute(
+        "SELECT type FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    return row is not None and row[0] == "ducklake"
 
 
 @contextlib.contextmanager
 def session(
-    path: str | Path, *, read_only: bool = False, wait_s: float = 0.0
+    where: Warehouse | str | Path, *, read_only: bool = False, wait_s: float = 0.0
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived connection: open, use, close (so other processes get their turn)."""
-    con = connect(path, read_only=read_only, wait_s=wait_s)
+    con = connect(where, read_only=read_only, wait_s=wait_s)
     try:
         yield con
     except _STORAGE_ERRORS as exc:  # a read-only directory, a full disk: one line for the user
-        raise WarehouseError(f"cannot write warehouse {path}: {_first_line(exc)}") from exc
+        raise WarehouseError(f"cannot write warehouse {where}: {first_line(exc)}") from exc
     finally:
         con.close()
 
@@ -84,19 +162,62 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     try:
         yield con
     except BaseException:
-        con.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.TransactionException):  # already rolled back
+            con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
 
 
+# DuckLake's messages for a commit that lost a race to another writer
+_CONFLICT_MARKERS = ("Transaction conflict", "Failed to commit DuckLake transaction")
+
+
+def is_write_conflict(exc: duckdb.Error) -> bool:
+    """Whether a commit failed because another writer committed first (worth retrying)."""
+    return any(marker in str(exc) for marker in _CONFLICT_MARKERS)
+
+
+def write_atomically(
+    con: duckdb.DuckDBPyConnection,
+    work: Callable[[duckdb.DuckDBPyConnection], T],
+    *,
+    attempts: int = 30,
+    wait_s: float = 0.05,
+) -> T:
+    """Run `work` in one transaction that serialises with every other such transaction.
+
+    Each one first bumps the single row of `write_clock`. In a DuckLake, two concurrent
+    transactions that both did so conflict, whatever else they wrote; the loser is rolled back
+    and `work` runs again on the winner's committed state, so decisions made by reading the
+    warehouse (is this article new?) never race. `work` must only touch the warehouse and
+    return what it decided. In a DuckDB file there is one writer, so nothing ever conflicts.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction(con):
+                con.execute("UPDATE write_clock SET writes = writes + 1")
+                return work(con)
+        except duckdb.TransactionException as exc:
+            if attempt == attempts or not is_write_conflict(exc):
+                raise
+            log.info("write conflicted with another writer (attempt %d); retrying", attempt)
+            time.sleep(wait_s * attempt)
+    raise AssertionError("unreachable")
+
+
 @contextlib.contextmanager
-def run_lock(path: str | Path) -> Iterator[None]:
+def run_lock(where: Warehouse | str | Path) -> Iterator[None]:
     """Hold `<warehouse>.lock` for a whole run, so two runs never interleave their writes.
 
     The lock is an advisory `flock`: the kernel drops it when the process dies, so a run killed
-    with -9 never leaves a stale lock behind.
+    with -9 never leaves a stale lock behind. A DuckLake takes concurrent runs (its writes are
+    serialised by `write_atomically`), so it has no run lock.
     """
-    lock_path = Path(f"{path}.lock")
+    warehouse = as_warehouse(where)
+    if warehouse.is_lake:
+        yield
+        return
+    lock_path = Path(f"{warehouse.file}.lock")
     try:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -108,7 +229,8 @@ def run_lock(path: str | Path) -> Iterator[None]:
         except BlockingIOError as exc:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "another process"
             raise WarehouseBusy(
-                f"another ingest run (pid {holder}) is writing to {path}; this run was not started"
+                f"another ingest run (pid {holder}) is writing to {warehouse}; this run was not"
+                " started"
             ) from exc
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
@@ -117,25 +239,25 @@ def run_lock(path: str | Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _first_line(exc: BaseException) -> str:
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-
-
 def read_copy_path(path: str | Path) -> Path:
     """Where the published read-only copy of a warehouse lives: `<name>.read.duckdb`."""
     path = Path(path)
     return path.with_name(f"{path.stem}.read{path.suffix or '.duckdb'}")
 
 
-def publish_read_copy(path: str | Path) -> Path:
+def publish_read_copy(where: Warehouse | str | Path) -> Path | None:
     """Copy the warehouse to `read_copy_path` and swap it in atomically.
 
     DuckDB refuses every other process while one writes, readers included; a SQL client pointed
     at the copy is never refused. Call it with no connection open on `path` (so the file is
     checkpointed and whole) while holding the run lock (so no run writes meanwhile). Readers
-    that have the old copy open keep reading it; new ones get the new copy.
+    that have the old copy open keep reading it; new ones get the new copy. A DuckLake never
+    blocks its readers, so it has no copy (returns None).
     """
-    path = Path(path)
+    warehouse = as_warehouse(where)
+    if warehouse.is_lake:
+        return None
+    path = warehouse.file
     target = read_copy_path(path)
     tmp = target.with_name(target.name + ".tmp")
     shutil.copyfile(path, tmp)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 
+from wirehouse.warehouse.location import Warehouse, as_warehouse
+
 _STORIES = """
     WITH recent AS (
         SELECT a.article_id, a.story_id, a.title, a.url,
@@ -145,16 +147,21 @@ def render_digest(digest: Digest) -> str:
     )
 
 
-def digest_path(db: str | Path) -> Path:
-    """The digest lives next to the warehouse file."""
-    return Path(db).with_name("digest.html")
+def digest_path(db: Warehouse | str | Path) -> Path:
+    """The digest lives next to the warehouse file (a lake's: in its local data folder)."""
+    return as_warehouse(db).local_dir / "digest.html"
 
 
 def write_digest(
-    con: duckdb.DuckDBPyConnection, db: str | Path, *, now: datetime, hours: int = 24
+    con: duckdb.DuckDBPyConnection,
+    db: Warehouse | str | Path,
+    *,
+    now: datetime,
+    hours: int = 24,
 ) -> Path:
     """Render the digest of the last `hours` and write it next to the warehouse."""
     path = digest_path(db)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".html.tmp")
     tmp.write_text(render_digest(digest_data(con, now=now, hours=hours)), encoding="utf-8")
     tmp.replace(path)  # atomic: a reader never sees half a page

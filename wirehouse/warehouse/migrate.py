@@ -1,17 +1,31 @@
-"""Versioned schema migrations: numbered SQL files applied once each, recorded in a table."""
+"""Versioned schema migrations: numbered SQL files applied once each, recorded in a table.
+
+The files are written for DuckDB. A DuckLake has no primary keys and no indexes, so on a lake
+each file first goes through `for_ducklake`, which drops those clauses; every insert is an
+anti-join on its key anyway (`warehouse/arrow.py`), so the keys hold without them.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 from dataclasses import dataclass
 from importlib import resources
 
 import duckdb
 
+from wirehouse.warehouse.connection import is_lake, is_write_conflict, transaction
+
 log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+_COMMENT = re.compile(r"--[^\n]*")
+_INDEX = re.compile(r"CREATE\s+(UNIQUE\s+)?INDEX\b[^;]*;", re.IGNORECASE)
+_TABLE_KEY = re.compile(r",\s*PRIMARY\s+KEY\s*\([^)]*\)", re.IGNORECASE)
+_COLUMN_KEY = re.compile(r"\s+PRIMARY\s+KEY\b", re.IGNORECASE)
+# several processes may open a new lake at once: the losers of the race retry this often
+_ATTEMPTS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,32 +45,54 @@ def available_migrations() -> list[Migration]:
     return sorted(found, key=lambda m: m.version)
 
 
+def for_ducklake(sql: str) -> str:
+    """The same schema without what DuckLake lacks: primary keys and indexes."""
+    sql = _COMMENT.sub("", sql)
+    sql = _INDEX.sub("", sql)
+    sql = _TABLE_KEY.sub("", sql)
+    return _COLUMN_KEY.sub("", sql)
+
+
 def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
-    con.execute(
+    ddl = (
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
     )
+    con.execute(for_ducklake(ddl) if is_lake(con) else ddl)
     return {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply every pending migration, each in its own transaction; return the versions applied."""
+    """Apply every pending migration, each in its own transaction; return the versions applied.
+
+    When another process migrates the same lake at the same moment, the loser's commit
+    conflicts (or its CREATE meets the winner's table); it starts over and finds those
+    versions applied.
+    """
+    for attempt in range(1, _ATTEMPTS + 1):
+        try:
+            return _apply_pending(con)
+        except (duckdb.TransactionException, duckdb.CatalogException) as exc:
+            raced = is_write_conflict(exc) or "already exists" in str(exc)
+            if attempt == _ATTEMPTS or not (raced and is_lake(con)):
+                raise
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
+
+
+def _apply_pending(con: duckdb.DuckDBPyConnection) -> list[int]:
+    lake = is_lake(con)
     done = applied_versions(con)
     applied = []
     for migration in available_migrations():
         if migration.version in done:
             continue
         log.info("applying migration %03d_%s", migration.version, migration.name)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.execute(migration.sql)
+        with transaction(con):
+            con.execute(for_ducklake(migration.sql) if lake else migration.sql)
             con.execute(
                 "INSERT INTO schema_migrations VALUES (?, ?, now())",
                 [migration.version, migration.name],
             )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
         applied.append(migration.version)
     return applied

@@ -14,15 +14,19 @@ from wirehouse.records import FeedOutcome, FeedState, Fetched, RunSummary
 from wirehouse.warehouse.arrow import TAGS, TS, insert_new, table
 
 
-def close_abandoned_runs(con: duckdb.DuckDBPyConnection) -> int:
+def close_abandoned_runs(
+    con: duckdb.DuckDBPyConnection, *, started_before: datetime | None = None
+) -> int:
     """Mark runs left `running` by a process that died as `aborted`.
 
-    Call it while holding the run lock: then no other run can be in progress.
+    Call it while holding the run lock: then no other run can be in progress. Where runs may
+    be concurrent (a DuckLake), pass `started_before`: only runs older than that are dead.
     """
     result = con.execute(
         "UPDATE runs SET status = 'aborted', finished_at = now(),"
         " error = 'the process ended before the run finished'"
-        " WHERE status = 'running'"
+        " WHERE status = 'running' AND (?::TIMESTAMPTZ IS NULL OR started_at < ?::TIMESTAMPTZ)",
+        [started_before, started_before],
     ).fetchone()
     return int(result[0]) if result else 0
 

@@ -9,7 +9,6 @@ can tell a stale index from a fresh one without rebuilding.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import time
 from dataclasses import dataclass
@@ -20,7 +19,9 @@ from pathlib import Path
 import duckdb
 
 from wirehouse.errors import WarehouseBusy, WarehouseError
-from wirehouse.warehouse.connection import session, transaction
+from wirehouse.warehouse.connection import attach_lake, session, transaction
+from wirehouse.warehouse.extensions import load_extension
+from wirehouse.warehouse.location import Warehouse, as_warehouse
 
 _HOST = r"^[A-Za-z][A-Za-z0-9+.-]*://(www\.)?([^/?#@]+)"
 _FINGERPRINT = (
@@ -58,26 +59,9 @@ class Hit:
     snippet: str
 
 
-def fts_extension_path() -> Path:
-    """The fts binary shipped in the pinned wheel (no network, no extension directory)."""
-    spec = importlib.util.find_spec("duckdb_extension_fts")
-    if spec is None or not spec.submodule_search_locations:
-        raise WarehouseError("full-text search needs the duckdb-extension-fts package")
-    version = duckdb.__version__
-    for root in spec.submodule_search_locations:
-        path = Path(root) / "extensions" / f"v{version}" / "fts.duckdb_extension"
-        if path.is_file():
-            return path
-    raise WarehouseError(f"duckdb-extension-fts has no fts extension for DuckDB {version}")
-
-
 def load_fts(con: duckdb.DuckDBPyConnection) -> None:
     """Load fts into this connection (each connection needs it to call match_bm25)."""
-    path = fts_extension_path()
-    try:
-        con.execute(f"LOAD '{_quote(str(path))}'")
-    except duckdb.Error as exc:
-        raise WarehouseError(f"cannot load the fts extension {path}: {_first_line(exc)}") from exc
+    load_extension(con, "fts")
 
 
 def index_state(con: duckdb.DuckDBPyConnection) -> IndexState:
@@ -110,12 +94,25 @@ def refresh_index(con: duckdb.DuckDBPyConnection) -> float:
     return seconds
 
 
-def ensure_fresh(path: str | Path, *, wait_s: float = 30.0) -> IndexState:
+def index_home(where: Warehouse | str | Path) -> Warehouse | Path:
+    """Where the index lives: in the warehouse file, or for a DuckLake (which cannot store
+    fts's tables and macros) in a local DuckDB copy of its articles, `search.duckdb`."""
+    warehouse = as_warehouse(where)
+    return warehouse.local_dir / "search.duckdb" if warehouse.is_lake else warehouse
+
+
+def ensure_fresh(where: Warehouse | str | Path, *, wait_s: float = 30.0) -> IndexState:
     """Rebuild the index in a short read-write session when it is missing or stale.
 
     Returns the state readers will see: STALE only when another process held the warehouse
     for longer than `wait_s` (the caller should say so); MISSING then means no index at all.
+    Search `index_home(where)` afterwards.
     """
+    warehouse = as_warehouse(where)
+    if warehouse.is_lake:
+        _refresh_lake_copy(warehouse)
+        return IndexState.FRESH
+    path = warehouse.file
     with session(path, read_only=True, wait_s=wait_s) as con:
         state = index_state(con)
     if state is IndexState.FRESH:
@@ -127,6 +124,26 @@ def ensure_fresh(path: str | Path, *, wait_s: float = 30.0) -> IndexState:
     except WarehouseBusy:
         return state
     return IndexState.FRESH
+
+
+def _refresh_lake_copy(warehouse: Warehouse) -> None:
+    """Mirror the lake's articles into the local search copy and index them, when they changed."""
+    from wirehouse.warehouse.migrate import migrate  # migrate -> connection; no cycle at import
+
+    home = index_home(warehouse)
+    with session(home, wait_s=30) as con:
+        migrate(con)
+        attach_lake(con, warehouse, read_only=True, alias="source")
+        current = con.execute(_FINGERPRINT.replace("FROM articles", "FROM source.articles"))
+        if index_state(con) is IndexState.FRESH and con.execute(_FINGERPRINT).fetchone() == (
+            current.fetchone()
+        ):
+            return
+        with transaction(con):
+            con.execute("DELETE FROM articles")
+            con.execute("INSERT INTO articles SELECT * FROM source.articles")
+        con.execute("DETACH source")
+        refresh_index(con)
 
 
 def search(
@@ -199,11 +216,3 @@ def snippet(text: str, query: str, *, width: int = 200) -> str:
         space = flat.rfind(" ", start, end)
         end = space if space > start else end
     return ("…" if start else "") + flat[start:end] + ("…" if end < len(flat) else "")
-
-
-def _quote(text: str) -> str:
-    return text.replace("'", "''")
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

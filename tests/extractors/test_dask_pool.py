@@ -1,0 +1,142 @@
+"""extract_batch on a real Dask cluster (two worker processes on loopback) gives exactly what it
+gives in-process, survives a worker killed mid-batch, and fails in one line when the scheduler
+cannot be reached."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import socket
+import time
+from collections.abc import Iterator
+
+import distributed
+import pytest
+
+from tests.extractors.conftest import GOLD_PAGES
+from wirehouse.config.settings import ExtractSettings
+from wirehouse.errors import ConfigError
+from wirehouse.extractors.batch import extract_batch
+from wirehouse.extractors.dask_pool import DaskExtractionPool
+from wirehouse.extractors.pool import open_pool
+from wirehouse.records import Page
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[distributed.LocalCluster]:
+    with distributed.LocalCluster(
+        n_workers=2,
+        processes=True,
+        threads_per_worker=1,
+        # None still serves HTTP on 8787 and fails (a warning) if that is taken: any free port
+        dashboard_address="127.0.0.1:0",
+        host="127.0.0.1",
+    ) as local:
+        yield local
+
+
+@pytest.fixture(scope="module")
+def pages() -> list[Page]:
+    gold = [p.page() for p in GOLD_PAGES]
+    bad = dataclasses.replace(
+        gold[0], body=b"%PDF-1.4 not a page", final_url="https://x.example/a.pdf"
+    )
+    return [*gold, bad]
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_dask_results_equal_in_process_results(
+    cluster: distributed.LocalCluster, pages: list[Page], settings: ExtractSettings
+) -> None:
+    expected = extract_batch(pages, settings)
+    on_dask = settings.model_copy(update={"dask_address": cluster.scheduler_address})
+    with open_pool(on_dask) as pool:
+        assert isinstance(pool, DaskExtractionPool)
+        assert pool.capacity == 2
+        futures = [pool.submit(pages[i : i + 3]) for i in range(0, len(pages), 3)]
+        results = [r for future in futures for r in future.result(timeout=120)]
+    assert results == expected
+
+
+def test_a_worker_killed_mid_batch_does_not_lose_the_batch(
+    cluster: distributed.LocalCluster, pages: list[Page], settings: ExtractSettings
+) -> None:
+    batch = pages * 15  # a few seconds of work, so the kill lands while it runs
+    expected = extract_batch(pages, settings) * 15
+    with (
+        DaskExtractionPool(cluster.scheduler_address, settings) as pool,
+        distributed.Client(cluster.scheduler_address, set_as_default=False) as observer,
+    ):
+        logged = len(cluster.scheduler.transition_log)
+        future = pool.submit(batch)
+        busy = _worker_running_a_task(observer)
+        pid = observer.run(os.getpid, workers=[busy])[busy]
+        os.kill(pid, signal.SIGKILL)
+        assert future.result(timeout=120) == expected
+        # the scheduler saw the batch's worker die and ran it again on the other worker
+        starts = [
+            key
+            for key, _, finish, *_ in list(cluster.scheduler.transition_log)[logged:]
+            if finish == "processing"
+        ]
+        assert len(starts) == 2 and starts[0] == starts[1], starts
+        # the nanny starts a fresh worker in place of the killed one
+        observer.wait_for_workers(2, timeout=60)
+
+
+def _worker_running_a_task(client: distributed.Client) -> str:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        busy = [worker for worker, tasks in client.processing().items() if tasks]
+        if busy:
+            time.sleep(0.3)  # past unpickling the pages: the batch is extracting
+            return busy[0]
+        time.sleep(0.02)
+    raise AssertionError("no worker picked up the batch")
+
+
+def test_an_unreachable_scheduler_is_one_line_and_does_not_hang(
+    settings: ExtractSettings,
+) -> None:
+    address = f"tcp://127.0.0.1:{closed_port()}"
+    started = time.monotonic()
+    with pytest.raises(ConfigError) as caught:
+        DaskExtractionPool(address, settings, timeout_s=1)
+    assert time.monotonic() - started < 10
+    message = str(caught.value)
+    assert message.startswith(f"extract.dask_address: cannot reach the Dask scheduler at {address}")
+    assert "\n" not in message
+
+
+def test_a_malformed_address_is_one_line(settings: ExtractSettings) -> None:
+    with pytest.raises(ConfigError, match=r"^extract\.dask_address: bad address 'nonsense:::': "):
+        DaskExtractionPool("nonsense:::", settings, timeout_s=1)
+
+
+def test_a_scheduler_without_workers_is_one_line(settings: ExtractSettings) -> None:
+    with (
+        distributed.LocalCluster(
+            n_workers=0, processes=True, dashboard_address="127.0.0.1:0", host="127.0.0.1"
+        ) as empty,
+        pytest.raises(ConfigError) as caught,
+    ):
+        DaskExtractionPool(empty.scheduler_address, settings, timeout_s=1)
+    assert str(caught.value) == (
+        f"extract.dask_address: the Dask scheduler at {empty.scheduler_address} has no workers "
+        "(waited 1 s)"
+    )
+
+
+def test_a_closed_pool_refuses_work(
+    cluster: distributed.LocalCluster, settings: ExtractSettings
+) -> None:
+    pool = DaskExtractionPool(cluster.scheduler_address, settings)
+    pool.close()
+    with pytest.raises(RuntimeError):
+        pool.submit([])

@@ -1,0 +1,129 @@
+"""The real ingest flow beyond one machine's processes: extraction on a Dask cluster (two worker
+processes on loopback) loads exactly the rows the local pool loads, an unreachable scheduler
+fails the run in one line before any page is fetched, and a shard fetches only its feeds."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import distributed
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from wirehouse.cli import app
+from wirehouse.config.shards import shard_of
+from wirehouse.errors import ConfigError
+from wirehouse.flows.ingest import ingest
+from wirehouse.newsroom import Newsroom
+
+DASK_ADDRESS = "WIREHOUSE_EXTRACT__DASK_ADDRESS"
+
+# what a run decides, without the clock: ids, urls, titles, text hashes, duplicates, stories
+SNAPSHOT = {
+    "articles": """
+        SELECT article_id, url, url_key, canonical_url, title, content_hash, body_source,
+               published_at_source,
+               CASE WHEN published_at_source <> 'first_seen' THEN published_at END,
+               version, story_id
+        FROM articles""",
+    "article_urls": "SELECT url, feed_url, article_id, match_kind, similarity FROM article_urls",
+    "article_versions": "SELECT article_id, version, title, content_hash FROM article_versions",
+    "pages": "SELECT url, article_id, html_bytes, html_zlib FROM pages",
+}
+
+
+def snapshot(db: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {table: sorted(con.execute(sql).fetchall()) for table, sql in SNAPSHOT.items()}
+
+
+@pytest.fixture(scope="module")
+def room() -> Iterator[Newsroom]:
+    with Newsroom(slow_seconds=0.3) as newsroom:
+        yield newsroom
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[distributed.LocalCluster]:
+    with distributed.LocalCluster(
+        n_workers=2,
+        processes=True,
+        threads_per_worker=1,
+        # None still serves HTTP on 8787 and fails (a warning) if that is taken: any free port
+        dashboard_address="127.0.0.1:0",
+        host="127.0.0.1",
+    ) as local:
+        yield local
+
+
+def test_extraction_on_dask_loads_the_same_rows_as_local_processes(
+    prefect_api, room, cluster, tmp_path, monkeypatch
+):
+    local, on_dask = tmp_path / "local.duckdb", tmp_path / "dask.duckdb"
+    monkeypatch.delenv(DASK_ADDRESS, raising=False)
+    asyncio.run(ingest(feeds=room.feed_urls, db=str(local)))
+
+    monkeypatch.setenv(DASK_ADDRESS, cluster.scheduler_address)
+    logged = len(cluster.scheduler.transition_log)
+    summary = asyncio.run(ingest(feeds=room.feed_urls, db=str(on_dask)))
+
+    ran_on_dask = {
+        key
+        for key, _, finish, *_ in list(cluster.scheduler.transition_log)[logged:]
+        if finish == "memory"
+    }
+    assert ran_on_dask and all(key.startswith("extract_batch-") for key in ran_on_dask)
+    assert summary.pages_fetched >= 20
+    expected = snapshot(local)
+    assert len(expected["articles"]) >= 17
+    assert snapshot(on_dask) == expected
+
+
+def test_an_unreachable_scheduler_is_one_line_before_the_run_starts(
+    prefect_api, room, tmp_path, monkeypatch
+):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{s.getsockname()[1]}"  # closed when the block ends
+    monkeypatch.setenv(DASK_ADDRESS, address)
+    options = [option for url in room.feed_urls for option in ("--feed", url)]
+    requests = len(room.requests())
+    result = CliRunner().invoke(app, ["ingest", "--db", str(tmp_path / "w.duckdb"), *options])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        f"error: extract.dask_address: cannot reach the Dask scheduler at {address}: "
+        f"Timed out trying to connect to {address} after 10 s"
+    ]
+    assert len(room.requests()) == requests  # not even a feed was fetched
+
+
+def test_a_run_that_cannot_reach_the_scheduler_fails_before_fetching_any_page(
+    prefect_api, room, tmp_path, monkeypatch
+):
+    # a scheduled run (no CLI check first) whose scheduler is gone: here, a malformed address
+    monkeypatch.setenv(DASK_ADDRESS, "tcp://127.0.0.1:not-a-port")
+    db = tmp_path / "w.duckdb"
+    bad = re.escape("extract.dask_address: bad address 'tcp://127.0.0.1:not-a-port'")
+    with pytest.raises(ConfigError, match=f"^{bad}"):
+        asyncio.run(ingest(feeds=room.feed_urls, db=str(db)))
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT status FROM runs").fetchall() == [("failed",)]
+        assert con.execute("SELECT count(*) FROM pages").fetchall() == [(0,)]
+        pages = con.execute("SELECT count(*) FROM fetches WHERE kind = 'page'").fetchall()
+        assert pages == [(0,)]
+
+
+def test_a_shard_fetches_only_its_feeds(prefect_api, room, tmp_path, monkeypatch):
+    monkeypatch.delenv(DASK_ADDRESS, raising=False)
+    index = shard_of(room.feed_urls[0], 2)
+    db = tmp_path / "w.duckdb"
+    asyncio.run(ingest(feeds=room.feed_urls, db=str(db), shard=f"{index}/2"))
+    with duckdb.connect(str(db), read_only=True) as con:
+        fetched = {url for (url,) in con.execute("SELECT feed_url FROM feeds").fetchall()}
+    assert fetched == {url for url in room.feed_urls if shard_of(url, 2) == index}
+    assert 0 < len(fetched) < len(room.feed_urls)

@@ -1,0 +1,56 @@
+"""A write session held open across the batch loads of one run, closed every few seconds.
+
+Closing a DuckDB connection checkpoints the file: about 170 ms of a 64-page batch load, more
+than the load itself (bench/ingest_bench.py). A run's loader therefore keeps its `session`
+for `max_hold_s` and then closes it between two loads, which is when other processes
+(`wirehouse sql`, waiting up to 30 s) get their window. DuckDB still checkpoints by itself
+as its write-ahead log grows.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+import duckdb
+
+from wirehouse.warehouse.connection import session
+from wirehouse.warehouse.location import Warehouse
+
+
+class HeldSession:
+    """`connection()` opens (or reuses) the session; `close()` ends it; both are idempotent."""
+
+    def __init__(
+        self, where: Warehouse | str | Path, *, wait_s: float, max_hold_s: float = 5.0
+    ) -> None:
+        self._where = where
+        self._wait_s = wait_s
+        self._max_hold_s = max_hold_s
+        self._stack: ExitStack | None = None
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._opened_at = 0.0
+
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            stack = ExitStack()
+            self._con = stack.enter_context(session(self._where, wait_s=self._wait_s))
+            self._stack = stack
+            self._opened_at = time.monotonic()
+        return self._con
+
+    def overdue(self) -> bool:
+        """Held longer than `max_hold_s`: time to close it and let readers in."""
+        return self._con is not None and time.monotonic() - self._opened_at > self._max_hold_s
+
+    def close(self, error: BaseException | None = None) -> None:
+        """Close the session; with `error`, as `session` would on it (a storage error becomes
+        a `WarehouseError`, raised from here)."""
+        stack, self._stack, self._con = self._stack, None, None
+        if stack is None:
+            return
+        if error is None:
+            stack.close()
+        else:
+            stack.__exit__(type(error), error, error.__traceback__)

@@ -1,0 +1,74 @@
+"""Where the warehouse lives: a DuckDB file (the default) or a DuckLake.
+
+The location string picks the backend, in DuckDB's own ATTACH syntax, so what a user writes in
+`--db`, `db = ...` in the config or `WIREHOUSE_DB` is what DuckDB documents:
+
+- `data/wirehouse.duckdb`: one DuckDB file; one writer at a time.
+- `ducklake:postgres:dbname=news host=127.0.0.1`: a DuckLake whose catalog is in PostgreSQL
+  and whose data are Parquet files under `data_path` (a folder or object storage); several
+  processes on several machines may write at once.
+- `ducklake:sqlite:catalog.sqlite` or `ducklake:catalog.ducklake`: a DuckLake on one machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from wirehouse.errors import ConfigError
+
+_LAKE_PREFIX = "ducklake:"
+# the catalog databases DuckLake can use, and the extension each one needs besides ducklake
+CATALOG_EXTENSIONS = {"postgres": "postgres_scanner", "sqlite": "sqlite_scanner", "duckdb": None}
+
+
+@dataclass(frozen=True, slots=True)
+class Warehouse:
+    """A warehouse location and, for a DuckLake, the folder or bucket its data files go to."""
+
+    location: str
+    data_path: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.location.strip():
+            raise ConfigError("the warehouse location (--db) is empty")
+        if self.is_lake and self.catalog_kind not in CATALOG_EXTENSIONS:
+            raise ConfigError(f"unknown DuckLake catalog {self.catalog_kind!r} in {self.location}")
+
+    @property
+    def is_lake(self) -> bool:
+        return self.location.startswith(_LAKE_PREFIX)
+
+    @property
+    def catalog_kind(self) -> str:
+        """`postgres`, `sqlite` or `duckdb` (a bare path) for a lake; `file` for a DuckDB file."""
+        if not self.is_lake:
+            return "file"
+        rest = self.location.removeprefix(_LAKE_PREFIX)
+        head, sep, _ = rest.partition(":")
+        return head if sep and head in CATALOG_EXTENSIONS else "duckdb"
+
+    @property
+    def file(self) -> Path:
+        """The DuckDB file; only for a file warehouse."""
+        if self.is_lake:
+            raise ValueError(f"{self.location} is a DuckLake, not a file")
+        return Path(self.location)
+
+    @property
+    def local_dir(self) -> Path:
+        """A local folder for what the warehouse writes beside itself (the HTML digest)."""
+        if not self.is_lake:
+            return self.file.parent
+        if self.data_path and "://" not in self.data_path:
+            return Path(self.data_path)
+        return Path("data")
+
+    def __str__(self) -> str:
+        return self.location
+
+
+def as_warehouse(where: Warehouse | str | Path) -> Warehouse:
+    """Accept a `Warehouse`, or a bare location string or path (a lake's data path then comes
+    from its catalog, where DuckLake recorded it when the lake was created)."""
+    return where if isinstance(where, Warehouse) else Warehouse(str(where))
