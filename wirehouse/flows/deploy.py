@@ -46,7 +46,10 @@ def ingest_deployment(
     parameters = {
         "feeds_file": str(Path(feeds_file).resolve()) if feeds_file else None,
         "db": db if Warehouse(db).is_lake else str(Path(db).resolve()),
-        "data_path": data_path,
+        # a local data path made absolute like the others; an object-storage URL as given
+        "data_path": str(Path(data_path).resolve())
+        if data_path and "://" not in data_path
+        else data_path,
         "shard": str(shard) if shard else None,
     }
     deployment = ingest.to_deployment(
