@@ -1,89 +1,34 @@
 """Scale-out tests: a real PostgreSQL server on loopback as the DuckLake catalog, and real
 `wirehouse ingest` processes writing to one lake at the same time.
 
-PostgreSQL comes from Debian's packages (`.ci/run` installs it). The server is started here, in
-a temporary folder on a free port, as the `postgres` user when the tests run as root (initdb
-refuses root), and stopped at the end of the session.
+PostgreSQL comes from Debian's packages (`.ci/run` installs it); `postgres.py` starts it.
 """
 
 from __future__ import annotations
 
-import glob
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
+from tests.scaleout.postgres import running_postgres
 from wirehouse.newsroom import Newsroom
 
 ROOT = Path(__file__).resolve().parents[2]
 WIREHOUSE = str(Path(sys.executable).with_name("wirehouse"))
 
 
-def _pg_bin(name: str) -> str:
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")) or [shutil.which(name) or ""]
-    if not found[-1]:
-        pytest.fail(f"PostgreSQL's {name} is not installed: `.ci/run` installs Debian's postgresql")
-    return found[-1]
-
-
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Callable[[str], str]]:
     """A PostgreSQL server on 127.0.0.1; yields `make_db(name) -> libpq connection string`."""
-    import psycopg
-
-    # not under pytest's tmp dir: the `postgres` user cannot enter root's private folders
-    home = Path(tempfile.mkdtemp(prefix="wirehouse-pg-"))
-    as_postgres: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(home, "postgres")
-        home.chmod(0o700)
-        as_postgres = ["runuser", "-u", "postgres", "--"]
-    data, port = home / "data", free_port()
-    subprocess.run(
-        [*as_postgres, _pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
-        check=True,
-        capture_output=True,
-    )
-    options = f"-p {port} -k {home} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run(
-        [
-            *as_postgres,
-            _pg_bin("pg_ctl"),
-            "-D",
-            str(data),
-            "-l",
-            str(home / "log"),
-            "-o",
-            options,
-            "-w",
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    base = f"host=127.0.0.1 port={port} user=postgres"
-
-    def make_db(name: str) -> str:
-        with psycopg.connect(f"{base} dbname=postgres", autocommit=True) as con:
-            con.execute(f'CREATE DATABASE "{name}"')
-        return f"dbname={name} {base}"
-
     try:
-        yield make_db
-    finally:
-        subprocess.run(
-            [*as_postgres, _pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-            check=False,
-            capture_output=True,
-        )
-        shutil.rmtree(home, ignore_errors=True)
+        with running_postgres() as make_db:
+            yield make_db
+    except FileNotFoundError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="module")
