@@ -1,0 +1,441 @@
+"""End-to-end ingest benchmark against a simulated newsroom on loopback (issue 6).
+
+    .venv/bin/python bench/ingest_bench.py [--hosts 100 --feeds 500 --articles 10000] [...]
+
+Measures as production runs: a persistent Prefect server started first (its start-up not
+counted), the `ingest` flow called in this long-lived process as `wirehouse serve` does (each
+run's own flow start counted), politeness settings at their defaults, pages spread over
+`--hosts` loopback addresses so per-host limits are not what is measured. Figures, each
+measured side by side in the same run: cold ingest throughput against a bare trafilatura loop
+(one core, same pages, same options); CPU share per stage (py-spy over the cold run); the warm
+run (all feeds 304); the growth curve (a fresh batch into warehouses pre-filled with 0 / 100k /
+1M articles); memory (peak RSS of the tree, RSS after each run); trafilatura's own CLI on the
+same URLs. Writes `bench/results/ingest.json` and prints a table; `bench/plot.py` draws it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import os
+import platform
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import psutil  # noqa: E402
+
+from bench import measure  # noqa: E402
+from bench.newsroom import Dataset, Newsroom, Scale  # noqa: E402
+from bench.newsroom_server import start_process, stop_process  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "ingest.json"
+OVERHEAD_STAGES = ("orchestration", "dedup", "stories", "load")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Bench:
+    """The helpers (Prefect server, newsroom) and one `run` per flow run, in one process."""
+
+    def __init__(self, args: argparse.Namespace, work: Path) -> None:
+        self.args = args
+        self.work = work
+        self.scale = Scale(hosts=args.hosts, seed=args.seed)
+        self.main = Dataset("main", args.feeds, args.articles)
+        # a serve process has run before: its first run's imports are not part of a run
+        self.warmup = Dataset("w", 1, 2)
+        self.growth = [
+            Dataset(f"g{i}", args.growth_feeds, args.growth_articles)
+            for i in range(len(args.growth))
+        ]
+        self.datasets = [self.warmup, self.main, *self.growth]
+        self.room = Newsroom(self.scale, self.datasets)
+        self.rss_after_runs: list[int] = []
+
+    def start(self) -> None:
+        from wirehouse.flows.server import api_url, start_server, wait_healthy
+
+        home = self.work / "prefect"
+        home.mkdir()
+        os.environ["PREFECT_HOME"] = str(home)
+        port = _free_port()
+        self.server = start_server(port=port, home=home, log=home / "server.log")
+        wait_healthy(api_url(port), proc=self.server)
+        os.environ["PREFECT_API_URL"] = api_url(port)
+        self.newsroom, self.port = start_process(
+            self.scale, self.datasets, latency_s=self.args.latency
+        )
+        self.tree = measure.Tree(exclude={self.server.pid, self.newsroom.pid})
+        self.run(self.warmup, self.work / "warmup.duckdb")
+        self.rss_after_runs.clear()
+
+    def stop(self) -> None:
+        from wirehouse.flows.server import stop_server
+
+        stop_process(self.newsroom)
+        stop_server(self.server)
+
+    def feeds_file(self, dataset: Dataset) -> Path:
+        path = self.work / f"feeds-{dataset.name}.txt"
+        path.write_text("\n".join(self.room.feed_urls(dataset, self.port)) + "\n")
+        return path
+
+    def run(self, dataset: Dataset, db: Path, *, profile: Path | None = None) -> dict[str, Any]:
+        """One flow run, timed from the call (flow start included) to its return."""
+        from wirehouse.flows.ingest import ingest
+
+        feeds = self.feeds_file(dataset)
+        cpu0 = self.tree.cpu_seconds()
+        parent0 = sum(psutil.Process().cpu_times()[:2])
+        helpers0 = {
+            "prefect_server": measure.subtree_cpu_seconds(self.server.pid),
+            "newsroom": measure.subtree_cpu_seconds(self.newsroom.pid),
+        }
+        spy = measure.py_spy(profile, pid=os.getpid()) if profile else None
+        with measure.PeakRss(self.tree) as rss:
+            if spy is not None:
+                spy.__enter__()
+            started = time.perf_counter()
+            try:
+                summary = asyncio.run(ingest(feeds_file=str(feeds), db=str(db)))
+            finally:
+                wall = time.perf_counter() - started
+                if spy is not None:
+                    spy.__exit__(None, None, None)
+        cpu = self.tree.cpu_seconds() - cpu0
+        parent_cpu = sum(psutil.Process().cpu_times()[:2]) - parent0
+        self.rss_after_runs.append(psutil.Process().memory_info().rss)
+        s: dict[str, Any] = (
+            {f.name: getattr(summary, f.name) for f in dataclasses.fields(summary)}
+            if dataclasses.is_dataclass(summary)
+            else {"state": str(summary)}
+        )
+        pages = int(s.get("pages_fetched", 0))
+        return {
+            "dataset": dataset.name,
+            "wall_s": round(wall, 3),
+            "cpu_s": round(cpu, 3),
+            "parent_cpu_s": round(parent_cpu, 3),
+            "helpers_cpu_s": {
+                "prefect_server": round(
+                    measure.subtree_cpu_seconds(self.server.pid) - helpers0["prefect_server"], 3
+                ),
+                "newsroom": round(
+                    measure.subtree_cpu_seconds(self.newsroom.pid) - helpers0["newsroom"], 3
+                ),
+            },
+            "peak_rss_mb": round(rss.peak / 2**20, 1),
+            "pages": pages,
+            "pages_per_s": round(pages / wall, 2) if wall else 0.0,
+            "feeds_fetched": s.get("feeds_fetched"),
+            "feeds_not_modified": s.get("feeds_not_modified"),
+            "entries_new": s.get("entries_new"),
+            "new_articles": s.get("new_articles"),
+            "duplicates": s.get("duplicates"),
+            "pages_failed": s.get("pages_failed"),
+            "state": s.get("state"),
+            "stage_wall_s": {k: round(v, 3) for k, v in s.get("stage_seconds", {}).items()},
+        }
+
+    def bare_trafilatura(self, sample: list[int]) -> dict[str, Any]:
+        """The extraction limit: trafilatura alone on the same pages, one core, same options."""
+        from trafilatura import bare_extraction
+        from trafilatura.settings import Document
+
+        from wirehouse.extractors.page import _fast_date_params
+
+        pages = [
+            (
+                self.room.article_url(self.main, k, self.port),
+                self.room.page(self.main, k, self.port),
+            )
+            for k in sample
+        ]
+        bare_extraction(pages[0][1], url=pages[0][0])  # imports and lazy tables, not timed
+        ok = 0
+        started = time.process_time()
+        for url, body in pages:
+            doc = bare_extraction(
+                body,
+                url=url,
+                favor_precision=True,
+                include_comments=False,
+                with_metadata=True,
+                include_tables=True,
+                deduplicate=False,
+                date_extraction_params=_fast_date_params(),
+            )
+            ok += bool(isinstance(doc, Document) and doc.text)
+        cpu = time.process_time() - started
+        return {
+            "pages": len(pages),
+            "extracted": ok,
+            "cpu_s": round(cpu, 3),
+            "pages_per_cpu_s": round(len(pages) / cpu, 2),
+            "avg_page_kb": round(sum(len(b) for _, b in pages) / len(pages) / 1024, 1),
+        }
+
+    def peer(self, sample: list[int]) -> dict[str, Any]:
+        """trafilatura's CLI over the same URLs (loopback protection and per-domain sleep off)."""
+        import trafilatura
+
+        cli = Path(sys.executable).parent / "trafilatura"
+        config = self.work / "trafilatura.cfg"
+        text = (Path(trafilatura.__file__).parent / "settings.cfg").read_text()
+        text = text.replace("SLEEP_TIME = 5.0", "SLEEP_TIME = 0")
+        config.write_text(text.replace("SSRF_PROTECTION = on", "SSRF_PROTECTION = off"))
+        urls = self.work / "urls.txt"
+        urls.write_text(
+            "\n".join(self.room.article_url(self.main, k, self.port) for k in sample) + "\n"
+        )
+        out = self.work / "peer.jsonl"
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        with out.open("wb") as sink:
+            subprocess.run(
+                [
+                    str(cli),
+                    "-i",
+                    str(urls),
+                    "--parallel",
+                    "2",
+                    "--json",
+                    "--with-metadata",
+                    "--config-file",
+                    str(config),
+                ],
+                stdout=sink,
+                stderr=subprocess.DEVNULL,
+                check=False,
+            )
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        lines = sum(1 for line in out.read_bytes().splitlines() if line.strip())
+        return {
+            "urls": len(sample),
+            "extracted": lines,
+            "wall_s": round(wall, 3),
+            "cpu_s": round(cpu, 3),
+            "pages_per_s": round(len(sample) / wall, 2),
+        }
+
+    def growth_point(self, size: int, dataset: Dataset) -> dict[str, Any]:
+        db = self.work / f"growth-{size}.duckdb"
+        started = time.perf_counter()
+        prefill = [sys.executable, str(ROOT / "bench" / "prefill.py"), str(db), str(size)]
+        subprocess.run([*prefill, "--seed", str(self.scale.seed)], check=True)
+        prefill_s = time.perf_counter() - started
+        row = self.run(dataset, db)
+        row["warehouse_articles"] = size
+        row["prefill_s"] = round(prefill_s, 1)
+        row["ms_per_article"] = round(row["wall_s"] * 1000 / max(1, row["pages"]), 2)
+        row["cpu_ms_per_article"] = round(row["cpu_s"] * 1000 / max(1, row["pages"]), 2)
+        db.unlink()
+        return row
+
+
+def _sample(n: int, size: int) -> list[int]:
+    step = max(1, n // size)
+    return list(range(0, n, step))[:size]
+
+
+def _shares(profile: Path, helpers: set[int], cold: dict[str, Any]) -> dict[str, Any]:
+    """CPU seconds and share per stage of the pipeline (helper processes left out).
+
+    py-spy counts a runnable thread waiting for a core as busy, so its samples are not CPU
+    time on a loaded machine: the measured CPU of the parent process and of the extraction
+    workers (psutil) is split between stages in proportion to each one's own samples."""
+    lines = profile.read_text(errors="replace").splitlines() if profile.exists() else []
+    mine = [ln for ln in lines if not any(f"process {pid}:" in ln for pid in helpers)]
+    parent = [ln for ln in mine if ln.count("process ") == 1]
+    workers = [ln for ln in mine if ln.count("process ") > 1]
+    seconds: dict[str, float] = {}
+    for part, cpu in (
+        (parent, cold["parent_cpu_s"]),
+        (workers, cold["cpu_s"] - cold["parent_cpu_s"]),
+    ):
+        counts = measure.classify(part)
+        total = sum(counts.values()) or 1
+        for stage, n in counts.items():
+            seconds[stage] = seconds.get(stage, 0.0) + cpu * n / total
+    total_s = sum(seconds.values()) or 1.0
+    ordered = sorted(seconds.items(), key=lambda kv: -kv[1])
+    return {
+        "samples": len(mine),
+        "cpu_s": {k: round(v, 2) for k, v in ordered},
+        "shares": {k: round(v / total_s, 4) for k, v in ordered},
+        "overhead_share": round(sum(seconds.get(k, 0.0) for k in OVERHEAD_STAGES) / total_s, 4),
+        "top_parent": [[f, n] for f, n in measure.top_functions(parent, 15)],
+        "top_workers": [[f, n] for f, n in measure.top_functions(workers, 10)],
+    }
+
+
+def _helper_pids(*pids: int) -> set[int]:
+    out: set[int] = set()
+    for pid in pids:
+        try:
+            proc = psutil.Process(pid)
+            out |= {pid, *(c.pid for c in proc.children(recursive=True))}
+        except psutil.Error:
+            continue
+    return out
+
+
+def _table(result: dict[str, Any]) -> str:
+    rows: list[tuple[str, str, str]] = []
+    f = result["figures"]
+    for name, value, target in (
+        ("cold ingest, pages/s (end to end)", f.get("cold_pages_per_s"), ""),
+        ("bare trafilatura, pages/s on 1 core", f.get("bare_pages_per_cpu_s"), ""),
+        ("cold / bare single-core ratio", f.get("cold_vs_bare_ratio"), ">= 1.6"),
+        ("cold CPU ms per page (whole tree)", f.get("cold_cpu_ms_per_page"), ""),
+        ("cores the run got (CPU / wall)", f.get("cold_cores_used"), ""),
+        ("CPU per page / bare CPU per page", f.get("cpu_per_page_vs_bare"), "<= 1.25"),
+        ("ratio if the run had the idle cores", f.get("ceiling_ratio_on_idle_cores"), ">= 1.6"),
+        ("orchestration+dedup+stories+load CPU share", f.get("overhead_cpu_share"), "<= 0.15"),
+        ("warm run (all 304), s incl. flow start", f.get("warm_wall_s"), "< 5"),
+        ("growth: ms/article at 0", f.get("growth_ms_per_article_at_0"), ""),
+        ("growth: ms/article at largest", f.get("growth_ms_per_article_at_max"), ""),
+        ("growth ratio largest / 0", f.get("growth_ratio"), "<= 1.5"),
+        ("peak RSS of the tree, cold run, MB", f.get("cold_peak_rss_mb"), ""),
+        ("RSS after each run, MB", f.get("rss_after_runs_mb"), "flat"),
+        ("trafilatura CLI --parallel 2, pages/s", f.get("peer_pages_per_s"), ""),
+        ("wirehouse / trafilatura CLI", f.get("wirehouse_vs_peer_ratio"), "> 1"),
+    ):
+        if value is not None:
+            rows.append((name, str(value), target))
+    width = max(len(r[0]) for r in rows)
+    lines = [f"{'figure':<{width}}  {'value':>12}  target", "-" * (width + 24)]
+    lines += [f"{n:<{width}}  {v:>12}  {t}" for n, v, t in rows]
+    return "\n".join(lines)
+
+
+def _figures(r: dict[str, Any]) -> dict[str, Any]:
+    f: dict[str, Any] = {}
+    cold = r.get("cold")
+    if cold:
+        f["cold_pages_per_s"] = cold["pages_per_s"]
+        f["cold_cpu_ms_per_page"] = round(cold["cpu_s"] * 1000 / max(1, cold["pages"]), 2)
+        f["cold_cores_used"] = round(cold["cpu_s"] / cold["wall_s"], 2)
+        f["cold_peak_rss_mb"] = cold["peak_rss_mb"]
+    if r.get("bare"):
+        f["bare_pages_per_cpu_s"] = r["bare"]["pages_per_cpu_s"]
+        if cold:
+            f["cold_vs_bare_ratio"] = round(cold["pages_per_s"] / r["bare"]["pages_per_cpu_s"], 2)
+            # what the same CPU per page would give with both cores to itself (others' load,
+            # the newsroom and the Prefect server removed): a ceiling, not a measurement
+            bare_ms = 1000 / r["bare"]["pages_per_cpu_s"]
+            f["cpu_per_page_vs_bare"] = round(f["cold_cpu_ms_per_page"] / bare_ms, 2)
+            f["ceiling_ratio_on_idle_cores"] = round(
+                (os.cpu_count() or 1) / f["cpu_per_page_vs_bare"], 2
+            )
+    if r.get("profile"):
+        f["overhead_cpu_share"] = r["profile"]["overhead_share"]
+    if r.get("warm"):
+        f["warm_wall_s"] = r["warm"]["wall_s"]
+    growth = r.get("growth") or []
+    if len(growth) >= 2:
+        f["growth_ms_per_article_at_0"] = growth[0]["ms_per_article"]
+        f["growth_ms_per_article_at_max"] = growth[-1]["ms_per_article"]
+        f["growth_ratio"] = round(growth[-1]["ms_per_article"] / growth[0]["ms_per_article"], 2)
+    f["rss_after_runs_mb"] = [round(x / 2**20) for x in r.get("rss_after_runs", [])]
+    if r.get("peer"):
+        f["peer_pages_per_s"] = r["peer"]["pages_per_s"]
+        if cold:
+            f["wirehouse_vs_peer_ratio"] = round(cold["pages_per_s"] / r["peer"]["pages_per_s"], 2)
+    return f
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hosts", type=int, default=100)
+    parser.add_argument("--feeds", type=int, default=500)
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--latency", type=float, default=0.03, help="seconds per request")
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--bare-sample", type=int, default=1_000, help="pages, bare loop")
+    parser.add_argument("--peer-sample", type=int, default=2_000, help="URLs, trafilatura CLI")
+    parser.add_argument("--growth", type=int, nargs="*", default=[0, 100_000, 1_000_000])
+    parser.add_argument("--growth-feeds", type=int, default=100)
+    parser.add_argument("--growth-articles", type=int, default=2_000)
+    parser.add_argument("--no-profile", action="store_true", help="skip py-spy on the cold run")
+    parser.add_argument(
+        "--only-cold", action="store_true", help="cold run only (the memory figure at scale)"
+    )
+    parser.add_argument("--keep-profile", type=Path, help="copy py-spy's raw stacks here")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    if args.only_cold:
+        args.growth = []
+
+    args.out = args.out.resolve()  # before the chdir below
+    if args.keep_profile:
+        args.keep_profile = args.keep_profile.resolve()
+    work = Path(tempfile.mkdtemp(prefix="wirehouse-bench-"))
+    os.chdir(work)  # no config/wirehouse.toml picked up: settings at their defaults
+    bench = Bench(args, work)
+    result: dict[str, Any] = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": " ".join(sys.argv),
+        "loadavg_before": [round(x, 2) for x in os.getloadavg()],
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "scale": {k: v for k, v in vars(args).items() if k not in {"out"}} | {"out": None},
+    }
+    try:
+        bench.start()
+        helpers = _helper_pids(bench.server.pid, bench.newsroom.pid)
+        profile = None if args.no_profile else work / "cold.pyspy.txt"
+        print(f"cold ingest: {args.articles} articles, {args.feeds} feeds", file=sys.stderr)
+        result["cold"] = bench.run(bench.main, work / "main.duckdb", profile=profile)
+        if profile is not None:
+            result["profile"] = _shares(profile, helpers, result["cold"])
+            if args.keep_profile:
+                shutil.copy(profile, args.keep_profile)
+        if not args.only_cold:
+            print("warm run", file=sys.stderr)
+            result["warm"] = bench.run(bench.main, work / "main.duckdb")
+            if args.bare_sample:
+                print("bare trafilatura", file=sys.stderr)
+                result["bare"] = bench.bare_trafilatura(_sample(args.articles, args.bare_sample))
+            if args.peer_sample:
+                print("trafilatura CLI", file=sys.stderr)
+                result["peer"] = bench.peer(_sample(args.articles, args.peer_sample))
+        result["growth"] = []
+        for size, dataset in zip(args.growth, bench.growth, strict=True):
+            print(f"growth point {size:,}", file=sys.stderr)
+            result["growth"].append(bench.growth_point(size, dataset))
+        result["rss_after_runs"] = bench.rss_after_runs
+    finally:
+        bench.stop()
+        result["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
+        shutil.rmtree(work, ignore_errors=True)
+    result["figures"] = _figures(result)
+    table = _table(result)
+    print(table)
+    result["table"] = table.splitlines()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""What the ingest benchmark measures around a run: process-tree CPU, peak RSS, stage profile.
+
+CPU and memory cover the benchmarked process and its descendants (the extraction forkserver
+and its workers), not the helper processes the benchmark starts itself (the Prefect server,
+the newsroom, py-spy), which are measured separately. Workers that exited are counted through
+their parent's ``children_*`` times, which the forkserver collects when it reaps them.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+
+@dataclass
+class Tree:
+    """A process and its descendants, minus the subtrees rooted at `exclude` pids."""
+
+    root: int = field(default_factory=os.getpid)
+    exclude: set[int] = field(default_factory=set)
+
+    def processes(self) -> list[psutil.Process]:
+        root = psutil.Process(self.root)
+        out = [root]
+        skipped: set[int] = set()
+        for child in root.children(recursive=True):
+            try:
+                parent = child.ppid()
+            except psutil.Error:
+                continue
+            if child.pid in self.exclude or parent in skipped:
+                skipped.add(child.pid)
+                continue
+            out.append(child)
+        return out
+
+    def cpu_seconds(self) -> float:
+        """user + system of the tree so far, including its reaped descendants (not the root's)."""
+        total = 0.0
+        for proc in self.processes():
+            try:
+                t = proc.cpu_times()
+            except psutil.Error:
+                continue
+            total += t.user + t.system
+            if proc.pid != self.root:  # the root reaps helpers we do not count
+                total += t.children_user + t.children_system
+        return total
+
+    def rss_bytes(self) -> int:
+        total = 0
+        for proc in self.processes():
+            try:
+                total += proc.memory_info().rss
+            except psutil.Error:
+                continue
+        return total
+
+
+def subtree_cpu_seconds(pid: int) -> float:
+    """CPU of a helper process and everything below it (the Prefect server, the newsroom)."""
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0.0
+    for proc in procs:
+        try:
+            t = proc.cpu_times()
+        except psutil.Error:
+            continue
+        total += t.user + t.system + t.children_user + t.children_system
+    return total
+
+
+class PeakRss:
+    """Samples the tree's summed RSS in a thread; `peak` is the largest sample.
+
+    Summed RSS counts the pages forked workers share with their forkserver more than once,
+    so it overstates the tree's real footprint a little: an upper bound."""
+
+    def __init__(self, tree: Tree, *, every_s: float = 0.25) -> None:
+        self.tree = tree
+        self.every_s = every_s
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.tree.rss_bytes())
+            self._stop.wait(self.every_s)
+
+
+# Stage of a sampled stack: the first rule matching a frame, scanning from the innermost frame.
+# Frames look like "function (path/to/module.py:line)".
+_RULES: tuple[tuple[str, str], ...] = (
+    ("extractors/loading.py", "parse"),
+    ("lxml/html/__init__.py", "parse"),
+    ("zlib", "extract"),
+    ("trafilatura/", "extract"),
+    ("htmldate/", "extract"),
+    ("justext/", "extract"),
+    ("courlan/", "extract"),
+    ("wirehouse/extractors/", "extract"),
+    ("wirehouse/dedup/stories.py", "stories"),
+    ("_place_in_stories", "stories"),
+    ("_stored_story_matches", "stories"),
+    ("_window_weights", "stories"),
+    ("wirehouse/dedup/", "dedup"),
+    ("find_near_duplicates", "dedup"),
+    ("_store_fingerprints", "dedup"),
+    ("apply_demotions", "dedup"),
+    ("lookups_for", "dedup"),
+    ("wirehouse/warehouse/search.py", "search_index"),
+    ("wirehouse/warehouse/", "load"),
+    ("wirehouse/feeds/", "feeds"),
+    ("feedparser/", "feeds"),
+    ("wirehouse/fetch/", "fetch"),
+    ("httpx/", "fetch"),
+    ("httpcore/", "fetch"),
+    ("h11/", "fetch"),
+    ("anyio/", "fetch"),
+)
+
+
+def stage_of(stack: list[str]) -> str:
+    for frame in reversed(stack):
+        for needle, stage in _RULES:
+            if needle in frame:
+                return stage
+    return "orchestration"
+
+
+def classify(lines: Iterable[str]) -> Counter[str]:
+    """Samples per stage from py-spy's raw (collapsed) output."""
+    counts: Counter[str] = Counter()
+    for line in lines:
+        stack_text, _, n = line.rstrip("\n").rpartition(" ")
+        if not stack_text or not n.isdigit():
+            continue
+        counts[stage_of(stack_text.split(";"))] += int(n)
+    return counts
+
+
+def top_functions(lines: Iterable[str], n: int = 15) -> list[tuple[str, int]]:
+    """The innermost frames with the most samples (the profile's "top" view)."""
+    counts: Counter[str] = Counter()
+    for line in lines:
+        stack_text, _, k = line.rstrip("\n").rpartition(" ")
+        if stack_text and k.isdigit():
+            counts[stack_text.split(";")[-1]] += int(k)
+    return counts.most_common(n)
+
+
+@contextmanager
+def py_spy(out: Path, *, pid: int, rate: int = 25) -> Iterator[subprocess.Popen[bytes] | None]:
+    """Sample `pid` and its subprocesses while the block runs (raw collapsed stacks to `out`).
+
+    Yields None when py-spy cannot attach (no ptrace permission, say): no profile then."""
+    spy = Path(sys.executable).parent / "py-spy"
+    if not spy.exists():
+        yield None
+        return
+    cmd = [str(spy), "record", "--pid", str(pid), "--subprocesses", "--nonblocking"]
+    cmd += ["--format", "raw", "--rate", str(rate), "--output", str(out)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)  # attached before the run starts
+    try:
+        yield proc if proc.poll() is None else None
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

@@ -1,0 +1,153 @@
+"""Pre-fill a warehouse with n synthetic articles, straight into the tables, for growth points.
+
+Loading a million articles through the pipeline would take hours; what the next ingest meets is
+the tables' size and shape, so the rows are generated with DuckDB SQL and numpy: articles,
+their URLs, versions, story members and terms (newsroom vocabulary, Zipf-like, 45 per article),
+near-duplicate signatures and band keys (42 per article). Articles are spread at the newsroom's
+300 a day and end just before `end`, so a story window holds as many articles as it would in a
+real deployment and the new batch lands right after them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.newsroom import ARTICLES_PER_DAY, EPOCH, _vocabulary  # noqa: E402
+from wirehouse.config.settings import DedupSettings  # noqa: E402
+from wirehouse.dedup import near  # noqa: E402
+from wirehouse.warehouse.migrate import migrate  # noqa: E402
+from wirehouse.warehouse.similar import scheme_for  # noqa: E402
+
+TERMS_PER_ARTICLE = 45
+_CHUNK = 200_000
+
+
+def prefill(con: duckdb.DuckDBPyConnection, n: int, *, end: datetime, seed: int = 6) -> None:
+    """Insert n articles (ids ``syn<i>``) published before `end`, in one transaction."""
+    if n <= 0:
+        return
+    scheme = scheme_for(DedupSettings())
+    start = end - timedelta(days=n / ARTICLES_PER_DAY)
+    step_s = 86_400 / ARTICLES_PER_DAY
+    con.execute("BEGIN TRANSACTION")
+    con.execute(
+        f"""
+        CREATE TEMP TABLE _syn AS
+        SELECT i, 'syn' || i AS article_id, 'https://syn.test/news/' || i AS url,
+               TIMESTAMPTZ '{start.isoformat()}' + to_seconds(i * {step_s}) AS ts,
+               'st' || (i // 3) AS story_id
+        FROM range({n}) r(i)
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO articles (article_id, url, url_key, title, text, published_at,
+            published_at_source, feed_url, content_hash, body_source, version, first_seen_at,
+            updated_at, last_fetched_at, story_id)
+        SELECT article_id, url, url, 'Synthetic report ' || i,
+               'Synthetic archived report number ' || i || ' about the harbour and the council.',
+               ts, 'feed', 'https://syn.test/feed.xml', md5(article_id), 'page', 1, ts, ts, ts,
+               story_id
+        FROM _syn
+        """
+    )
+    con.execute(
+        "INSERT INTO article_urls (url, url_key, feed_url, article_id, match_kind, seen_at)"
+        " SELECT url, url, 'https://syn.test/feed.xml', article_id, 'new', ts FROM _syn"
+    )
+    con.execute(
+        "INSERT INTO article_versions (article_id, version, title, text, content_hash,"
+        " body_source, fetched_at) SELECT article_id, 1, title, text, content_hash, body_source,"
+        " first_seen_at FROM articles WHERE article_id LIKE 'syn%'"
+    )
+    con.execute("INSERT INTO story_members SELECT article_id, story_id, ts, NULL, ts FROM _syn")
+    rng = np.random.default_rng(seed)
+    for lo in range(0, n, _CHUNK):
+        _fingerprints(con, rng, lo, min(n, lo + _CHUNK), scheme)
+        _terms(con, rng, lo, min(n, lo + _CHUNK), seed)
+    con.execute("DROP TABLE _syn")
+    con.execute("COMMIT")
+    con.execute("CHECKPOINT")
+
+
+def _fingerprints(
+    con: duckdb.DuckDBPyConnection, rng: np.random.Generator, lo: int, hi: int, scheme: near.Scheme
+) -> None:
+    raw = rng.integers(0, 2**32, size=(hi - lo, scheme.num_perm), dtype=np.uint64)
+    sigs = raw.astype(np.uint32)
+    ids = np.arange(lo, hi, dtype=np.int64) + 10**12
+    signatures = pa.table(
+        {
+            "sig_id": ids,
+            "i": np.arange(lo, hi, dtype=np.int64),
+            "signature": pa.array([s.astype("<u4").tobytes() for s in sigs], pa.binary()),
+        }
+    )
+    bands = pa.table(
+        {
+            "band_key": near.band_keys(sigs, scheme).reshape(-1),
+            "sig_id": np.repeat(ids, scheme.bands),
+        }
+    )
+    con.register("_syn_sigs", signatures)
+    con.execute(
+        "INSERT INTO near_signatures SELECT sig_id, 'syn' || i, md5('syn' || i), ?, 300,"
+        " signature FROM _syn_sigs",
+        [scheme.name],
+    )
+    con.unregister("_syn_sigs")
+    con.register("_syn_bands", bands)
+    con.execute("INSERT INTO near_bands SELECT band_key, sig_id FROM _syn_bands")
+    con.unregister("_syn_bands")
+
+
+def _terms(
+    con: duckdb.DuckDBPyConnection, rng: np.random.Generator, lo: int, hi: int, seed: int
+) -> None:
+    """Story terms from the newsroom's own vocabulary, so new articles meet them in joins."""
+    words, names, _ = _vocabulary(seed)
+    vocab = [f"e:{x.lower()}" for x in names] + [f"k:{x}" for x in words[80:]]
+    weights = 1.0 / np.arange(1, len(vocab) + 1) ** 0.8
+    idx = rng.choice(len(vocab), size=(hi - lo) * TERMS_PER_ARTICLE, p=weights / weights.sum())
+    terms = pa.DictionaryArray.from_arrays(
+        pa.array(idx, pa.int32()), pa.array(vocab, pa.string())
+    ).cast(pa.string())
+    con.register(
+        "_syn_terms",
+        pa.table({"i": np.repeat(np.arange(lo, hi), TERMS_PER_ARTICLE), "term": terms}),
+    )
+    # ingestion appends in publication order; keep that, as DuckDB's zonemaps rely on it
+    con.execute(
+        "INSERT INTO story_terms SELECT s.article_id, s.story_id, s.ts, t.term"
+        " FROM _syn_terms t JOIN _syn s ON s.i = t.i ORDER BY s.ts"
+    )
+    con.unregister("_syn_terms")
+
+
+def main() -> None:
+    """`prefill.py DB N`: a migrated warehouse with N articles ending at the newsroom's epoch
+    (run as its own process, so the benchmark's long-lived process keeps its own memory)."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("db", type=Path)
+    parser.add_argument("articles", type=int)
+    parser.add_argument("--seed", type=int, default=6)
+    args = parser.parse_args()
+    con = duckdb.connect(str(args.db))
+    migrate(con)
+    prefill(con, args.articles, end=EPOCH, seed=args.seed)
+    con.close()
+
+
+if __name__ == "__main__":
+    main()

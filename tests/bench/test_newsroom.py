@@ -1,0 +1,67 @@
+"""The benchmark's simulated newsroom: deterministic, realistic in size, and polite HTTP."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.newsroom import Dataset, Newsroom, Scale  # noqa: E402
+from bench.newsroom_server import start_process, stop_process  # noqa: E402
+
+SCALE = Scale(hosts=3, seed=11)
+DATA = Dataset("t", feeds=6, articles=120)
+
+
+def test_the_same_seed_renders_the_same_bytes_and_another_seed_does_not() -> None:
+    one = Newsroom(SCALE, [DATA])
+    two = Newsroom(SCALE, [DATA])
+    other = Newsroom(Scale(hosts=3, seed=12), [DATA])
+    assert one.page(DATA, 77, 8000) == two.page(DATA, 77, 8000)
+    assert one.feed(DATA, 2, 8000) == two.feed(DATA, 2, 8000)
+    assert one.page(DATA, 77, 8000) != other.page(DATA, 77, 8000)
+
+
+def test_pages_weigh_like_real_news_pages_and_copies_share_their_text() -> None:
+    room = Newsroom(SCALE, [DATA])
+    sizes = [len(room.page(DATA, k, 8000)) for k in range(0, 120, 7)]
+    assert min(sizes) >= 100_000 and max(sizes) <= 200_000
+    copies = [k for k in range(120) if room._original_of(DATA, k) is not None]
+    assert copies, "some articles are wire copies"
+    k = copies[0]
+    original = room.story(DATA, room._original_of(DATA, k) or 0)
+    assert set(room.story(DATA, k).paragraphs[1:3]) & set(original.paragraphs)
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[tuple[Newsroom, int]]:
+    proc, port = start_process(SCALE, [DATA], latency_s=0.0)
+    try:
+        yield Newsroom(SCALE, [DATA]), port
+    finally:
+        stop_process(proc)
+
+
+def test_a_matching_etag_gets_304_and_pages_live_on_their_own_host(
+    served: tuple[Newsroom, int],
+) -> None:
+    room, port = served
+    url = room.feed_urls(DATA, port)[1]
+    with httpx.Client(trust_env=False) as client:
+        first = client.get(url)
+        assert first.status_code == 200 and first.content == room.feed(DATA, 1, port)
+        again = client.get(url, headers={"If-None-Match": first.headers["etag"]})
+        assert again.status_code == 304 and again.content == b""
+        page = room.article_url(DATA, 1, port)
+        assert client.get(page).content == room.page(DATA, 1, port)
+        elsewhere = page.replace(
+            httpx.URL(page).host, httpx.URL(room.feed_urls(DATA, port)[0]).host
+        )
+        assert client.get(elsewhere).status_code == 404
