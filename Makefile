@@ -8,7 +8,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup demo test lint typecheck unit eval bench bench-memory clean
+.PHONY: setup demo test lint typecheck unit eval bench bench-memory bench-scaleout clean
 
 setup: $(VENV)/.synced
 
@@ -50,3 +50,8 @@ bench: setup
 bench-memory: setup
 	$(VENV)/bin/python bench/ingest_bench.py --only-cold --articles 50000 --feeds 500 \
 		--latency 0.005 --no-profile --out bench/results/ingest_memory.json $(BENCH_ARGS)
+
+# issue 7: one process against two shards, DuckDB file against DuckLake (PostgreSQL catalog),
+# local pool against Dask, on this machine (about 4 minutes)
+bench-scaleout: setup
+	$(VENV)/bin/python bench/scaleout.py $(BENCH_ARGS)

@@ -26,7 +26,9 @@ if str(ROOT) not in sys.path:
 from bench.newsroom import ARTICLES_PER_DAY, EPOCH, _vocabulary  # noqa: E402
 from wirehouse.config.settings import DedupSettings  # noqa: E402
 from wirehouse.dedup import near  # noqa: E402
+from wirehouse.warehouse.connection import publish_read_copy  # noqa: E402
 from wirehouse.warehouse.migrate import migrate  # noqa: E402
+from wirehouse.warehouse.search import refresh_index  # noqa: E402
 from wirehouse.warehouse.similar import scheme_for  # noqa: E402
 
 TERMS_PER_ARTICLE = 45
@@ -136,8 +138,9 @@ def _terms(
 
 
 def main() -> None:
-    """`prefill.py DB N`: a migrated warehouse with N articles ending at the newsroom's epoch
-    (run as its own process, so the benchmark's long-lived process keeps its own memory)."""
+    """`prefill.py DB N`: a migrated warehouse with N articles ending at the newsroom's epoch,
+    with what earlier runs leave beside them: the full-text index and the read copy (run as its
+    own process, so the benchmark's long-lived process keeps its own memory)."""
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("db", type=Path)
     parser.add_argument("articles", type=int)
@@ -146,7 +149,9 @@ def main() -> None:
     con = duckdb.connect(str(args.db))
     migrate(con)
     prefill(con, args.articles, end=EPOCH, seed=args.seed)
+    refresh_index(con)
     con.close()
+    publish_read_copy(args.db)
 
 
 if __name__ == "__main__":

@@ -84,3 +84,37 @@ def test_a_second_run_lock_on_the_same_warehouse_is_refused(tmp_path):
         stop(proc)
     with run_lock(path):  # the kernel released the dead process's lock
         pass
+
+
+def test_the_read_copy_is_republished_when_a_run_changed_something_or_it_is_an_hour_old(tmp_path):
+    import os
+    import time
+
+    from wirehouse.warehouse.connection import (
+        READ_COPY_MAX_AGE_S,
+        publish_read_copy,
+        read_copy_due,
+    )
+
+    db = tmp_path / "w.duckdb"
+    duckdb.connect(str(db)).close()
+    assert read_copy_due(db, changed=False)  # no copy yet
+    copy = publish_read_copy(db)
+    assert copy is not None and copy.exists()
+    assert not read_copy_due(db, changed=False)  # every feed 304: nothing to publish
+    assert read_copy_due(db, changed=True)
+    old = time.time() - READ_COPY_MAX_AGE_S - 1
+    os.utime(copy, (old, old))
+    assert read_copy_due(db, changed=False)
+
+
+def test_a_ducklake_has_no_run_lock_and_no_read_copy(tmp_path):
+    from wirehouse.warehouse.connection import publish_read_copy, read_copy_due
+    from wirehouse.warehouse.location import Warehouse
+
+    lake = Warehouse(f"ducklake:{tmp_path / 'c.ducklake'}", str(tmp_path / "data"))
+    with run_lock(lake), run_lock(lake):  # concurrent runs are the point of a lake
+        pass
+    assert not read_copy_due(lake, changed=True)
+    assert publish_read_copy(lake) is None
+    assert not list(tmp_path.glob("*.lock"))

@@ -117,3 +117,19 @@ def test_cli_search_refreshes_a_stale_index_and_prints_json_lines(db):
     )
     assert result.exit_code == 0, result.output
     assert "Storm surge hits the coast" in result.stdout and "Dam under" not in result.stdout
+
+
+def test_a_run_rebuilds_the_index_when_missing_grown_by_five_percent_or_an_hour_old(db):
+    with duckdb.connect(str(db)) as con:
+        built = con.execute("SELECT now()").fetchone()[0]
+        assert fts.refresh_due(con, now=built)  # no index yet
+        fts.refresh_index(con)
+        built = con.execute("SELECT built_at FROM fts_state").fetchone()[0]
+        assert not fts.refresh_due(con, now=built)
+        assert fts.refresh_due(con, now=built + fts.REFRESH_AGE)
+        # one article more on three indexed is more than 5%
+        ingest(con, [art("https://city.test/4", BUDGET + " Again.", at=T)], now=T)
+        assert fts.refresh_due(con, now=built)
+        fts.refresh_index(con)
+        built = con.execute("SELECT built_at FROM fts_state").fetchone()[0]
+        assert not fts.refresh_due(con, now=built)

@@ -58,6 +58,7 @@ from wirehouse.urls import url_origin
 from wirehouse.warehouse.articles import LoadCounts, load_batch, loaded_url_keys, lookups_for
 from wirehouse.warehouse.connection import (
     publish_read_copy,
+    read_copy_due,
     run_lock,
     session,
     write_atomically,
@@ -75,7 +76,7 @@ from wirehouse.warehouse.runs import (
     save_feed_outcomes,
     start_run,
 )
-from wirehouse.warehouse.search import refresh_index
+from wirehouse.warehouse.search import refresh_due, refresh_index
 from wirehouse.warehouse.similar import find_near_duplicates, store_similarity
 
 _T = TypeVar("_T")
@@ -296,12 +297,14 @@ def _load(run: _Run, articles: list[Article], fetched: Sequence[Fetched]) -> Non
 
 @task(name="refresh-search-index", cache_policy=NO_CACHE, persist_result=False)
 async def refresh_search(run: _Run) -> None:
-    """Rebuild the full-text index over the new articles (DuckDB's fts index is not
-    incremental). A failure here is logged, not fatal: `wirehouse search` rebuilds when stale."""
+    """Rebuild the full-text index over the new articles when due (DuckDB's fts index is not
+    incremental; see `refresh_due`). A failure here is logged, not fatal: `wirehouse search`
+    rebuilds when stale."""
 
     def work() -> None:
         with session(run.db, wait_s=_DB_WAIT_S) as con:
-            refresh_index(con)
+            if refresh_due(con, now=datetime.now(UTC)):
+                refresh_index(con)
 
     try:
         await asyncio.to_thread(work)
@@ -337,7 +340,9 @@ async def finish(
                 run.digest = write_digest(con, run.db, now=datetime.now(UTC))
                 if not run.db.is_lake:  # a lake's maintenance is its operator's (README)
                     con.execute("CHECKPOINT")
-        if status == "completed":
+        summary = run.summary
+        changed = bool(summary.pages_fetched or summary.entries_seen)
+        if status == "completed" and read_copy_due(run.db, changed=changed):
             publish_read_copy(run.db)
 
     await asyncio.to_thread(work)

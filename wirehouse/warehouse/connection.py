@@ -245,6 +245,23 @@ def read_copy_path(path: str | Path) -> Path:
     return path.with_name(f"{path.stem}.read{path.suffix or '.duckdb'}")
 
 
+# a run that changed nothing still refreshes a copy this old (its `runs` and `feeds` rows)
+READ_COPY_MAX_AGE_S = 3600.0
+
+
+def read_copy_due(where: Warehouse | str | Path, *, changed: bool) -> bool:
+    """Whether a completed run should publish the read copy: when it saw entries or fetched
+    pages, or the copy is missing or an hour old. A run where every feed answered 304 (most
+    runs, on a 15-minute schedule) skips copying the whole file for two rows of bookkeeping."""
+    warehouse = as_warehouse(where)
+    if warehouse.is_lake:
+        return False
+    target = read_copy_path(warehouse.file)
+    if changed or not target.exists():
+        return True
+    return time.time() - target.stat().st_mtime >= READ_COPY_MAX_AGE_S
+
+
 def publish_read_copy(where: Warehouse | str | Path) -> Path | None:
     """Copy the warehouse to `read_copy_path` and swap it in atomically.
 

@@ -12,12 +12,15 @@ The location string picks the backend, in DuckDB's own ATTACH syntax, so what a 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from wirehouse.errors import ConfigError
 
 _LAKE_PREFIX = "ducklake:"
+# `ducklake:postgres:...`: the catalog database's type, as in DuckDB's ATTACH; none is a file
+_CATALOG_SCHEME = re.compile(r"^([a-z_]{2,}):")
 # the catalog databases DuckLake can use, and the extension each one needs besides ducklake
 CATALOG_EXTENSIONS = {"postgres": "postgres_scanner", "sqlite": "sqlite_scanner", "duckdb": None}
 
@@ -44,9 +47,8 @@ class Warehouse:
         """`postgres`, `sqlite` or `duckdb` (a bare path) for a lake; `file` for a DuckDB file."""
         if not self.is_lake:
             return "file"
-        rest = self.location.removeprefix(_LAKE_PREFIX)
-        head, sep, _ = rest.partition(":")
-        return head if sep and head in CATALOG_EXTENSIONS else "duckdb"
+        scheme = _CATALOG_SCHEME.match(self.location.removeprefix(_LAKE_PREFIX))
+        return scheme[1] if scheme else "duckdb"
 
     @property
     def file(self) -> Path:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
@@ -92,6 +92,28 @@ def refresh_index(con: duckdb.DuckDBPyConnection) -> float:
         con.execute("DELETE FROM fts_state")
         con.execute(f"INSERT INTO fts_state SELECT now(), *, {seconds} FROM ({_FINGERPRINT})")
     return seconds
+
+
+# a run rebuilds the index when it grew this much since the last build, or the build is this
+# old: at a million articles a rebuild takes seconds, and `wirehouse search` catches up anyway
+REFRESH_GROWTH = 0.05
+REFRESH_AGE = timedelta(hours=1)
+
+
+def refresh_due(con: duckdb.DuckDBPyConnection, *, now: datetime) -> bool:
+    """Whether a run that changed articles should rebuild the index now.
+
+    Small warehouses rebuild after every such run (it takes well under a second); large ones
+    when articles grew by `REFRESH_GROWTH` since the last build or it is `REFRESH_AGE` old.
+    A search between two rebuilds finds the index stale and rebuilds it first.
+    """
+    state = con.execute("SELECT articles, built_at FROM fts_state").fetchone()
+    if state is None or index_state(con) is IndexState.MISSING:
+        return True
+    indexed, built_at = state
+    row = con.execute("SELECT count(*) FROM articles").fetchone()
+    stored = row[0] if row else 0
+    return stored - indexed >= max(1, REFRESH_GROWTH * indexed) or now - built_at >= REFRESH_AGE
 
 
 def index_home(where: Warehouse | str | Path) -> Warehouse | Path:
