@@ -191,7 +191,7 @@ def _prefill_synthetic(con: duckdb.DuckDBPyConnection, n: int, corpus: Corpus) -
         "_syn_bands",
         pa.table({"band_key": keys.reshape(-1), "sig_id": np.repeat(ids, scheme.bands)}),
     )
-    con.execute("INSERT INTO near_bands SELECT band_key, sig_id FROM _syn_bands")
+    con.execute("INSERT INTO near_bands SELECT band_key, sig_id, current_date FROM _syn_bands")
     con.unregister("_syn_bands")
     # story terms: names, words and numbers, Zipf-like, from the same vocabulary as the texts
     vocab = (
@@ -226,7 +226,7 @@ def _load(con: duckdb.DuckDBPyConnection, articles: list[Article], now: datetime
         articles, by_canonical=found.by_canonical, by_hash=found.by_hash, refetched={}
     )
     started = time.perf_counter()
-    decisions = find_near_duplicates(con, decisions, settings)
+    decisions = find_near_duplicates(con, decisions, settings, now=now)
     spent = time.perf_counter() - started
     load_batch(con, "bench", decisions, now=now)
     started = time.perf_counter()

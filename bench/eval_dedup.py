@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -127,12 +127,22 @@ def _article(item: Item) -> Article:
     )
 
 
+# what one run sees of the news: a scheduled run loads hours, not months, of articles at once
+_RUN_SPAN = timedelta(days=1)
+
+
 def _batches(items: list[Item], size: int) -> list[list[Item]]:
-    """Publication order; an updated page waits for a batch after its first version."""
+    """Publication order, as runs would load them: a batch holds at most a day of news (the
+    batch is stored at its newest item's time); an updated page waits for a batch after its
+    first version."""
     out: list[list[Item]] = [[]]
     for item in items:
         current = out[-1]
-        if len(current) >= size or any(i.id == item.version_of for i in current):
+        if (
+            len(current) >= size
+            or any(i.id == item.version_of for i in current)
+            or (current and item.published_at - current[0].published_at > _RUN_SPAN)
+        ):
             current = []
             out.append(current)
         current.append(item)
@@ -169,7 +179,7 @@ def run(con: duckdb.DuckDBPyConnection, items: list[Item], batch_size: int) -> N
                 by_hash=found.by_hash,
                 refetched=refetched,
             )
-            decisions = find_near_duplicates(con, decisions, settings)
+            decisions = find_near_duplicates(con, decisions, settings, now=now)
             load_batch(con, f"eval-{n}", decisions, now=now)
             store_similarity(con, decisions, settings, now=now)
 

@@ -76,7 +76,7 @@ def prefill(con: duckdb.DuckDBPyConnection, n: int, *, end: datetime, seed: int 
     con.execute("INSERT INTO story_members SELECT article_id, story_id, ts, NULL, ts FROM _syn")
     rng = np.random.default_rng(seed)
     for lo in range(0, n, _CHUNK):
-        _fingerprints(con, rng, lo, min(n, lo + _CHUNK), scheme)
+        _fingerprints(con, rng, lo, min(n, lo + _CHUNK), n, scheme)
         _terms(con, rng, lo, min(n, lo + _CHUNK), seed)
     con.execute("DROP TABLE _syn")
     con.execute("COMMIT")
@@ -84,8 +84,15 @@ def prefill(con: duckdb.DuckDBPyConnection, n: int, *, end: datetime, seed: int 
 
 
 def _fingerprints(
-    con: duckdb.DuckDBPyConnection, rng: np.random.Generator, lo: int, hi: int, scheme: near.Scheme
+    con: duckdb.DuckDBPyConnection,
+    rng: np.random.Generator,
+    lo: int,
+    hi: int,
+    n: int,
+    scheme: near.Scheme,
 ) -> None:
+    """Signatures and band keys; band keys dated as if stored at 300 a day up to today, so the
+    near-duplicate window holds what it would in a warehouse that has grown to n."""
     raw = rng.integers(0, 2**32, size=(hi - lo, scheme.num_perm), dtype=np.uint64)
     sigs = raw.astype(np.uint32)
     ids = np.arange(lo, hi, dtype=np.int64) + 10**12
@@ -100,6 +107,7 @@ def _fingerprints(
         {
             "band_key": near.band_keys(sigs, scheme).reshape(-1),
             "sig_id": np.repeat(ids, scheme.bands),
+            "age_days": np.repeat((n - np.arange(lo, hi)) // ARTICLES_PER_DAY, scheme.bands),
         }
     )
     con.register("_syn_sigs", signatures)
@@ -110,7 +118,10 @@ def _fingerprints(
     )
     con.unregister("_syn_sigs")
     con.register("_syn_bands", bands)
-    con.execute("INSERT INTO near_bands SELECT band_key, sig_id FROM _syn_bands")
+    con.execute(
+        "INSERT INTO near_bands SELECT band_key, sig_id, current_date - age_days::INTEGER"
+        " FROM _syn_bands"
+    )
     con.unregister("_syn_bands")
 
 

@@ -10,6 +10,7 @@ import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,3 +42,19 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         os.environ.pop("PREFECT_API_URL", None)
         stop_server(proc)
+
+
+@pytest.fixture(scope="module")
+def dask_cluster() -> Iterator[Any]:
+    """A real Dask cluster on loopback: a scheduler and two single-threaded worker processes."""
+    import distributed
+
+    with distributed.LocalCluster(
+        n_workers=2,
+        processes=True,
+        threads_per_worker=1,
+        # None still serves HTTP on 8787 and fails (a warning) if that is taken: any free port
+        dashboard_address="127.0.0.1:0",
+        host="127.0.0.1",
+    ) as local:
+        yield local

@@ -9,7 +9,6 @@ import os
 import signal
 import socket
 import time
-from collections.abc import Iterator
 
 import distributed
 import pytest
@@ -21,19 +20,6 @@ from wirehouse.extractors.batch import extract_batch
 from wirehouse.extractors.dask_pool import DaskExtractionPool
 from wirehouse.extractors.pool import open_pool
 from wirehouse.records import Page
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[distributed.LocalCluster]:
-    with distributed.LocalCluster(
-        n_workers=2,
-        processes=True,
-        threads_per_worker=1,
-        # None still serves HTTP on 8787 and fails (a warning) if that is taken: any free port
-        dashboard_address="127.0.0.1:0",
-        host="127.0.0.1",
-    ) as local:
-        yield local
 
 
 @pytest.fixture(scope="module")
@@ -52,10 +38,10 @@ def closed_port() -> int:
 
 
 def test_dask_results_equal_in_process_results(
-    cluster: distributed.LocalCluster, pages: list[Page], settings: ExtractSettings
+    dask_cluster: distributed.LocalCluster, pages: list[Page], settings: ExtractSettings
 ) -> None:
     expected = extract_batch(pages, settings)
-    on_dask = settings.model_copy(update={"dask_address": cluster.scheduler_address})
+    on_dask = settings.model_copy(update={"dask_address": dask_cluster.scheduler_address})
     with open_pool(on_dask) as pool:
         assert isinstance(pool, DaskExtractionPool)
         assert pool.capacity == 2
@@ -65,15 +51,15 @@ def test_dask_results_equal_in_process_results(
 
 
 def test_a_worker_killed_mid_batch_does_not_lose_the_batch(
-    cluster: distributed.LocalCluster, pages: list[Page], settings: ExtractSettings
+    dask_cluster: distributed.LocalCluster, pages: list[Page], settings: ExtractSettings
 ) -> None:
     batch = pages * 15  # a few seconds of work, so the kill lands while it runs
     expected = extract_batch(pages, settings) * 15
     with (
-        DaskExtractionPool(cluster.scheduler_address, settings) as pool,
-        distributed.Client(cluster.scheduler_address, set_as_default=False) as observer,
+        DaskExtractionPool(dask_cluster.scheduler_address, settings) as pool,
+        distributed.Client(dask_cluster.scheduler_address, set_as_default=False) as observer,
     ):
-        logged = len(cluster.scheduler.transition_log)
+        logged = len(dask_cluster.scheduler.transition_log)
         future = pool.submit(batch)
         busy = _worker_running_a_task(observer)
         pid = observer.run(os.getpid, workers=[busy])[busy]
@@ -82,7 +68,7 @@ def test_a_worker_killed_mid_batch_does_not_lose_the_batch(
         # the scheduler saw the batch's worker die and ran it again on the other worker
         starts = [
             key
-            for key, _, finish, *_ in list(cluster.scheduler.transition_log)[logged:]
+            for key, _, finish, *_ in list(dask_cluster.scheduler.transition_log)[logged:]
             if finish == "processing"
         ]
         assert len(starts) == 2 and starts[0] == starts[1], starts
@@ -134,9 +120,9 @@ def test_a_scheduler_without_workers_is_one_line(settings: ExtractSettings) -> N
 
 
 def test_a_closed_pool_refuses_work(
-    cluster: distributed.LocalCluster, settings: ExtractSettings
+    dask_cluster: distributed.LocalCluster, settings: ExtractSettings
 ) -> None:
-    pool = DaskExtractionPool(cluster.scheduler_address, settings)
+    pool = DaskExtractionPool(dask_cluster.scheduler_address, settings)
     pool.close()
     with pytest.raises(RuntimeError):
         pool.submit([])

@@ -10,7 +10,6 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
-import distributed
 import duckdb
 import pytest
 from typer.testing import CliRunner
@@ -48,33 +47,20 @@ def room() -> Iterator[Newsroom]:
         yield newsroom
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[distributed.LocalCluster]:
-    with distributed.LocalCluster(
-        n_workers=2,
-        processes=True,
-        threads_per_worker=1,
-        # None still serves HTTP on 8787 and fails (a warning) if that is taken: any free port
-        dashboard_address="127.0.0.1:0",
-        host="127.0.0.1",
-    ) as local:
-        yield local
-
-
 def test_extraction_on_dask_loads_the_same_rows_as_local_processes(
-    prefect_api, room, cluster, tmp_path, monkeypatch
+    prefect_api, room, dask_cluster, tmp_path, monkeypatch
 ):
     local, on_dask = tmp_path / "local.duckdb", tmp_path / "dask.duckdb"
     monkeypatch.delenv(DASK_ADDRESS, raising=False)
     asyncio.run(ingest(feeds=room.feed_urls, db=str(local)))
 
-    monkeypatch.setenv(DASK_ADDRESS, cluster.scheduler_address)
-    logged = len(cluster.scheduler.transition_log)
+    monkeypatch.setenv(DASK_ADDRESS, dask_cluster.scheduler_address)
+    logged = len(dask_cluster.scheduler.transition_log)
     summary = asyncio.run(ingest(feeds=room.feed_urls, db=str(on_dask)))
 
     ran_on_dask = {
         key
-        for key, _, finish, *_ in list(cluster.scheduler.transition_log)[logged:]
+        for key, _, finish, *_ in list(dask_cluster.scheduler.transition_log)[logged:]
         if finish == "memory"
     }
     assert ran_on_dask and all(key.startswith("extract_batch-") for key in ran_on_dask)

@@ -69,7 +69,7 @@ def ingest(
             by_hash=found.by_hash,
             refetched=refetched or {},
         )
-        decisions = find_near_duplicates(con, decisions, SETTINGS)
+        decisions = find_near_duplicates(con, decisions, SETTINGS, now=now)
         load_batch(con, "run", decisions, now=now)
         placed = store_similarity(con, decisions, SETTINGS, now=now)
     return decisions, placed
@@ -207,7 +207,7 @@ def test_rerunning_the_same_batch_changes_nothing(con):
     # the same decisions applied twice (a retried task) change nothing either
     now = T + timedelta(hours=3)
     with transaction(con):
-        replayed = find_near_duplicates(con, decisions, SETTINGS)
+        replayed = find_near_duplicates(con, decisions, SETTINGS, now=now)
         load_batch(con, "run", replayed, now=now)
         assert store_similarity(con, replayed, SETTINGS, now=now) == placed
     assert replayed == decisions

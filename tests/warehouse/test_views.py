@@ -43,7 +43,7 @@ def ingest(con: duckdb.DuckDBPyConnection, articles: list[Article], *, now: date
         decisions = decide_exact(
             articles, by_canonical=found.by_canonical, by_hash=found.by_hash, refetched={}
         )
-        decisions = find_near_duplicates(con, decisions, SETTINGS)
+        decisions = find_near_duplicates(con, decisions, SETTINGS, now=now)
         load_batch(con, "run", decisions, now=now)
         store_similarity(con, decisions, SETTINGS, now=now)
 

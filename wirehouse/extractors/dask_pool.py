@@ -17,7 +17,6 @@ import contextlib
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, InvalidStateError, wait
-from types import TracebackType
 
 import dask
 import distributed
@@ -26,7 +25,7 @@ from distributed.comm import resolve_address
 from wirehouse.config.settings import ExtractSettings
 from wirehouse.errors import ConfigError
 from wirehouse.extractors.batch import extract_batch
-from wirehouse.extractors.pool import BatchResult
+from wirehouse.extractors.pool import BatchResult, ClosingPool
 from wirehouse.records import Page
 
 # refused connections are retried until this deadline: long enough for a scheduler that is
@@ -37,7 +36,7 @@ CONNECT_TIMEOUT_S = 10.0
 _LARGE_GRAPH = {"distributed.admin.large-graph-warning-threshold": "512MiB"}
 
 
-class DaskExtractionPool:
+class DaskExtractionPool(ClosingPool):
     """`ExtractionPool`'s interface (submit, close, context manager) over a Dask scheduler."""
 
     def __init__(
@@ -98,17 +97,6 @@ class DaskExtractionPool:
                 done.cancel()
         wait(pending)
         self._client.close()
-
-    def __enter__(self) -> DaskExtractionPool:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close(cancel_pending=exc_type is not None)
 
     def _settle(self, remote: distributed.Future, done: Future[BatchResult]) -> None:
         """On Dask's callback thread: bring the result (or the error) back to the caller."""

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, Self
 
 from wirehouse.config.settings import ExtractSettings
 from wirehouse.extractors.batch import extract_batch
@@ -72,7 +72,26 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-class ExtractionPool:
+class ClosingPool:
+    """What both pools share: leaving a `with` block closes the pool, cancelling the batches
+    not started when the block raised."""
+
+    def close(self, *, cancel_pending: bool = False) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close(cancel_pending=exc_type is not None)
+
+
+class ExtractionPool(ClosingPool):
     """Run `extract_batch` in worker processes; one `submit` per batch of pages.
 
     Use as a context manager, or call `close()`; results come back as futures in any order.
@@ -131,17 +150,6 @@ class ExtractionPool:
             self._executor, self._retired, self._futures = None, [], []
         for executor in executors:
             executor.shutdown(wait=True, cancel_futures=cancel_pending)
-
-    def __enter__(self) -> ExtractionPool:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close(cancel_pending=exc_type is not None)
 
     # ---------------------------------------------------------------- internals (hold the lock)
 

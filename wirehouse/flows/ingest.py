@@ -262,7 +262,7 @@ def _load(run: _Run, articles: list[Article], fetched: Sequence[Fetched]) -> Non
             by_hash=found.by_hash,
             refetched=run.triage.refetched,
         )
-        decisions = find_near_duplicates(con, decisions, run.settings.dedup)
+        decisions = find_near_duplicates(con, decisions, run.settings.dedup, now=now)
         counts = load_batch(
             con,
             run.run_id,

@@ -106,9 +106,12 @@ def _stored_matches(
     decisions: Sequence[Decision],
     probes: Sequence[_Probe],
     settings: DedupSettings,
+    now: datetime,
 ) -> list[_Match]:
     """Stored texts sharing a band key with a probe (one join), confirmed by their estimated
-    Jaccard similarity; the best text per (probe, article)."""
+    Jaccard similarity; the best text per (probe, article). Only texts stored in the last
+    `near_window_days` are candidates: the join then reads the newest row groups of
+    `near_bands` (appended in time order, skipped by their min/max) instead of all of them."""
     count = _signature_count(con)
     cached = _matches_seen.get(con)
     if cached is None or cached[0] != count:
@@ -125,7 +128,9 @@ def _stored_matches(
             ),
             key=lambda m: (m.index, m.article_id),
         )
-    found = _join_matches(con, probes, settings)
+    found = _join_matches(
+        con, probes, settings, since=now - timedelta(days=settings.near_window_days)
+    )
     by_probe: dict[int, list[_Match]] = {p.index: [] for p in probes}
     for m in found:
         by_probe[m.index].append(m)
@@ -135,7 +140,11 @@ def _stored_matches(
 
 
 def _join_matches(
-    con: duckdb.DuckDBPyConnection, probes: Sequence[_Probe], settings: DedupSettings
+    con: duckdb.DuckDBPyConnection,
+    probes: Sequence[_Probe],
+    settings: DedupSettings,
+    *,
+    since: datetime,
 ) -> list[_Match]:
     if not probes:
         return []
@@ -160,7 +169,8 @@ def _join_matches(
             """
             WITH hits AS (
                 SELECT DISTINCT p.idx, p.shingles, b.sig_id
-                FROM _near_probe p JOIN near_bands b ON b.band_key = p.band_key)
+                FROM _near_probe p JOIN near_bands b ON b.band_key = p.band_key
+                WHERE b.stored_on >= ?::DATE)
             SELECT h.idx, s.article_id, a.published_at, s.signature
             FROM hits h
             JOIN near_signatures s ON s.sig_id = h.sig_id
@@ -169,7 +179,7 @@ def _join_matches(
               -- J <= shorter/longer: the exact length guard, free of estimation noise
               AND least(s.shingles, h.shingles) >= ? * greatest(s.shingles, h.shingles)
             """,
-            [scheme.name, settings.near_threshold],
+            [since.date(), scheme.name, settings.near_threshold],
         ).fetchall()
     finally:
         con.unregister("_near_probe")
@@ -221,7 +231,11 @@ def _order_key(published: datetime | None) -> tuple[bool, datetime]:
 
 
 def find_near_duplicates(
-    con: duckdb.DuckDBPyConnection, decisions: Sequence[Decision], settings: DedupSettings
+    con: duckdb.DuckDBPyConnection,
+    decisions: Sequence[Decision],
+    settings: DedupSettings,
+    *,
+    now: datetime,
 ) -> list[Decision]:
     """Return the decisions with NEW texts that near-duplicate a stored article, or an earlier
     NEW one of the batch, turned into DUPLICATE (match_kind NEAR, similarity set) of the
@@ -236,7 +250,7 @@ def find_near_duplicates(
     if not probes:
         return out
     stored: dict[int, list[_Match]] = {}
-    for m in _stored_matches(con, decisions, probes, settings):
+    for m in _stored_matches(con, decisions, probes, settings, now):
         stored.setdefault(m.index, []).append(m)
     pairs = _batch_pairs(probes, settings)
 
@@ -300,7 +314,10 @@ def _sig_id(article_id: str, content_hash: str, scheme: str) -> int:
 
 
 def _store_fingerprints(
-    con: duckdb.DuckDBPyConnection, decisions: Sequence[Decision], settings: DedupSettings
+    con: duckdb.DuckDBPyConnection,
+    decisions: Sequence[Decision],
+    settings: DedupSettings,
+    now: datetime,
 ) -> int:
     """Store one signature and its band keys per new text: NEW articles, new versions and near
     copies (a later reprint may be closer to a copy, or to an update, than to the original)."""
@@ -356,7 +373,11 @@ def _store_fingerprints(
     con.register("_new_bands", bands)
     try:
         con.execute("INSERT INTO near_signatures SELECT * FROM _new_signatures")
-        con.execute("INSERT INTO near_bands SELECT band_key, sig_id FROM _new_bands")
+        con.execute(
+            "INSERT INTO near_bands (band_key, sig_id, stored_on)"
+            " SELECT band_key, sig_id, ?::DATE FROM _new_bands",
+            [now.date()],
+        )
     finally:
         con.unregister("_new_signatures")
         con.unregister("_new_bands")
@@ -373,13 +394,17 @@ class Demotion:
 
 
 def find_demotions(
-    con: duckdb.DuckDBPyConnection, decisions: Sequence[Decision], settings: DedupSettings
+    con: duckdb.DuckDBPyConnection,
+    decisions: Sequence[Decision],
+    settings: DedupSettings,
+    *,
+    now: datetime,
 ) -> list[Demotion]:
     """Stored articles that are near copies of a NEW article published strictly before them."""
     probes = _probes(decisions, settings)
     found: dict[str, Demotion] = {}
     by_index = {p.index: p for p in probes}
-    for m in _stored_matches(con, decisions, probes, settings):
+    for m in _stored_matches(con, decisions, probes, settings, now):
         d = decisions[m.index]
         if m.article_id == d.article_id or not _beats(by_index[m.index].published, m.published):
             continue
@@ -674,8 +699,8 @@ def store_similarity(
     Returns {article_id: story_id} for the NEW and VERSION articles of the batch. Running it
     again on the same decisions changes nothing.
     """
-    inherited = apply_demotions(con, find_demotions(con, decisions, settings))
-    stored = _store_fingerprints(con, decisions, settings)
+    inherited = apply_demotions(con, find_demotions(con, decisions, settings, now=now))
+    stored = _store_fingerprints(con, decisions, settings, now)
     placed = _place_in_stories(con, decisions, settings, now, inherited)
     log.debug("stored %d fingerprints, placed %d articles in stories", stored, len(placed))
     return placed
