@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -71,3 +72,13 @@ def extracted(settings: ExtractSettings) -> dict[str, Extracted | Rejected]:
 @pytest.fixture(scope="session")
 def floors() -> dict:
     return json.loads((UNSEEN / "quality_floors.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def pages() -> list[Page]:
+    """The gold pages and one that is not HTML: a batch with a rejection in it."""
+    gold = [p.page() for p in GOLD_PAGES]
+    bad = dataclasses.replace(
+        gold[0], body=b"%PDF-1.4 not a page", final_url="https://x.example/a.pdf"
+    )
+    return [*gold, bad]

@@ -4,7 +4,6 @@ cannot be reached."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import signal
 import socket
@@ -13,22 +12,12 @@ import time
 import distributed
 import pytest
 
-from tests.extractors.conftest import GOLD_PAGES
 from wirehouse.config.settings import ExtractSettings
 from wirehouse.errors import ConfigError
 from wirehouse.extractors.batch import extract_batch
 from wirehouse.extractors.dask_pool import DaskExtractionPool
 from wirehouse.extractors.pool import open_pool
 from wirehouse.records import Page
-
-
-@pytest.fixture(scope="module")
-def pages() -> list[Page]:
-    gold = [p.page() for p in GOLD_PAGES]
-    bad = dataclasses.replace(
-        gold[0], body=b"%PDF-1.4 not a page", final_url="https://x.example/a.pdf"
-    )
-    return [*gold, bad]
 
 
 def closed_port() -> int:

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 import zlib
 
 import pytest
 
-from tests.extractors.conftest import GOLD_PAGES
 from wirehouse.config.settings import ExtractSettings
 from wirehouse.extractors.batch import extract_batch
 from wirehouse.extractors.pool import ExtractionPool
 from wirehouse.records import Article, Page, Rejected
-
-
-@pytest.fixture(scope="module")
-def pages() -> list[Page]:
-    gold = [p.page() for p in GOLD_PAGES]
-    bad = dataclasses.replace(
-        gold[0], body=b"%PDF-1.4 not a page", final_url="https://x.example/a.pdf"
-    )
-    return [*gold, bad]
 
 
 def test_extract_batch_in_process(pages: list[Page], settings: ExtractSettings) -> None:
