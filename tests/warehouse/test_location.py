@@ -36,7 +36,9 @@ def test_an_unknown_catalog_or_an_empty_location_is_a_config_error():
 def test_local_files_go_beside_the_warehouse_or_in_the_lake_data_folder():
     assert Warehouse("data/w.duckdb").local_dir == Path("data")
     assert Warehouse("ducklake:c.ducklake", "/srv/lake").local_dir == Path("/srv/lake")
-    assert Warehouse("ducklake:c.ducklake", "s3://bucket/lake").local_dir == Path("data")
+    assert Warehouse("ducklake:lake/c.ducklake", "s3://bucket/x").local_dir == Path("lake")
+    assert Warehouse("ducklake:sqlite:/srv/c.sqlite").local_dir == Path("/srv")
+    assert Warehouse("ducklake:postgres:dbname=news", "s3://b/x").local_dir == Path("data")
 
 
 def test_the_ducklake_dialect_drops_keys_and_indexes_and_keeps_everything_else():

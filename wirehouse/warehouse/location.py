@@ -64,6 +64,9 @@ class Warehouse:
             return self.file.parent
         if self.data_path and "://" not in self.data_path:
             return Path(self.data_path)
+        if self.catalog_kind in ("duckdb", "sqlite"):  # beside the local catalog file
+            rest = self.location.removeprefix(_LAKE_PREFIX)
+            return Path(rest.removeprefix(f"{self.catalog_kind}:")).parent
         return Path("data")
 
     def __str__(self) -> str:
