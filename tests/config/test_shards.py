@@ -109,3 +109,15 @@ def test_each_shard_is_its_own_deployment_with_its_shard_as_a_parameter(tmp_path
     )
     assert deployment.name == "scheduled-shard-2-of-3"
     assert deployment.parameters["shard"] == "2/3"
+
+
+def test_a_lake_deployment_keeps_its_location_and_makes_its_data_path_absolute(
+    tmp_path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    lake = "ducklake:postgres:dbname=news host=127.0.0.1"
+    deployment = ingest_deployment(feeds_file=None, db=lake, interval_s=60, data_path="lake")
+    assert deployment.parameters["db"] == lake
+    assert deployment.parameters["data_path"] == str(tmp_path / "lake")
+    remote = ingest_deployment(feeds_file=None, db=lake, interval_s=60, data_path="s3://b/x")
+    assert remote.parameters["data_path"] == "s3://b/x"
