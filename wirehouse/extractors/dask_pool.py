@@ -31,7 +31,7 @@ from wirehouse.records import Page
 # refused connections are retried until this deadline: long enough for a scheduler that is
 # restarting, short enough that a wrong address fails the run before any page is fetched
 CONNECT_TIMEOUT_S = 10.0
-# a batch of 64 real pages is ~11 MB, over Dask's 10 MB "large graph" warning; sending the
+# a batch of 128 real pages is ~22 MB, over Dask's 10 MB "large graph" warning; sending the
 # pages with the task is deliberate (see the module docstring), so warn only far above that
 _LARGE_GRAPH = {"distributed.admin.large-graph-warning-threshold": "512MiB"}
 
