@@ -55,7 +55,7 @@ from wirehouse.records import (
     RunSummary,
 )
 from wirehouse.urls import url_origin
-from wirehouse.warehouse.articles import LoadCounts, load_batch, loaded_url_keys, lookups_for
+from wirehouse.warehouse.articles import LoadCounts, load_batch, lookups_for
 from wirehouse.warehouse.connection import (
     publish_read_copy,
     read_copy_due,
@@ -244,8 +244,9 @@ def _load(run: _Run, articles: list[Article], fetched: Sequence[Fetched]) -> Non
         con: duckdb.DuckDBPyConnection,
     ) -> tuple[list[Decision], LoadCounts, dict[str, str]]:
         now = datetime.now(UTC)
+        found = lookups_for(con, articles)
         # URLs another writer (a concurrent run on a DuckLake) loaded since our triage
-        taken = loaded_url_keys(con, [a.entry for a in articles])
+        taken = found.by_url
         batch: list[Article] = []
         late: list[Sighting] = []
         for a in articles:
@@ -255,7 +256,6 @@ def _load(run: _Run, articles: list[Article], fetched: Sequence[Fetched]) -> Non
                     late.append(Sighting(entry, taken[key], MatchKind.URL))
             else:
                 batch.append(a)
-        found = lookups_for(con, batch)
         decisions = decide_exact(
             batch,
             by_canonical=found.by_canonical,

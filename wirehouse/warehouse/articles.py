@@ -27,6 +27,10 @@ class Lookups:
 
     by_canonical: dict[str, str]
     by_hash: dict[str, str]
+    # the batch's url_keys already in `article_urls`: one run never loads a URL twice, but
+    # concurrent runs on a DuckLake may both fetch it, and the one that loads second must
+    # record its entries as sightings (its triage was made on a stale snapshot)
+    by_url: dict[str, str]
 
 
 def lookups_for(con: duckdb.DuckDBPyConnection, articles: Sequence[Article]) -> Lookups:
@@ -35,17 +39,20 @@ def lookups_for(con: duckdb.DuckDBPyConnection, articles: Sequence[Article]) -> 
     hashes = sorted({a.content_hash for a in articles})
     by_canonical: dict[str, str] = {}
     by_hash: dict[str, str] = {}
+    by_url: dict[str, str] = {}
     if keys:
         con.register("_keys", pa.table({"k": pa.array(keys, pa.string())}))
         try:
-            for key, aid in con.execute(
-                "SELECT k, min(article_id) FROM ("
-                " SELECT k._k AS k, a.article_id FROM (SELECT k AS _k FROM _keys) k"
-                " JOIN articles a ON a.canonical_key = k._k"
-                " UNION ALL SELECT k._k, u.article_id FROM (SELECT k AS _k FROM _keys) k"
-                " JOIN article_urls u ON u.url_key = k._k) GROUP BY k"
+            for key, from_url, aid in con.execute(
+                "SELECT k, from_url, min(article_id) FROM ("
+                " SELECT k._k AS k, false AS from_url, a.article_id"
+                " FROM (SELECT k AS _k FROM _keys) k JOIN articles a ON a.canonical_key = k._k"
+                " UNION ALL SELECT k._k, true, u.article_id FROM (SELECT k AS _k FROM _keys) k"
+                " JOIN article_urls u ON u.url_key = k._k) GROUP BY k, from_url"
             ).fetchall():
-                by_canonical[key] = aid
+                by_canonical[key] = min(aid, by_canonical.get(key, aid))
+                if from_url:
+                    by_url[key] = aid
         finally:
             con.unregister("_keys")
     if hashes:
@@ -58,27 +65,7 @@ def lookups_for(con: duckdb.DuckDBPyConnection, articles: Sequence[Article]) -> 
                 by_hash[h] = aid
         finally:
             con.unregister("_hashes")
-    return Lookups(by_canonical, by_hash)
-
-
-def loaded_url_keys(con: duckdb.DuckDBPyConnection, entries: Sequence[Entry]) -> dict[str, str]:
-    """The url_keys of `entries` already in `article_urls`, mapped to their article ids.
-
-    One run never loads a URL twice; concurrent runs on a DuckLake may both fetch it (from the
-    same feed or from two feeds listing it), and the one that loads second must record its
-    entries as sightings of the stored article (its decision was made on a stale snapshot).
-    """
-    keys = sorted({e.url_key for e in entries})
-    if not keys:
-        return {}
-    con.register("_url_keys", pa.table({"k": pa.array(keys, pa.string())}))
-    try:
-        rows = con.execute(
-            "SELECT k, min(article_id) FROM _url_keys JOIN article_urls ON url_key = k GROUP BY k"
-        ).fetchall()
-    finally:
-        con.unregister("_url_keys")
-    return dict(rows)
+    return Lookups(by_canonical, by_hash, by_url)
 
 
 _ARTICLE_SCHEMA = pa.schema(
