@@ -85,28 +85,25 @@ def _connect_lake(warehouse: Warehouse, *, read_only: bool) -> duckdb.DuckDBPyCo
     The first ATTACH of a new lake creates its catalog tables; when several processes do that
     at once, the losers fail on tables that now exist and simply attach again.
     """
-    for attempt in range(1, _ATTACH_ATTEMPTS + 1):
+
+    def attach() -> duckdb.DuckDBPyConnection:
         con = duckdb.connect()
         try:
             attach_lake(con, warehouse, read_only=read_only)
             con.execute(f"USE {LAKE_ALIAS}")
-            return con
-        except duckdb.Error as exc:
-            con.close()
-            if attempt < _ATTACH_ATTEMPTS and _INIT_RACE in str(exc):
-                time.sleep(0.1 * attempt)
-                continue
-            raise WarehouseError(f"cannot open warehouse {warehouse}: {first_line(exc)}") from exc
-        except OSError as exc:
-            con.close()
-            raise WarehouseError(f"cannot open warehouse {warehouse}: {exc}") from exc
         except BaseException:
             con.close()
             raise
-    raise AssertionError("unreachable")
+        return con
+
+    try:
+        return retry_races(attach, attempts=10, wait_s=0.1, raced=lambda e: _INIT_RACE in str(e))
+    except duckdb.Error as exc:
+        raise WarehouseError(f"cannot open warehouse {warehouse}: {first_line(exc)}") from exc
+    except OSError as exc:
+        raise WarehouseError(f"cannot open warehouse {warehouse}: {exc}") from exc
 
 
-_ATTACH_ATTEMPTS = 10
 _INIT_RACE = "Failed to initialize DuckLake"
 
 
@@ -177,6 +174,26 @@ def is_write_conflict(exc: duckdb.Error) -> bool:
     return any(marker in str(exc) for marker in _CONFLICT_MARKERS)
 
 
+def retry_races(
+    op: Callable[[], T],
+    *,
+    attempts: int,
+    wait_s: float,
+    raced: Callable[[duckdb.Error], bool],
+) -> T:
+    """Run `op`; when it fails with a DuckDB error that `raced` says lost a race to another
+    writer, wait a little longer each time and run it again, up to `attempts` in all."""
+    for attempt in range(1, attempts):
+        try:
+            return op()
+        except duckdb.Error as exc:
+            if not raced(exc):
+                raise
+            log.info("lost a race with another writer (attempt %d): %s", attempt, first_line(exc))
+            time.sleep(wait_s * attempt)
+    return op()
+
+
 def write_atomically(
     con: duckdb.DuckDBPyConnection,
     work: Callable[[duckdb.DuckDBPyConnection], T],
@@ -192,17 +209,13 @@ def write_atomically(
     warehouse (is this article new?) never race. `work` must only touch the warehouse and
     return what it decided. In a DuckDB file there is one writer, so nothing ever conflicts.
     """
-    for attempt in range(1, attempts + 1):
-        try:
-            with transaction(con):
-                con.execute("UPDATE write_clock SET writes = writes + 1")
-                return work(con)
-        except duckdb.TransactionException as exc:
-            if attempt == attempts or not is_write_conflict(exc):
-                raise
-            log.info("write conflicted with another writer (attempt %d); retrying", attempt)
-            time.sleep(wait_s * attempt)
-    raise AssertionError("unreachable")
+
+    def once() -> T:
+        with transaction(con):
+            con.execute("UPDATE write_clock SET writes = writes + 1")
+            return work(con)
+
+    return retry_races(once, attempts=attempts, wait_s=wait_s, raced=is_write_conflict)
 
 
 @contextlib.contextmanager

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from dataclasses import dataclass
 from importlib import resources
 
 import duckdb
 
-from wirehouse.warehouse.connection import is_lake, is_write_conflict, transaction
+from wirehouse.warehouse.connection import (
+    is_lake,
+    is_write_conflict,
+    retry_races,
+    transaction,
+)
 
 log = logging.getLogger(__name__)
 
@@ -69,15 +73,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     conflicts (or its CREATE meets the winner's table); it starts over and finds those
     versions applied.
     """
-    for attempt in range(1, _ATTEMPTS + 1):
-        try:
-            return _apply_pending(con)
-        except (duckdb.TransactionException, duckdb.CatalogException) as exc:
-            raced = is_write_conflict(exc) or "already exists" in str(exc)
-            if attempt == _ATTEMPTS or not (raced and is_lake(con)):
-                raise
-            time.sleep(0.05 * attempt)
-    raise AssertionError("unreachable")
+
+    def raced(exc: duckdb.Error) -> bool:
+        return is_lake(con) and (is_write_conflict(exc) or "already exists" in str(exc))
+
+    return retry_races(lambda: _apply_pending(con), attempts=_ATTEMPTS, wait_s=0.05, raced=raced)
 
 
 def _apply_pending(con: duckdb.DuckDBPyConnection) -> list[int]:
