@@ -43,13 +43,13 @@ def ingest_deployment(
     if (interval_s is None) == (cron is None):
         raise ValueError("give exactly one of interval_s and cron")
     schedule: dict[str, Any] = {"cron": cron} if cron else {"interval": interval_s}
+    warehouse = Warehouse(db, data_path)
+    # paths made absolute; a lake's catalog location and an object-storage URL as given
+    local_data = warehouse.local_data_path
     parameters = {
         "feeds_file": str(Path(feeds_file).resolve()) if feeds_file else None,
-        "db": db if Warehouse(db).is_lake else str(Path(db).resolve()),
-        # a local data path made absolute like the others; an object-storage URL as given
-        "data_path": str(Path(data_path).resolve())
-        if data_path and "://" not in data_path
-        else data_path,
+        "db": db if warehouse.is_lake else str(Path(db).resolve()),
+        "data_path": str(local_data.resolve()) if local_data else data_path,
         "shard": str(shard) if shard else None,
     }
     deployment = ingest.to_deployment(

@@ -24,8 +24,9 @@ from typing import TypeVar
 import duckdb
 
 from wirehouse.errors import WarehouseBusy, WarehouseError
-from wirehouse.warehouse.extensions import first_line, load_extension, quote_literal
+from wirehouse.warehouse.extensions import load_extension
 from wirehouse.warehouse.location import CATALOG_EXTENSIONS, Warehouse, as_warehouse
+from wirehouse.warehouse.sqltext import first_line, quote_literal
 
 T = TypeVar("T")
 
@@ -120,9 +121,9 @@ def attach_lake(
     if catalog_extension:
         load_extension(con, catalog_extension)
     options = []
+    if warehouse.local_data_path:
+        warehouse.local_data_path.mkdir(parents=True, exist_ok=True)
     if warehouse.data_path:
-        if "://" not in warehouse.data_path:
-            Path(warehouse.data_path).mkdir(parents=True, exist_ok=True)
         options.append(f"DATA_PATH '{quote_literal(warehouse.data_path)}'")
     if read_only:
         options.append("READ_ONLY")

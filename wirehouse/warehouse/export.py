@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from wirehouse.errors import WarehouseError
+from wirehouse.warehouse.sqltext import first_line, quote_literal
 
 # every column a reader of the export needs; the raw page and hashes stay in the warehouse
 _SELECT = r"""
@@ -79,9 +80,7 @@ def _count(con: duckdb.DuckDBPyConnection, query: str) -> int:
 
 
 def _copy(con: duckdb.DuckDBPyConnection, query: str, target: Path, options: str) -> None:
-    path = str(target).replace("'", "''")
     try:
-        con.execute(f"COPY ({query}) TO '{path}' ({options})")
+        con.execute(f"COPY ({query}) TO '{quote_literal(str(target))}' ({options})")
     except duckdb.Error as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise WarehouseError(f"export to {target} failed: {first}") from exc
+        raise WarehouseError(f"export to {target} failed: {first_line(exc)}") from exc

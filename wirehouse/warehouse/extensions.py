@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from wirehouse.errors import WarehouseError
+from wirehouse.warehouse.sqltext import first_line, quote_literal
 
 
 def extension_path(name: str) -> Path:
@@ -36,12 +37,3 @@ def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
         con.execute(f"LOAD '{quote_literal(str(path))}'")
     except duckdb.Error as exc:
         raise WarehouseError(f"cannot load the {name} extension {path}: {first_line(exc)}") from exc
-
-
-def quote_literal(text: str) -> str:
-    """`text` as the inside of a SQL string literal."""
-    return text.replace("'", "''")
-
-
-def first_line(exc: BaseException) -> str:
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

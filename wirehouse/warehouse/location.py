@@ -58,12 +58,19 @@ class Warehouse:
         return Path(self.location)
 
     @property
+    def local_data_path(self) -> Path | None:
+        """The data path when it is a local folder (not an object-storage URL)."""
+        if self.data_path and "://" not in self.data_path:
+            return Path(self.data_path)
+        return None
+
+    @property
     def local_dir(self) -> Path:
         """A local folder for what the warehouse writes beside itself (the HTML digest)."""
         if not self.is_lake:
             return self.file.parent
-        if self.data_path and "://" not in self.data_path:
-            return Path(self.data_path)
+        if self.local_data_path:
+            return self.local_data_path
         if self.catalog_kind in ("duckdb", "sqlite"):  # beside the local catalog file
             rest = self.location.removeprefix(_LAKE_PREFIX)
             return Path(rest.removeprefix(f"{self.catalog_kind}:")).parent

@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 
 from wirehouse.errors import WarehouseError, WirehouseError
+from wirehouse.warehouse.sqltext import first_line, quote_literal
 
 HISTORY = Path.home() / ".wirehouse_history"
 Rows = tuple[list[str], list[tuple[Any, ...]]]
@@ -24,18 +25,19 @@ def run_query(con: duckdb.DuckDBPyConnection, query: str) -> Rows:
     try:
         cursor = con.execute(query)
     except duckdb.Error as exc:
-        raise WarehouseError(_first_line(exc)) from exc
+        raise WarehouseError(first_line(exc)) from exc
     return [d[0] for d in cursor.description or []], cursor.fetchall()
 
 
 def write_parquet(con: duckdb.DuckDBPyConnection, query: str, output: str | Path) -> int:
     """Write the result of a query to one Parquet file; return its row count."""
     body = query.strip().rstrip(";").strip()
-    path = str(output).replace("'", "''")
     try:
-        row = con.execute(f"COPY ({body}) TO '{path}' (FORMAT parquet)").fetchone()
+        row = con.execute(
+            f"COPY ({body}) TO '{quote_literal(str(output))}' (FORMAT parquet)"
+        ).fetchone()
     except duckdb.Error as exc:
-        raise WarehouseError(_first_line(exc)) from exc
+        raise WarehouseError(first_line(exc)) from exc
     return int(row[0]) if row else 0
 
 
@@ -90,7 +92,3 @@ def _readline(history: Path) -> Any:
     with contextlib.suppress(OSError):
         readline.read_history_file(str(history))
     return readline
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
