@@ -22,12 +22,19 @@ from wirehouse.errors import WarehouseBusy, WarehouseError
 from wirehouse.warehouse.connection import attach_lake, session, transaction
 from wirehouse.warehouse.extensions import load_extension
 from wirehouse.warehouse.location import Warehouse, as_warehouse
+from wirehouse.warehouse.migrate import migrate
 
 _HOST = r"^[A-Za-z][A-Za-z0-9+.-]*://(www\.)?([^/?#@]+)"
-_FINGERPRINT = (
-    "SELECT count(*), max(updated_at),"
-    " coalesce(bit_xor(hash(article_id, content_hash, title)), 0) FROM articles"
-)
+
+
+def _fingerprint(table: str = "articles") -> str:
+    """What identifies the indexed texts: count, newest update, xor of (id, text hash, title)."""
+    return (
+        "SELECT count(*), max(updated_at),"
+        f" coalesce(bit_xor(hash(article_id, content_hash, title)), 0) FROM {table}"
+    )
+
+
 # the table macro for SQL users: `SELECT * FROM search_articles('storm surge') LIMIT 5`
 _MACRO = """
 CREATE OR REPLACE MACRO search_articles(q) AS TABLE
@@ -72,7 +79,7 @@ def index_state(con: duckdb.DuckDBPyConnection) -> IndexState:
     state = con.execute("SELECT articles, max_updated_at, fingerprint FROM fts_state").fetchone()
     if not built or not built[0] or state is None:
         return IndexState.MISSING
-    return IndexState.FRESH if con.execute(_FINGERPRINT).fetchone() == state else IndexState.STALE
+    return IndexState.FRESH if con.execute(_fingerprint()).fetchone() == state else IndexState.STALE
 
 
 def refresh_index(con: duckdb.DuckDBPyConnection) -> float:
@@ -90,7 +97,7 @@ def refresh_index(con: duckdb.DuckDBPyConnection) -> float:
         con.execute(_MACRO)
         seconds = time.perf_counter() - started
         con.execute("DELETE FROM fts_state")
-        con.execute(f"INSERT INTO fts_state SELECT now(), *, {seconds} FROM ({_FINGERPRINT})")
+        con.execute(f"INSERT INTO fts_state SELECT now(), *, {seconds} FROM ({_fingerprint()})")
     return seconds
 
 
@@ -132,7 +139,7 @@ def ensure_fresh(where: Warehouse | str | Path, *, wait_s: float = 30.0) -> Inde
     """
     warehouse = as_warehouse(where)
     if warehouse.is_lake:
-        _refresh_lake_copy(warehouse)
+        _refresh_lake_copy(warehouse, wait_s=wait_s)
         return IndexState.FRESH
     path = warehouse.file
     with session(path, read_only=True, wait_s=wait_s) as con:
@@ -148,17 +155,15 @@ def ensure_fresh(where: Warehouse | str | Path, *, wait_s: float = 30.0) -> Inde
     return IndexState.FRESH
 
 
-def _refresh_lake_copy(warehouse: Warehouse) -> None:
+def _refresh_lake_copy(warehouse: Warehouse, *, wait_s: float) -> None:
     """Mirror the lake's articles into the local search copy and index them, when they changed."""
-    from wirehouse.warehouse.migrate import migrate  # migrate -> connection; no cycle at import
-
-    home = index_home(warehouse)
-    with session(home, wait_s=30) as con:
+    with session(index_home(warehouse), wait_s=wait_s) as con:
         migrate(con)
         attach_lake(con, warehouse, read_only=True, alias="source")
-        current = con.execute(_FINGERPRINT.replace("FROM articles", "FROM source.articles"))
-        if index_state(con) is IndexState.FRESH and con.execute(_FINGERPRINT).fetchone() == (
-            current.fetchone()
+        in_lake = con.execute(_fingerprint("source.articles")).fetchone()
+        if (
+            index_state(con) is IndexState.FRESH
+            and con.execute(_fingerprint()).fetchone() == in_lake
         ):
             return
         with transaction(con):
