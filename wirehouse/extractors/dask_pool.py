@@ -25,7 +25,7 @@ from distributed.comm import resolve_address
 from wirehouse.config.settings import ExtractSettings
 from wirehouse.errors import ConfigError
 from wirehouse.extractors.batch import extract_batch
-from wirehouse.extractors.pool import BatchResult, ClosingPool
+from wirehouse.extractors.pool import BatchPool, BatchResult
 from wirehouse.records import Page
 
 # refused connections are retried until this deadline: long enough for a scheduler that is
@@ -36,7 +36,7 @@ CONNECT_TIMEOUT_S = 10.0
 _LARGE_GRAPH = {"distributed.admin.large-graph-warning-threshold": "512MiB"}
 
 
-class DaskExtractionPool(ClosingPool):
+class DaskExtractionPool(BatchPool):
     """`ExtractionPool`'s interface (submit, close, context manager) over a Dask scheduler."""
 
     def __init__(

@@ -21,18 +21,16 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol, Self
+from typing import Self
 
 from wirehouse.config.settings import ExtractSettings
 from wirehouse.extractors.batch import extract_batch
 from wirehouse.records import Article, Page, Rejected
-
-if TYPE_CHECKING:
-    from wirehouse.extractors.dask_pool import DaskExtractionPool
 
 logger = logging.getLogger(__name__)
 
@@ -41,16 +39,7 @@ PRELOAD = ["wirehouse.extractors._preload"]
 BatchResult = list[Article | Rejected]
 
 
-class BatchPool(Protocol):
-    """What the flows need of a pool: where batches go, and how many run at once."""
-
-    @property
-    def capacity(self) -> int: ...
-
-    def submit(self, pages: Sequence[Page]) -> Future[BatchResult]: ...
-
-
-def open_pool(settings: ExtractSettings) -> ExtractionPool | DaskExtractionPool:
+def open_pool(settings: ExtractSettings) -> BatchPool:
     """The Dask cluster at `settings.dask_address` if set, else worker processes here.
 
     Connecting fails with a one-line `ConfigError` when the scheduler cannot be reached.
@@ -72,12 +61,23 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-class ClosingPool:
-    """What both pools share: leaving a `with` block closes the pool, cancelling the batches
-    not started when the block raised."""
+class BatchPool(ABC):
+    """What the flows need of a pool (local processes or a Dask cluster): where batches go,
+    how many run at once, and a `with` block that closes it, cancelling the batches not
+    started when the block raised."""
 
+    @property
+    @abstractmethod
+    def capacity(self) -> int:
+        """Batches extracted at once."""
+
+    @abstractmethod
+    def submit(self, pages: Sequence[Page]) -> Future[BatchResult]:
+        """Extract `pages` elsewhere; the future holds one result per page, in order."""
+
+    @abstractmethod
     def close(self, *, cancel_pending: bool = False) -> None:
-        raise NotImplementedError
+        """Wait for (or cancel) what was submitted and release the workers."""
 
     def __enter__(self) -> Self:
         return self
@@ -91,7 +91,7 @@ class ClosingPool:
         self.close(cancel_pending=exc_type is not None)
 
 
-class ExtractionPool(ClosingPool):
+class ExtractionPool(BatchPool):
     """Run `extract_batch` in worker processes; one `submit` per batch of pages.
 
     Use as a context manager, or call `close()`; results come back as futures in any order.
