@@ -10,8 +10,8 @@ texts loaded through the real code path. Then a batch of 1,000 new articles (10%
 of stored texts, 5% copies inside the batch, the rest new; many about events already in the
 window) goes through decide_exact -> find_near_duplicates -> load_batch -> store_similarity in
 one transaction, rolled back after each repeat. Timed: find_near_duplicates + store_similarity.
-Also timed: the same 1,000 articles in batches of 64 (the ingest flow's batch size), each in
-its own transaction (rolled back, so each meets the same warehouse).
+Also timed: the same 1,000 articles in batches of 64 (the ingest flow's batch size when
+measured; now 128), each in its own transaction (rolled back, so each meets the same warehouse).
 Results: a table on stdout and bench/results/dedup_growth.json.
 """
 
