@@ -120,8 +120,6 @@ class DedupSettings(BaseModel):
     near_min_shingles: int = Field(
         default=20, ge=1, description="Texts with fewer shingles only get exact deduplication."
     )
-    # measured from a story's latest article: a developing story keeps absorbing articles while
-    # it is reported on; two weeks of silence and the next report on the same people is new
     # 30 days: wire copies and reprints appear within days of the original; bounding the
     # candidates keeps a batch's lookup as cheap at a million articles as at none
     near_window_days: int = Field(
@@ -129,6 +127,8 @@ class DedupSettings(BaseModel):
         gt=0,
         description="Only texts stored in the last days are candidates for near-duplicates.",
     )
+    # measured from a story's latest article: a developing story keeps absorbing articles while
+    # it is reported on; two weeks of silence and the next report on the same people is new
     story_window_days: int = Field(
         default=14,
         gt=0,

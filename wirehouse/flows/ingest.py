@@ -477,14 +477,14 @@ async def _extract_all(run: _Run) -> None:
     settings = run.settings.extract
     progress.current.get().total("pages", len(run.triage.to_fetch))
     await run.page_progress.start(len(run.triage.to_fetch))
-
-    async def bounded(index: int, entries: list[Entry]) -> None:
-        async with in_flight:
-            await extract_batch(run, index, entries)
-
     with open_pool(settings) as pool:
         run.pool = pool
         in_flight = asyncio.Semaphore(pool.capacity + 1)
+
+        async def bounded(index: int, entries: list[Entry]) -> None:
+            async with in_flight:
+                await extract_batch(run, index, entries)
+
         work = [
             bounded(i, entries)
             for i, entries in enumerate(batches(run.triage.to_fetch, settings.batch_size), 1)
