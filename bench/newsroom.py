@@ -272,7 +272,7 @@ class Newsroom:
         story = self.story(dataset, k, edition)
         related = [
             (
-                _title(self.scale.seed, dataset.name, j, self._words),
+                _title(self.scale.seed, dataset.name, j),
                 self.article_url(dataset, j, port),
             )
             for j in _related(dataset, k)
@@ -305,7 +305,7 @@ class Newsroom:
         return k - 37 - int(_unit(self.scale.seed, dataset.name, k, "off") * 10)
 
     def _text(self, dataset: Dataset, k: int) -> tuple[str, tuple[str, ...]]:
-        return _text(self.scale.seed, dataset.name, k, self._words)
+        return _text(self.scale.seed, dataset.name, k)
 
     def _edited(self, dataset: Dataset, k: int, paragraphs: tuple[str, ...]) -> tuple[str, ...]:
         """A republication: last paragraph dropped, a few words changed, a credit line."""
@@ -321,7 +321,7 @@ class Newsroom:
     def _comments(self, dataset: Dataset, k: int) -> list[tuple[str, str]]:
         """15-40 comments drawn from a pool: readers repeat themselves, and it keeps pages cheap."""
         rng = random.Random(f"{dataset.name}:{k}:comments")
-        return rng.sample(_comment_pool(self.scale.seed, self._words), rng.randint(15, 40))
+        return rng.sample(_comment_pool(self.scale.seed), rng.randint(15, 40))
 
     def _sentences(self, rng: random.Random, n: int) -> str:
         return _sentences(rng, n, self._words)
@@ -403,9 +403,14 @@ def _sentences(rng: random.Random, n: int, words: Vocabulary) -> str:
     return " ".join(out)
 
 
+# the caches below are keyed by the seed, not by the vocabulary: hashing its 6,000-word tuples
+# on every call cost ~50 µs, a tenth of a page's rendering
+
+
 @lru_cache(maxsize=4096)
-def _text(seed: int, dataset: str, k: int, words: Vocabulary) -> tuple[str, tuple[str, ...]]:
+def _text(seed: int, dataset: str, k: int) -> tuple[str, tuple[str, ...]]:
     """Title and paragraphs of an original article; events of four share their names."""
+    words = _vocabulary(seed)
     rng = random.Random(f"{seed}:{dataset}:{k}")
     event = random.Random(f"{seed}:{dataset}:event:{k // 4}")
     cast = event.sample(words[1], 4)
@@ -413,10 +418,11 @@ def _text(seed: int, dataset: str, k: int, words: Vocabulary) -> tuple[str, tupl
     for _ in range(rng.randint(8, 18)):
         text = _sentences(rng, rng.randint(2, 4), words)
         paragraphs.append(f"{rng.choice(cast)} {text[0].lower()}{text[1:]}")
-    return _title(seed, dataset, k, words), tuple(paragraphs)
+    return _title(seed, dataset, k), tuple(paragraphs)
 
 
-def _title(seed: int, dataset: str, k: int, words: Vocabulary) -> str:
+def _title(seed: int, dataset: str, k: int) -> str:
+    words = _vocabulary(seed)
     rng = random.Random(f"{seed}:{dataset}:title:{k}")
     cast = random.Random(f"{seed}:{dataset}:event:{k // 4}").sample(words[1], 1)
     return " ".join(rng.choices(words[0][len(_STOP) :], k=rng.randint(5, 9))).capitalize() + (
@@ -425,7 +431,8 @@ def _title(seed: int, dataset: str, k: int, words: Vocabulary) -> str:
 
 
 @lru_cache(maxsize=4)
-def _comment_pool(seed: int, words: Vocabulary) -> list[tuple[str, str]]:
+def _comment_pool(seed: int) -> list[tuple[str, str]]:
+    words = _vocabulary(seed)
     rng = random.Random(f"{seed}:comments")
     return [
         (rng.choice(_NAMES) + str(rng.randrange(100)), _sentences(rng, rng.randint(1, 4), words))
