@@ -3,7 +3,8 @@
     .venv/bin/python bench/dedup_growth.py [--sizes 1000 10000 100000] [--repeats 3]
 
 For each size, a warehouse is pre-filled with that many synthetic articles written straight
-into the tables (fingerprints, band keys, story members and terms; deterministic), at a
+into the tables (`bench/prefill.py`: fingerprints, band keys, story members and terms drawn
+from this corpus's vocabulary; deterministic), at a
 constant 300 articles a day, so a story window holds the same number of articles once the
 archive is older than the window, as in a real deployment. The last 500 are real synthetic
 texts loaded through the real code path. Then a batch of 1,000 new articles (10% edited copies
@@ -30,12 +31,13 @@ from typing import Any
 
 import duckdb
 import numpy as np
-import pyarrow as pa
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.newsroom import ARTICLES_PER_DAY  # noqa: E402
+from bench.prefill import Terms, prefill  # noqa: E402
 from wirehouse.config.settings import DedupSettings  # noqa: E402
 from wirehouse.dedup import near  # noqa: E402
 from wirehouse.dedup.exact import decide_exact  # noqa: E402
@@ -43,18 +45,13 @@ from wirehouse.extractors.fingerprint import content_hash  # noqa: E402
 from wirehouse.records import Article, DateSource, Entry  # noqa: E402
 from wirehouse.warehouse.articles import load_batch, lookups_for  # noqa: E402
 from wirehouse.warehouse.migrate import migrate  # noqa: E402
-from wirehouse.warehouse.similar import (  # noqa: E402
-    find_near_duplicates,
-    scheme_for,
-    store_similarity,
-)
+from wirehouse.warehouse.similar import find_near_duplicates, store_similarity  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "dedup_growth.json"
-PER_DAY = 300
+PER_DAY = ARTICLES_PER_DAY  # as bench/prefill.py spreads the synthetic ones
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 REAL_TAIL = 500
 BATCH = 1000
-TERMS_PER_ARTICLE = 45
 EVENTS = 400
 _LETTERS = np.array(list("abcdefghijklmnopqrstuvwxyz"))
 
@@ -107,6 +104,19 @@ class Corpus:
             made += n
         return " ".join(sentences)
 
+    def terms(self) -> Terms:
+        """The story terms of these texts for the prefill: names and words Zipf-like as in
+        the texts, numbers uniform (45%, 45%, 10% of the draws)."""
+        vocab = (
+            [f"e:{x.lower()}" for x in self.names]
+            + [f"k:{x}" for x in self.words]
+            + [f"n:{i}" for i in range(10, 5_000)]
+        )
+        weights = np.concatenate(
+            [self.name_p * 0.45, self.word_p * 0.45, np.full(4_990, 0.1 / 4_990)]
+        )
+        return Terms(vocab, weights / weights.sum())
+
     def edit(self, text: str) -> str:
         """A republication: last sentence dropped, a few words changed, a credit line."""
         sentences = text.split(". ")[:-1]
@@ -139,85 +149,6 @@ def _article(url: str, text: str, published: datetime, title: str) -> Article:
     )
 
 
-def _prefill_synthetic(con: duckdb.DuckDBPyConnection, n: int, corpus: Corpus) -> None:
-    """n articles with random fingerprints and Zipf-distributed story terms, straight in."""
-    if n <= 0:
-        return
-    settings = DedupSettings()
-    scheme = scheme_for(settings)
-    start = T0 - timedelta(days=(n + REAL_TAIL) / PER_DAY)
-    step_s = 86_400 / PER_DAY
-    con.execute(
-        f"""
-        INSERT INTO articles (article_id, url, url_key, title, text, published_at,
-            published_at_source, content_hash, body_source, version, first_seen_at, updated_at,
-            story_id)
-        SELECT 'syn' || i, 'https://syn.test/' || i, 'https://syn.test/' || i, 'Story ' || i,
-               'synthetic', ts, 'feed', md5('syn' || i), 'page', 1, ts, ts, 'st' || (i // 3)
-        FROM (SELECT i, TIMESTAMPTZ '{start.isoformat()}' + to_seconds(i * {step_s}) AS ts
-              FROM range({n}) r(i))
-        """
-    )
-    con.execute(
-        "INSERT INTO article_urls (url, url_key, feed_url, article_id, match_kind, seen_at)"
-        " SELECT url, url_key, 'https://syn.test/feed', article_id, 'new', first_seen_at"
-        " FROM articles WHERE article_id LIKE 'syn%'"
-    )
-    con.execute(
-        "INSERT INTO story_members SELECT article_id, story_id, published_at, NULL,"
-        " published_at FROM articles WHERE article_id LIKE 'syn%'"
-    )
-    rng = np.random.default_rng(n)
-    sigs = rng.integers(0, 2**32, size=(n, scheme.num_perm), dtype=np.uint64).astype(np.uint32)
-    keys = near.band_keys(sigs, scheme)
-    ids = np.arange(n, dtype=np.int64) + 10**12
-    con.register(
-        "_syn_sigs",
-        pa.table(
-            {
-                "sig_id": ids,
-                "i": np.arange(n, dtype=np.int64),
-                "signature": pa.array([s.astype("<u4").tobytes() for s in sigs], pa.binary()),
-            }
-        ),
-    )
-    con.execute(
-        "INSERT INTO near_signatures SELECT sig_id, 'syn' || i, md5('syn' || i), ?, 300,"
-        " signature FROM _syn_sigs",
-        [scheme.name],
-    )
-    con.unregister("_syn_sigs")
-    con.register(
-        "_syn_bands",
-        pa.table({"band_key": keys.reshape(-1), "sig_id": np.repeat(ids, scheme.bands)}),
-    )
-    con.execute("INSERT INTO near_bands SELECT band_key, sig_id, current_date FROM _syn_bands")
-    con.unregister("_syn_bands")
-    # story terms: names, words and numbers, Zipf-like, from the same vocabulary as the texts
-    vocab = (
-        [f"e:{x.lower()}" for x in corpus.names]
-        + [f"k:{x}" for x in corpus.words]
-        + [f"n:{i}" for i in range(10, 5_000)]
-    )
-    weights = np.concatenate(
-        [corpus.name_p * 0.45, corpus.word_p * 0.45, np.full(4_990, 0.1 / 4_990)]
-    )
-    idx = rng.choice(len(vocab), size=n * TERMS_PER_ARTICLE, p=weights / weights.sum())
-    terms = pa.DictionaryArray.from_arrays(
-        pa.array(idx, pa.int32()), pa.array(vocab, pa.string())
-    ).cast(pa.string())
-    con.register(
-        "_syn_terms", pa.table({"i": np.repeat(np.arange(n), TERMS_PER_ARTICLE), "term": terms})
-    )
-    con.execute(
-        "INSERT INTO story_terms SELECT m.article_id, m.story_id, m.published_at, t.term"
-        " FROM _syn_terms t JOIN story_members m ON m.article_id = 'syn' || t.i"
-        # ingestion appends in roughly publication order; keep that, as zonemaps rely on it
-        " ORDER BY m.published_at"
-    )
-    con.unregister("_syn_terms")
-
-
 def _load(con: duckdb.DuckDBPyConnection, articles: list[Article], now: datetime) -> float:
     """One batch through the real path; returns seconds spent in the similarity functions."""
     settings = DedupSettings()
@@ -240,9 +171,15 @@ def measure(size: int, repeats: int) -> dict[str, Any]:
         con = duckdb.connect(str(Path(tmp) / "growth.duckdb"))
         migrate(con)
         started = time.perf_counter()
-        con.execute("BEGIN TRANSACTION")
-        _prefill_synthetic(con, size - REAL_TAIL, corpus)
-        con.execute("COMMIT")
+        synthetic_end = T0 - timedelta(days=REAL_TAIL / PER_DAY)
+        prefill(
+            con,
+            size - REAL_TAIL,
+            end=synthetic_end,
+            stored_until=synthetic_end.date(),
+            terms=corpus.terms(),
+            seed=size,
+        )
         real: list[tuple[int, str]] = []
         for b in range(0, REAL_TAIL, 100):
             batch = []

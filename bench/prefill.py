@@ -5,14 +5,17 @@ the tables' size and shape, so the rows are generated with DuckDB SQL and numpy:
 their URLs, versions, story members and terms (newsroom vocabulary, Zipf-like, 45 per article),
 near-duplicate signatures and band keys (42 per article). Articles are spread at the newsroom's
 300 a day and end just before `end`, so a story window holds as many articles as it would in a
-real deployment and the new batch lands right after them.
+real deployment and the new batch lands right after them. Both growth benchmarks use it:
+`ingest_bench.py` (through `main`, in its own process) and `dedup_growth.py`.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -23,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.newsroom import ARTICLES_PER_DAY, EPOCH, _vocabulary  # noqa: E402
+from bench.newsroom import _STOP, ARTICLES_PER_DAY, EPOCH, _vocabulary  # noqa: E402
 from wirehouse.config.settings import DedupSettings  # noqa: E402
 from wirehouse.dedup import near  # noqa: E402
 from wirehouse.warehouse.connection import publish_read_copy  # noqa: E402
@@ -35,8 +38,35 @@ TERMS_PER_ARTICLE = 45
 _CHUNK = 200_000
 
 
-def prefill(con: duckdb.DuckDBPyConnection, n: int, *, end: datetime, seed: int = 6) -> None:
-    """Insert n articles (ids ``syn<i>``) published before `end`, in one transaction."""
+@dataclass(frozen=True)
+class Terms:
+    """The story terms to draw from (`e:`, `k:`, `n:` prefixed, as `dedup.stories` stores
+    them) and their probabilities: the vocabulary of the texts the benchmark loads next."""
+
+    vocab: Sequence[str]
+    p: np.ndarray
+
+
+def newsroom_terms(seed: int) -> Terms:
+    """The benchmark newsroom's names and words, Zipf-like in their order."""
+    words, names, _ = _vocabulary(seed)
+    vocab = [f"e:{x.lower()}" for x in names] + [f"k:{x}" for x in words[len(_STOP) :]]
+    weights = 1.0 / np.arange(1, len(vocab) + 1) ** 0.8
+    return Terms(vocab, weights / weights.sum())
+
+
+def prefill(
+    con: duckdb.DuckDBPyConnection,
+    n: int,
+    *,
+    end: datetime,
+    stored_until: date,
+    terms: Terms,
+    seed: int = 6,
+) -> None:
+    """Insert n articles (ids ``syn<i>``) published before `end`, in one transaction; their
+    near-duplicate band keys are dated as if stored at 300 a day up to `stored_until` (the
+    `now` of the loads that follow decides which of them fall in `dedup.near_window_days`)."""
     if n <= 0:
         return
     scheme = scheme_for(DedupSettings())
@@ -76,8 +106,8 @@ def prefill(con: duckdb.DuckDBPyConnection, n: int, *, end: datetime, seed: int 
     con.execute("INSERT INTO story_members SELECT article_id, story_id, ts, NULL, ts FROM _syn")
     rng = np.random.default_rng(seed)
     for lo in range(0, n, _CHUNK):
-        _fingerprints(con, rng, lo, min(n, lo + _CHUNK), n, scheme)
-        _terms(con, rng, lo, min(n, lo + _CHUNK), seed)
+        _fingerprints(con, rng, lo, min(n, lo + _CHUNK), n, scheme, stored_until)
+        _terms(con, rng, lo, min(n, lo + _CHUNK), terms)
     con.execute("DROP TABLE _syn")
     con.execute("COMMIT")
     con.execute("CHECKPOINT")
@@ -90,9 +120,11 @@ def _fingerprints(
     hi: int,
     n: int,
     scheme: near.Scheme,
+    stored_until: date,
 ) -> None:
-    """Signatures and band keys; band keys dated as if stored at 300 a day up to today, so the
-    near-duplicate window holds what it would in a warehouse that has grown to n."""
+    """Signatures and band keys; band keys dated as if stored at 300 a day up to
+    `stored_until`, so the near-duplicate window holds what it would in a warehouse that has
+    grown to n."""
     raw = rng.integers(0, 2**32, size=(hi - lo, scheme.num_perm), dtype=np.uint64)
     sigs = raw.astype(np.uint32)
     ids = np.arange(lo, hi, dtype=np.int64) + 10**12
@@ -119,26 +151,24 @@ def _fingerprints(
     con.unregister("_syn_sigs")
     con.register("_syn_bands", bands)
     con.execute(
-        "INSERT INTO near_bands SELECT band_key, sig_id, current_date - age_days::INTEGER"
-        " FROM _syn_bands"
+        "INSERT INTO near_bands SELECT band_key, sig_id, ?::DATE - age_days::INTEGER"
+        " FROM _syn_bands",
+        [stored_until],
     )
     con.unregister("_syn_bands")
 
 
 def _terms(
-    con: duckdb.DuckDBPyConnection, rng: np.random.Generator, lo: int, hi: int, seed: int
+    con: duckdb.DuckDBPyConnection, rng: np.random.Generator, lo: int, hi: int, terms: Terms
 ) -> None:
-    """Story terms from the newsroom's own vocabulary, so new articles meet them in joins."""
-    words, names, _ = _vocabulary(seed)
-    vocab = [f"e:{x.lower()}" for x in names] + [f"k:{x}" for x in words[80:]]
-    weights = 1.0 / np.arange(1, len(vocab) + 1) ** 0.8
-    idx = rng.choice(len(vocab), size=(hi - lo) * TERMS_PER_ARTICLE, p=weights / weights.sum())
-    terms = pa.DictionaryArray.from_arrays(
-        pa.array(idx, pa.int32()), pa.array(vocab, pa.string())
+    """Story terms from the vocabulary of the texts loaded next, so they meet them in joins."""
+    idx = rng.choice(len(terms.vocab), size=(hi - lo) * TERMS_PER_ARTICLE, p=terms.p)
+    drawn = pa.DictionaryArray.from_arrays(
+        pa.array(idx, pa.int32()), pa.array(terms.vocab, pa.string())
     ).cast(pa.string())
     con.register(
         "_syn_terms",
-        pa.table({"i": np.repeat(np.arange(lo, hi), TERMS_PER_ARTICLE), "term": terms}),
+        pa.table({"i": np.repeat(np.arange(lo, hi), TERMS_PER_ARTICLE), "term": drawn}),
     )
     # ingestion appends in publication order; keep that, as DuckDB's zonemaps rely on it
     con.execute(
@@ -159,7 +189,15 @@ def main() -> None:
     args = parser.parse_args()
     con = duckdb.connect(str(args.db))
     migrate(con)
-    prefill(con, args.articles, end=EPOCH, seed=args.seed)
+    # the benchmark's flow runs load at the real time, so the band keys end today
+    prefill(
+        con,
+        args.articles,
+        end=EPOCH,
+        stored_until=datetime.now(UTC).date(),
+        terms=newsroom_terms(args.seed),
+        seed=args.seed,
+    )
     refresh_index(con)
     con.close()
     publish_read_copy(args.db)
