@@ -239,9 +239,18 @@ class Newsroom:
             for f in range(dataset.feeds)
         ]
 
+    def host_of_article(self, dataset: Dataset, k: int) -> int:
+        return self.host_of_feed(dataset, self.feed_of(dataset, k))
+
     def article_url(self, dataset: Dataset, k: int, port: int) -> str:
-        host = self.host_of_feed(dataset, self.feed_of(dataset, k))
-        return f"http://{host_address(host)}:{port}{article_path(dataset, k)}"
+        host = host_address(self.host_of_article(dataset, k))
+        return f"http://{host}:{port}{article_path(dataset, k)}"
+
+    def listed(self, dataset: Dataset, feed: int) -> list[int]:
+        """The articles in a feed: its own, and every 50th of the previous feed's again."""
+        own = list(range(feed, dataset.articles, dataset.feeds))
+        previous = (feed - 1) % dataset.feeds
+        return own + [k for k in range(previous, dataset.articles, dataset.feeds) if k % 50 == 7]
 
     def is_updated(self, dataset: Dataset, k: int, edition: int) -> bool:
         return edition > 0 and _unit(self.scale.seed, dataset.name, k, "upd") < self.scale.updated
@@ -285,10 +294,7 @@ class Newsroom:
 
     def feed(self, dataset: Dataset, feed: int, port: int, edition: int = 0) -> bytes:
         """RSS 2.0 of the feed's articles, newest first (a second listing for every 50th)."""
-        listed = list(range(feed, dataset.articles, dataset.feeds))
-        previous = (feed - 1) % dataset.feeds
-        listed += [k for k in range(previous, dataset.articles, dataset.feeds) if k % 50 == 7]
-        stories = [self.story(dataset, k, edition) for k in listed]
+        stories = [self.story(dataset, k, edition) for k in self.listed(dataset, feed)]
         stories.sort(key=lambda s: s.published, reverse=True)
         host = host_address(self.host_of_feed(dataset, feed))
         urls = [self.article_url(dataset, s.index, port) for s in stories]

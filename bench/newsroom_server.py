@@ -105,8 +105,8 @@ class NewsroomServer:
         elif match := _PAGE.match(path):
             dataset = room.datasets.get(match[1])
             k = int(match[2])
-            url = room.article_url(dataset, k, self.port) if dataset else ""
-            if dataset and k < dataset.articles and url.startswith(f"http://{host}:"):
+            on_host = dataset and host_address(room.host_of_article(dataset, k)) == host
+            if dataset and on_host and k < dataset.articles:
                 shown = self.edition if room.is_updated(dataset, k, self.edition) else 0
                 etag = f'"{dataset.name}-a{k}-{shown}"'
                 edition = self.edition
@@ -121,8 +121,7 @@ class NewsroomServer:
     def _feed_edition(self, dataset: Dataset, feed: int) -> int:
         """The edition whose changes this feed shows (0 while none of its articles changed)."""
         updated = any(
-            self.room.is_updated(dataset, k, self.edition)
-            for k in range(feed, dataset.articles, dataset.feeds)
+            self.room.is_updated(dataset, k, self.edition) for k in self.room.listed(dataset, feed)
         )
         return self.edition if updated else 0
 
@@ -142,6 +141,7 @@ def start_process(
     """Start the server in a child process; returns it and the port every host listens on."""
     args = [sys.executable, str(Path(__file__)), "--hosts", str(scale.hosts)]
     args += ["--seed", str(scale.seed), "--latency", str(latency_s)]
+    args += ["--syndicated", str(scale.syndicated), "--updated", str(scale.updated)]
     for d in datasets:
         args += ["--dataset", f"{d.name}:{d.feeds}:{d.articles}:{d.day0}"]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
@@ -178,10 +178,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hosts", type=int, default=100)
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--syndicated", type=float, default=Scale.syndicated)
+    parser.add_argument("--updated", type=float, default=Scale.updated)
     parser.add_argument("--latency", type=float, default=0.03, help="seconds per request")
     parser.add_argument("--dataset", type=parse_dataset, action="append", required=True)
     args = parser.parse_args()
-    room = Newsroom(Scale(hosts=args.hosts, seed=args.seed), args.dataset)
+    scale = Scale(args.hosts, args.seed, syndicated=args.syndicated, updated=args.updated)
+    room = Newsroom(scale, args.dataset)
     asyncio.run(_serve(NewsroomServer(room, latency_s=args.latency)))
 
 

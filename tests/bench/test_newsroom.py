@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import sys
+import signal
+import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench.newsroom import Dataset, Newsroom, Scale  # noqa: E402
-from bench.newsroom_server import start_process, stop_process  # noqa: E402
+from bench.newsroom import Dataset, Newsroom, Scale
+from bench.newsroom_server import start_process, stop_process
 
 SCALE = Scale(hosts=3, seed=11)
 DATA = Dataset("t", feeds=6, articles=120)
@@ -65,3 +61,31 @@ def test_a_matching_etag_gets_304_and_pages_live_on_their_own_host(
             httpx.URL(page).host, httpx.URL(room.feed_urls(DATA, port)[0]).host
         )
         assert client.get(elsewhere).status_code == 404
+
+
+def test_a_new_edition_changes_exactly_the_feeds_that_list_an_updated_article() -> None:
+    scale = Scale(hosts=3, seed=6, updated=0.3)
+    data = Dataset("u", feeds=100, articles=200)  # two articles a feed, and the cross-listings
+    room = Newsroom(scale, [data])
+    changes = {
+        f: any(room.is_updated(data, k, 1) for k in room.listed(data, f)) for f in range(data.feeds)
+    }
+    # feed 8 changes only through article 7, listed again from feed 7
+    assert changes[8] and not any(room.is_updated(data, k, 1) for k in (8, 108))
+    assert 7 in room.listed(data, 8)
+    proc, port = start_process(scale, [data], latency_s=0.0)
+    try:
+        urls = room.feed_urls(data, port)
+        with httpx.Client(trust_env=False) as client:
+            etags = {f: client.get(urls[f]).headers["etag"] for f in range(data.feeds)}
+            proc.send_signal(signal.SIGUSR1)
+            time.sleep(0.5)  # the server's loop takes the signal between two requests
+            for f in range(data.feeds):
+                again = client.get(urls[f], headers={"If-None-Match": etags[f]})
+                if changes[f]:
+                    assert again.status_code == 200, f
+                    assert again.content == room.feed(data, f, port, edition=1)
+                else:
+                    assert again.status_code == 304, f
+    finally:
+        stop_process(proc)
