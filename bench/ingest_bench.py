@@ -23,7 +23,6 @@ import os
 import platform
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,15 +40,10 @@ import psutil  # noqa: E402
 from bench import measure  # noqa: E402
 from bench.newsroom import Dataset, Newsroom, Scale  # noqa: E402
 from bench.newsroom_server import start_process, stop_process  # noqa: E402
+from tests.ports import free_port  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "ingest.json"
 OVERHEAD_STAGES = ("orchestration", "dedup", "stories", "load")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Bench:
@@ -76,7 +70,7 @@ class Bench:
         home = self.work / "prefect"
         home.mkdir()
         os.environ["PREFECT_HOME"] = str(home)
-        port = _free_port()
+        port = free_port()
         self.server = start_server(port=port, home=home, log=home / "server.log")
         wait_healthy(api_url(port), proc=self.server)
         os.environ["PREFECT_API_URL"] = api_url(port)

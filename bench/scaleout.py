@@ -37,6 +37,7 @@ if str(ROOT) not in sys.path:
 
 from bench.newsroom import Dataset, Newsroom, Scale  # noqa: E402
 from bench.newsroom_server import start_process, stop_process  # noqa: E402
+from tests.ports import free_port  # noqa: E402
 from tests.scaleout.postgres import running_postgres  # noqa: E402
 from wirehouse.warehouse.connection import session  # noqa: E402
 from wirehouse.warehouse.location import Warehouse  # noqa: E402
@@ -134,7 +135,7 @@ def main() -> None:
         work = Path(tmp)
         home = work / "prefect"
         home.mkdir()
-        port = _free_port()
+        port = free_port()
         server = start_server(port=port, home=home, log=home / "server.log")
         newsroom, news_port = start_process(scale, [dataset], latency_s=args.latency)
         try:
@@ -210,14 +211,6 @@ def _result(where: Warehouse, wall: float, *, processes: int) -> dict[str, Any]:
         "pages_per_s": round(row[2] / wall, 1),
         "rows": list(row),
     }
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 if __name__ == "__main__":

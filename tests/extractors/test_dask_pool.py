@@ -6,24 +6,18 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import time
 
 import distributed
 import pytest
 
+from tests.ports import free_port
 from wirehouse.config.settings import ExtractSettings
 from wirehouse.errors import ConfigError
 from wirehouse.extractors.batch import extract_batch
 from wirehouse.extractors.dask_pool import DaskExtractionPool
 from wirehouse.extractors.pool import open_pool
 from wirehouse.records import Page
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_dask_results_equal_in_process_results(
@@ -79,7 +73,7 @@ def _worker_running_a_task(client: distributed.Client) -> str:
 def test_an_unreachable_scheduler_is_one_line_and_does_not_hang(
     settings: ExtractSettings,
 ) -> None:
-    address = f"tcp://127.0.0.1:{closed_port()}"
+    address = f"tcp://127.0.0.1:{free_port()}"
     started = time.monotonic()
     with pytest.raises(ConfigError) as caught:
         DaskExtractionPool(address, settings, timeout_s=1)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import socket
 import time
 import tracemalloc
 import zlib
@@ -13,6 +12,7 @@ from datetime import UTC
 import httpx
 import pytest
 
+from tests.ports import free_port
 from wirehouse.fetch import Fetcher
 from wirehouse.fetch.bodies import TooLarge, read_capped
 from wirehouse.records import Fetched, FetchKind
@@ -128,9 +128,7 @@ def test_trickling_server_hits_total_deadline(server, http_settings):
 
 
 def test_connection_refused_is_a_value(http_settings):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     result = fetch(
         {"settings": http_settings(), "operator_hosts": [f"127.0.0.1:{port}"]},
         f"http://127.0.0.1:{port}/feed",

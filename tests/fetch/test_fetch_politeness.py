@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import socket
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+from tests.ports import free_port
 from wirehouse.fetch import Fetcher
 from wirehouse.fetch.hosts import HostGate, parse_retry_after
 from wirehouse.records import Fetched, FetchKind
@@ -141,9 +141,7 @@ def test_gate_unit_pause_and_crawl_delay():
 
 
 def test_dead_host_is_backed_off_after_repeated_failures(http_settings):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        netloc = f"127.0.0.1:{s.getsockname()[1]}"  # nothing listens here once closed
+    netloc = f"127.0.0.1:{free_port()}"  # nothing listens there
 
     async def go() -> list[Fetched]:
         async with Fetcher(http_settings(), operator_hosts=[netloc]) as fetcher:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from tests.ports import free_port
 from wirehouse.cli import app
 from wirehouse.config.shards import shard_of
 from wirehouse.errors import ConfigError
@@ -73,9 +73,7 @@ def test_extraction_on_dask_loads_the_same_rows_as_local_processes(
 def test_an_unreachable_scheduler_is_one_line_before_the_run_starts(
     prefect_api, room, tmp_path, monkeypatch
 ):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        address = f"tcp://127.0.0.1:{s.getsockname()[1]}"  # closed when the block ends
+    address = f"tcp://127.0.0.1:{free_port()}"  # nothing listens there
     monkeypatch.setenv(DASK_ADDRESS, address)
     options = [option for url in room.feed_urls for option in ("--feed", url)]
     requests = len(room.requests())

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.newsroom.ports import free_port_run
+from tests.ports import free_port_run
 from wirehouse.newsroom import Newsroom
 from wirehouse.records import FeedSource
 

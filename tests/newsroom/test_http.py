@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.newsroom.conftest import SLOW_SECONDS
-from tests.newsroom.ports import free_port_run
+from tests.ports import free_port_run
 from wirehouse.newsroom import Newsroom
 
 

@@ -11,11 +11,12 @@ import contextlib
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from tests.ports import free_port
 
 
 def pg_bin(name: str) -> str:
@@ -41,9 +42,7 @@ def running_postgres() -> Iterator[Callable[[str], str]]:
         home.chmod(0o700)
         as_postgres = ["runuser", "-u", "postgres", "--"]
     data = home / "data"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
+    port = free_port()
     pg_ctl = [*as_postgres, pg_bin("pg_ctl"), "-D", str(data)]
     try:
         subprocess.run(

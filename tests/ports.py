@@ -1,8 +1,15 @@
-"""Finding free loopback ports for the tests that need fixed ones."""
+"""Free loopback ports, for servers a test starts and for addresses nothing listens on."""
 
 from __future__ import annotations
 
 import socket
+
+
+def free_port() -> int:
+    """A loopback port free now (and closed: nothing listens there until someone binds it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def free_port_run(count: int) -> int:
