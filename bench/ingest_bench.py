@@ -154,7 +154,8 @@ class Bench:
         from trafilatura import bare_extraction
         from trafilatura.settings import Document
 
-        from wirehouse.extractors.page import _fast_date_params
+        from wirehouse.config.settings import ExtractSettings
+        from wirehouse.extractors.page import trafilatura_options
 
         pages = [
             (
@@ -163,20 +164,12 @@ class Bench:
             )
             for k in sample
         ]
+        options = trafilatura_options(ExtractSettings())  # the flow's, at their defaults
         bare_extraction(pages[0][1], url=pages[0][0])  # imports and lazy tables, not timed
         ok = 0
         started = time.process_time()
         for url, body in pages:
-            doc = bare_extraction(
-                body,
-                url=url,
-                favor_precision=True,
-                include_comments=False,
-                with_metadata=True,
-                include_tables=True,
-                deduplicate=False,
-                date_extraction_params=_fast_date_params(),
-            )
+            doc = bare_extraction(body, url=url, **options)
             ok += bool(isinstance(doc, Document) and doc.text)
         cpu = time.process_time() - started
         return {
