@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import json
 import os
@@ -63,16 +64,17 @@ class Bench:
         self.datasets = [self.warmup, self.main, *self.growth]
         self.room = Newsroom(self.scale, self.datasets)
         self.rss_after_runs: list[int] = []
+        self._helpers = contextlib.ExitStack()  # the Prefect server, stopped by `stop`
 
     def start(self) -> None:
-        from wirehouse.flows.server import api_url, start_server, wait_healthy
+        from wirehouse.flows.server import api_url, running_server
 
         home = self.work / "prefect"
         home.mkdir()
         os.environ["PREFECT_HOME"] = str(home)
         port = free_port()
-        self.server = start_server(port=port, home=home, log=home / "server.log")
-        wait_healthy(api_url(port), proc=self.server)
+        server = running_server(port=port, home=home, log=home / "server.log")
+        self.server = self._helpers.enter_context(server)
         os.environ["PREFECT_API_URL"] = api_url(port)
         self.newsroom, self.port = start_process(
             self.scale, self.datasets, latency_s=self.args.latency
@@ -82,10 +84,8 @@ class Bench:
         self.rss_after_runs.clear()
 
     def stop(self) -> None:
-        from wirehouse.flows.server import stop_server
-
         stop_process(self.newsroom)
-        stop_server(self.server)
+        self._helpers.close()
 
     def feeds_file(self, dataset: Dataset) -> Path:
         path = self.work / f"feeds-{dataset.name}.txt"
@@ -103,17 +103,20 @@ class Bench:
             "prefect_server": measure.subtree_cpu_seconds(self.server.pid),
             "newsroom": measure.subtree_cpu_seconds(self.newsroom.pid),
         }
-        spy = measure.py_spy(profile, pid=os.getpid()) if profile else None
-        with measure.PeakRss(self.tree) as rss:
-            if spy is not None:
-                spy.__enter__()
-            started = time.perf_counter()
-            try:
-                summary = asyncio.run(ingest(feeds_file=str(feeds), db=str(db)))
-            finally:
-                wall = time.perf_counter() - started
-                if spy is not None:
-                    spy.__exit__(None, None, None)
+        profiling = (
+            measure.py_spy(profile, pid=os.getpid()) if profile else contextlib.nullcontext()
+        )
+        with profiling as spy:
+            if spy is not None:  # py-spy is the benchmark's helper, not part of the run
+                self.tree.exclude.add(spy.pid)
+            with measure.PeakRss(self.tree) as rss:
+                started = time.perf_counter()
+                try:
+                    summary = asyncio.run(ingest(feeds_file=str(feeds), db=str(db)))
+                finally:
+                    wall = time.perf_counter() - started
+        if spy is not None:
+            self.tree.exclude.discard(spy.pid)
         cpu = self.tree.cpu_seconds() - cpu0
         parent_cpu = sum(psutil.Process().cpu_times()[:2]) - parent0
         self.rss_after_runs.append(psutil.Process().memory_info().rss)

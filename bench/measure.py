@@ -1,9 +1,10 @@
 """What the ingest benchmark measures around a run: process-tree CPU, peak RSS, stage profile.
 
 CPU and memory cover the benchmarked process and its descendants (the extraction forkserver
-and its workers), not the helper processes the benchmark starts itself (the Prefect server,
-the newsroom, py-spy), which are measured separately. Workers that exited are counted through
-their parent's ``children_*`` times, which the forkserver collects when it reaps them.
+and its workers), not the helper processes the benchmark starts itself: the Prefect server
+and the newsroom are measured separately, py-spy not at all (`Tree.exclude` holds all three).
+Workers that exited are counted through their parent's ``children_*`` times, which the
+forkserver collects when it reaps them.
 """
 
 from __future__ import annotations

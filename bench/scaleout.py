@@ -124,7 +124,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/scaleout.json")
     args = parser.parse_args()
 
-    from wirehouse.flows.server import api_url, start_server, stop_server, wait_healthy
+    from wirehouse.flows.server import api_url, running_server
 
     scale, dataset = Scale(hosts=args.hosts), Dataset("main", args.feeds, args.articles)
     results: dict[str, Any] = {}
@@ -136,49 +136,48 @@ def main() -> None:
         home = work / "prefect"
         home.mkdir()
         port = free_port()
-        server = start_server(port=port, home=home, log=home / "server.log")
-        newsroom, news_port = start_process(scale, [dataset], latency_s=args.latency)
-        try:
-            wait_healthy(api_url(port), proc=server)
-            feeds = work / "feeds.txt"
-            feeds.write_text("\n".join(Newsroom(scale, [dataset]).feed_urls(dataset, news_port)))
-            env = {
-                "PREFECT_API_URL": api_url(port),
-                "PREFECT_HOME": str(home),
-                "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-                "WIREHOUSE_EXTRACT__WORKERS": "2",
-            }
-            configs: list[tuple[str, Warehouse, list[dict[str, str]], list[list[str]]]] = [
-                ("file", Warehouse(str(work / "file.duckdb")), [env], [[]]),
-                ("lake", _lake(make_db, work, "one"), [env], [[]]),
-                (
-                    "lake-2-shards",
-                    _lake(make_db, work, "two"),
-                    [{**env, "WIREHOUSE_EXTRACT__WORKERS": "1"}] * 2,
-                    [["--shard", "1/2"], ["--shard", "2/2"]],
-                ),
-            ]
-            for name, where, envs, extras in configs:
-                wall = _timed(
-                    [_ingest(feeds, where, e, *x) for e, x in zip(envs, extras, strict=True)]
-                )
-                results[name] = _result(where, wall, processes=len(envs))
-                print(name, results[name], flush=True)
-            cluster, address = _dask_cluster(work / "scheduler.json")
+        with running_server(port=port, home=home, log=home / "server.log"):
+            newsroom, news_port = start_process(scale, [dataset], latency_s=args.latency)
             try:
-                where = _lake(make_db, work, "dask")
-                wall = _timed(
-                    [_ingest(feeds, where, {**env, "WIREHOUSE_EXTRACT__DASK_ADDRESS": address})]
-                )
-                results["lake-dask"] = _result(where, wall, processes=1)
-                print("lake-dask", results["lake-dask"], flush=True)
+                feeds = work / "feeds.txt"
+                urls = Newsroom(scale, [dataset]).feed_urls(dataset, news_port)
+                feeds.write_text("\n".join(urls))
+                env = {
+                    "PREFECT_API_URL": api_url(port),
+                    "PREFECT_HOME": str(home),
+                    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+                    "WIREHOUSE_EXTRACT__WORKERS": "2",
+                }
+                configs: list[tuple[str, Warehouse, list[dict[str, str]], list[list[str]]]] = [
+                    ("file", Warehouse(str(work / "file.duckdb")), [env], [[]]),
+                    ("lake", _lake(make_db, work, "one"), [env], [[]]),
+                    (
+                        "lake-2-shards",
+                        _lake(make_db, work, "two"),
+                        [{**env, "WIREHOUSE_EXTRACT__WORKERS": "1"}] * 2,
+                        [["--shard", "1/2"], ["--shard", "2/2"]],
+                    ),
+                ]
+                for name, where, envs, extras in configs:
+                    wall = _timed(
+                        [_ingest(feeds, where, e, *x) for e, x in zip(envs, extras, strict=True)]
+                    )
+                    results[name] = _result(where, wall, processes=len(envs))
+                    print(name, results[name], flush=True)
+                cluster, address = _dask_cluster(work / "scheduler.json")
+                try:
+                    where = _lake(make_db, work, "dask")
+                    wall = _timed(
+                        [_ingest(feeds, where, {**env, "WIREHOUSE_EXTRACT__DASK_ADDRESS": address})]
+                    )
+                    results["lake-dask"] = _result(where, wall, processes=1)
+                    print("lake-dask", results["lake-dask"], flush=True)
+                finally:
+                    for p in cluster:
+                        p.terminate()
+                        p.wait(timeout=30)
             finally:
-                for p in cluster:
-                    p.terminate()
-                    p.wait(timeout=30)
-        finally:
-            stop_process(newsroom)
-            stop_server(server)
+                stop_process(newsroom)
     base = results["file"]["pages_per_s"]
     for r in results.values():
         r["vs_file"] = round(r["pages_per_s"] / base, 2)

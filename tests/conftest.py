@@ -23,20 +23,18 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Prefect server on 127.0.0.1; yields its API URL (also set for subprocesses)."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from wirehouse.flows.server import api_url, start_server, stop_server, wait_healthy
+    from wirehouse.flows.server import api_url, running_server
 
     home = tmp_path_factory.mktemp("prefect-home")
     port = free_port()
-    proc = start_server(port=port, home=home, log=Path(home) / "server.log")
     url = api_url(port)
-    try:
-        wait_healthy(url, proc=proc)
+    with running_server(port=port, home=home, log=Path(home) / "server.log"):
         os.environ["PREFECT_API_URL"] = url
-        with temporary_settings({PREFECT_API_URL: url}):
-            yield url
-    finally:
-        os.environ.pop("PREFECT_API_URL", None)
-        stop_server(proc)
+        try:
+            with temporary_settings({PREFECT_API_URL: url}):
+                yield url
+        finally:
+            os.environ.pop("PREFECT_API_URL", None)
 
 
 @pytest.fixture(scope="module")

@@ -513,7 +513,7 @@ def server(
     import signal
     import socket
 
-    from wirehouse.flows.server import api_url, start_server, stop_server, wait_healthy
+    from wirehouse.flows.server import api_url, running_server
 
     # run history lives in PREFECT_HOME: .prefect/ here unless the user chose another place
     home = Path(os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect")))
@@ -525,27 +525,24 @@ def server(
                 raise WirehouseError(f"port {port} on 127.0.0.1 is taken: {exc.strerror}") from None
         home.mkdir(parents=True, exist_ok=True)
         log = home / "server.log"
-        proc = start_server(port=port, home=home, log=log)
 
         def _stop(signum: int, frame: object) -> None:
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, _stop)
         try:
-            wait_healthy(api_url(port), proc=proc)
-            out.print(
-                f"Prefect server (state in {home}, log in {log})\n"
-                f"  UI:  http://127.0.0.1:{port}\n"
-                f"  export PREFECT_API_URL={api_url(port)}\n"
-                "Press Ctrl-C to stop.",
-                highlight=False,
-            )
-            code = proc.wait()
-            raise WirehouseError(f"the Prefect server exited with code {code}; see {log}")
+            with running_server(port=port, home=home, log=log) as proc:
+                out.print(
+                    f"Prefect server (state in {home}, log in {log})\n"
+                    f"  UI:  http://127.0.0.1:{port}\n"
+                    f"  export PREFECT_API_URL={api_url(port)}\n"
+                    "Press Ctrl-C to stop.",
+                    highlight=False,
+                )
+                code = proc.wait()
+                raise WirehouseError(f"the Prefect server exited with code {code}; see {log}")
         except KeyboardInterrupt:
-            err.print("stopping the Prefect server...", highlight=False)
-        finally:
-            stop_server(proc)
+            err.print("Prefect server stopped.", highlight=False)  # by running_server's exit
 
 
 @app.command()

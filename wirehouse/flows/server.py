@@ -7,11 +7,13 @@ telemetry is off and the UI is served from the installed package.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -53,6 +55,20 @@ def start_server(
     finally:
         if log:
             out.close()  # type: ignore[union-attr]
+
+
+@contextlib.contextmanager
+def running_server(
+    *, port: int = DEFAULT_PORT, home: Path | None = None, log: Path | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A healthy server for as long as the block runs (stopped however it ends); yields its
+    process. Its API is at `api_url(port)`."""
+    proc = start_server(port=port, home=home, log=log)
+    try:
+        wait_healthy(api_url(port), proc=proc)
+        yield proc
+    finally:
+        stop_server(proc)
 
 
 def api_url(port: int) -> str:
