@@ -8,7 +8,7 @@ import os
 import duckdb
 
 from wirehouse.warehouse.connection import session
-from wirehouse.warehouse.held import HeldSession
+from wirehouse.warehouse.held import LOADER_THREADS, HeldSession
 
 
 def _settings(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
@@ -24,13 +24,14 @@ def test_the_loader_runs_duckdb_on_one_thread_and_checkpoints_when_it_closes(tmp
     loader = HeldSession(db, wait_s=0)
     con = loader.connection()
     assert loader.connection() is con  # held: the same session until closed
+    default_threads = _settings(duckdb.connect())[0]
     threads, threshold = _settings(con)
-    assert threads == 1
-    assert threshold == "953.6 MiB"  # 1GB, as DuckDB prints it
+    assert threads == LOADER_THREADS
+    assert threshold == "953.6 MiB"  # LOADER_CHECKPOINT_THRESHOLD (1GB) as DuckDB prints it
     con.execute("CREATE TABLE t AS SELECT range AS i FROM range(1000)")
     assert os.path.getsize(f"{db}.wal") > 0  # not checkpointed while held
     loader.close()
     assert not os.path.exists(f"{db}.wal")  # the close is the checkpoint
     with session(db, read_only=True) as reader:
         assert reader.execute("SELECT count(*) FROM t").fetchone() == (1000,)
-        assert _settings(reader)[0] == (os.cpu_count() or 1)  # a later connection: all cores
+        assert _settings(reader)[0] == default_threads  # a later connection: all cores
