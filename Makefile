@@ -1,28 +1,47 @@
 # The two commands: `make demo` and `make test`. Both build .venv from uv.lock first.
 SHELL := /bin/bash
-PYTHON ?= python3
+# the first of these that runs and is 3.11 to 3.13 (a pyenv shim for a version that is not
+# selected fails to run, so each one is tried, not only looked up)
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell for p in python3 python3.13 python3.12 python3.11; do \
+	$$p -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' \
+	>/dev/null 2>&1 && { echo $$p; break; }; done)
+endif
 VENV := .venv
-UV := $(PYTHON) -m uv
+# uv goes into .uv/ when the python has none: `pip install --target` is allowed even where the
+# system python refuses installs (PEP 668, e.g. Debian 12+ and Ubuntu 24.04)
+UV := PYTHONPATH=$(CURDIR)/.uv $(PYTHON) -m uv
 
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup demo test lint typecheck unit eval bench bench-memory bench-scaleout clean
+.PHONY: setup demo demo-stop test test-deps lint typecheck unit eval bench bench-memory bench-scaleout clean
 
 setup: $(VENV)/.synced
 
 $(VENV)/.synced: uv.lock pyproject.toml
-	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "make: no Python 3.11, 3.12 or 3.13 found (tried python3, python3.13, python3.12," \
+			"python3.11); install one, or name it: make PYTHON=/path/to/python3.12" >&2; exit 1; fi
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --target .uv uv \
+		|| { echo "make: cannot install uv with $(PYTHON) -m pip; install pip" \
+			"(e.g. apt-get install python3-pip) or uv itself" >&2; exit 1; }
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
+# the first run in the foreground; the newsroom, a Prefect server and the every-minute deployment
+# stay in the background (pids and logs in .demo/) until `make demo-stop`
 demo: setup
 	$(VENV)/bin/wirehouse demo
+
+demo-stop: setup
+	$(VENV)/bin/wirehouse demo-stop
 
 lint: setup
 	$(VENV)/bin/ruff check wirehouse tests
 	$(VENV)/bin/ruff format --check wirehouse tests
+	$(VENV)/bin/lint-imports
 
 typecheck: setup
 	$(VENV)/bin/mypy
@@ -30,17 +49,33 @@ typecheck: setup
 unit: setup
 	$(VENV)/bin/pytest -q
 
-test: setup
+test: setup test-deps
 	$(UV) lock --check
 	$(MAKE) --no-print-directory lint typecheck unit
 
+# the system programs the tests drive: Debian's chromium (tests/browser, through playwright) and
+# postgresql (the DuckLake catalog in tests/scaleout); apt installs them when we are root
+test-deps:
+	@missing=(); \
+	[ -x /usr/bin/chromium ] || missing+=(chromium); \
+	compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql); \
+	if [ $${#missing[@]} -eq 0 ]; then exit 0; fi; \
+	if [ "$$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then \
+		echo "make test needs $${missing[*]}; run: sudo apt-get install -y $${missing[*]}" >&2; \
+		exit 1; fi; \
+	echo "installing $${missing[*]} (apt-get)"; \
+	apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$${missing[@]}" >/dev/null
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .uv .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
 
 eval: setup
 	$(VENV)/bin/python bench/eval_dedup.py
+	$(VENV)/bin/python bench/eval_titles.py
+	$(VENV)/bin/python bench/eval_entries.py
 
-# issue 6: end-to-end ingest benchmark on a simulated loopback newsroom (7 min 20 s on this
+# end-to-end ingest benchmark on a simulated loopback newsroom (7 min 20 s on this
 # shared 2-core machine); BENCH_ARGS scales it, e.g. BENCH_ARGS="--hosts 10 --feeds 50 --articles 1000"
 bench: setup
 	$(VENV)/bin/python bench/ingest_bench.py $(BENCH_ARGS)
@@ -51,7 +86,7 @@ bench-memory: setup
 	$(VENV)/bin/python bench/ingest_bench.py --only-cold --articles 50000 --feeds 500 \
 		--latency 0.005 --no-profile --out bench/results/ingest_memory.json $(BENCH_ARGS)
 
-# issue 7: one process against two shards, DuckDB file against DuckLake (PostgreSQL catalog),
+# scale-out: one process against two shards, DuckDB file against DuckLake (PostgreSQL catalog),
 # local pool against Dask, on this machine (about 4 minutes)
 bench-scaleout: setup
 	$(VENV)/bin/python bench/scaleout.py $(BENCH_ARGS)

@@ -1,4 +1,4 @@
-"""End-to-end ingest benchmark against a simulated newsroom on loopback (issue 6).
+"""End-to-end ingest benchmark against a simulated newsroom on loopback.
 
     .venv/bin/python bench/ingest_bench.py [--hosts 100 --feeds 500 --articles 10000] [...]
 

@@ -1,5 +1,5 @@
 """Scale-out, simulated on this machine: one process against several, DuckDB file against
-DuckLake, local pool against Dask (issue 7). Loopback only.
+DuckLake, local pool against Dask. Loopback only.
 
     .venv/bin/python bench/scaleout.py [--hosts 20 --feeds 100 --articles 1500 --latency 0.03]
 
@@ -39,8 +39,8 @@ from bench.newsroom import Dataset, Newsroom, Scale  # noqa: E402
 from bench.newsroom_server import start_process, stop_process  # noqa: E402
 from tests.ports import free_port  # noqa: E402
 from tests.scaleout.postgres import running_postgres  # noqa: E402
+from wirehouse.config.location import Warehouse  # noqa: E402
 from wirehouse.warehouse.connection import session  # noqa: E402
-from wirehouse.warehouse.location import Warehouse  # noqa: E402
 
 BIN = Path(sys.executable).parent
 COUNTS = (

@@ -22,11 +22,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from wirehouse.errors import WirehouseError
+from wirehouse.escape import visible
 
 if TYPE_CHECKING:
-    from wirehouse.warehouse.location import Warehouse
+    from wirehouse.config.location import Warehouse
 
 app = typer.Typer(
     help="Scheduled news ingestion: feeds to clean, deduplicated articles in DuckDB.",
@@ -34,9 +36,30 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-# off a terminal (a pipe, a file), tables are as wide as their content instead of wrapped
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 10_000)
-err = Console(stderr=True, soft_wrap=True)
+# off a terminal (a pipe, a file), tables are as wide as their content instead of wrapped.
+# Markup, emoji codes and highlighting are off: printed data ("[/]", "[link=...]", ":x:") is
+# shown as it is, never read as styles; control characters in data go through visible().
+out = Console(
+    soft_wrap=True,
+    width=None if sys.stdout.isatty() else 10_000,
+    markup=False,
+    emoji=False,
+    highlight=False,
+)
+err = Console(stderr=True, soft_wrap=True, markup=False, emoji=False, highlight=False)
+
+
+def redact(text: str) -> str:
+    """Passwords and keys hidden (the message may quote a warehouse location)."""
+    from wirehouse.config.location import redact as hide
+
+    return hide(text)
+
+
+def _error_line(message: object, *, label: str = "error", style: str = "red") -> Text:
+    """`error: message` with only the label styled; the message is data, shown as it is."""
+    return Text.assemble((f"{label}:", style), " ", visible(message))
+
 
 DbOption = Annotated[
     str | None,
@@ -103,14 +126,15 @@ def _user_errors() -> Iterator[None]:
     try:
         yield
     except WirehouseError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        err.print(_error_line(redact(str(exc))))
         raise typer.Exit(2) from None
 
 
-def _db(db: str | None) -> Warehouse:
+def _db(db: str | None, data_path: str | None = None) -> Warehouse:
+    """The warehouse the location options name (every command that opens it takes both)."""
     from wirehouse.config.settings import load_settings
 
-    return load_settings(db=db).warehouse
+    return load_settings(db=db, data_path=data_path).warehouse
 
 
 @app.command()
@@ -130,7 +154,7 @@ def ingest(
         summary = _run_ingest(
             feeds=feed, feeds_file=feeds_file, db=db, data_path=data_path, shard=shard
         )
-    _print_summary(summary, _db(db))
+    _print_summary(summary, _db(db, data_path))
 
 
 def _preflight(
@@ -153,7 +177,7 @@ def _preflight(
         select_shard(sources, parse_shard(shard))
     connect(settings.warehouse, wait_s=5).close()
     if settings.extract.dask_address:
-        from wirehouse.extractors.pool import open_pool
+        from wirehouse.extractors.backend import open_pool
 
         open_pool(settings.extract).close()  # the scheduler answers and has workers
 
@@ -172,6 +196,7 @@ def _run_ingest(
     from wirehouse.errors import WarehouseBusy
     from wirehouse.flows.ingest import ingest as ingest_flow
 
+    db = _out_of_parameters(db)
     with _progress_display():
         try:
             return asyncio.run(
@@ -179,8 +204,35 @@ def _run_ingest(
                     feeds=feeds, feeds_file=feeds_file, db=db, data_path=data_path, shard=shard
                 )
             )
-        except CancelledRun as exc:  # the flow skips itself when another run holds the lock
-            raise WarehouseBusy(str(exc).removeprefix("skipped: ")) from None
+        except CancelledRun as exc:
+            message = str(exc)
+            if message.startswith("stopped by "):  # SIGTERM/SIGINT: the run recorded itself
+                err.print(message)
+                raise typer.Exit(_stop_exit_code(message)) from None
+            # the flow skips itself when another run holds the lock
+            raise WarehouseBusy(message.removeprefix("skipped: ")) from None
+
+
+def _stop_exit_code(message: str) -> int:
+    """128 + the signal's number, as a shell reports a process a signal ended."""
+    import signal
+
+    name = message.removeprefix("stopped by ").partition(":")[0]
+    try:
+        return 128 + signal.Signals[name].value
+    except KeyError:
+        return 1
+
+
+def _out_of_parameters(db: str | None) -> str | None:
+    """A location with a password reaches the flow through WIREHOUSE_DB, not as a parameter:
+    Prefect stores a flow run's parameters and shows them in its UI."""
+    from wirehouse.config.location import has_secret
+
+    if db is not None and has_secret(db):
+        os.environ["WIREHOUSE_DB"] = db
+        return None
+    return db
 
 
 @contextmanager
@@ -223,10 +275,12 @@ def _print_summary(summary: Any, db: Warehouse) -> None:
     dup_text = ", ".join(f"{k} {v}" for k, v in sorted(dups.items())) or "none"
     failures = [r for r in summary.rejected if r.stage in ("feed", "page", "extract")]
     out.print(
-        f"[bold]run {summary.run_id}[/bold]: {summary.feeds_fetched} feeds fetched, "
-        f"{summary.feeds_not_modified} not modified, {summary.feeds_failed} failed, "
-        f"{summary.feeds_skipped} not due",
-        highlight=False,
+        Text.assemble(
+            (f"run {visible(summary.run_id)}", "bold"),
+            f": {summary.feeds_fetched} feeds fetched, "
+            f"{summary.feeds_not_modified} not modified, {summary.feeds_failed} failed, "
+            f"{summary.feeds_skipped} not due",
+        )
     )
     out.print(
         f"  {summary.entries_seen} entries seen, {summary.entries_new} new; "
@@ -238,10 +292,10 @@ def _print_summary(summary: Any, db: Warehouse) -> None:
     if failures:
         out.print(f"  {len(failures)} failures:", highlight=False)
         for r in failures[:15]:
-            out.print(f"    {r.stage:7} {r.reason:22} {r.url}", highlight=False)
+            out.print(f"    {visible(r.stage):7} {visible(r.reason):22} {visible(r.url)}")
         if len(failures) > 15:
             out.print(f"    ... and {len(failures) - 15} more (see the `fetches` table)")
-    out.print(f"  warehouse: {db}", highlight=False)
+    out.print(f"  warehouse: {visible(db)}")
 
 
 @app.command()
@@ -251,12 +305,21 @@ def sql(
         typer.Argument(help="The SQL to run (read-only); none: an interactive prompt."),
     ] = None,
     db: DbOption = None,
+    data_path: DataPathOption = None,
     fmt: Annotated[
         Format, typer.Option("--format", help="Output format (parquet needs --output).")
     ] = Format.table,
     output: Annotated[
         Path | None, typer.Option("--output", help="File to write (with --format parquet).")
     ] = None,
+    allow_external_access: Annotated[
+        bool,
+        typer.Option(
+            "--allow-external-access",
+            help="Let the SQL read and write files, ATTACH, INSTALL and LOAD (off: only SELECT "
+            "runs and sees the warehouse only; its tables stay read-only either way).",
+        ),
+    ] = False,
 ) -> None:
     """Ask the warehouse a question in SQL (search_articles() included), or open a prompt."""
     from wirehouse.errors import ConfigError
@@ -269,28 +332,35 @@ def sql(
             raise ConfigError("--format parquet and --output FILE go together")
         if fmt is Format.parquet and query is None:
             raise ConfigError("--format parquet needs a query")
-        with session(_db(db), read_only=True, wait_s=60) as con:
+        with session(_db(db, data_path), read_only=True, wait_s=60) as con:
             with contextlib.suppress(WirehouseError):  # without fts, only search fails
                 load_fts(con)
+            if not allow_external_access:
+                sqlshell.lock_down(con)
             if query is None:
                 sqlshell.repl(
                     con,
                     lambda cols, rows: _print_rows(cols, rows, fmt),
-                    lambda msg: err.print(f"[red]error:[/red] {msg}", highlight=False),
+                    lambda msg: err.print(_error_line(msg)),
+                    locked=not allow_external_access,
                 )
                 return
             if output is not None:
-                n = sqlshell.write_parquet(con, query, output)
-                out.print(f"wrote {n} rows to {output}", highlight=False)
+                n = sqlshell.write_parquet(con, query, output, locked=not allow_external_access)
+                out.print(f"wrote {n} rows to {visible(output)}")
                 return
-            columns, rows = sqlshell.run_query(con, query)
+            columns, rows = sqlshell.run_query(con, query, locked=not allow_external_access)
     _print_rows(columns, rows, fmt)
 
 
 def _print_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: Format) -> None:
     if fmt is Format.csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
+        # "\n" as DuckDB's own CLI writes, not the csv module's "\r\n"
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        if sys.stdout.isatty():  # a person reads it: no ESC or CR from the data reaches the screen
+            columns = [visible(c) for c in columns]
+            rows = [tuple(_csv_cell(v) for v in row) for row in rows]
+        writer.writerow(columns)  # piped: the exact bytes, for the program reading them
         writer.writerows(rows)
     elif fmt is Format.json:
         for row in rows:
@@ -298,11 +368,15 @@ def _print_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: Format) ->
                 json.dumps(dict(zip(columns, row, strict=True)), default=_jsonable) + "\n"
             )
     else:
-        table = Table(*columns, show_lines=False)
+        table = Table(*(visible(c) for c in columns), show_lines=False)
         for row in rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
+            table.add_row(*("" if v is None else visible(v, keep_layout=True) for v in row))
         out.print(table)
         out.print(f"({len(rows)} rows)", style="dim")
+
+
+def _csv_cell(value: object) -> object:
+    return visible(value, keep_layout=True) if isinstance(value, str) else value
 
 
 def _jsonable(value: object) -> str:
@@ -312,11 +386,11 @@ def _jsonable(value: object) -> str:
 
 
 @app.command()
-def feeds(db: DbOption = None) -> None:
+def feeds(db: DbOption = None, data_path: DataPathOption = None) -> None:
     """Show each feed's health: last fetch, status, new items, failures in a row."""
     from wirehouse.warehouse.connection import session
 
-    with _user_errors(), session(_db(db), read_only=True, wait_s=60) as con:
+    with _user_errors(), session(_db(db, data_path), read_only=True, wait_s=60) as con:
         cursor = con.execute(
             """
             SELECT coalesce(name, title, feed_url) AS feed, feed_url,
@@ -347,6 +421,7 @@ def search(
     ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many hits.")] = 20,
     db: DbOption = None,
+    data_path: DataPathOption = None,
     fmt: Annotated[
         SearchFormat, typer.Option("--format", help="table, or json (one hit a line).")
     ] = SearchFormat.table,
@@ -359,13 +434,15 @@ def search(
     from wirehouse.warehouse.connection import session
 
     with _user_errors():
-        path = _db(db)
+        path = _db(db, data_path)
         when = parse_since(since) if since else None
         if fts.ensure_fresh(path) is not fts.IndexState.FRESH:
             err.print(
-                "[yellow]warning:[/yellow] the warehouse is busy; the search index may be"
-                " behind the latest run",
-                highlight=False,
+                _error_line(
+                    "the warehouse is busy; the search index may be behind the latest run",
+                    label="warning",
+                    style="yellow",
+                )
             )
         with session(fts.index_home(path), read_only=True, wait_s=60) as con:
             hits = fts.search(con, query, since=when, outlet=outlet, limit=limit)
@@ -407,6 +484,7 @@ def export(
         typer.Option("--format", help="parquet (hive partitions by day) or jsonl (a file a day)."),
     ] = "parquet",
     db: DbOption = None,
+    data_path: DataPathOption = None,
 ) -> None:
     """Export articles as Parquet or JSON lines, partitioned by publication day."""
     from wirehouse.errors import ConfigError
@@ -418,21 +496,68 @@ def export(
         if fmt not in ExportFormat.__members__:
             raise ConfigError(f"unknown export format {fmt!r}: use parquet or jsonl")
         when = parse_since(since) if since else None
-        with session(_db(db), read_only=True, wait_s=60) as con:
+        with session(_db(db, data_path), read_only=True, wait_s=60) as con:
             done = export_articles(con, outdir, since=when, fmt=ExportFormat(fmt))
-    out.print(
-        f"exported {done.rows} articles to {len(done.files)} files in {outdir}", highlight=False
-    )
+    out.print(f"exported {done.rows} articles to {len(done.files)} files in {visible(outdir)}")
 
 
 @app.command()
 def demo(
     db: DbOption = None,
+    data_path: DataPathOption = None,
+    once: Annotated[
+        bool,
+        typer.Option(
+            "--once",
+            help="One run with an in-process newsroom, then stop (nothing left in the background).",
+        ),
+    ] = False,
+    interval: Annotated[
+        float, typer.Option("--interval", min=5, help="Seconds between the scheduled runs.")
+    ] = 60.0,
+    edition_every: Annotated[
+        float,
+        typer.Option("--edition-every", min=1, help="Seconds between the newsroom's editions."),
+    ] = 90.0,
+    home: Annotated[
+        Path, typer.Option("--home", help="Folder of the background processes' pids and logs.")
+    ] = Path(".demo"),
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port", help="The Prefect server's port on 127.0.0.1 (reused if one answers there)."
+        ),
+    ] = 4200,
     serve_seconds: Annotated[
-        float, typer.Option(help="Keep the newsroom up this long after the run (0: stop).")
+        float, typer.Option(help="With --once: keep the newsroom up this long after the run.")
     ] = 0.0,
 ) -> None:
-    """Ingest the bundled demo newsroom (served on 127.0.0.1, no internet needed)."""
+    """Ingest the bundled demo newsroom (on 127.0.0.1, no internet needed), then leave it, a
+    Prefect server and the every-minute deployment running (`wirehouse demo-stop` ends them)."""
+    if once:
+        _demo_once(db, data_path, serve_seconds)
+        return
+    with _user_errors():
+        _demo_background(
+            db, data_path, home=home, port=port, interval_s=interval, edition_every_s=edition_every
+        )
+
+
+@app.command("demo-stop")
+def demo_stop(
+    home: Annotated[
+        Path, typer.Option("--home", help="Folder of the background processes' pids and logs.")
+    ] = Path(".demo"),
+) -> None:
+    """End what `wirehouse demo` left running: the deployment, the Prefect server, the newsroom."""
+    from wirehouse import demo as bg
+
+    for name in (bg.SCHEDULE, bg.SERVER, bg.NEWSROOM):
+        stopped = bg.Background(home, name).stop()
+        out.print(f"{name}: {'stopped' if stopped else 'not running'}", highlight=False)
+
+
+def _demo_once(db: str | None, data_path: str | None, serve_seconds: float) -> None:
     import tempfile
     import time
 
@@ -451,8 +576,10 @@ def demo(
                 highlight=False,
             )
             with _user_errors():
-                summary = _run_ingest(feeds=None, feeds_file=str(feed_list), db=db)
-            _print_summary(summary, _db(db))
+                summary = _run_ingest(
+                    feeds=None, feeds_file=str(feed_list), db=db, data_path=data_path
+                )
+            _print_summary(summary, _db(db, data_path))
             if serve_seconds:
                 time.sleep(serve_seconds)
     finally:
@@ -467,9 +594,140 @@ def demo(
     )
 
 
+# what the demo suggests asking; run against the read copy, which a scheduled run never locks
+DEMO_QUERIES = (
+    "SELECT title, articles, outlets FROM stories ORDER BY articles DESC, first_seen LIMIT 5",
+    "SELECT sitename, title, version, published_at FROM articles ORDER BY updated_at DESC LIMIT 8",
+    "SELECT started_at, status, feeds_fetched, feeds_not_modified, new_articles, new_versions"
+    " FROM runs ORDER BY started_at DESC LIMIT 5",
+)
+
+
+def _demo_background(
+    db: str | None,
+    data_path: str | None,
+    *,
+    home: Path,
+    port: int,
+    interval_s: float,
+    edition_every_s: float,
+) -> None:
+    """Start (or reuse) the newsroom, a Prefect server and the schedule; run once in between."""
+    import shlex
+
+    from wirehouse import demo as bg
+    from wirehouse.config.settings import load_settings
+    from wirehouse.flows.server import api_url, server_env, wait_healthy
+    from wirehouse.warehouse.connection import read_copy_path, session
+    from wirehouse.warehouse.digest import digest_path
+
+    settings = load_settings(db=db, data_path=data_path)
+    warehouse = settings.warehouse
+    home.mkdir(parents=True, exist_ok=True)
+    feed_list = (home / "feeds.toml").resolve()
+    room = bg.Background(home, bg.NEWSROOM)
+    server = bg.Background(home, bg.SERVER)
+    schedule = bg.Background(home, bg.SCHEDULE)
+
+    # a Prefect server: PREFECT_API_URL's, one already on the default port, or a new one
+    given = os.environ.get("PREFECT_API_URL")
+    api = given or api_url(port)
+    if server.pid() is None and not bg.healthy(api):
+        if given:
+            raise WirehouseError(f"no Prefect server answers at PREFECT_API_URL={given}")
+        prefect_home = Path(os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect")))
+        env = server_env(prefect_home)
+        env.setdefault("PREFECT_UI_API_URL", api)
+        prefect = str(Path(sys.executable).with_name("prefect"))
+        server.start(
+            [prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+        )
+    # the newsroom starts meanwhile: fixed ports, so a later demo's feed list stays valid
+    if room.pid() is None or not feed_list.exists():
+        room.stop()
+        feed_list.unlink(missing_ok=True)
+        try:
+            room.start(
+                bg.newsroom_argv(
+                    feed_list, port_base=DEMO_PORT_BASE, edition_every_s=edition_every_s
+                )
+            )
+            bg.wait_for_line(room, "feed list written to")
+        except WirehouseError:  # its ports are taken: any free ports will do
+            room.start(bg.newsroom_argv(feed_list, port_base=None, edition_every_s=edition_every_s))
+            bg.wait_for_line(room, "feed list written to")
+    wait_healthy(api, timeout_s=300)  # a first start creates its database: slow on a busy machine
+    os.environ["PREFECT_API_URL"] = api
+    ui = api.removesuffix("/api")
+    out.print(
+        f"demo newsroom: {feed_list.read_text(encoding='utf-8').count('[[feeds]]')} feeds on"
+        f" 127.0.0.1 (a new edition {edition_every_s:g} s after a run reads the last);"
+        f" Prefect UI: {ui}",
+        highlight=False,
+    )
+
+    summary = _run_when_free(feeds_file=str(feed_list), db=db, data_path=data_path)
+    _print_summary(summary, warehouse)
+
+    if schedule.pid() is None:
+        # a location with a password goes by the environment, not the command line (`ps`)
+        secret = {"WIREHOUSE_DB": settings.db} if warehouse.has_secret else {}
+        where = ([] if secret else ["--db", settings.db]) + (
+            ["--data-path", data_path] if data_path else []
+        )
+        serve = ["serve", "--interval", f"{interval_s:g}", "--feeds", str(feed_list), *where]
+        schedule.start(bg.wirehouse_argv(*serve), env={**os.environ, **secret})
+        bg.wait_for_line(schedule, "serving ", timeout_s=120)
+
+    with session(warehouse, read_only=True, wait_s=60) as con:
+        row = con.execute("SELECT flow_run_id FROM runs WHERE run_id = ?", [summary.run_id])
+        flow_run_id = (row.fetchone() or [None])[0]
+    read_db = str(warehouse) if warehouse.is_lake else str(read_copy_path(warehouse.file))
+    digest = digest_path(warehouse)
+    lines = [
+        "",
+        "Where to look:",
+        f"  this run in the Prefect UI (its Artifacts tab has the summary): "
+        f"{ui}/runs/flow-run/{flow_run_id}",
+        f"  the scheduled runs, every {interval_s:g} s: {ui}/deployments",
+        f"  the digest: {digest.resolve() if digest.exists() else digest}",
+        "  SQL on the read copy, which the scheduled runs refresh and never lock:",
+        *(f"    .venv/bin/wirehouse sql --db {read_db} {shlex.quote(q)}" for q in DEMO_QUERIES),
+        f"In the background (pids and logs in {home}/): the newsroom, the Prefect server"
+        f"{'' if server.pid() else ' (one already running)'} and the schedule."
+        " `make demo-stop` ends them.",
+    ]
+    out.print(visible("\n".join(lines), keep_layout=True))
+
+
+def _run_when_free(*, feeds_file: str, db: str | None, data_path: str | None) -> Any:
+    """One run; while a scheduled run holds the warehouse, wait for it to finish (3 min at most)."""
+    import time
+
+    from wirehouse.errors import WarehouseBusy
+
+    deadline = time.monotonic() + 180
+    told = False
+    while True:
+        try:
+            _preflight(feeds=None, feeds_file=feeds_file, db=db, data_path=data_path)
+            return _run_ingest(feeds=None, feeds_file=feeds_file, db=db, data_path=data_path)
+        except WarehouseBusy:
+            if time.monotonic() >= deadline:
+                raise
+            if not told:
+                err.print(
+                    "a scheduled run is writing the warehouse; waiting for it", highlight=False
+                )
+                told = True
+            time.sleep(2)
+
+
 @app.command()
 def digest(
     db: DbOption = None,
+    data_path: DataPathOption = None,
     hours: Annotated[int, typer.Option(help="Digest the articles first seen in these hours.")] = 24,
     open_it: Annotated[
         bool, typer.Option("--open", help="Open the digest in a web browser.")
@@ -482,22 +740,64 @@ def digest(
     from wirehouse.warehouse.connection import session
     from wirehouse.warehouse.digest import write_digest
 
-    path = _db(db)
+    path = _db(db, data_path)
     with _user_errors(), session(path, read_only=True, wait_s=60) as con:
         written = write_digest(con, path, now=datetime.now(UTC), hours=hours)
-    out.print(f"digest: {written}", highlight=False)
+    out.print(f"digest: {visible(written)}")
     if open_it:
         webbrowser.open(written.resolve().as_uri())
 
 
 @app.command()
-def reextract(db: DbOption = None) -> None:
+def prune(
+    older_than: Annotated[
+        str | None,
+        typer.Option(
+            "--older-than",
+            help="Age such as 90d, 12h or 2w (default: the retention_days setting).",
+        ),
+    ] = None,
+    db: DbOption = None,
+    data_path: DataPathOption = None,
+) -> None:
+    """Delete fetch log rows and old raw pages; every article, text and newest page stays."""
+    from datetime import UTC, timedelta
+
+    from wirehouse.config.settings import load_settings
+    from wirehouse.errors import ConfigError
+    from wirehouse.timespec import parse_duration
+    from wirehouse.warehouse.connection import run_lock, session, write_atomically
+    from wirehouse.warehouse.migrate import migrate
+    from wirehouse.warehouse.retention import prune as prune_warehouse
+
+    with _user_errors():
+        settings = load_settings(db=db, data_path=data_path)
+        if older_than is not None:
+            age = parse_duration(older_than)
+        elif settings.retention_days:
+            age = timedelta(days=settings.retention_days)
+        else:
+            raise ConfigError("retention_days is 0 (keep for ever): give --older-than, e.g. 90d")
+        warehouse = settings.warehouse
+        with run_lock(warehouse), session(warehouse, wait_s=60) as con:
+            migrate(con)
+            now = datetime.now(UTC)
+            pruned = write_atomically(con, lambda c: prune_warehouse(c, older_than=age, now=now))
+    out.print(
+        f"pruned before {pruned.cutoff:%Y-%m-%d %H:%M} UTC: {pruned.fetches} fetch log rows, "
+        f"{pruned.pages} pages, {pruned.raw_pages} raw payloads",
+        highlight=False,
+    )
+
+
+@app.command()
+def reextract(db: DbOption = None, data_path: DataPathOption = None) -> None:
     """Run extraction again over the stored pages (after an extractor upgrade); no network."""
     _prefect_defaults()
     from wirehouse.flows.reextract import reextract as reextract_flow
 
     with _user_errors():
-        counts = asyncio.run(reextract_flow(db=db))
+        counts = asyncio.run(reextract_flow(db=_out_of_parameters(db), data_path=data_path))
     out.print(
         f"re-extracted {counts['pages']} pages: {counts['changed']} articles changed "
         f"(new versions), {counts['unchanged']} unchanged, {counts['rejected']} rejected",
@@ -589,7 +889,11 @@ def serve(
         _preflight(feeds=None, feeds_file=feeds_file, db=db, data_path=data_path, shard=shard)
         settings = load_settings(db=db, data_path=data_path)
         from wirehouse.config.shards import parse_shard
-        from wirehouse.flows.deploy import ingest_deployment, serve_deployments
+        from wirehouse.flows.deploy import (
+            ingest_deployment,
+            secret_location_env,
+            serve_deployments,
+        )
 
         if not cron and not interval:
             cron = settings.schedule_cron
@@ -602,6 +906,8 @@ def serve(
             shard=parse_shard(shard) if shard else None,
             data_path=settings.data_path,
         )
+        # the runs are subprocesses of this one: they find a secret location in its environment
+        os.environ.update(secret_location_env(settings.db))
     when = f"cron '{cron}'" if cron else f"every {interval:g} s"
     out.print(
         f"serving {deployment.flow_name}/{deployment.name} ({when}); runs and their artifacts "
@@ -611,6 +917,165 @@ def serve(
     )
     serve_deployments(deployment)
     out.print("stopped serving; the schedule is paused until the next `wirehouse serve`")
+
+
+lake_app = typer.Typer(help="Look after a DuckLake warehouse.", no_args_is_help=True)
+app.add_typer(lake_app, name="lake")
+
+
+@lake_app.command("maintain")
+def lake_maintain(
+    db: DbOption = None,
+    data_path: DataPathOption = None,
+    expire_older_than: Annotated[
+        str,
+        typer.Option("--expire-older-than", help="Expire snapshots older than this (7d, 24h, 0m)."),
+    ] = "7d",
+    delete_older_than: Annotated[
+        str,
+        typer.Option(
+            "--delete-older-than",
+            help="Delete unused and orphaned data files older than this (at least 1h).",
+        ),
+    ] = "1d",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only count what expiry and cleanup would delete.")
+    ] = False,
+) -> None:
+    """Compact a DuckLake's small files, expire old snapshots and delete unused files."""
+    from datetime import UTC
+
+    from wirehouse.timespec import parse_duration
+    from wirehouse.warehouse.connection import session
+    from wirehouse.warehouse.lake import maintain
+
+    now = datetime.now(UTC)
+    with _user_errors():
+        expire = parse_duration(expire_older_than, allow_zero=True)
+        delete = parse_duration(delete_older_than, allow_zero=True)
+        with session(_db(db, data_path)) as con:
+            done = maintain(
+                con, now=now, expire_older_than=expire, delete_older_than=delete, dry_run=dry_run
+            )
+    would = "would be " if dry_run else ""
+    out.print(
+        f"data files: {done.files_before} before, {done.files_after} after; "
+        f"{done.snapshots_expired} snapshots {would}expired; "
+        f"{done.files_deleted} unused and {done.orphans_deleted} orphaned files {would}deleted",
+        highlight=False,
+    )
+
+
+watch_app = typer.Typer(
+    help="Story watches ([[watches]] in config/wirehouse.toml): their hits and alerts.",
+    no_args_is_help=True,
+)
+app.add_typer(watch_app, name="watch")
+
+
+@watch_app.command("list")
+def watch_list(
+    db: DbOption = None,
+    data_path: DataPathOption = None,
+    hits: Annotated[int, typer.Option("--hits", min=0, help="Last hits shown per watch.")] = 5,
+) -> None:
+    """Show each configured watch and its last hits (stories it announced)."""
+    from wirehouse.config.settings import load_settings
+    from wirehouse.warehouse.connection import session
+    from wirehouse.warehouse.watches import last_hits
+
+    with _user_errors():
+        settings = load_settings(db=db, data_path=data_path)
+        recorded = []
+        if settings.watches and hits:
+            with session(settings.warehouse, read_only=True, wait_s=60) as con:
+                recorded = last_hits(con, per_watch=hits)
+    if not settings.watches:
+        out.print("no watches: add [[watches]] tables to config/wirehouse.toml (see README)")
+        return
+    by_watch: dict[str, list[Any]] = {}
+    for hit in recorded:
+        by_watch.setdefault(hit.watch, []).append(hit)
+    table = Table("watch", "query", "min outlets", "filters", "last hits")
+    for w in settings.watches:
+        filters = "; ".join(
+            f"{label}: {', '.join(values)}"
+            for label, values in (
+                ("outlets", w.outlets),
+                ("tags", w.tags),
+                ("languages", w.languages),
+            )
+            if values
+        )
+        lines = [
+            f"{h.matched_at:%Y-%m-%d %H:%M} {len(h.outlets)} outlets: {h.title or h.story_id}"
+            for h in by_watch.get(w.name, [])
+        ]
+        table.add_row(
+            visible(w.name),
+            visible(w.query),
+            str(w.min_outlets),
+            visible(filters),
+            visible("\n".join(lines) or "none yet", keep_layout=True),
+        )
+    out.print(table)
+
+
+# where `watch create` reads the webhook URL when no --webhook is given
+WEBHOOK_ENV = "WIREHOUSE_WATCH_WEBHOOK"
+
+
+@watch_app.command("create")
+def watch_create(
+    name: Annotated[str, typer.Argument(help="A watch's name from config/wirehouse.toml.")],
+    webhook: Annotated[
+        str | None,
+        typer.Option(
+            "--webhook",
+            envvar=WEBHOOK_ENV,
+            show_default=False,
+            help="URL the automation POSTs each hit to (JSON); better from the environment "
+            "variable, since a hook's URL is its key and a command line is visible to others.",
+        ),
+    ] = None,
+) -> None:
+    """Create (or replace) the Prefect automation that POSTs a watch's hits to a webhook."""
+    _prefect_defaults()
+    from urllib.parse import urlsplit
+
+    from prefect.settings import PREFECT_API_URL
+
+    from wirehouse.config.settings import load_settings
+    from wirehouse.errors import ConfigError
+
+    with _user_errors():
+        if not webhook:
+            raise ConfigError(f"give the webhook URL in {WEBHOOK_ENV} (or --webhook URL)")
+        if urlsplit(webhook).scheme not in ("http", "https") or not urlsplit(webhook).netloc:
+            # the value is not echoed: it may be a key pasted into the wrong place
+            raise ConfigError("the webhook must be an http(s) URL with a host")
+        if not PREFECT_API_URL.value():
+            raise ConfigError(
+                "PREFECT_API_URL is not set: run `wirehouse server` first and export the URL "
+                "it prints"
+            )
+        names = [w.name for w in load_settings().watches]
+        if name not in names:
+            raise ConfigError(
+                f"no watch named {name!r} in the config file (watches: "
+                f"{', '.join(names) or 'none'})"
+            )
+        from wirehouse.flows.watches import automation_name, create_watch_automation
+        from wirehouse.watches import webhook_origin
+
+        block_id, automation_id = asyncio.run(create_watch_automation(name, webhook))
+    ui = PREFECT_API_URL.value().removesuffix("/api")
+    out.print(
+        f"automation {automation_name(name)} ({automation_id}) calls a webhook at "
+        f"{visible(webhook_origin(webhook))} on each "
+        f"hit of watch {name}, through webhook block {block_id}\n"
+        f"  {ui}/automations/automation/{automation_id}"
+    )
 
 
 if __name__ == "__main__":

@@ -95,6 +95,7 @@ class Entry:
     updated_at: datetime | None = None
     author: str | None = None
     tags: tuple[str, ...] = ()
+    feed_title: str | None = None  # the channel's title, evidence of the outlet's name
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,9 @@ class ParsedFeed:
     entries: tuple[Entry, ...]
     error: str | None = None  # set when feedparser flagged the document (bozo) or found nothing
     ttl_minutes: int | None = None  # from <ttl> or sy:updatePeriod/sy:updateFrequency
+    # the parse never finished (its worker timed out or died): the bytes were not read, so no
+    # validator or body hash may tell the next run that they were
+    unfinished: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +147,14 @@ class Extracted:
     canonical_url: str | None = None
     page_date: datetime | None = None  # UTC; midnight when the page gave a day only
     page_date_has_time: bool = False
+    # where `title` and `sitename` were read (extractors/metadata.py), and the page's evidence
+    # as (source, text) pairs, for `build_article` to weigh against the feed entry
+    title_source: str | None = None
+    sitename_source: str | None = None
+    headlines: tuple[tuple[str, str], ...] = ()
+    outlets: tuple[tuple[str, str], ...] = ()
+    title_tag: str | None = None
+    text_truncated: bool = False  # cut to `extract.max_text_chars` (textcap.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +162,9 @@ class Article:
     """A page turned into an article: extraction merged with its feed entry, ready to load.
 
     `body_source` is `page` when the text came from the article page, `feed` when the page could
-    not be fetched or yielded no text and the feed's own content stands in (retried later).
+    not be fetched or yielded no text and the feed's own content stands in (retried later), and
+    `none` when the feed had no text either: the entry is still an article (`text` None), so it
+    is never lost. `status` says what is missing and why (see `ArticleStatus`).
     """
 
     entry: Entry
@@ -158,8 +172,8 @@ class Article:
     canonical_url: str | None
     canonical_key: str | None
     title: str | None
-    text: str
-    content_hash: str
+    text: str | None
+    content_hash: str | None
     published_at: datetime | None
     published_at_source: DateSource
     author: str | None = None
@@ -173,6 +187,39 @@ class Article:
     html_bytes: int = 0  # size of the raw page before compression
     content_type: str | None = None
     fetched_at: datetime | None = None
+    title_source: str | None = None  # which evidence gave `title` (extractors/metadata.py)
+    sitename_source: str | None = None  # og:site_name, json-ld, application-name, feed, ...
+    status: str = "ok"
+    text_truncated: bool = False  # `text` was cut to the size cap
+
+
+class ArticleStatus(StrEnum):
+    """The vocabulary of `articles.status`: the part before any `:<reason>`.
+
+    Only `ok` has the page's text; the others keep the entry (title, link, dates) and say why
+    the page's text is missing. Retried: `pending`, `page_failed`; final: the others."""
+
+    OK = "ok"  # the text is the article page's
+    PENDING = "pending"  # stored from its entry, page not fetched yet
+    PAGE_FAILED = "page_failed"  # the last page fetch/extraction failed (`page_failed:<reason>`)
+    FEED_ONLY = "feed_only"  # gave up on the page; the feed's text stands in
+    GAVE_UP = "gave_up"  # gave up on the page and the feed had no text (`gave_up:<reason>`)
+
+    @staticmethod
+    def of(status: str) -> ArticleStatus:
+        """The vocabulary word of a stored status (`page_failed:http_403` -> PAGE_FAILED)."""
+        return ArticleStatus(status.partition(":")[0])
+
+
+RETRIED_STATUSES = (ArticleStatus.PENDING, ArticleStatus.PAGE_FAILED)
+
+
+class CanonicalReason(StrEnum):
+    """Why a row of `articles` is the canonical copy of its text (`articles.canonical_reason`)."""
+
+    FIRST_SEEN = "first_seen"  # stored first; no copy of it was published earlier
+    # an earlier-published copy arrived later and took over (the stored one was demoted)
+    EARLIER_PUBLISHED = "earlier_published"
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +255,7 @@ class RunSummary:
     feeds_skipped: int = 0
     entries_seen: int = 0
     entries_new: int = 0
+    entries_deferred: int = 0  # left for a later run by a budget or a host's long Retry-After
     pages_fetched: int = 0
     pages_failed: int = 0
     new_articles: int = 0

@@ -126,6 +126,9 @@ def test_feed_fallback_with_summary_only_and_no_date() -> None:
     assert article.published_at_source is DateSource.URL
 
 
-def test_no_feed_text_means_no_fallback_article() -> None:
+def test_no_feed_text_still_keeps_the_entry_as_an_article_without_text() -> None:
     entry = dataclasses.replace(ENTRY, summary=None, content="  \n ")
-    assert article_from_feed(entry, reason="timeout", fetched_at=FETCHED_AT) is None
+    article = article_from_feed(entry, reason="timeout", fetched_at=FETCHED_AT)
+    assert (article.text, article.content_hash, article.body_source) == (None, None, "none")
+    assert article.status == "page_failed:timeout"
+    assert (article.title, article.url, article.author) == (ENTRY.title, ENTRY.url, ENTRY.author)

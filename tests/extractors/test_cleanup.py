@@ -7,7 +7,6 @@ import pytest
 from wirehouse.extractors.cleanup import (
     clean_lines,
     clean_text,
-    clean_title,
     is_tag_line,
     is_ticker_row,
     strip_licence_tail,
@@ -154,37 +153,6 @@ def test_the_headline_repeated_at_the_top_is_dropped_once() -> None:
 def test_clean_text_joins_kept_lines_and_drops_blank_ones() -> None:
     text = f"Add new comment\n\n{PARA}\n  \n{PARA2}\nMayor Ilse Brandvold. [Photo/Agencies]"
     assert clean_text(text) == f"{PARA}\n{PARA2}"
-
-
-@pytest.mark.parametrize(
-    ("title", "html_title", "sitename", "expected"),
-    [
-        (
-            "The Valley Times",
-            "The Valley Times - Grain fire contained after six hours",
-            None,
-            "Grain fire contained after six hours",
-        ),
-        ("Grain fire", "Grain fire | The Valley Times", "The Valley Times", "Grain fire"),
-        (
-            "Big day",
-            "Big day | Sport | A very long name of a newspaper",
-            "A very long name of a newspaper",
-            "Big day",
-        ),
-        # an og:title that is not a segment of <title> is left alone
-        (
-            "Marathon: runners held – live",
-            "Marathon: runners held – live | Quaystream",
-            "Quaystream",
-            "Marathon: runners held – live",
-        ),
-        (None, "Something", None, None),
-        ("Headline", None, None, "Headline"),
-    ],
-)
-def test_clean_title(title, html_title, sitename, expected) -> None:
-    assert clean_title(title, html_title, sitename) == expected
 
 
 def test_an_undeclared_trailing_keyword_list_goes() -> None:

@@ -77,21 +77,58 @@ def test_retry_after_pauses_the_host(server, http_settings):
     assert waited >= 1.0 - 0.05, waited
 
 
-def test_retry_after_beyond_cap_backs_the_host_off(server, http_settings):
+def _defer_run(server, settings, first_path: str, kind: FetchKind):
+    async def go() -> tuple[Fetched, list[Fetched], dict[str, str]]:
+        async with Fetcher(settings, operator_hosts=[server.netloc]) as fetcher:
+            first = await fetcher.fetch(server.url(first_path), kind=kind)
+            later = await asyncio.gather(
+                *(fetcher.fetch(server.url(f"/next/{i}"), kind=kind) for i in range(3))
+            )
+            return first, list(later), fetcher.host_report()
+
+    return asyncio.run(go())
+
+
+def test_retry_after_beyond_cap_defers_the_host_to_a_later_run(server, http_settings):
+    """Issue 12: a long Retry-After was a plain failure; now the host is deferred, its pages are
+    refused without a request, and the reason says until when."""
     server.routes["/down"] = lambda h: h.reply(503, b"", {"Retry-After": "86400"})
-    server.routes["/next"] = lambda h: h.reply(200, b"ok")
+    for i in range(3):
+        server.routes[f"/next/{i}"] = lambda h: h.reply(200, b"ok")
+    before = datetime.now(UTC)
+    down, later, report = _defer_run(server, http_settings(), "/down", FetchKind.FEED)
+    assert down.status == 503 and down.retry_after_s == 86400.0
+    assert down.error is not None and down.error.startswith("deferred_retry_after:until=")
+    until = datetime.fromisoformat(down.error.split("until=", 1)[1])
+    assert (
+        before + timedelta(hours=23, minutes=59) <= until <= before + timedelta(hours=24, minutes=1)
+    )
+    assert all(r.error == down.error and r.status is None for r in later)
+    assert not any(server.hits(f"/next/{i}") for i in range(3))
+    assert report == {server.netloc: down.error}
 
-    async def go() -> tuple[Fetched, Fetched, dict[str, str]]:
-        async with Fetcher(http_settings(), operator_hosts=[server.netloc]) as fetcher:
-            down = await fetcher.fetch(server.url("/down"), kind=FetchKind.FEED)
-            after = await fetcher.fetch(server.url("/next"), kind=FetchKind.FEED)
-            return down, after, fetcher.host_report()
 
-    down, after, report = asyncio.run(go())
-    assert down.error == "http_503" and down.retry_after_s == 86400.0
-    assert after.error is not None and after.error.startswith("host_backed_off:")
-    assert not server.hits("/next")
-    assert report == {server.netloc: "http_503 retry_after=86400s"}
+def test_retry_after_cap_is_a_setting_and_reads_http_dates(server, http_settings):
+    when = datetime.now(UTC) + timedelta(minutes=10)
+    server.routes["/busy"] = lambda h: h.reply(
+        429, b"", {"Retry-After": format_datetime(when, usegmt=True)}
+    )
+    for i in range(3):
+        server.routes[f"/next/{i}"] = lambda h: h.reply(200, b"ok")
+    busy, later, _ = _defer_run(
+        server, http_settings(max_retry_after_s=60.0), "/busy", FetchKind.PAGE
+    )
+    assert busy.error is not None and busy.error.startswith("deferred_retry_after:")
+    assert all(r.error == busy.error for r in later)
+    assert len(server.seen) == 1
+
+
+def test_an_absurd_retry_after_defers_for_a_year_without_overflow(server, http_settings):
+    server.routes["/busy"] = lambda h: h.reply(429, b"", {"Retry-After": "1" + "0" * 300})
+    busy, _, _ = _defer_run(server, http_settings(), "/busy", FetchKind.PAGE)
+    assert busy.error is not None and busy.error.startswith("deferred_retry_after:until=")
+    until = datetime.fromisoformat(busy.error.split("until=", 1)[1])
+    assert until.year in {datetime.now(UTC).year + 1, datetime.now(UTC).year + 2}
 
 
 def test_403_storm_backs_the_host_off(server, http_settings):

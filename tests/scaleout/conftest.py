@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.scaleout.postgres import running_postgres
+from tests.scaleout.s3 import S3Server, running_s3
 from wirehouse.newsroom import Newsroom
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +30,21 @@ def postgres() -> Iterator[Callable[[str], str]]:
             yield make_db
     except FileNotFoundError as exc:
         pytest.fail(str(exc))
+
+
+@pytest.fixture(scope="session")
+def s3() -> Iterator[S3Server]:
+    """An S3-compatible server (moto) on 127.0.0.1 with random credentials."""
+    with running_s3() as server:
+        yield server
+
+
+@pytest.fixture
+def s3_env(s3: S3Server, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The AWS variables in this process's environment too (its own reads of the lake)."""
+    for name, value in s3.env.items():
+        monkeypatch.setenv(name, value)
+    return s3.env
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +79,17 @@ def finish(proc: subprocess.Popen[str], timeout: float = 240) -> str:
     out, _ = proc.communicate(timeout=timeout)
     assert proc.returncode == 0, out
     return out
+
+
+def finish_all(procs: list[subprocess.Popen[str]], timeout: float = 240) -> list[str]:
+    """Wait for every process (killing any still running if one fails), then check them."""
+    try:
+        outs = [p.communicate(timeout=timeout)[0] for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.communicate()
+    for p, out in zip(procs, outs, strict=True):
+        assert p.returncode == 0, out
+    return outs

@@ -10,9 +10,9 @@ from pprint import pformat
 from typing import Any
 
 from tests.scaleout.conftest import WIREHOUSE, finish, run_ingest
+from wirehouse.config.location import Warehouse
 from wirehouse.newsroom import Newsroom
 from wirehouse.warehouse.connection import session
-from wirehouse.warehouse.location import Warehouse
 
 # What a reader sees, without what differs between any two runs: times, run ids, fetch logs,
 # the publication time of an undated article (when it was first seen), which of an article's

@@ -109,8 +109,8 @@ def test_the_read_copy_is_republished_when_a_run_changed_something_or_it_is_an_h
 
 
 def test_a_ducklake_has_no_run_lock_and_no_read_copy(tmp_path):
+    from wirehouse.config.location import Warehouse
     from wirehouse.warehouse.connection import publish_read_copy, read_copy_due
-    from wirehouse.warehouse.location import Warehouse
 
     lake = Warehouse(f"ducklake:{tmp_path / 'c.ducklake'}", str(tmp_path / "data"))
     with run_lock(lake), run_lock(lake):  # concurrent runs are the point of a lake

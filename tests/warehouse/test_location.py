@@ -5,8 +5,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from wirehouse.config.location import Warehouse, has_secret, redact
 from wirehouse.errors import ConfigError
-from wirehouse.warehouse.location import Warehouse
 from wirehouse.warehouse.migrate import available_migrations, for_ducklake
 
 
@@ -58,3 +58,73 @@ def test_the_ducklake_dialect_drops_keys_and_indexes_and_keeps_everything_else()
         )
     assert described[0] == described[1]
     assert len(described[0]) > 100
+
+
+SECRET = "Hunter2-s3cret"
+
+
+@pytest.mark.parametrize(
+    ("location", "shown"),
+    [
+        (
+            f"ducklake:postgres:dbname=news host=db password={SECRET}",
+            "ducklake:postgres:dbname=news host=db password=***",
+        ),
+        (
+            f"ducklake:postgres:password={SECRET} dbname=news",
+            "ducklake:postgres:password=*** dbname=news",
+        ),
+        (
+            f"ducklake:postgres:dbname=news password = '{SECRET} with \\' quote' host=db",
+            "ducklake:postgres:dbname=news password = *** host=db",
+        ),
+        (
+            f"ducklake:postgres:postgresql://wirehouse:{SECRET}@db:5432/news",
+            "ducklake:postgres:postgresql://wirehouse:***@db:5432/news",
+        ),
+        (
+            f"ducklake:postgres:postgres://u:{SECRET}@db/news?sslmode=require&sslpassword={SECRET}",
+            "ducklake:postgres:postgres://u:***@db/news?sslmode=require&sslpassword=***",
+        ),
+        (f"PGPASSWORD={SECRET} host=db", "PGPASSWORD=*** host=db"),
+        (
+            f"ducklake:x.ducklake secret={SECRET} key={SECRET}",
+            "ducklake:x.ducklake secret=*** key=***",
+        ),
+        (f"s3 KEY_ID=AKIA SECRET={SECRET};token={SECRET}", "s3 KEY_ID=AKIA SECRET=***;token=***"),
+    ],
+)
+def test_passwords_and_keys_are_redacted_wherever_a_location_is_shown(location, shown):
+    warehouse = Warehouse(location)
+    assert redact(location) == shown
+    assert str(warehouse) == shown and f"{warehouse}" == shown
+    assert SECRET not in repr(warehouse) and SECRET not in str(warehouse)
+    assert warehouse.location == location  # what DuckDB is given stays whole
+    assert warehouse.has_secret and has_secret(location)
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "data/wirehouse.duckdb",
+        "ducklake:postgres:dbname=news host=127.0.0.1 user=wirehouse",
+        "ducklake:postgres:postgresql://wirehouse@db/news",
+        "ducklake:data/monkey=1/news.ducklake",
+        "ducklake:sqlite:data/keys.sqlite",
+    ],
+)
+def test_a_location_without_a_secret_is_shown_as_it_is(location):
+    assert str(Warehouse(location)) == location and not Warehouse(location).has_secret
+
+
+def test_the_deployment_keeps_a_password_out_of_its_parameters(tmp_path):
+    from wirehouse.flows.deploy import ingest_deployment, secret_location_env
+
+    location = f"ducklake:postgres:dbname=news host=db password={SECRET}"
+    deployment = ingest_deployment(feeds_file=None, db=location, interval_s=60)
+    assert deployment.parameters["db"] is None
+    assert SECRET not in repr(deployment.parameters)
+    assert secret_location_env(location) == {"WIREHOUSE_DB": location}
+    plain = ingest_deployment(feeds_file=None, db=str(tmp_path / "w.duckdb"), interval_s=60)
+    assert plain.parameters["db"] == str(tmp_path / "w.duckdb")
+    assert secret_location_env(str(tmp_path / "w.duckdb")) == {}

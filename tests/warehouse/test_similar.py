@@ -22,8 +22,8 @@ from wirehouse.warehouse.similar import find_near_duplicates, store_similarity
 
 SETTINGS = DedupSettings()
 TEXTS = Path(__file__).resolve().parents[1] / "fixtures" / "eval" / "texts"
-# the five real articles shared beside the repository (../shared/seeds from its root)
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+# one event told by several outlets in different words, and later events on the same subject
+STORIES = Path(__file__).resolve().parents[1] / "fixtures" / "stories"
 T = datetime(2025, 3, 6, 11, tzinfo=UTC)
 TABLES = [
     "articles",
@@ -39,11 +39,21 @@ WIRE = (TEXTS / "e1_wire.txt").read_text(encoding="utf-8").strip()
 FLOOD = (TEXTS / "e6_wire.txt").read_text(encoding="utf-8").strip()
 
 
-def reprint(text: str) -> str:
-    """A republication: dateline dropped, last paragraph trimmed, house style, credit line."""
+# what republishers glue to a wire story: a credit line, a promotion, a newsletter plug
+BOILERPLATE = (
+    "This story was supplied by Continental Wire.",
+    "Read more: Our coverage of the week's other top stories, in one place.",
+    "Sign up for the morning briefing and get the day's news in your inbox. Follow us on social"
+    " media for live updates.",
+)
+WIRE_STORIES = ["e1_wire", "e3_wire", "e4_wire", "e6_wire", "e7_wire", "e11_wire"]
+
+
+def reprint(text: str, boilerplate: str = BOILERPLATE[0]) -> str:
+    """A republication: dateline dropped, last paragraph trimmed, house style, boilerplate."""
     paragraphs = text.split("\n\n")
     body = "\n\n".join(paragraphs[:-1]).split(" - ", 1)[1]
-    return body.replace("percent", "per cent") + "\n\nThis story was supplied by Continental Wire."
+    return body.replace("percent", "per cent") + "\n\n" + boilerplate
 
 
 def art(url: str, text: str, *, at: datetime, title: str = "A headline") -> Article:
@@ -231,22 +241,41 @@ def test_an_update_keeps_its_story_and_its_new_text_is_recognised_in_reprints(co
     assert copy.article_id == first.article_id and copy.match_kind is MatchKind.NEAR
 
 
-def _seed(name: str) -> str:
-    assert SEEDS.is_dir(), f"the shared seed articles are expected at {SEEDS}"
-    [path] = SEEDS.glob(f"{name}_*.txt")
-    return path.read_text(encoding="utf-8")
+def _story_text(name: str) -> str:
+    return (STORIES / f"{name}.txt").read_text(encoding="utf-8")
+
+
+# (report, hours after the first report): the same event, then later ones on the same subject
+EVENTS = {
+    "rates": [
+        ("rates_agency", 0),
+        ("rates_tribune", 5),
+        ("rates_courier", 26),
+        ("later_rates_cut", 24 * 400),
+        ("later_rates_governor", 24 * 1900),
+    ],
+    "ferry": [
+        ("ferry_radio", 0),
+        ("ferry_wire", 2),
+        ("ferry_gazette", 30),
+        ("later_ferry_deal", 24 * 420),
+    ],
+}
 
 
 @pytest.mark.parametrize("batch_size", [1, 5])
-def test_the_seed_articles_on_one_statement_share_a_story_and_later_events_do_not(con, batch_size):
-    when = {
-        "001": datetime(2019, 9, 17, 9, tzinfo=UTC),
-        "003": datetime(2019, 9, 17, 16, tzinfo=UTC),
-        "000": datetime(2019, 9, 18, 12, tzinfo=UTC),
-        "002": datetime(2020, 10, 19, 10, tzinfo=UTC),
-        "004": datetime(2025, 2, 10, 14, tzinfo=UTC),
+@pytest.mark.parametrize("event", sorted(EVENTS))
+def test_reports_of_one_event_share_a_story_and_later_events_on_its_subject_do_not(
+    con, event, batch_size
+):
+    articles = {
+        name: art(
+            f"https://{name.split('_')[-1]}.test/{name}",
+            _story_text(name),
+            at=T + timedelta(hours=h),
+        )
+        for name, h in EVENTS[event]
     }
-    articles = {k: art(f"https://seed.test/{k}", _seed(k), at=at) for k, at in when.items()}
     order = list(articles.values())
     placed: dict[str, str] = {}
     for i in range(0, len(order), batch_size):
@@ -254,8 +283,55 @@ def test_the_seed_articles_on_one_statement_share_a_story_and_later_events_do_no
         assert all(d.outcome is Outcome.NEW for d in decisions)
         placed |= stories
     story = {k: placed[article_id_for(a.entry.url_key)] for k, a in articles.items()}
-    assert story["000"] == story["001"] == story["003"]
-    assert len({story["000"], story["002"], story["004"]}) == 3
+    same = {story[k] for k in story if not k.startswith("later_")}
+    later = [story[k] for k in story if k.startswith("later_")]
+    assert len(same) == 1, story
+    assert len({*same, *later}) == 1 + len(later), story
+
+
+def test_two_events_in_the_same_week_stay_two_stories(con):
+    first = [("rates_agency", 0), ("rates_tribune", 5), ("rates_courier", 26)]
+    second = [("ferry_radio", 3), ("ferry_wire", 4), ("ferry_gazette", 30)]
+    batch = [
+        art(f"https://{n.split('_')[-1]}.test/{n}", _story_text(n), at=T + timedelta(hours=h))
+        for n, h in first + second
+    ]
+    decisions, placed = ingest(con, batch)
+    stories = [placed[d.article_id] for d in decisions]
+    assert len(set(stories[:3])) == 1 and len(set(stories[3:])) == 1
+    assert stories[0] != stories[3]
+
+
+@pytest.mark.parametrize("boilerplate", BOILERPLATE)
+@pytest.mark.parametrize("name", WIRE_STORIES)
+def test_every_wire_story_republished_with_boilerplate_is_a_near_duplicate(con, name, boilerplate):
+    text = (TEXTS / f"{name}.txt").read_text(encoding="utf-8").strip()
+    [original], _ = ingest(con, [art("https://wire.test/a", text, at=T)])
+    [copy], _ = ingest(
+        con, [art("https://ledger.test/b", reprint(text, boilerplate), at=T + timedelta(hours=1))]
+    )
+    assert (copy.outcome, copy.match_kind) == (Outcome.DUPLICATE, MatchKind.NEAR)
+    assert copy.article_id == original.article_id
+
+
+@pytest.mark.parametrize("name", WIRE_STORIES)
+def test_every_updated_wire_story_is_a_new_version_in_the_same_story(con, name):
+    text = (TEXTS / f"{name}.txt").read_text(encoding="utf-8").strip()
+    [first], placed = ingest(con, [art("https://wire.test/a", text, at=T)])
+    story = placed[first.article_id]
+    paragraphs = text.split("\n\n")
+    # an update: the dateline marked, and a new last paragraph
+    added = "Officials gave more details late on the same day; this story has been updated."
+    updated = "\n\n".join([paragraphs[0].replace(" - ", " - UPDATED: ", 1), *paragraphs[1:], added])
+    row = con.execute("SELECT content_hash, version FROM articles").fetchone()
+    [version], placed = ingest(
+        con,
+        [art("https://wire.test/a", updated, at=T + timedelta(hours=3))],
+        refetched={"https://wire.test/a": Known(first.article_id, row[0], row[1])},
+    )
+    assert version.outcome is Outcome.VERSION
+    assert placed == {first.article_id: story}
+    assert con.execute("SELECT version FROM articles").fetchone() == (2,)
 
 
 def test_the_stories_view_summarises_each_story(con):

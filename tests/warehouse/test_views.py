@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import duckdb
-import pytest
 
 from tests.factories import article as make_article
 from wirehouse.config.settings import DedupSettings
@@ -15,7 +13,6 @@ from wirehouse.dedup.exact import decide_exact
 from wirehouse.records import Article, FeedOutcome, FeedSource, Fetched, FetchKind, ParsedFeed
 from wirehouse.warehouse.articles import load_batch, lookups_for
 from wirehouse.warehouse.connection import transaction
-from wirehouse.warehouse.migrate import migrate
 from wirehouse.warehouse.runs import save_feed_outcomes
 from wirehouse.warehouse.similar import find_near_duplicates, store_similarity
 
@@ -46,14 +43,6 @@ def ingest(con: duckdb.DuckDBPyConnection, articles: list[Article], *, now: date
         decisions = find_near_duplicates(con, decisions, SETTINGS, now=now)
         load_batch(con, "run", decisions, now=now)
         store_similarity(con, decisions, SETTINGS, now=now)
-
-
-@pytest.fixture
-def con(tmp_path: Path):
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    migrate(con)
-    yield con
-    con.close()
 
 
 def test_latest_articles_is_newest_first_with_sitename_or_host_as_outlet(con):

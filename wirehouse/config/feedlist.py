@@ -201,7 +201,7 @@ def _from_opml(body: bytes, path: Path) -> list[FeedSource]:
     try:
         root = etree.fromstring(body, parser)
     except etree.XMLSyntaxError as exc:
-        detail = re.sub(r"\s*\(<string>, line \d+\)$", "", " ".join(str(exc).split()))
+        detail = re.sub(r" ?\(<string>, line \d+\)$", "", " ".join(str(exc).split()))
         raise ConfigError(f"{path}: not valid XML: {detail}") from exc
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):

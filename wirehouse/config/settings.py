@@ -17,7 +17,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from wirehouse.warehouse.location import Warehouse
+from wirehouse.config.location import Warehouse
 
 DEFAULT_CONFIG_FILE = Path("config/wirehouse.toml")
 
@@ -38,6 +38,13 @@ class HttpSettings(BaseModel):
     # a server trickling one byte a second must not hold a worker: whole request deadline
     total_timeout_s: float = Field(default=30.0, gt=0)
     max_redirects: int = Field(default=5, ge=0)
+    # two minutes: a pause a run can sit out; a host asking for longer (an hour-long 429) is left
+    # for a later run instead, and its pages are fetched then, not given up
+    max_retry_after_s: float = Field(
+        default=120.0,
+        gt=0,
+        description="Longest Retry-After a run waits; a host asking for more is deferred.",
+    )
     # feeds above a few MB are broken or hostile; real news pages are ~50-500 KB
     feed_max_bytes: int = Field(default=5_000_000, gt=0)
     page_max_bytes: int = Field(default=5_000_000, gt=0)
@@ -74,11 +81,47 @@ class ExtractSettings(BaseModel):
     )
     # trafilatura's memory grows over long runs (its issue #216): recycle worker processes
     max_pages_per_worker: int = Field(default=2000, gt=0)
-    # precision-first settings scored best on a public benchmark of real pages (FACTS.md)
+    # precision-first settings scored best of the plain configurations on a public benchmark
+    # of real pages; comments, included by trafilatura's default, cost precision
     favor_precision: bool = True
     include_comments: bool = False
     min_text_chars: int = Field(
         default=200, ge=0, description="Less text than this means the page has no article."
+    )
+    # 200,000 characters: the longest real articles (long reads, transcripts) are ~100,000; a
+    # page of megabytes of "text" is a dump or an attack, and every later stage pays for its size
+    max_text_chars: int = Field(
+        default=200_000,
+        gt=0,
+        description="Longest stored article text; longer ones are cut (`text_truncated`).",
+    )
+    # 1,000 characters: the longest real tokens (URLs, chemical names) are a few hundred; a
+    # megabyte "word" is not one, and shingling and the search index should not index it whole
+    max_word_chars: int = Field(
+        default=1_000, gt=0, description="Longer runs of non-space characters are cut to this."
+    )
+    # 20 s: a real news page takes 20-40 ms to extract and a 5 MB one a few seconds on a busy
+    # core, so only a pathological page (backtracking, a native hang) gets near it; a hung
+    # worker holds one core until then, and a batch of 128 pages waits at most this long more
+    page_timeout_s: float = Field(
+        default=20.0,
+        gt=0,
+        description="Seconds one page may take to extract; past it the worker is killed and "
+        "replaced and the page is rejected as extract_timeout.",
+    )
+    # 1: a crash that recurs on the same page is the page's; a second try costs one page's time
+    crash_retries: int = Field(
+        default=1,
+        ge=0,
+        description="Times a page whose worker process died is tried again before it is "
+        "rejected as extract_crashed.",
+    )
+    # 10 s: feedparser reads a 5 MB feed (the size cap) in about a second; more is hostile
+    feed_parse_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds one feed may take to parse (in a worker process); past it the "
+        "feed fails with parse_timeout.",
     )
     # only the extraction goes there: fetching and the warehouse stay in the flow's process
     dask_address: str | None = Field(
@@ -156,12 +199,98 @@ class DedupSettings(BaseModel):
     refetch_every_hours: int = Field(
         default=6, gt=0, description="Hours between two re-fetches of a recent article."
     )
+    # 7 days: an outage, a 429 storm or a DNS lapse at one outlet rarely lasts longer, and news
+    # read a week late is still worth its text; the retries back off to one per
+    # `refetch_every_hours`, so a dead link costs at most ~30 requests before its status is final
+    page_retry_days: int = Field(
+        default=7,
+        gt=0,
+        description="Days an article whose page failed is retried before its status is final.",
+    )
+    # 4 a day: a developing story is corrected or extended a few times on its first day; a page
+    # that changes on every 15-minute poll (a live ticker, a rotating widget) is capped at this
+    versions_per_day: int = Field(
+        default=4,
+        gt=0,
+        description="Most new versions (text changes) stored per article in any 24 hours.",
+    )
+    # none by default: a canonical link to another site is the claim of a page we cannot verify
+    syndication_partners: list[list[str]] = Field(
+        default_factory=list,
+        description="Groups of registrable domains (e.g. [['wire.example', 'courier.example']]) "
+        "whose pages' canonical links to each other are trusted to merge two articles.",
+    )
+    # 48 hours: reprints follow their original within hours or a day, so an original fetched
+    # after its reprint leads it by that much; a copy claiming to lead a stored copy by weeks
+    # is more likely back-dated than a missed original
+    max_claimed_backdate_hours: float = Field(
+        default=48.0,
+        ge=0,
+        description="A new copy whose publication date is earlier than a stored copy's by more "
+        "than this does not take over as the canonical copy.",
+    )
 
     @model_validator(mode="after")
     def _lsh_fits_signature(self) -> DedupSettings:
         if self.near_bands * self.near_rows > self.near_num_perm:
             raise ValueError("near_bands * near_rows must not exceed near_num_perm")
         return self
+
+
+class BudgetSettings(BaseModel):
+    """How much one run may take on, so that one huge or hostile feed cannot swamp it."""
+
+    # 200: a busy outlet publishes a few hundred items a day, so a 15-minute run keeps up; a
+    # feed of 10,000 links (a dump, or an attack) is spread over many runs instead of one
+    max_entries_per_feed: int = Field(
+        default=200,
+        gt=0,
+        description="Pages one feed may have fetched per run, newest first; the rest wait.",
+    )
+    # 5,000 pages: about a minute and a half of extraction on two cores (~60 pages/s), well
+    # inside a 15-minute schedule; feeds share it round-robin, so none is starved
+    max_pages_per_run: int = Field(
+        default=5_000,
+        gt=0,
+        description="Pages fetched per run across all feeds; the rest wait for the next run.",
+    )
+
+
+class WatchSettings(BaseModel):
+    """A story watch: which stories to announce (as a Prefect event) and from how many outlets."""
+
+    model_config = {"extra": "forbid"}
+
+    # the name goes into the event's related resource id and the automation's name: keep it to
+    # characters every Prefect name and a URL path accept
+    name: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$",
+        description="Lower-case letters, digits, - and _; the watch's resource is "
+        "wirehouse.watch.<name>.",
+    )
+    query: str = Field(
+        min_length=1,
+        description="Words, as for `wirehouse search` (stemmed, any case): a story matches "
+        "when one of its articles has all of them.",
+    )
+    outlets: list[str] = Field(
+        default_factory=list,
+        description="Only articles from these outlets (site name or host) count as matching.",
+    )
+    tags: list[str] = Field(
+        default_factory=list,
+        description="Only articles with one of these tags (the article's or its feed's) match.",
+    )
+    languages: list[str] = Field(
+        default_factory=list, description="Only articles in one of these languages (en, de) match."
+    )
+    # 2: one outlet's article is a report; a second outlet carrying it is the first sign of a
+    # story others take up, which is what a watch is for
+    min_outlets: int = Field(
+        default=2,
+        ge=1,
+        description="Outlets a matching story needs before it is announced (once per story).",
+    )
 
 
 class Settings(BaseSettings):
@@ -197,9 +326,45 @@ class Settings(BaseSettings):
         description="Cron schedule for `wirehouse serve`, e.g. '*/15 * * * *'; wins over the "
         "interval when set.",
     )
+    # 40 minutes: a cold run of 10k pages takes about three on two cores; a run still going after
+    # this is stuck behind something, and what it has not loaded is better left to the next run
+    run_deadline_s: float = Field(
+        default=2400.0,
+        gt=0,
+        description="Seconds a run may extract pages; past it the rest is left for the next run "
+        "and the run is recorded as aborted, keeping what it loaded.",
+    )
+    # 10 s: enough to cancel the batches, kill the extraction workers and record the run, and
+    # inside the shortest wait before a SIGKILL (`docker stop` 10 s, Kubernetes 30 s, systemd 90 s)
+    stop_grace_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds a run takes at most to stop after SIGTERM or SIGINT before the "
+        "process exits regardless.",
+    )
     http: HttpSettings = Field(default_factory=HttpSettings)
     extract: ExtractSettings = Field(default_factory=ExtractSettings)
     dedup: DedupSettings = Field(default_factory=DedupSettings)
+    budget: BudgetSettings = Field(default_factory=BudgetSettings)
+    # 90 days: long enough to debug a feed's history; raw pages are most of the warehouse's
+    # size, and an article keeps its newest one for `reextract` however old it is
+    retention_days: int = Field(
+        default=90,
+        ge=0,
+        description="Fetch log rows and old raw pages older than this are pruned at the end of "
+        "a run, at most once a day (0: keep for ever).",
+    )
+    watches: list[WatchSettings] = Field(
+        default_factory=list,
+        description="Story watches, `[[watches]]` tables in the config file; none by default.",
+    )
+
+    @model_validator(mode="after")
+    def _watch_names_unique(self) -> Settings:
+        names = [w.name for w in self.watches]
+        if len(names) != len(set(names)):
+            raise ValueError(f"watch names must be unique: {sorted(names)}")
+        return self
 
     @property
     def warehouse(self) -> Warehouse:

@@ -14,15 +14,12 @@ shard; each shard's warehouse then meets feeds it has no state for and fetches t
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from wirehouse.errors import ConfigError
 from wirehouse.records import FeedSource
 from wirehouse.urls import url_origin
-
-_SHARD = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
 
 
 @dataclass(frozen=True)
@@ -38,12 +35,14 @@ class Shard:
 
 def parse_shard(text: str) -> Shard:
     """`"2/3"` -> Shard(2, 3); anything else is a one-line ConfigError."""
-    found = _SHARD.fullmatch(text)
-    if found:
-        index, count = int(found.group(1)), int(found.group(2))
-        if 1 <= index <= count:
-            return Shard(index, count)
+    index, slash, count = (part.strip() for part in text.partition("/"))
+    if slash and _is_number(index) and _is_number(count) and 1 <= int(index) <= int(count):
+        return Shard(int(index), int(count))
     raise ConfigError(f"bad shard {text!r}: expected I/N with 1 <= I <= N, e.g. 1/3")
+
+
+def _is_number(text: str) -> bool:
+    return text.isascii() and text.isdecimal()
 
 
 def shard_of(url: str, count: int) -> int:

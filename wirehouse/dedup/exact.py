@@ -3,6 +3,7 @@
 Decisions are made per batch against what the warehouse already holds (passed in as lookups),
 then against the other articles of the batch, taken in order of publication: the copy published
 first is the article (the wire original beats its reprints), the others are its duplicates.
+Canonical keys arrive screened (`dedup.canonical`): only same-site and partner ones are here.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class Known:
     """An article already in the warehouse that a re-fetched entry belongs to."""
 
     article_id: str
-    content_hash: str
+    content_hash: str | None  # None: stored without text (its page never gave one yet)
     version: int
 
 
@@ -40,6 +41,9 @@ class Decision:
     match_kind: MatchKind
     version: int = 1
     similarity: float | None = None
+    # a real change held back by the daily version cap: not stored, and not remembered as
+    # fetched, so the page is fetched again (and versioned) once the cap has room
+    capped: bool = False
 
 
 def decide_exact(
@@ -64,7 +68,8 @@ def decide_exact(
         if decision.outcome is Outcome.NEW:
             for key in _keys(articles[i]):
                 canonical.setdefault(key, decision.article_id)
-            hashes.setdefault(articles[i].content_hash, decision.article_id)
+            if (text_hash := articles[i].content_hash) is not None:
+                hashes.setdefault(text_hash, decision.article_id)
     return [decided[i] for i in range(len(articles))]
 
 
@@ -84,7 +89,8 @@ def _decide_one(
     match = next((canonical[k] for k in _keys(article) if k in canonical), None)
     if match is not None:
         return Decision(article, Outcome.DUPLICATE, match, MatchKind.CANONICAL)
-    if article.content_hash in hashes:
+    # an article without text is no copy of another: there is nothing to compare
+    if article.content_hash is not None and article.content_hash in hashes:
         return Decision(article, Outcome.DUPLICATE, hashes[article.content_hash], MatchKind.EXACT)
     return Decision(article, Outcome.NEW, article_id_for(article.entry.url_key), MatchKind.NEW)
 

@@ -1,19 +1,24 @@
 """Merge a page's extraction with its feed entry into the `Article` that gets stored.
 
 The page wins where it says something (title, author, date with a time), the feed fills the
-gaps. When the page cannot be used, `article_from_feed` stores the feed's own text
-(`body_source="feed"`) so the story is not lost; it is re-fetched on a later run.
+gaps. When the page cannot be used, `article_from_feed` keeps the entry as an article with the
+feed's own text (`body_source="feed"`), or none, so the story is not lost; its page is retried
+on later runs and its text then fills the same article.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import datetime
 
+from wirehouse.extractors import metadata
 from wirehouse.extractors.cleanup import split_tags
 from wirehouse.extractors.dates import choose_published, url_date
 from wirehouse.extractors.fingerprint import content_hash
-from wirehouse.records import Article, Entry, Extracted, Page
+from wirehouse.extractors.textcap import cap_text
+from wirehouse.records import Article, ArticleStatus, Entry, Extracted, Page
 from wirehouse.urls import normalise_url
 
 logger = logging.getLogger(__name__)
@@ -43,37 +48,43 @@ def build_article(page: Page, extracted: Extracted) -> Article:
         url=dated_url,
         first_seen=page.fetched_at,
     )
+    naming = _naming(page, extracted)
     return Article(
         entry=entry,
         url=page.final_url,
         canonical_url=extracted.canonical_url,
         canonical_key=canonical_key(extracted.canonical_url),
-        title=extracted.title or entry.title,
+        title=naming.title,
+        title_source=naming.title_source,
         text=extracted.text,
         content_hash=content_hash(extracted.text),
         published_at=published_at,
         published_at_source=source,
-        author=extracted.author or entry.author,
-        sitename=extracted.sitename,
+        author=_clean(extracted.author or entry.author),
+        sitename=naming.sitename,
+        sitename_source=naming.sitename_source,
         language=extracted.language,
-        description=extracted.description or entry.summary,
+        description=_clean(extracted.description or entry.summary),
         tags=_merge_tags(extracted.tags, entry.tags),
         image=extracted.image,
         body_source="page",
         fetched_at=page.fetched_at,
+        text_truncated=extracted.text_truncated,
     )
 
 
-def article_from_feed(entry: Entry, *, reason: str, fetched_at: datetime) -> Article | None:
-    """An article made of the feed's own text, for a page that failed (`reason` is logged).
-
-    None when the entry carries no text: a title alone is not an article.
+def article_from_feed(entry: Entry, *, reason: str, fetched_at: datetime) -> Article:
+    """The article of an entry whose page failed (`reason`): the feed's own text stands in, or
+    no text at all (an empty, whitespace or image-only description) so that the entry is kept
+    and its page retried, with `status` `page_failed:<reason>`.
     """
-    text = _feed_text(entry)
-    if not text:
-        logger.debug("no feed text to stand in for %s (%s)", entry.url, reason)
-        return None
-    logger.debug("feed text stands in for %s (%s)", entry.url, reason)
+    sitename, sitename_source = metadata.decide_for_feed(
+        url=entry.url, channel_title=entry.feed_title
+    )
+    capped = cap_text(_feed_text(entry))  # a feed's text is capped like a page's
+    text = capped.text or None
+    found = "text stands in" if text else "has no text"
+    logger.debug("feed %s for %s (%s)", found, entry.url, reason)
     published_at, source = choose_published(
         feed=entry.published_at,
         page=None,
@@ -86,22 +97,82 @@ def article_from_feed(entry: Entry, *, reason: str, fetched_at: datetime) -> Art
         url=entry.url,
         canonical_url=None,
         canonical_key=None,
-        title=entry.title,
+        title=metadata.clean_name(entry.title),
+        title_source="feed" if entry.title else None,
         text=text,
-        content_hash=content_hash(text),
+        content_hash=content_hash(text) if text else None,
         published_at=published_at,
         published_at_source=source,
-        author=entry.author,
-        description=entry.summary,
+        author=_clean(entry.author),
+        sitename=sitename,
+        sitename_source=sitename_source,
+        description=_clean(entry.summary),
         tags=_merge_tags((), entry.tags),
-        body_source="feed",
+        body_source="feed" if text else "none",
         fetched_at=fetched_at,
+        status=f"{ArticleStatus.PAGE_FAILED}:{reason}",
+        text_truncated=capped.truncated,
     )
+
+
+def pending_article(entry: Entry, *, seen_at: datetime) -> Article:
+    """The article of an entry whose page is left for a later run (a budget, a host's long
+    Retry-After): kept at once from its entry, without text, with `status` `pending`, so an
+    entry that leaves its feed before then is not lost and the page retry path fetches it."""
+    kept = article_from_feed(entry, reason="", fetched_at=seen_at)
+    return replace(
+        kept,
+        text=None,
+        content_hash=None,
+        body_source="none",
+        status=str(ArticleStatus.PENDING),
+        text_truncated=False,
+    )
+
+
+def pending_articles(
+    entries: Sequence[Entry], *, known: Collection[str], seen_at: datetime
+) -> tuple[list[Article], dict[str, list[Entry]]]:
+    """The pending articles of entries left for later whose URL is not an article yet (`known`
+    url_keys are), one per URL, and the other feeds' entries of each URL (its followers)."""
+    articles: list[Article] = []
+    followers: dict[str, list[Entry]] = {}
+    for entry in entries:
+        if entry.url_key in known:
+            continue
+        if entry.url_key in followers:
+            followers[entry.url_key].append(entry)
+        else:
+            followers[entry.url_key] = []
+            articles.append(pending_article(entry, seen_at=seen_at))
+    return articles, {k: v for k, v in followers.items() if v}
+
+
+def _naming(page: Page, extracted: Extracted) -> metadata.Naming:
+    """The page's headline and outlet evidence weighed against its feed entry."""
+    headlines = extracted.headlines
+    guessed = (extracted.title_source or "").startswith("title-tag")
+    if not headlines and extracted.title and not guessed:  # an extraction without evidence
+        headlines = ((extracted.title_source or "page", extracted.title),)
+    outlets = extracted.outlets
+    if not outlets and extracted.sitename and extracted.sitename_source is None:
+        outlets = (("page", extracted.sitename),)
+    evidence = metadata.PageEvidence(outlets, headlines, extracted.title_tag)
+    return metadata.decide(
+        evidence,
+        url=page.final_url,
+        feed_title=page.entry.title,
+        channel_title=page.entry.feed_title,
+    )
+
+
+def _clean(value: str | None) -> str | None:
+    return metadata.strip_controls(value) if value else value
 
 
 def _feed_text(entry: Entry) -> str:
     """The longer of the entry's content and summary, with blank lines and spaces collapsed."""
-    best = max((entry.content or "", entry.summary or ""), key=len)
+    best = metadata.strip_controls(max((entry.content or "", entry.summary or ""), key=len))
     lines = (" ".join(line.split()) for line in best.splitlines())
     return "\n".join(line for line in lines if line)
 

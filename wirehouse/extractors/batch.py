@@ -30,7 +30,9 @@ def extract_one(page: Page, settings: ExtractSettings) -> Article | Rejected:
         if not isinstance(result, Extracted):
             return result
         article = build_article(page, result)
-        return dataclasses.replace(article, html_zlib=zlib.compress(page.body, ZLIB_LEVEL))
+        return dataclasses.replace(
+            article, html_zlib=zlib.compress(page.body, ZLIB_LEVEL), html_bytes=len(page.body)
+        )
     except Exception as exc:  # a bug for one page must not lose the other pages of the batch
         logger.warning("building the article failed for %s: %s", page.final_url, exc)
         return Rejected(

@@ -1,7 +1,7 @@
 """A conservative post-filter for boilerplate that trafilatura leaves glued to article text.
 
 trafilatura with ``favor_precision`` removes most page furniture, but real pages still leak a
-few kinds of lines into the text (examples from /work/shared/seeds). Each rule below removes
+few kinds of lines into the text (seen on real news pages). Each rule below removes
 one such kind, and only lines that match it as a whole, in the position where it occurs: a
 rule must never take a real paragraph with it, so when in doubt a line is kept.
 
@@ -256,23 +256,3 @@ def clean_text(text: str, *, title: str | None = None, tags: Sequence[str] = ())
     for rule, line in dropped:
         logger.debug("post-filter %s dropped %r", rule, line[:120])
     return "\n".join(kept)
-
-
-# ------------------------------------------------------------------------------- titles
-_TITLE_SEPARATOR = re.compile(r"\s+[|–—·•»:~-]{1,2}\s+")
-
-
-def clean_title(title: str | None, html_title: str | None, sitename: str | None) -> str | None:
-    """Undo a title taken from the wrong end of a ``<title>Site - Headline</title>``.
-
-    When `title` is one segment of the page's ``<title>``, the headline is the longest segment
-    that is not the site's name ("The Valley Times - Grain elevator fire ..." gives the fire).
-    """
-    if not title or not html_title:
-        return title
-    segments = [s.strip() for s in _TITLE_SEPARATOR.split(html_title.strip()) if s.strip()]
-    if len(segments) < 2 or title.strip() not in segments:
-        return title
-    site = normalise_text(sitename or "")
-    candidates = [s for s in segments if normalise_text(s) != site] or segments
-    return max(candidates, key=lambda s: len(s.split()))

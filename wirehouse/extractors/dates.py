@@ -232,7 +232,7 @@ def _json_ld_values(tree: HtmlElement, key: str) -> list[str]:
     for script in tree.xpath("//script[@type='application/ld+json']"):
         try:
             data = json.loads(script.text or "")
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting exhausts the decoder's stack
             continue
         nodes = data if isinstance(data, list) else [data]
         for node in list(nodes):

@@ -1,6 +1,6 @@
 """Raw page bytes -> one lxml tree: sniff what the bytes are, settle the encoding, parse once.
 
-lxml parses bytes about twice as fast as a decoded str (FACTS.md), so the page is parsed from
+lxml parses bytes about twice as fast as a decoded str (measured), so the page is parsed from
 its bytes with the encoding forced on the parser. The encoding is settled here and not left to
 the page's own declaration, because pages lie about it:
 
@@ -26,6 +26,8 @@ import threading
 import lxml.html
 from lxml.html import HtmlElement, HTMLParser
 
+from wirehouse.escape import strip_controls
+
 logger = logging.getLogger(__name__)
 
 # magic numbers of the non-HTML bodies a "page" URL most often serves
@@ -48,10 +50,26 @@ _MARKUP = re.compile(
     rb"<(?:!doctype\s+html|html|head|body|title|meta|p|div|article|main|section|span|br|table|h[1-6])[\s/>]",
     re.IGNORECASE,
 )
-_FEED_START = re.compile(
-    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)[\s>]", re.S
+# the root element of a feed, checked after the prolog that _starts_as_feed skips
+_FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]")
+# [^<>] rather than [^>]: a run of "<meta" cannot make each start scan to the end (quadratic)
+_CHARSET = re.compile(rb"""<meta[^<>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
+# Control characters that real CMS output carries and that make lxml or trafilatura drop a
+# page (an ESC in a headline once cost a whole article): C0 but tab/LF/CR, DEL, and in UTF-8
+# the C1 block, UTF-16 surrogates encoded on their own, and the noncharacters U+FFFE/U+FFFF.
+# Each is removed; vertical tab, form feed and NEL become a space, as they separate words.
+_C0_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_UTF8_CONTROLS = (
+    re.compile(rb"\xc2[\x80-\x9f]"),
+    re.compile(rb"\xed[\xa0-\xbf][\x80-\xbf]"),
+    re.compile(rb"\xef\xbf[\xbe\xbf]"),
 )
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
+_CONTROL_BYTES = re.compile(
+    rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]|\xed[\xa0-\xbf][\x80-\xbf]|\xef\xbf[\xbe\xbf]"
+)
+_AS_SPACE = frozenset({b"\x0b", b"\x0c", b"\xc2\x85"})
+# a numeric character reference: the parser turns "&#27;" into an ESC in the tree
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
 # WHATWG: these labels are decoded as windows-1252 by every browser
 _AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "ascii", "us-ascii", "cp819"}
 
@@ -83,13 +101,75 @@ def sniff_not_html(body: bytes) -> str | None:
         return _RIFF_KINDS[head[8:12]]
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return None  # UTF-16 HTML: rare but legal, checked after decoding
-    if b"\x00" in body[:1024]:
+    if _looks_binary(body[:1024]):
         return "binary"
-    if _FEED_START.match(body[:4096]):
+    if _starts_as_feed(body[:4096]):
         return "feed"
     if not _MARKUP.search(body[:100_000]):
         return "no_markup"
     return None
+
+
+def _starts_as_feed(head: bytes) -> bool:
+    """True when `head` opens, after an XML declaration and comments, with a feed's root.
+
+    Skipped with find() in one pass: a regex with a starred group of comments backtracks
+    exponentially on a run of empty comments before a non-feed root.
+    """
+    pos = _skip_space(head, 0)
+    if head.startswith(b"<?xml", pos):
+        end = head.find(b">", pos)
+        if end < 0:
+            return False
+        pos = _skip_space(head, end + 1)
+    while head.startswith(b"<!--", pos):
+        end = head.find(b"-->", pos + 4)
+        if end < 0:
+            return False
+        pos = _skip_space(head, end + 3)
+    return _FEED_ROOT.match(head, pos) is not None
+
+
+def _skip_space(data: bytes, pos: int) -> int:
+    while pos < len(data) and data[pos] in b" \t\r\n\f\v":
+        pos += 1
+    return pos
+
+
+def _looks_binary(head: bytes) -> bool:
+    """Many NUL bytes: a binary file. A stray NUL or two in a CMS's markup is not one."""
+    return head.count(b"\x00") * 16 > len(head)
+
+
+def without_controls(body: bytes) -> bytes:
+    """UTF-8 (or ASCII) bytes without the control characters lxml and trafilatura choke on.
+
+    Checked with C-speed scans first (a page has none almost always); only a page that has
+    some pays for the substitution.
+    """
+    if len(body.translate(None, _C0_BYTES)) != len(body) or any(
+        pattern.search(body) for pattern in _UTF8_CONTROLS
+    ):
+        body = _CONTROL_BYTES.sub(lambda m: b" " if m[0] in _AS_SPACE else b"", body)
+    if b"&#" in body:
+        body = _CHAR_REF.sub(_char_ref, body)
+    return body
+
+
+def _char_ref(match: re.Match[bytes]) -> bytes:
+    """A character reference to a control becomes what `without_controls` makes of the
+    character; references to C1 code points mean Windows-1252 punctuation (WHATWG), as in
+    every browser ("&#150;" is an en dash); any other reference is left to the parser."""
+    code = int(match[1], 16) if match[1] else int(match[2])
+    if 0x80 <= code <= 0x9F:
+        return bytes([code]).decode("cp1252", errors="ignore").encode("utf-8")
+    if code in (0x0B, 0x0C):
+        return b" "
+    if (code < 0x20 and code not in (0x09, 0x0A, 0x0D)) or code == 0x7F:
+        return b""
+    if 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF) or code > 0x10FFFF:
+        return b""
+    return match[0]
 
 
 def declared_charset(body: bytes) -> str | None:
@@ -104,10 +184,19 @@ def choose_encoding(body: bytes) -> str:
         return "utf-8-sig"
     if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    if b"\x1b$" in body or b"\x1b(" in body:  # ISO-2022 escapes are 7-bit, so "valid UTF-8"
+        declared = declared_charset(body)
+        if declared and declared.startswith("iso-2022"):
+            return declared
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
-        pass
+        try:  # UTF-8 but for lone surrogates (CMS output): `parse_html` drops those
+            body.decode("utf-8", errors="surrogatepass")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return "utf-8"
     else:
         return "utf-8"
     candidates: list[str] = []
@@ -149,10 +238,11 @@ def parse_html(body: bytes) -> HtmlElement | None:
     """Parse page bytes into an lxml tree with the right encoding; None if nothing parses."""
     encoding = choose_encoding(body)
     if encoding == "utf-8":
-        data = body
+        data = without_controls(body)
     else:
         logger.debug("decoding page as %s", encoding)
-        data = body.decode(encoding, errors="replace").encode("utf-8")
+        text = strip_controls(body.decode(encoding, errors="replace"))
+        data = without_controls(text.encode("utf-8", errors="replace"))
         if encoding == "utf-16" and _MARKUP.search(data[:100_000]) is None:
             return None
     try:

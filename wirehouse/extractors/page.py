@@ -3,14 +3,16 @@
 The page is parsed once (`loading.parse_html`, from bytes, encoding settled there) and that tree
 goes to trafilatura's `bare_extraction` for text and metadata; the same tree serves the
 publication date, the language and the canonical link. trafilatura runs with ``favor_precision``
-and ``include_comments`` from the settings (precision-first scored best on a public benchmark,
-FACTS.md); `cleanup` then removes the few boilerplate lines it leaves in.
+and ``include_comments`` from the settings (precision-first scored best on a public benchmark
+of real pages); `cleanup` then removes the few boilerplate lines it leaves in. The headline and the
+outlet's name are not trafilatura's guesses but `metadata`'s decision from the page's evidence.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -21,7 +23,8 @@ from trafilatura import bare_extraction
 from trafilatura.settings import Document
 
 from wirehouse.config.settings import ExtractSettings
-from wirehouse.extractors import cleanup, dates, loading
+from wirehouse.extractors import cleanup, dates, loading, metadata
+from wirehouse.extractors.textcap import cap_text
 from wirehouse.records import Extracted, Rejected
 
 logger = logging.getLogger(__name__)
@@ -57,20 +60,30 @@ def _extract(body: bytes, url: str, settings: ExtractSettings) -> Extracted | Re
     modified_days = dates.find_modified_days(tree) if published is None else set()
     language = page_language(tree)
     canonical = canonical_url(tree, url)
-    html_title = _html_title(tree)
+    evidence = metadata.read_evidence(tree)
 
     loading.unwrap_layout_tables(tree)
     doc = bare_extraction(tree, url=url, **trafilatura_options(settings))
     if not isinstance(doc, Document) or not doc.text:
         return Rejected(STAGE, url, "no_text", "trafilatura found no main text")
 
-    tags = _unique(cleanup.split_tags([*(doc.tags or []), *(doc.categories or [])]))
-    title = cleanup.clean_title(doc.title, html_title, doc.sitename)
-    text = cleanup.clean_text(doc.text, title=title, tags=tags)
+    tags = _unique(
+        metadata.strip_controls(t)
+        for t in cleanup.split_tags([*(doc.tags or []), *(doc.categories or [])])
+    )
+    # the page's own view; build_article weighs it against the feed entry
+    naming = metadata.decide(evidence, url=url)
+    title, title_source = naming.title, naming.title_source
+    if title is None and (title := metadata.clean_name(doc.title)):
+        title_source = "page"
+    text = cleanup.clean_text(metadata.strip_controls(doc.text), title=title, tags=tags)
     if settings.include_comments and doc.comments:
         text = f"{text}\n{doc.comments}".strip()
     if len(text) < settings.min_text_chars:
         return Rejected(STAGE, url, "no_text", f"{len(text)} chars of text")
+    capped = cap_text(
+        text, max_chars=settings.max_text_chars, max_word_chars=settings.max_word_chars
+    )
 
     if published is None:
         published = _htmldate_fallback(doc.date, url, canonical, modified_days)
@@ -78,12 +91,18 @@ def _extract(body: bytes, url: str, settings: ExtractSettings) -> Extracted | Re
         published = _htmldate_fallback(_find_text_date(tree), url, canonical, modified_days)
     return Extracted(
         url=url,
-        text=text,
+        text=capped.text,
+        text_truncated=capped.truncated,
         title=title,
-        author=doc.author,
-        sitename=doc.sitename,
+        title_source=title_source,
+        author=metadata.clean_name(doc.author),
+        sitename=naming.sitename,
+        sitename_source=naming.sitename_source,
+        headlines=evidence.headlines,
+        outlets=evidence.outlets,
+        title_tag=evidence.title_tag,
         language=language,
-        description=doc.description,
+        description=_clean_text(doc.description),
         tags=tags,
         image=doc.image,
         canonical_url=canonical,
@@ -212,12 +231,11 @@ def canonical_url(tree: HtmlElement, url: str) -> str | None:
     return None
 
 
-def _html_title(tree: HtmlElement) -> str | None:
-    elem = tree.find(".//title")
-    return " ".join(elem.text_content().split()) if elem is not None else None
+def _clean_text(value: str | None) -> str | None:
+    return metadata.strip_controls(value) if value else value
 
 
-def _unique(values: list[str]) -> tuple[str, ...]:
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
     seen: set[str] = set()
     out: list[str] = []
     for value in values:

@@ -49,8 +49,6 @@ _MAX_TTL_MINUTES = 525600
 _LEGACY_SINGLE_BYTE = frozenset({"latin_1", "cp1252", "ascii", "iso8859_15"})
 _XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 _HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.IGNORECASE)
-_EMAIL_WITH_NAME = re.compile(r"^\s*\S+@\S+\s*\((?P<name>[^)]+)\)\s*$")
-_BARE_EMAIL = re.compile(r"^\s*(?:mailto:)?[^\s@]+@[^\s@]+\s*$")
 _LINK_SCHEMES = ("http", "https")
 
 
@@ -106,7 +104,13 @@ def parse_feed_bytes(
     # plain dicts: FeedParserDict maps some keys to others ("updated" silently falls back to
     # "published" with a DeprecationWarning), and the raw fields are what is wanted here
     feed: Mapping[str, Any] = dict(result.get("feed") or {})
-    entries = _entries(result.get("entries", []), feed_url=url, base_url=base_url, now=reference)
+    entries = _entries(
+        result.get("entries", []),
+        feed_url=url,
+        base_url=base_url,
+        now=reference,
+        feed_title=_title(feed),
+    )
     version = result.get("version") or ""
     error = _classify(result, version=version, has_entries=bool(entries), body=body)
     if error:
@@ -222,7 +226,14 @@ def _describe(exc: object) -> str:
     return text[:200] or type(exc).__name__
 
 
-def _entries(raw_entries: list[Any], *, feed_url: str, base_url: str, now: datetime) -> list[Entry]:
+def _entries(
+    raw_entries: list[Any],
+    *,
+    feed_url: str,
+    base_url: str,
+    now: datetime,
+    feed_title: str | None = None,
+) -> list[Entry]:
     entries: list[Entry] = []
     seen_guids: set[str] = set()
     # the same link twice is one entry; a tracking-parameter variant of a link passes through,
@@ -263,6 +274,7 @@ def _entries(raw_entries: list[Any], *, feed_url: str, base_url: str, now: datet
                 updated_at=updated,
                 author=_author(raw),
                 tags=_tags(raw.get("tags")),
+                feed_title=feed_title,
             )
         )
     if skipped:
@@ -340,12 +352,31 @@ def _author(raw: Mapping[str, Any]) -> str | None:
         value = _clean(raw.get("author"))
     if value is None:
         return None
-    match = _EMAIL_WITH_NAME.match(value)
-    if match:
-        return match["name"].strip() or None
-    if _BARE_EMAIL.match(value):
+    return _author_name(value)
+
+
+def _author_name(value: str) -> str | None:
+    """The person's name in an RSS author: `jdoe@example.com (Jane Doe)` -> `Jane Doe`.
+
+    Split with str methods, not a regex: two `\\S+` around an `@` take quadratic time on an
+    author made of `a@a@a@...`, and an author can be megabytes long. A bare address is no name.
+    """
+    text = value.strip()
+    address, bracket, rest = text.partition("(")
+    address = address.strip()
+    if bracket and rest.endswith(")") and _is_address(address):
+        name = rest[:-1]
+        if name and ")" not in name:
+            return name.strip() or None
+    if _is_address(text.removeprefix("mailto:")) and "@" not in text.partition("@")[2]:
         return None
-    return " ".join(value.split())
+    return " ".join(text.split())
+
+
+def _is_address(text: str) -> bool:
+    """An addr-spec in the loose sense feeds use: one word, with text either side of an `@`."""
+    local, at, domain = text.partition("@")
+    return bool(local and at and domain) and not any(c.isspace() for c in text)
 
 
 def _tags(raw_tags: object) -> tuple[str, ...]:

@@ -14,6 +14,8 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
+from wirehouse.escape import strip_controls
+
 logger = logging.getLogger(__name__)
 
 # elements that start a new line of text
@@ -26,16 +28,15 @@ _BLOCK = frozenset(
 )  # fmt: skip
 # elements whose text is never reader-visible
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "title", "iframe", "object"})
-# characters XML/lxml refuse (C0 controls other than tab/newline/CR, lone surrogates, U+FFFE/F)
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_TAG = re.compile(r"<[^>]*>")
+# [^<>]: a run of "<" without ">" would make each start scan to the end (quadratic)
+_TAG = re.compile(r"<[^<>]*>")
 
 
 def plain_text(text: str | None) -> str | None:
     """Whitespace tidied, one paragraph a line; None when nothing readable is left."""
     if not text:
         return None
-    lines = (" ".join(line.split()) for line in _INVALID_XML.sub("", text).splitlines())
+    lines = (" ".join(line.split()) for line in strip_controls(text).splitlines())
     result = "\n".join(line for line in lines if line)
     return result or None
 
@@ -44,7 +45,7 @@ def html_to_text(markup: str | None) -> str | None:
     """Visible text of an HTML fragment, block elements as line breaks; None when empty."""
     if not markup or not markup.strip():
         return None
-    cleaned = _INVALID_XML.sub("", markup)
+    cleaned = strip_controls(markup)
     if "<" not in cleaned:
         return plain_text(html.unescape(" ".join(cleaned.split())))
     try:

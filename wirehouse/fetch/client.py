@@ -2,9 +2,10 @@
 
 It never raises for a problem with one URL; it returns a `Fetched` whose `error` says what went
 wrong (``timeout:read``, ``too_large``, ``http_404``, ``refused_address:...``,
-``robots_disallowed``, ``host_backed_off:...``). Per request hop it checks the address policy,
-robots.txt (when asked), waits for the host's politeness slot, then sends with connect/read
-timeouts plus a total deadline and streams the body under a decompressed-size cap.
+``robots_disallowed``, ``host_backed_off:...``, ``deferred_retry_after:until=...``). Per
+request hop it checks the address policy, robots.txt (when asked), waits for the host's
+politeness slot, then sends with connect/read timeouts plus a total deadline and streams the
+body under a decompressed-size cap.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import httpx
 from wirehouse.config.settings import HttpSettings
 from wirehouse.fetch.addresses import AddressPolicy, AddressRefused, Resolver
 from wirehouse.fetch.bodies import BadEncoding, TooLarge, drain, read_capped
-from wirehouse.fetch.hosts import HostBackedOff, HostGate, host_key, parse_retry_after
+from wirehouse.fetch.hosts import HostBackedOff, HostGate, host_key, parse_retry_after, refusal
 from wirehouse.fetch.robots import ROBOTS_MAX_BYTES, RobotsCache, origin_of
 from wirehouse.fetch.transport import guarded_transport
 from wirehouse.records import Fetched, FetchKind
@@ -110,6 +111,7 @@ class Fetcher:
             per_host_connections=settings.per_host_connections,
             per_host_delay_s=settings.per_host_delay_s,
             max_connections=settings.max_connections,
+            max_pause_s=settings.max_retry_after_s,
         )
         self._robots = RobotsCache(self._fetch_robots_txt)
         if transport is None:
@@ -272,7 +274,7 @@ class Fetcher:
         key = host_key(target)
         backed_off = self._hosts.backed_off(key)
         if backed_off:
-            return f"host_backed_off:{backed_off}", None
+            return refusal(backed_off), None
         port = target.port or (443 if target.scheme == "https" else 80)
         try:
             async with asyncio.timeout(self._settings.connect_timeout_s):
@@ -311,16 +313,19 @@ class Fetcher:
                     hop = _Hop(error=_describe(exc))
                 elapsed = time.perf_counter() - started
         except HostBackedOff as exc:
-            return _Hop(error=f"host_backed_off:{exc}")
+            return _Hop(error=refusal(str(exc)))
+        error = hop.error
         if hop.status is not None:
             self._hosts.observe_response(key, hop.status, hop.retry_after_s)
+            if hop.status in (429, 503) and self._hosts.deferred(key):
+                error = self._hosts.backed_off(key)  # deferred, not failed: a later run fetches it
         elif hop.error and hop.error.startswith(_NETWORK_FAILURES):
             self._hosts.observe_failure(key, hop.error.split(":", 1)[0])
         return _Hop(
             status=hop.status,
             headers=hop.headers,
             body=hop.body,
-            error=hop.error,
+            error=error,
             retry_after_s=hop.retry_after_s,
             elapsed_s=elapsed,
         )

@@ -5,7 +5,9 @@ Hosts are keyed by ``host:port``. A request takes its host's slot (at most
 start has passed and any Retry-After pause is over, then takes a global slot (at most
 `max_connections` in flight). A host that keeps refusing us (a storm of 403s, a Retry-After
 longer than we are willing to wait, repeated network failures) is backed off for the rest of the
-run: its requests fail at once instead of being sent.
+run: its requests fail at once instead of being sent. A Retry-After longer than the run waits
+defers the host instead: its requests fail with `deferred_retry_after:until=<time>`, a reason
+that tells the flow to leave those pages for a later run rather than count them as failures.
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
 log = logging.getLogger(__name__)
 
-MAX_PAUSE_S = 120.0  # a longer Retry-After backs the host off for the run instead
+MAX_PAUSE_S = 120.0  # a longer Retry-After defers the host to a later run instead
+DEFERRED_RETRY_AFTER = "deferred_retry_after"  # the reason prefix of a deferred host's requests
+_MAX_DEFER_S = 366 * 86400.0  # a Retry-After of 1e300 s is a year, not an overflow
 DEFAULT_429_PAUSE_S = 30.0  # a 429 without Retry-After still means "slow down"
 MAX_CRAWL_DELAY_S = 10.0  # robots.txt Crawl-delay is honoured up to this
 FORBIDDEN_STORM = 5  # this many 403s in a row: the host is blocking us
@@ -82,9 +86,11 @@ class HostGate:
         per_host_connections: int,
         per_host_delay_s: float,
         max_connections: int,
+        max_pause_s: float = MAX_PAUSE_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._per_host = per_host_connections
+        self._max_pause_s = max_pause_s
         self._delay_s = per_host_delay_s
         self._global = asyncio.Semaphore(max_connections)
         self._clock = clock
@@ -101,6 +107,10 @@ class HostGate:
         """Why this host is backed off for the run, or None if it is not."""
         host = self._hosts.get(key)
         return host.backed_off if host else None
+
+    def deferred(self, key: str) -> bool:
+        """Whether the host asked for a longer pause than the run waits (see `refusal`)."""
+        return (self.backed_off(key) or "").startswith(DEFERRED_RETRY_AFTER)
 
     def report(self) -> dict[str, str]:
         """Hosts backed off this run and why."""
@@ -149,8 +159,11 @@ class HostGate:
                 pause = DEFAULT_429_PAUSE_S
             if pause is None:
                 return
-            if pause > MAX_PAUSE_S:
-                self._back_off(key, host, f"http_{status} retry_after={pause:.0f}s")
+            if pause > self._max_pause_s:
+                until = datetime.now(UTC) + timedelta(seconds=min(pause, _MAX_DEFER_S))
+                self._back_off(
+                    key, host, f"{DEFERRED_RETRY_AFTER}:until={until:%Y-%m-%dT%H:%M:%SZ}"
+                )
                 return
             host.paused_until = max(host.paused_until, self._clock() + pause)
             log.info("pausing %s for %.1fs (http_%d)", key, pause, status)
@@ -166,3 +179,8 @@ class HostGate:
         if host.backed_off is None:
             host.backed_off = reason
             log.warning("backing off %s for the rest of the run: %s", key, reason)
+
+
+def refusal(reason: str) -> str:
+    """The `Fetched.error` of a request refused because its host is backed off or deferred."""
+    return reason if reason.startswith(DEFERRED_RETRY_AFTER) else f"host_backed_off:{reason}"

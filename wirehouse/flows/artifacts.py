@@ -22,6 +22,7 @@ from prefect.artifacts import (
     aupdate_progress_artifact,
 )
 
+from wirehouse.escape import markdown_cell, visible
 from wirehouse.records import RunSummary
 
 SUMMARY_KEY = "ingest-summary"
@@ -38,10 +39,14 @@ logger = logging.getLogger(__name__)
 
 
 def render_summary(summary: RunSummary) -> str:
-    """The run's counts as markdown: one table per question an operator asks after a run."""
+    """The run's counts as markdown: one table per question an operator asks after a run.
+
+    Every value that is text passes through markdown_cell: a reason or kind can carry a header
+    value an outlet chose, and the UI renders this markdown.
+    """
     dups = summary.duplicates
     lines = [
-        f"# Ingest run `{summary.run_id}`",
+        f"# Ingest run `{summary.run_id}`",  # our own id: hex digits and dashes
         "",
         "## Feeds",
         "",
@@ -76,19 +81,31 @@ def render_summary(summary: RunSummary) -> str:
     lines += ["", "## Seconds per stage", "", "| stage | seconds |", "|---|---:|"]
     known = [s for s in _STAGE_ORDER if s in summary.stage_seconds]
     others = sorted(s for s in summary.stage_seconds if s not in _STAGE_ORDER)
-    lines += [f"| {s} | {summary.stage_seconds[s]:.2f} |" for s in known + others]
+    lines += [f"| {markdown_cell(s)} | {summary.stage_seconds[s]:.2f} |" for s in known + others]
     return "\n".join(lines) + "\n"
 
 
 def _count_table(label: str, counts: dict[str, int] | Counter[str]) -> list[str]:
     rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [f"| {label} | count |", "|---|---:|", *(f"| {k} | {v} |" for k, v in rows)]
+    return [
+        f"| {label} | count |",
+        "|---|---:|",
+        *(f"| {markdown_cell(k)} | {v} |" for k, v in rows),
+    ]
 
 
 def failure_rows(summary: RunSummary) -> list[dict[str, Any]]:
-    """One row per feed or page that failed, with its reason (the `ingest-failures` table)."""
+    """One row per feed or page that failed, with its reason (the `ingest-failures` table).
+
+    The UI shows table cells as text, not markdown, so only control characters are escaped.
+    """
     return [
-        {"stage": r.stage, "url": r.url, "reason": r.reason, "detail": r.detail or ""}
+        {
+            "stage": visible(r.stage),
+            "url": visible(r.url),
+            "reason": visible(r.reason),
+            "detail": visible(r.detail or ""),
+        }
         for r in summary.rejected
     ]
 
@@ -119,7 +136,7 @@ async def publish_digest_link(path: Path) -> None:
             path.resolve().as_uri(),
             link_text="digest of the last 24 hours",
             key=DIGEST_KEY,
-            description=f"HTML digest written to {path}",
+            description=f"HTML digest written to {markdown_cell(path)}",
         )
     except Exception as exc:  # an artifact is a report, not part of the run's work
         _warn("digest link", exc)

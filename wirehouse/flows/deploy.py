@@ -4,6 +4,10 @@
 the Prefect server for due runs and starts each in a subprocess. Runs never overlap: the
 deployment's concurrency limit of 1 cancels a run that comes due while another is still going
 (CANCEL_NEW), and the warehouse's run lock backs that up for runs started by other means.
+
+Prefect stores a deployment's parameters in its database and shows them in the UI, so a
+location with a password (a PostgreSQL catalog) is never one: the runs read it from
+`WIREHOUSE_DB` in the environment of the process that serves them (or the worker's).
 """
 
 from __future__ import annotations
@@ -14,9 +18,9 @@ from typing import Any
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
 
+from wirehouse.config.location import Warehouse
 from wirehouse.config.shards import Shard
 from wirehouse.flows.ingest import ingest
-from wirehouse.warehouse.location import Warehouse
 
 DEPLOYMENT_NAME = "scheduled"
 
@@ -39,6 +43,7 @@ def ingest_deployment(
 
     Paths are made absolute, so a run reads the same files whatever directory serves it. Each
     shard is its own deployment, so its one-run-at-a-time limit does not hold back the others.
+    A location with a password becomes `db=None`: see secret_location_env().
     """
     if (interval_s is None) == (cron is None):
         raise ValueError("give exactly one of interval_s and cron")
@@ -48,7 +53,7 @@ def ingest_deployment(
     local_data = warehouse.local_data_path
     parameters = {
         "feeds_file": str(Path(feeds_file).resolve()) if feeds_file else None,
-        "db": db if warehouse.is_lake else str(Path(db).resolve()),
+        "db": _db_parameter(warehouse),
         "data_path": str(local_data.resolve()) if local_data else data_path,
         "shard": str(shard) if shard else None,
     }
@@ -65,6 +70,20 @@ def ingest_deployment(
     )
     assert isinstance(deployment, RunnerDeployment)  # to_deployment is sync outside a loop
     return deployment
+
+
+def _db_parameter(warehouse: Warehouse) -> str | None:
+    if warehouse.has_secret:
+        return None  # the run reads WIREHOUSE_DB: a parameter is stored and shown in the UI
+    if warehouse.is_lake:
+        return warehouse.location
+    return str(Path(warehouse.location).resolve())
+
+
+def secret_location_env(db: str) -> dict[str, str]:
+    """What the serving process's environment needs so its runs find a location that was
+    kept out of the parameters: `{"WIREHOUSE_DB": db}`, or nothing."""
+    return {"WIREHOUSE_DB": db} if Warehouse(db).has_secret else {}
 
 
 def serve_deployments(*deployments: RunnerDeployment) -> None:

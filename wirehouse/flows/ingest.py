@@ -14,10 +14,12 @@ import contextlib
 import hashlib
 import time
 import uuid
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -30,17 +32,23 @@ from prefect.utilities.annotations import quote
 
 from wirehouse import progress
 from wirehouse.config.feedlist import resolve_sources
+from wirehouse.config.location import Warehouse
 from wirehouse.config.settings import Settings, load_settings
 from wirehouse.config.shards import parse_shard, select_shard
+from wirehouse.dedup.canonical import screen_canonicals, trusted_pairs
 from wirehouse.dedup.exact import Decision, Outcome, decide_exact
 from wirehouse.errors import ConfigError, WarehouseBusy, WirehouseError
-from wirehouse.extractors.article import article_from_feed
-from wirehouse.extractors.pool import BatchPool, open_pool
+from wirehouse.extractors.article import article_from_feed, pending_article, pending_articles
+from wirehouse.extractors.backend import open_pool
+from wirehouse.extractors.pool import BatchPool, CallTimeout, DeadlinePool
 from wirehouse.feeds.batches import batches
 from wirehouse.feeds.parse import parse_feed
 from wirehouse.feeds.schedule import due_feeds
 from wirehouse.fetch.client import Fetcher
+from wirehouse.fetch.hosts import DEFERRED_RETRY_AFTER
 from wirehouse.flows.artifacts import PageProgress, publish_digest_link, publish_summary
+from wirehouse.flows.stopping import Stop, stop_on_signals
+from wirehouse.flows.watches import watch_stories
 from wirehouse.records import (
     Article,
     Entry,
@@ -51,11 +59,20 @@ from wirehouse.records import (
     FetchKind,
     MatchKind,
     Page,
+    ParsedFeed,
     Rejected,
     RunSummary,
 )
 from wirehouse.urls import url_origin
-from wirehouse.warehouse.articles import LoadCounts, load_batch, lookups_for
+from wirehouse.warehouse.articles import (
+    LoadCounts,
+    load_batch,
+    lookups_for,
+    record_claims,
+    record_page_failures,
+    screen_versions,
+    store_pending,
+)
 from wirehouse.warehouse.connection import (
     publish_read_copy,
     read_copy_due,
@@ -64,11 +81,19 @@ from wirehouse.warehouse.connection import (
     write_atomically,
 )
 from wirehouse.warehouse.digest import write_digest
-from wirehouse.warehouse.entries import RefetchPolicy, Sighting, Triage, triage_entries
+from wirehouse.warehouse.entries import (
+    Budget,
+    RefetchPolicy,
+    Sighting,
+    Triage,
+    apply_budget,
+    triage_entries,
+)
 from wirehouse.warehouse.held import HeldSession
-from wirehouse.warehouse.location import Warehouse
 from wirehouse.warehouse.migrate import migrate
+from wirehouse.warehouse.retention import prune, prune_due
 from wirehouse.warehouse.runs import (
+    abort_run,
     close_abandoned_runs,
     feed_states,
     finish_run,
@@ -80,6 +105,11 @@ from wirehouse.warehouse.search import refresh_due, refresh_index
 from wirehouse.warehouse.similar import find_near_duplicates, store_similarity
 
 _T = TypeVar("_T")
+
+
+class RunDeadline(Exception):
+    """The run reached `run_deadline_s`: no more pages are extracted this run."""
+
 
 # DuckDB waits this long for a reader (e.g. `wirehouse sql`) to let go of the file
 _DB_WAIT_S = 30.0
@@ -101,19 +131,71 @@ class _Run:
     loader: HeldSession | None = None
     digest: Path | None = None
     page_progress: PageProgress = field(default_factory=PageProgress)
+    # entries whose host asked for a longer Retry-After than a run waits: left for a later run
+    deferred: list[Entry] = field(default_factory=list)
+    # time.monotonic() past which no more pages are extracted (`run_deadline_s`)
+    deadline: float = float("inf")
+    # warehouse writes in flight: a stopped run waits for them before closing the warehouse
+    writes: set[asyncio.Future[None]] = field(default_factory=set)
 
     def stage(self, name: str, seconds: float) -> None:
         self.summary.stage_seconds[name] = self.summary.stage_seconds.get(name, 0.0) + seconds
+
+    def unstoppable(self, work: Callable[[], None]) -> Awaitable[None]:
+        """Run `work` in a thread to its end even when the run is cancelled meanwhile, so the
+        warehouse is never closed under a transaction that is still writing."""
+        future = asyncio.ensure_future(asyncio.to_thread(work))
+        self.writes.add(future)
+        future.add_done_callback(self.writes.discard)
+        return asyncio.shield(future)
+
+    async def writes_done(self) -> None:
+        if self.writes:
+            await asyncio.wait(list(self.writes))
 
 
 @task(name="fetch-feeds", cache_policy=NO_CACHE, persist_result=False)
 async def fetch_feeds(
     run: _Run, due: list[FeedSource], states: dict[str, FeedState]
 ) -> tuple[list[FeedOutcome], dict[str, str]]:
-    """Fetch the due feeds concurrently (conditional GET) and parse what changed."""
+    """Fetch the due feeds concurrently (conditional GET) and parse what changed.
+
+    Parsing runs in worker processes with a deadline (`extract.feed_parse_timeout_s`): a
+    hostile feed can neither block the event loop, and every fetch with it, nor hold the run."""
     reporter = progress.current.get()
     reporter.total("feeds", len(due))
     body_hashes: dict[str, str] = {}
+    extract = run.settings.extract
+    parser = DeadlinePool(
+        workers=min(2, extract.workers), max_calls_per_worker=extract.max_pages_per_worker
+    )
+
+    async def parse(source: FeedSource, fetched: Fetched) -> ParsedFeed:
+        call = parser.call(
+            parse_feed,
+            fetched,
+            timeout_s=extract.feed_parse_timeout_s,
+            retries=extract.crash_retries,
+            label=source.url,
+        )
+        try:
+            parsed: ParsedFeed = await asyncio.wrap_future(call)
+        except CallTimeout as exc:
+            error = f"parse_timeout: {exc}"
+        except Exception as exc:  # the worker died twice, or parsing raised
+            error = f"parse_error: {exc}"[:500]
+        else:
+            return parsed
+        # parse_feed never raises (a malformed feed is an error value): every failure here is
+        # the worker's, so the feed is parsed again next run whatever its validators say
+        return ParsedFeed(
+            feed_url=source.url,
+            title=None,
+            site_url=None,
+            entries=(),
+            error=error,
+            unfinished=True,
+        )
 
     async def one(source: FeedSource) -> FeedOutcome:
         state = states.get(source.url)
@@ -130,9 +212,10 @@ async def fetch_feeds(
         body_hashes[source.url] = digest
         if state is not None and state.body_hash == digest:
             return FeedOutcome(source, fetched)  # a 200 with the same bytes: nothing new
-        return FeedOutcome(source, fetched, parse_feed(fetched))
+        return FeedOutcome(source, fetched, await parse(source, fetched))
 
-    outcomes = await asyncio.gather(*(one(s) for s in due))
+    with parser:  # cancelled (a stop signal): its workers are killed on the way out
+        outcomes = await asyncio.gather(*(one(s) for s in due))
     return list(outcomes), body_hashes
 
 
@@ -144,13 +227,26 @@ async def triage(run: _Run, entries: list[Entry]) -> Triage:
     policy = RefetchPolicy(
         recent=timedelta(hours=dedup.refetch_recent_hours),
         every=timedelta(hours=dedup.refetch_every_hours),
+        give_up=timedelta(days=dedup.page_retry_days),
+    )
+
+    budget = Budget(
+        per_feed=run.settings.budget.max_entries_per_feed,
+        per_run=run.settings.budget.max_pages_per_run,
     )
 
     def decide(con: duckdb.DuckDBPyConnection) -> Triage:
         now = datetime.now(UTC)
-        result = triage_entries(con, entries, now=now, policy=policy)
+        result = triage_entries(con, entries, now=now, policy=policy, retry_feeds=set(run.sources))
         load_batch(con, run.run_id, [], sightings=result.sightings, now=now)
-        return result
+        budgeted = apply_budget(result, budget)
+        # what the budget leaves is an article at once (pending), fetched by a later run's
+        # retries: an entry that drops off its feed before then is not lost
+        pending, followers = pending_articles(
+            budgeted.deferred, known=result.refetched.keys(), seen_at=now
+        )
+        store_pending(con, run.run_id, pending, followers=followers, now=now)
+        return budgeted
 
     def work() -> Triage:
         with session(run.db, wait_s=_DB_WAIT_S) as con:
@@ -193,9 +289,16 @@ async def _extract_batch(run: _Run, index: int, entries: list[Entry]) -> None:
     run.stage("fetch_pages", time.perf_counter() - started)
     pages: list[Page] = []
     failed: list[tuple[Entry, str, datetime]] = []
+    articles_pending: list[Article] = []
     for entry, f in zip(entries, fetched, strict=True):
         if f.ok and f.body:
             pages.append(Page(entry, f.final_url, f.body, f.content_type, f.fetched_at))
+        elif f.error and f.error.startswith(DEFERRED_RETRY_AFTER):
+            run.deferred.append(entry)  # not a failure: a later run's retries fetch it
+            run.summary.entries_deferred += 1
+            run.summary.rejected.append(Rejected("page", entry.url, f.error))
+            if entry.url_key not in run.triage.refetched:  # new: kept now, as pending
+                articles_pending.append(pending_article(entry, seen_at=f.fetched_at))
         else:
             reason = f.error or f"http_{f.status}"
             failed.append((entry, reason, f.fetched_at))
@@ -205,7 +308,7 @@ async def _extract_batch(run: _Run, index: int, entries: list[Entry]) -> None:
     started = time.perf_counter()
     results = await _extract_pages(run.pool, pages) if pages and run.pool else []
     run.stage("extract", time.perf_counter() - started)
-    articles: list[Article] = []
+    articles: list[Article] = articles_pending
     for page, result in zip(pages, results, strict=True):
         if isinstance(result, Rejected):
             failed.append((page.entry, result.reason, page.fetched_at))
@@ -213,16 +316,22 @@ async def _extract_batch(run: _Run, index: int, entries: list[Entry]) -> None:
         else:
             articles.append(result)
     run.summary.pages_failed += len(failed)
+    retried: list[tuple[str, str, datetime]] = []
     for entry, reason, at in failed:
-        fallback = article_from_feed(entry, reason=reason, fetched_at=at)
-        if fallback is not None:
-            articles.append(fallback)
+        known = run.triage.refetched.get(entry.url_key)
+        if known is not None:
+            # a failed re-fetch changes no stored text: `fetches` records it, and an article
+            # still waiting for its page gets the new reason and back-off
+            retried.append((known.article_id, reason, at))
+        else:
+            # every entry is kept, with the feed's text or none, and its page retried
+            articles.append(article_from_feed(entry, reason=reason, fetched_at=at))
 
     async with run.write_lock:
         started = time.perf_counter()
-        await asyncio.to_thread(_load, run, articles, fetched)
+        await run.unstoppable(partial(_load, run, articles, fetched, retried))
         if run.loader is not None and run.loader.overdue():
-            await asyncio.to_thread(run.loader.close)  # readers get their window
+            await run.unstoppable(run.loader.close)  # readers get their window
         run.stage("load", time.perf_counter() - started)
     reporter.advance("pages", len(entries))
     await run.page_progress.advance(len(entries))
@@ -239,12 +348,22 @@ async def _extract_pages(pool: BatchPool, pages: list[Page]) -> list[Article | R
     return [result for part in done for result in part]
 
 
-def _load(run: _Run, articles: list[Article], fetched: Sequence[Fetched]) -> None:
+def _load(
+    run: _Run,
+    articles: list[Article],
+    fetched: Sequence[Fetched],
+    retried: Sequence[tuple[str, str, datetime]] = (),
+) -> None:
+    dedup = run.settings.dedup
+    partners = trusted_pairs(dedup.syndication_partners)
+    # a canonical link to another site merges nothing unless the sites are partners
+    articles, claims = screen_canonicals(articles, partners)
+
     def decide_and_load(
         con: duckdb.DuckDBPyConnection,
     ) -> tuple[list[Decision], LoadCounts, dict[str, str]]:
         now = datetime.now(UTC)
-        found = lookups_for(con, articles)
+        found = lookups_for(con, articles, partners=partners)
         # URLs another writer (a concurrent run on a DuckLake) loaded since our triage
         taken = found.by_url
         batch: list[Article] = []
@@ -262,7 +381,8 @@ def _load(run: _Run, articles: list[Article], fetched: Sequence[Fetched]) -> Non
             by_hash=found.by_hash,
             refetched=run.triage.refetched,
         )
-        decisions = find_near_duplicates(con, decisions, run.settings.dedup, now=now)
+        decisions = screen_versions(con, decisions, now=now, per_day=dedup.versions_per_day)
+        decisions = find_near_duplicates(con, decisions, dedup, now=now)
         counts = load_batch(
             con,
             run.run_id,
@@ -272,7 +392,9 @@ def _load(run: _Run, articles: list[Article], fetched: Sequence[Fetched]) -> Non
             fetched=fetched,
             now=now,
         )
-        placed = store_similarity(con, decisions, run.settings.dedup, now=now)
+        record_page_failures(con, retried)
+        record_claims(con, run.run_id, claims, decisions, now=now)
+        placed = store_similarity(con, decisions, dedup, now=now)
         return decisions, counts, placed
 
     if run.loader is None:
@@ -329,7 +451,8 @@ async def finish(
 
     def record(con: duckdb.DuckDBPyConnection) -> None:
         if status == "completed":
-            save_feed_outcomes(con, outcomes, body_hashes=body_hashes)
+            left = Counter(e.feed_url for e in (*run.triage.deferred, *run.deferred))
+            save_feed_outcomes(con, outcomes, body_hashes=body_hashes, deferred=left)
         record_fetches(con, run.run_id, [o.fetched for o in outcomes if o.fetched])
         finish_run(con, run.summary, status=status, error=error)
 
@@ -337,6 +460,7 @@ async def finish(
         with session(run.db, wait_s=_DB_WAIT_S) as con:
             write_atomically(con, record)
             if status == "completed":
+                _prune_when_due(run, con)
                 run.digest = write_digest(con, run.db, now=datetime.now(UTC))
                 if not run.db.is_lake:  # a lake's maintenance is its operator's (README)
                     con.execute("CHECKPOINT")
@@ -346,6 +470,27 @@ async def finish(
             publish_read_copy(run.db)
 
     await asyncio.to_thread(work)
+
+
+def _prune_when_due(run: _Run, con: duckdb.DuckDBPyConnection) -> None:
+    """Apply `retention_days` at most once a day, so that the log and raw pages stay bounded
+    without a separate job; a failure here is logged and leaves the run's data as loaded."""
+    days = run.settings.retention_days
+    now = datetime.now(UTC)
+    if not days or not prune_due(con, now=now):
+        return
+    try:
+        pruned = write_atomically(con, lambda c: prune(c, older_than=timedelta(days=days), now=now))
+    except (duckdb.Error, WirehouseError) as exc:
+        get_run_logger().warning("retention not applied: %s", exc)
+        return
+    get_run_logger().info(
+        "pruned %d fetch rows, %d pages and %d raw pages older than %d days",
+        pruned.fetches,
+        pruned.pages,
+        pruned.raw_pages,
+        days,
+    )
 
 
 @flow(name="ingest", log_prints=False)
@@ -365,17 +510,54 @@ async def ingest(
     published in the `ingest-failures` artifact); a warehouse that cannot be opened fails the
     run (`WarehouseError`); a warehouse another run is writing to ends this run Cancelled with
     "skipped: ..." without touching anything, as it is the other run that does the work.
+
+    Stopping: past `run_deadline_s` no more pages are extracted, and SIGTERM or SIGINT end the
+    run within `stop_grace_s` (`wirehouse.flows.stopping`; Cancelled, "stopped by ..."). Either
+    way what was loaded stays, the run is recorded as aborted, and feed validators are not
+    saved, so the next run reads the feeds again and takes up the rest.
     """
-    logger = get_run_logger()
     settings = load_settings(db=db, data_path=data_path)
+    summary = RunSummary(run_id=uuid.uuid4().hex[:12])
+    with stop_on_signals(grace_s=settings.stop_grace_s) as stop:
+        try:
+            return await _ingest(
+                settings, summary, stop, feeds=feeds, feeds_file=feeds_file, shard=shard
+            )
+        except asyncio.CancelledError:
+            if not stop.requested:
+                raise
+            # wherever the stop landed, loads already ran to their end (`_Run.unstoppable`)
+            await asyncio.to_thread(_record_abort, settings.warehouse, summary, stop.reason)
+            get_run_logger().warning("run %s %s", summary.run_id, stop.reason)
+            return Cancelled(message=stop.reason)
+
+
+def _record_abort(warehouse: Warehouse, summary: RunSummary, reason: str) -> None:
+    try:
+        with session(warehouse, wait_s=_DB_WAIT_S) as con:
+            write_atomically(con, lambda c: abort_run(c, summary, error=reason))
+    except (duckdb.Error, WirehouseError) as exc:  # the next run marks it aborted instead
+        get_run_logger().warning("could not record run %s as aborted: %s", summary.run_id, exc)
+
+
+async def _ingest(
+    settings: Settings,
+    summary: RunSummary,
+    stop: Stop,
+    *,
+    feeds: list[str] | None,
+    feeds_file: str | None,
+    shard: str | None,
+) -> RunSummary | State:
+    logger = get_run_logger()
+    deadline = time.monotonic() + settings.run_deadline_s
     warehouse = settings.warehouse
     sources = resolve_sources(settings, feeds=feeds, feeds_file=feeds_file)
     if shard:
         sources = select_shard(sources, parse_shard(shard))
     if not sources:
         raise ConfigError("no feeds to fetch: give --feed URL or a feed list with enabled feeds")
-    run_id = uuid.uuid4().hex[:12]
-    summary = RunSummary(run_id=run_id)
+    run_id = summary.run_id
     lock = ExitStack()
     try:
         lock.enter_context(run_lock(warehouse))
@@ -414,6 +596,7 @@ async def ingest(
                 sources={s.url: s for s in sources},
                 triage=Triage(),
                 summary=summary,
+                deadline=deadline,
             )
             started = time.perf_counter()
             outcomes, body_hashes = await fetch_feeds(_unvisited(run), due, states)
@@ -431,31 +614,49 @@ async def ingest(
             run.triage = await triage(_unvisited(run), _unvisited(entries))
             run.stage("triage", time.perf_counter() - started)
             summary.entries_new = len(run.triage.to_fetch)
+            summary.entries_deferred = len(run.triage.deferred)
             for s in run.triage.sightings:
                 kind = str(s.match_kind)
                 summary.duplicates[kind] = summary.duplicates.get(kind, 0) + 1
             outcomes = _count_new_items(outcomes, run.triage)
 
+            late: RunDeadline | None = None
             try:
                 if run.triage.to_fetch:
                     await _extract_all(run)
+            except RunDeadline as exc:
+                late = exc
             except BaseException as exc:
-                with contextlib.suppress(Exception):  # the warehouse may be what failed
-                    await finish(
-                        _unvisited(run),
-                        outcomes,
-                        body_hashes,
-                        "failed",
-                        f"{type(exc).__name__}: {exc}",
-                    )
+                if not stop.requested:  # a stop is recorded as aborted by `ingest`
+                    with contextlib.suppress(Exception):  # the warehouse may be what failed
+                        await run.writes_done()
+                        await finish(
+                            _unvisited(run),
+                            outcomes,
+                            body_hashes,
+                            "failed",
+                            f"{type(exc).__name__}: {exc}",
+                        )
                 raise
             finally:
+                await run.writes_done()  # a load a stop cut short runs to its end first
                 if run.loader is not None:
                     await asyncio.to_thread(run.loader.close)
+            # an aborted run's loaded articles are searchable and announced like any others
             if (summary.new_articles or summary.new_versions) and not warehouse.is_lake:
                 started = time.perf_counter()
                 await refresh_search(_unvisited(run))
                 run.stage("search_index", time.perf_counter() - started)
+            if settings.watches:  # before finish, so its digest and read copy show the hits
+                started = time.perf_counter()
+                await watch_stories(warehouse, settings.watches, run_id, summary.stories_touched)
+                run.stage("watches", time.perf_counter() - started)
+            if late is not None:
+                # what was loaded stays; the feeds are read again next run for the rest
+                logger.warning("run %s: %s", run_id, late)
+                await finish(_unvisited(run), outcomes, body_hashes, "aborted", str(late))
+                await publish_summary(summary)
+                return summary
             await finish(_unvisited(run), outcomes, body_hashes, "completed", None)
     await publish_summary(summary)
     if run.digest is not None:
@@ -489,7 +690,17 @@ async def _extract_all(run: _Run) -> None:
             bounded(i, entries)
             for i, entries in enumerate(batches(run.triage.to_fetch, settings.batch_size), 1)
         ]
-        await asyncio.gather(*work)
+        # raised inside the pool's block: on the way out its workers are killed, not awaited
+        try:
+            async with asyncio.timeout(max(0.0, run.deadline - time.monotonic())) as limit:
+                await asyncio.gather(*work)
+        except TimeoutError:
+            if not limit.expired():
+                raise
+            raise RunDeadline(
+                f"run deadline of {run.settings.run_deadline_s:g} s passed: the rest is left "
+                "for the next run"
+            ) from None
 
 
 def _tally_feeds(summary: RunSummary, outcomes: list[FeedOutcome]) -> list[Entry]:

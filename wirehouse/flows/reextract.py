@@ -23,13 +23,15 @@ from wirehouse.warehouse.migrate import migrate
 
 _LATEST_PAGES = """
     SELECT a.article_id, a.url, a.url_key, a.feed_url, a.title, a.published_at,
-           a.published_at_source, a.content_hash, a.version, p.url, p.html_zlib,
-           p.content_type, p.fetched_at
+           a.published_at_source, a.content_hash, a.version, p.url, r.html_zlib,
+           p.content_type, p.fetched_at,
+           (SELECT f.title FROM feeds f WHERE f.feed_url = a.feed_url) AS channel_title
     FROM articles a
     JOIN (SELECT *, row_number() OVER (PARTITION BY article_id, url ORDER BY fetched_at DESC)
                  AS n
           FROM pages) p  -- the article's own page: copies' pages are kept under its id too
         ON p.article_id = a.article_id AND p.url = a.url AND p.n = 1
+    JOIN raw_pages r ON r.raw_hash = p.raw_hash  -- one stored copy per payload
     WHERE a.article_id IN (SELECT unnest(?::VARCHAR[]))
 """
 
@@ -57,6 +59,7 @@ async def reextract_batch(
         html,
         ctype,
         fetched_at,
+        channel_title,
     ) in rows:
         entry = Entry(
             feed_url=feed_url or "",
@@ -65,6 +68,7 @@ async def reextract_batch(
             guid=None,
             title=title,
             published_at=published if source == "feed" else None,
+            feed_title=channel_title,  # evidence of the outlet's name, as at ingest
         )
         pages.append(Page(entry, page_url, zlib.decompress(html), ctype, fetched_at))
         known[url_key] = Known(aid, chash, version)
@@ -82,10 +86,10 @@ async def reextract_batch(
 
 
 @flow(name="reextract")
-async def reextract(db: str | None = None) -> dict[str, int]:
+async def reextract(db: str | None = None, data_path: str | None = None) -> dict[str, int]:
     """Re-run extraction over every article's latest stored page."""
     logger = get_run_logger()
-    settings = load_settings(db=db)
+    settings = load_settings(db=db, data_path=data_path)
     totals = {"pages": 0, "changed": 0, "unchanged": 0, "rejected": 0}
     with run_lock(settings.db):
         with session(settings.db) as con:

@@ -7,15 +7,25 @@ deterministic key, so loading a batch twice equals loading it once.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 import duckdb
 import pyarrow as pa
 
-from wirehouse.dedup.exact import Decision, Outcome
-from wirehouse.records import Article, Entry, Fetched, MatchKind
+from wirehouse.dedup.canonical import Claim, stored_key_trusted
+from wirehouse.dedup.exact import Decision, Outcome, decide_exact
+from wirehouse.dedup.versions import changed_meaningfully
+from wirehouse.records import (
+    Article,
+    ArticleStatus,
+    CanonicalReason,
+    Entry,
+    Fetched,
+    MatchKind,
+)
 from wirehouse.warehouse.arrow import TAGS, TS, insert_new, table
 from wirehouse.warehouse.entries import Sighting
 from wirehouse.warehouse.runs import record_fetches
@@ -33,23 +43,33 @@ class Lookups:
     by_url: dict[str, str]
 
 
-def lookups_for(con: duckdb.DuckDBPyConnection, articles: Sequence[Article]) -> Lookups:
-    """Find stored articles sharing a canonical/URL key or a content hash with the batch."""
+def lookups_for(
+    con: duckdb.DuckDBPyConnection,
+    articles: Sequence[Article],
+    *,
+    partners: frozenset[tuple[str, str]] = frozenset(),
+) -> Lookups:
+    """Find stored articles sharing a canonical/URL key or a content hash with the batch.
+
+    A stored article's canonical key counts only when it is on the article's own site or a
+    partner's (`dedup.canonical`): rows stored before claims were screened may hold others."""
     keys = sorted({k for a in articles for k in (a.canonical_key, a.entry.url_key) if k})
-    hashes = sorted({a.content_hash for a in articles})
+    hashes = sorted({a.content_hash for a in articles if a.content_hash is not None})
     by_canonical: dict[str, str] = {}
     by_hash: dict[str, str] = {}
     by_url: dict[str, str] = {}
     if keys:
         con.register("_keys", pa.table({"k": pa.array(keys, pa.string())}))
         try:
-            for key, from_url, aid in con.execute(
-                "SELECT k, from_url, min(article_id) FROM ("
-                " SELECT k._k AS k, false AS from_url, a.article_id"
+            for key, from_url, aid, url in con.execute(
+                "SELECT k._k AS k, false AS from_url, a.article_id, a.url"
                 " FROM (SELECT k AS _k FROM _keys) k JOIN articles a ON a.canonical_key = k._k"
-                " UNION ALL SELECT k._k, true, u.article_id FROM (SELECT k AS _k FROM _keys) k"
-                " JOIN article_urls u ON u.url_key = k._k) GROUP BY k, from_url"
+                " UNION ALL SELECT k._k, true, min(u.article_id), NULL"
+                " FROM (SELECT k AS _k FROM _keys) k"
+                " JOIN article_urls u ON u.url_key = k._k GROUP BY k._k"
             ).fetchall():
+                if not from_url and not stored_key_trusted(url, key, partners):
+                    continue
                 by_canonical[key] = min(aid, by_canonical.get(key, aid))
                 if from_url:
                     by_url[key] = aid
@@ -92,6 +112,11 @@ _ARTICLE_SCHEMA = pa.schema(
         ("first_seen_at", TS),
         ("updated_at", TS),
         ("last_fetched_at", TS),
+        ("status", pa.string()),
+        ("canonical_reason", pa.string()),
+        ("text_truncated", pa.bool_()),
+        ("title_source", pa.string()),
+        ("sitename_source", pa.string()),
     ]
 )
 
@@ -105,6 +130,7 @@ _VERSION_SCHEMA = pa.schema(
         ("body_source", pa.string()),
         ("fetched_at", TS),
         ("run_id", pa.string()),
+        ("text_truncated", pa.bool_()),
     ]
 )
 
@@ -130,9 +156,24 @@ _PAGE_SCHEMA = pa.schema(
         ("article_id", pa.string()),
         ("content_type", pa.string()),
         ("html_bytes", pa.int32()),
-        ("html_zlib", pa.binary()),
+        ("raw_hash", pa.string()),
     ]
 )
+
+_RAW_PAGE_SCHEMA = pa.schema(
+    [
+        ("raw_hash", pa.string()),
+        ("html_bytes", pa.int32()),
+        ("html_zlib", pa.binary()),
+        ("stored_at", TS),
+    ]
+)
+
+
+def raw_hash(html_zlib: bytes) -> str:
+    """The key of a stored raw page: sha256 of its compressed bytes, which one zlib level
+    makes equal for equal payloads (migration 006 keyed the pages stored before it the same way)."""
+    return hashlib.sha256(html_zlib).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,10 +205,15 @@ def _article_row(d: Decision, now: datetime) -> list[object]:
         a.entry.feed_url,
         a.content_hash,
         a.body_source,
-        d.version,
+        d.version if a.text is not None else 0,  # no text yet: no version yet
         a.fetched_at or now,
         a.fetched_at or now,
         a.fetched_at or now,
+        a.status,
+        str(CanonicalReason.FIRST_SEEN),
+        a.text_truncated,
+        a.title_source,
+        a.sitename_source,
     ]
 
 
@@ -206,13 +252,13 @@ def load_batch(
     """Write a batch of decisions, the URLs seen and the fetches made (inside the caller's
     transaction)."""
     followers = followers or {}
-    new_rows, version_rows, url_rows, page_rows = [], [], [], []
+    new_rows, version_rows, url_rows, page_rows, raw_rows = [], [], [], [], []
     updated: list[Decision] = []
     for d in decisions:
         a = d.article
         if d.outcome is Outcome.NEW:
             new_rows.append(_article_row(d, now))
-        if d.outcome in (Outcome.NEW, Outcome.VERSION):
+        if d.outcome in (Outcome.NEW, Outcome.VERSION) and a.text is not None:
             version_rows.append(
                 [
                     d.article_id,
@@ -223,6 +269,7 @@ def load_batch(
                     a.body_source,
                     a.fetched_at or now,
                     run_id,
+                    a.text_truncated,
                 ]
             )
         if d.outcome is Outcome.VERSION:
@@ -234,16 +281,11 @@ def load_batch(
         for follower in followers.get(a.entry.url_key, ()):
             url_rows.append(_url_row(follower, d.article_id, MatchKind.URL, None, run_id, now))
         if a.html_zlib is not None and d.outcome is not Outcome.UNCHANGED:
+            key = raw_hash(a.html_zlib)
             page_rows.append(
-                [
-                    a.url,
-                    a.fetched_at or now,
-                    d.article_id,
-                    a.content_type,
-                    a.html_bytes,
-                    a.html_zlib,
-                ]
+                [a.url, a.fetched_at or now, d.article_id, a.content_type, a.html_bytes, key]
             )
+            raw_rows.append([key, a.html_bytes, a.html_zlib, a.fetched_at or now])
     for s in sightings:
         url_rows.append(_url_row(s.entry, s.article_id, s.match_kind, None, run_id, now))
 
@@ -256,10 +298,18 @@ def load_batch(
     )
     n_versions = _apply_versions(con, updated, now)
     _mark_refetched(
-        con, [d for d in decisions if d.outcome in (Outcome.VERSION, Outcome.UNCHANGED)], now
+        con,
+        [
+            d
+            for d in decisions
+            if d.outcome in (Outcome.VERSION, Outcome.UNCHANGED) and not d.capped
+        ],
+        now,
     )
     n_urls = insert_new(con, "article_urls", table(_URL_SCHEMA, url_rows), key=("url", "feed_url"))
     insert_new(con, "pages", table(_PAGE_SCHEMA, page_rows), key=("url", "fetched_at"))
+    # a payload fetched again (an unchanged page re-served, a mirror) is stored once
+    insert_new(con, "raw_pages", table(_RAW_PAGE_SCHEMA, raw_rows), key=("raw_hash",))
     record_fetches(con, run_id, fetched)
     dups = sum(1 for d in decisions if d.outcome is Outcome.DUPLICATE)
     return LoadCounts(n_new, n_versions, dups, n_urls)
@@ -278,17 +328,22 @@ def _apply_versions(
             """
             UPDATE articles AS a SET
                 title = coalesce(v.title, a.title), text = v.text,
+                title_source = CASE WHEN v.title IS NULL THEN a.title_source
+                                    ELSE v.title_source END,
+                sitename_source = CASE WHEN v.sitename IS NULL THEN a.sitename_source
+                                       ELSE v.sitename_source END,
+                text_truncated = v.text_truncated,
                 description = coalesce(v.description, a.description),
                 author = coalesce(v.author, a.author), sitename = coalesce(v.sitename, a.sitename),
                 language = coalesce(v.language, a.language), tags = v.tags,
                 image = coalesce(v.image, a.image),
                 canonical_url = coalesce(v.canonical_url, a.canonical_url),
                 canonical_key = coalesce(v.canonical_key, a.canonical_key),
-                published_at = CASE WHEN a.body_source = 'feed' THEN v.published_at
+                published_at = CASE WHEN a.body_source <> 'page' THEN v.published_at
                                     ELSE a.published_at END,
-                published_at_source = CASE WHEN a.body_source = 'feed' THEN v.published_at_source
+                published_at_source = CASE WHEN a.body_source <> 'page' THEN v.published_at_source
                                            ELSE a.published_at_source END,
-                content_hash = v.content_hash, body_source = v.body_source,
+                content_hash = v.content_hash, body_source = v.body_source, status = v.status,
                 version = v.version, updated_at = v.updated_at,
                 last_fetched_at = v.last_fetched_at
             FROM _versions v
@@ -298,6 +353,21 @@ def _apply_versions(
     finally:
         con.unregister("_versions")
     return int(result[0]) if result else 0
+
+
+def store_pending(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    articles: Sequence[Article],
+    *,
+    followers: Mapping[str, Sequence[Entry]] | None = None,
+    now: datetime,
+) -> int:
+    """Load text-less `pending` articles (entries whose page is left for a later run) as new
+    articles with their URLs; returns how many were new. Their pages are fetched by the retry
+    path, which takes pending articles like failed ones."""
+    decisions = decide_exact(articles, by_canonical={}, by_hash={}, refetched={})
+    return load_batch(con, run_id, decisions, followers=followers, now=now).new_articles
 
 
 def _mark_refetched(
@@ -318,9 +388,10 @@ def _mark_refetched(
     )
     con.register("_refetched", data)
     try:
+        # only a page that gave text reaches here: whatever was missing no longer is
         con.execute(
-            "UPDATE articles AS a SET last_fetched_at = r.fetched_at FROM _refetched r"
-            " WHERE a.article_id = r.article_id"
+            "UPDATE articles AS a SET last_fetched_at = r.fetched_at, status = 'ok'"
+            " FROM _refetched r WHERE a.article_id = r.article_id"
         )
         con.execute(
             "UPDATE article_urls AS u SET entry_updated_at = r.entry_updated_at"
@@ -329,3 +400,114 @@ def _mark_refetched(
         )
     finally:
         con.unregister("_refetched")
+
+
+def screen_versions(
+    con: duckdb.DuckDBPyConnection,
+    decisions: Sequence[Decision],
+    *,
+    now: datetime,
+    per_day: int,
+) -> list[Decision]:
+    """The decisions with each VERSION that is not one turned UNCHANGED: its text differs from
+    the stored one only in spacing, punctuation, case or date lines (`dedup.versions`), or its
+    article already got `per_day` new versions (after its first text) in the last 24 hours: a
+    page that changes on every poll must not add a version per poll for ever. A capped change
+    is marked `capped`, so the page is fetched again later rather than taken as seen."""
+    wanted = sorted({d.article_id for d in decisions if d.outcome is Outcome.VERSION})
+    if not wanted:
+        return list(decisions)
+    con.register("_wanted", pa.table({"article_id": pa.array(wanted, pa.string())}))
+    try:
+        rows = con.execute(
+            "SELECT a.article_id, a.text, (SELECT count(*) FROM article_versions v"
+            "  WHERE v.article_id = a.article_id AND v.version > 1 AND v.fetched_at >= ?)"
+            " FROM articles a JOIN _wanted w ON w.article_id = a.article_id",
+            [now - timedelta(days=1)],
+        ).fetchall()
+    finally:
+        con.unregister("_wanted")
+    stored = {aid: (text, int(n)) for aid, text, n in rows}
+    out = []
+    for d in decisions:
+        if d.outcome is Outcome.VERSION and d.article_id in stored:
+            text, today = stored[d.article_id]
+            new = d.article.text
+            keep = new is not None and changed_meaningfully(text, new)
+            capped = keep and text is not None and today >= per_day
+            if capped or not keep:
+                d = replace(d, outcome=Outcome.UNCHANGED, version=d.version - 1, capped=capped)
+        out.append(d)
+    return out
+
+
+def record_page_failures(
+    con: duckdb.DuckDBPyConnection, failures: Sequence[tuple[str, str, datetime]]
+) -> None:
+    """A failed re-fetch of a known article, (article_id, reason, at): an article still waiting
+    for its page gets the new reason and attempt time (its back-off runs from it); an article
+    that has its page's text is left exactly as it was (the fetch is in `fetches`)."""
+    if not failures:
+        return
+    data = pa.table(
+        {
+            "article_id": pa.array([f[0] for f in failures], pa.string()),
+            "status": pa.array([f"{ArticleStatus.PAGE_FAILED}:{f[1]}" for f in failures]),
+            "at": pa.array([f[2] for f in failures], TS),
+        }
+    )
+    con.register("_failed", data)
+    try:
+        con.execute(
+            "UPDATE articles AS a SET status = f.status, last_fetched_at = f.at FROM _failed f"
+            " WHERE a.article_id = f.article_id"
+            " AND split_part(a.status, ':', 1) IN ('pending', 'page_failed')"
+        )
+    finally:
+        con.unregister("_failed")
+
+
+_CLAIM_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("url", pa.string()),
+        ("claimed_url", pa.string()),
+        ("claimed_key", pa.string()),
+        ("claimer_site", pa.string()),
+        ("claimed_site", pa.string()),
+        ("trusted", pa.bool_()),
+        ("seen_at", TS),
+        ("run_id", pa.string()),
+    ]
+)
+
+
+def record_claims(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    claims: Sequence[Claim],
+    decisions: Sequence[Decision],
+    *,
+    now: datetime,
+) -> int:
+    """Store each cross-site canonical claim with the article its page became (`trusted`:
+    acted on, between partners; otherwise provenance only)."""
+    owner = {d.article.entry.url_key: d.article_id for d in decisions}
+    rows = [
+        [
+            owner[c.url_key],
+            c.url,
+            c.claimed_url,
+            c.claimed_key,
+            c.claimer_site,
+            c.claimed_site,
+            c.trusted,
+            now,
+            run_id,
+        ]
+        for c in claims
+        if c.url_key in owner
+    ]
+    return insert_new(
+        con, "canonical_claims", table(_CLAIM_SCHEMA, rows), key=("url", "claimed_key")
+    )

@@ -23,9 +23,16 @@ from typing import TypeVar
 
 import duckdb
 
+from wirehouse.config.location import (
+    CATALOG_EXTENSIONS,
+    Warehouse,
+    as_warehouse,
+    is_object_store,
+    redact,
+)
 from wirehouse.errors import WarehouseBusy, WarehouseError
 from wirehouse.warehouse.extensions import load_extension
-from wirehouse.warehouse.location import CATALOG_EXTENSIONS, Warehouse, as_warehouse
+from wirehouse.warehouse.objectstore import create_s3_secret, s3_config_from_env
 from wirehouse.warehouse.sqltext import first_line, quote_literal
 
 T = TypeVar("T")
@@ -100,9 +107,12 @@ def _connect_lake(warehouse: Warehouse, *, read_only: bool) -> duckdb.DuckDBPyCo
     try:
         return retry_races(attach, attempts=10, wait_s=0.1, raced=lambda e: _INIT_RACE in str(e))
     except duckdb.Error as exc:
-        raise WarehouseError(f"cannot open warehouse {warehouse}: {first_line(exc)}") from exc
+        # DuckDB's message may quote the catalog's connection string, password included
+        raise WarehouseError(
+            redact(f"cannot open warehouse {warehouse}: {first_line(exc)}")
+        ) from exc
     except OSError as exc:
-        raise WarehouseError(f"cannot open warehouse {warehouse}: {exc}") from exc
+        raise WarehouseError(redact(f"cannot open warehouse {warehouse}: {exc}")) from exc
 
 
 _INIT_RACE = "Failed to initialize DuckLake"
@@ -120,6 +130,7 @@ def attach_lake(
     catalog_extension = CATALOG_EXTENSIONS[warehouse.catalog_kind]
     if catalog_extension:
         load_extension(con, catalog_extension)
+    _object_storage(con, warehouse)
     options = []
     if warehouse.local_data_path:
         warehouse.local_data_path.mkdir(parents=True, exist_ok=True)
@@ -129,6 +140,36 @@ def attach_lake(
         options.append("READ_ONLY")
     attach = f"ATTACH '{quote_literal(warehouse.location)}' AS {alias}"
     con.execute(attach + (f" ({', '.join(options)})" if options else ""))
+
+
+def _object_storage(con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> None:
+    """Give the connection S3 access from the AWS environment variables, when they are set.
+
+    A lake records its data path, so a reader that gives none may still read from S3: the
+    credentials in the environment are what says so (loading httpfs costs 0.1 s a connection).
+    """
+    config = s3_config_from_env(os.environ)
+    if config is None and not is_object_store(warehouse.data_path):
+        return
+    load_extension(con, "httpfs")
+    if config is not None:
+        create_s3_secret(con, config)
+    elif is_object_store(warehouse.data_path):
+        raise WarehouseError(
+            f"the data path {warehouse.data_path} needs AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY (and AWS_ENDPOINT_URL for a store other than AWS)"
+        )
+
+
+def lake_data_path(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The data path the current lake recorded (a folder or bucket URL); None for a file."""
+    if not is_lake(con):
+        return None
+    row = con.execute(
+        f"SELECT value FROM __ducklake_metadata_{LAKE_ALIAS}.ducklake_metadata"
+        " WHERE key = 'data_path'"
+    ).fetchone()
+    return str(row[0]) if row else None
 
 
 def is_lake(con: duckdb.DuckDBPyConnection) -> bool:
@@ -148,7 +189,7 @@ def session(
     try:
         yield con
     except _STORAGE_ERRORS as exc:  # a read-only directory, a full disk: one line for the user
-        raise WarehouseError(f"cannot write warehouse {where}: {first_line(exc)}") from exc
+        raise WarehouseError(redact(f"cannot write warehouse {where}: {first_line(exc)}")) from exc
     finally:
         con.close()
 
@@ -166,13 +207,24 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("COMMIT")
 
 
-# DuckLake's messages for a commit that lost a race to another writer
-_CONFLICT_MARKERS = ("Transaction conflict", "Failed to commit DuckLake transaction")
+# the messages of a commit that lost a race to another writer, lower-cased
+_CONFLICT_MARKERS = (
+    # DuckLake's own check of the snapshots committed since this transaction began
+    "transaction conflict",
+    "write-write conflict",
+    "failed to commit ducklake transaction",
+    # a PostgreSQL catalog refusing to update rows a concurrent transaction changed (40001),
+    # e.g. maintenance flushing inlined rows while a writer inserts more
+    "could not serialize access",
+    # a SQLite catalog whose write lock another process holds
+    "database is locked",
+)
 
 
 def is_write_conflict(exc: duckdb.Error) -> bool:
     """Whether a commit failed because another writer committed first (worth retrying)."""
-    return any(marker in str(exc) for marker in _CONFLICT_MARKERS)
+    text = str(exc).lower()
+    return any(marker in text for marker in _CONFLICT_MARKERS)
 
 
 def retry_races(

@@ -1,24 +1,32 @@
 """The daily digest: what arrived in the last hours, as one HTML page a person reads.
 
-Stories are ranked by how many outlets carried them, each with its outlets and links, above a
-small chart of articles per outlet per hour of publication (inline SVG: the page needs no
-script and no network). `digest_data` queries, `render_digest` is pure.
+A front page: stories ranked by how many outlets carried them, each with its articles as
+"outlet — headline" links, the watches that announced it, its articles' updates since the last
+digest and the status of articles still waiting for their page; above them a small chart of
+articles per outlet per hour of publication (inline SVG: the page needs no script and no
+network). `digest_data` queries, `render_digest` is pure; everything shown is escaped, and
+only http(s) URLs become links.
 """
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import duckdb
 
-from wirehouse.warehouse.location import Warehouse, as_warehouse
+from wirehouse.config.location import Warehouse, as_warehouse
+
+_HOST = r"^[A-Za-z][A-Za-z0-9+.-]*://(www\.)?([^/?#@]+)"
 
 _STORIES = """
     WITH recent AS (
-        SELECT a.article_id, a.story_id, a.title, a.url,
+        -- an article waiting for its page has no story yet: it is its own, not one lump
+        SELECT a.article_id, coalesce(a.story_id, 'article:' || a.article_id) AS story_id,
+               a.title, a.url, a.text IS NULL AS waiting,
                coalesce(a.sitename, regexp_extract(a.url, '://([^/]+)', 1)) AS outlet,
                coalesce(a.published_at, a.first_seen_at) AS published
         FROM articles a WHERE a.first_seen_at >= ?
@@ -34,10 +42,34 @@ _STORIES = """
            (SELECT count(DISTINCT host) FROM links l WHERE l.story_id = r.story_id) AS outlets,
            list(DISTINCT r.outlet ORDER BY r.outlet) AS outlet_names,
            (SELECT list(DISTINCT l.url ORDER BY l.url) FROM links l
-            WHERE l.story_id = r.story_id) AS urls
+            WHERE l.story_id = r.story_id) AS urls,
+           bool_and(r.waiting) AS waiting
     FROM recent r
     GROUP BY r.story_id
     ORDER BY outlets DESC, articles DESC, last DESC
+"""
+
+# each recent article: its outlet and headline, its status (when the warehouse has one), how
+# many versions it has and how many arrived since the last digest, and its copies' URLs at
+# other hosts (a wire text another outlet republished)
+_ARTICLES = """
+    SELECT coalesce(a.story_id, 'article:' || a.article_id) AS story_id,
+           coalesce(nullif(trim(a.sitename), ''), lower(regexp_extract(a.url, '{host}', 2)))
+               AS outlet,
+           a.title, a.url, coalesce(a.published_at, a.first_seen_at) AS published,
+           {status} AS status,
+           a.version,
+           (SELECT count(*) FROM article_versions v
+            WHERE v.article_id = a.article_id AND v.version > 1 AND v.fetched_at >= $updated)
+               AS updates,
+           (SELECT list(DISTINCT [coalesce(nullif(trim(f.name), ''), nullif(trim(f.title), ''),
+                                        lower(regexp_extract(u.url, '{host}', 2))), u.url])
+            FROM article_urls u LEFT JOIN feeds f USING (feed_url)
+            WHERE u.article_id = a.article_id
+              AND lower(regexp_extract(u.url, '{host}', 2))
+                  <> lower(regexp_extract(a.url, '{host}', 2))) AS copies
+    FROM articles a WHERE a.first_seen_at >= $since
+    ORDER BY published, a.article_id
 """
 
 _HOURLY = """
@@ -50,6 +82,20 @@ _HOURLY = """
 
 
 @dataclass(frozen=True, slots=True)
+class DigestArticle:
+    """One article of a story as the digest lists it."""
+
+    outlet: str
+    title: str | None
+    url: str
+    published: datetime
+    status: str | None = None  # None or "ok": it has its text; else why not (pending, ...)
+    version: int = 1
+    updates: int = 0  # versions that arrived since the last digest
+    copies: tuple[tuple[str, str], ...] = ()  # (outlet, URL) of its copies at other hosts
+
+
+@dataclass(frozen=True, slots=True)
 class DigestStory:
     title: str
     first: datetime
@@ -58,6 +104,13 @@ class DigestStory:
     outlets: int
     outlet_names: tuple[str, ...]
     urls: tuple[str, ...]
+    waiting: bool = False  # no article of it has text yet: its page was not fetched yet
+    items: tuple[DigestArticle, ...] = ()
+    watch_hits: tuple[tuple[str, datetime], ...] = ()  # (watch, when it announced the story)
+
+    @property
+    def updates(self) -> int:
+        return sum(a.updates for a in self.items)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,19 +119,84 @@ class Digest:
     until: datetime
     stories: tuple[DigestStory, ...]
     hourly: tuple[tuple[str, int, int], ...]  # (outlet, hour of day UTC, articles)
+    updated_since: datetime | None = None  # updates are counted from here: the last digest
 
 
-def digest_data(con: duckdb.DuckDBPyConnection, *, now: datetime, hours: int = 24) -> Digest:
-    """The stories and hourly counts of the articles first seen in the last `hours`."""
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    """Whether the warehouse has this column (a read-only older one may lack newer ones)."""
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?"
+        " AND database_name = current_database() AND schema_name = current_schema()",
+        [table, column],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _watch_hits(
+    con: duckdb.DuckDBPyConnection, story_ids: list[str]
+) -> dict[str, list[tuple[str, datetime]]]:
+    if not story_ids or not _has_column(con, "watch_hits", "story_id"):
+        return {}
+    found: dict[str, list[tuple[str, datetime]]] = {}
+    for story_id, watch, at in con.execute(
+        "SELECT story_id, watch, matched_at FROM watch_hits"
+        " WHERE list_contains(?, story_id) ORDER BY matched_at, watch",
+        [story_ids],
+    ).fetchall():
+        found.setdefault(story_id, []).append((watch, at))
+    return found
+
+
+def digest_data(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    now: datetime,
+    hours: int = 24,
+    previous: datetime | None = None,
+) -> Digest:
+    """The stories and hourly counts of the articles first seen in the last `hours`.
+
+    `previous` is when the last digest was written: updates since then are marked new (the
+    whole period's, when there was none)."""
     since = now - timedelta(hours=hours)
+    updated_since = max(previous, since) if previous else since
+    status = "a.status" if _has_column(con, "articles", "status") else "NULL"
+    items: dict[str, list[DigestArticle]] = {}
+    for story_id, outlet, title, url, published, state, version, updates, copies in con.execute(
+        _ARTICLES.format(host=_HOST, status=status),
+        {"since": since, "updated": updated_since},
+    ).fetchall():
+        items.setdefault(story_id, []).append(
+            DigestArticle(
+                outlet or "",
+                title,
+                url,
+                published,
+                state,
+                int(version or 1),
+                int(updates),
+                tuple(sorted((name, url) for name, url in copies or ())),
+            )
+        )
+    rows = con.execute(_STORIES, [since]).fetchall()
+    hits = _watch_hits(con, [r[0] for r in rows])
     stories = tuple(
-        DigestStory(title or "(untitled)", first, last, n, outlets, tuple(names), tuple(urls))
-        for _, title, first, last, n, outlets, names, urls in con.execute(
-            _STORIES, [since]
-        ).fetchall()
+        DigestStory(
+            title or "(untitled)",
+            first,
+            last,
+            n,
+            outlets,
+            tuple(names),
+            tuple(urls or ()),
+            bool(waiting),
+            tuple(items.get(story_id, ())),
+            tuple(hits.get(story_id, ())),
+        )
+        for story_id, title, first, last, n, outlets, names, urls, waiting in rows
     )
     hourly = tuple((o, int(h), int(n)) for o, h, n in con.execute(_HOURLY, [since]).fetchall())
-    return Digest(since, now, stories, hourly)
+    return Digest(since, now, stories, hourly, updated_since)
 
 
 _PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
@@ -119,25 +237,74 @@ def _chart(hourly: tuple[tuple[str, int, int], ...]) -> str:
     return "".join(parts)
 
 
+def _link(url: str, text: str) -> str:
+    """An escaped link for an http(s) URL; any other scheme is shown as text, never followed."""
+    esc = html.escape
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:  # an unparseable URL (a bad IPv6 literal): text
+        scheme = ""
+    if scheme in ("http", "https"):
+        return f'<a href="{esc(url, quote=True)}">{esc(text)}</a>'
+    return f'<span class="nolink">{esc(text)}</span>'
+
+
+def _article(a: DigestArticle) -> str:
+    esc = html.escape
+    headline = f"{a.outlet} — {a.title or a.url}" if a.outlet else (a.title or a.url)
+    extra = []
+    if a.updates:
+        extra.append(f'<span class="updated">updated: version {a.version}</span>')
+    if a.status and a.status != "ok":
+        extra.append(f'<span class="status">{esc(a.status.replace(":", ": ", 1))}</span>')
+    if a.copies:
+        also = ", ".join(_link(url, outlet) for outlet, url in a.copies)
+        extra.append(f'<span class="copies">also at {also}</span>')
+    return (
+        f'<li class="article">{_link(a.url, headline)} '
+        f'<span class="time">{a.published:%H:%M}</span> {" ".join(extra)}</li>'
+    )
+
+
+def _story(story: DigestStory) -> str:
+    esc = html.escape
+    if story.items:
+        listing = "".join(_article(a) for a in story.items)
+    else:  # built without its articles: its URLs
+        listing = "".join(f'<li class="article">{_link(u, u)}</li>' for u in story.urls)
+    waiting = '<p class="waiting">Page not fetched yet.</p>' if story.waiting else ""
+    hits = ""
+    if story.watch_hits:
+        named = ", ".join(f"{esc(w)} ({at:%Y-%m-%d %H:%M})" for w, at in story.watch_hits)
+        hits = f'<p class="watch-hits">Watch hits: {named}</p>'
+    updates = (
+        f'<p class="updates">{story.updates} new version(s) since the last digest</p>'
+        if story.updates
+        else ""
+    )
+    return (
+        '<section class="story">'
+        f"<h2>{esc(story.title)}</h2>"
+        f'<p class="meta">{story.outlets} outlet(s), {story.articles} article(s): '
+        f"{esc(', '.join(story.outlet_names))} · {story.first:%Y-%m-%d %H:%M} to "
+        f"{story.last:%Y-%m-%d %H:%M} UTC</p>{hits}{updates}{waiting}"
+        f'<ul class="articles">{listing}</ul></section>'
+    )
+
+
 def render_digest(digest: Digest) -> str:
     """The digest as a self-contained HTML page."""
-    esc = html.escape
-    rows = []
-    for story in digest.stories:
-        links = "".join(f'<li><a href="{esc(u)}">{esc(u)}</a></li>' for u in story.urls)
-        rows.append(
-            '<section class="story">'
-            f"<h2>{esc(story.title)}</h2>"
-            f'<p class="meta">{story.outlets} outlet(s), {story.articles} article(s): '
-            f"{esc(', '.join(story.outlet_names))} · {story.first:%Y-%m-%d %H:%M} to "
-            f"{story.last:%Y-%m-%d %H:%M} UTC</p><ul>{links}</ul></section>"
-        )
-    body = "".join(rows) or "<p>No articles arrived in this period.</p>"
+    body = (
+        "".join(_story(s) for s in digest.stories) or "<p>No articles arrived in this period.</p>"
+    )
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<title>wirehouse digest</title><style>"
         "body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
-        ".meta{color:#555}.story{border-top:1px solid #ddd;padding-top:.5rem}"
+        ".meta,.time,.copies{color:#555}.story{border-top:1px solid #ddd;padding-top:.5rem}"
+        ".watch-hits{color:#8a2b00;font-weight:bold}.updated,.status{font-size:.85em;"
+        "padding:0 .3em;border-radius:.2em}.updated{background:#e6f0ff}.status{background:#fff2cc}"
+        ".articles{list-style:none;padding-left:0}.article{margin:.3em 0}"
         "</style></head><body>"
         f"<h1>News digest: {digest.since:%Y-%m-%d %H:%M} to {digest.until:%Y-%m-%d %H:%M} UTC"
         "</h1>"
@@ -159,10 +326,13 @@ def write_digest(
     now: datetime,
     hours: int = 24,
 ) -> Path:
-    """Render the digest of the last `hours` and write it next to the warehouse."""
+    """Render the digest of the last `hours` and write it next to the warehouse; updates are
+    new since the digest it replaces was written."""
     path = digest_path(db)
     path.parent.mkdir(parents=True, exist_ok=True)
+    previous = datetime.fromtimestamp(path.stat().st_mtime, UTC) if path.exists() else None
+    data = digest_data(con, now=now, hours=hours, previous=previous)
     tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(render_digest(digest_data(con, now=now, hours=hours)), encoding="utf-8")
+    tmp.write_text(render_digest(data), encoding="utf-8")
     tmp.replace(path)  # atomic: a reader never sees half a page
     return path

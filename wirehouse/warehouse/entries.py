@@ -5,25 +5,26 @@ at this feed. Known entries cost nothing (no page fetch); an entry known only un
 URL or feed is one more sighting of that article, recorded in `article_urls`.
 
 A known article's page is fetched again (the re-fetch policy) when
-- its text came from the feed because the page failed, for `RETRY_FEED_ONLY_FOR`;
+- its page failed (status `pending` or `page_failed:<reason>`, text from the feed or none), with
+  a back-off: the wait after an attempt is as long as the article had already waited, from
+  one run to `every`, until `give_up` after its first sight, when its status becomes final
+  (`feed_only`, or `gave_up:<reason>` without text). These are retried from the warehouse
+  whether or not their feed still lists them or changed;
 - its entry shows an `<updated>` later than the one it showed when last fetched;
 - it was first seen less than `recent` ago and last fetched more than `every` ago.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import duckdb
 import pyarrow as pa
 
 from wirehouse.dedup.exact import Known
-from wirehouse.records import Entry, MatchKind
-
-# a page that gave no text (403, paywall teaser) is retried on later runs for this long
-RETRY_FEED_ONLY_FOR = timedelta(days=3)
+from wirehouse.records import RETRIED_STATUSES, ArticleStatus, Entry, MatchKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,8 @@ class Triage:
     # url_key -> later entries of this run with the same URL, recorded once it is loaded
     followers: dict[str, list[Entry]] = field(default_factory=dict)
     already_seen: int = 0
+    # entries a budget left for a later run (`apply_budget`): not fetched, not stored
+    deferred: list[Entry] = field(default_factory=list)
 
 
 _ENTRY_SCHEMA = pa.schema(
@@ -60,6 +63,7 @@ _ENTRY_SCHEMA = pa.schema(
 class RefetchPolicy:
     recent: timedelta = timedelta(hours=24)
     every: timedelta = timedelta(hours=6)
+    give_up: timedelta = timedelta(days=7)  # on the page of an article that has none
 
 
 def triage_entries(
@@ -68,11 +72,19 @@ def triage_entries(
     *,
     now: datetime,
     policy: RefetchPolicy | None = None,
+    retry_feeds: Collection[str] | None = None,
 ) -> Triage:
-    """Split the run's entries into pages to fetch and sightings of known articles."""
+    """Split the run's entries into pages to fetch and sightings of known articles.
+
+    With `retry_feeds`, the articles of those feeds still waiting for their page are fetched
+    when due (listed by their feed this run or not), and those past `give_up` get a final
+    status."""
     triage = Triage()
+    policy = policy or RefetchPolicy()
+    if retry_feeds is not None:
+        give_up_pages(con, retry_feeds, now=now, policy=policy)
     if not entries:
-        return triage
+        return _with_retries(con, triage, retry_feeds, now=now, policy=policy)
     data = pa.table(
         [
             pa.array(range(len(entries)), pa.int32()),
@@ -99,7 +111,7 @@ def triage_entries(
                 JOIN article_urls u ON u.guid = e.guid AND u.feed_url = e.feed_url
                 WHERE e.guid IS NOT NULL GROUP BY e.idx)
             SELECT e.idx, here.aid, by_key.aid, by_guid.aid,
-                   a.body_source, a.content_hash, a.version, a.first_seen_at,
+                   a.status, a.content_hash, a.version, a.first_seen_at,
                    a.last_fetched_at, here.updated
             FROM _entries e
             LEFT JOIN here USING (idx) LEFT JOIN by_key USING (idx) LEFT JOIN by_guid USING (idx)
@@ -111,14 +123,13 @@ def triage_entries(
     finally:
         con.unregister("_entries")
 
-    policy = policy or RefetchPolicy()
     primaries: set[str] = set()
     for (
         idx,
         here,
         by_key,
         by_guid,
-        body_source,
+        status,
         content_hash,
         version,
         first_seen,
@@ -138,7 +149,7 @@ def triage_entries(
             first_seen is not None
             and _refetch_due(
                 entry,
-                body_source,
+                status,
                 first_seen,
                 last_fetched,
                 stored_updated,
@@ -157,12 +168,24 @@ def triage_entries(
         else:
             kind = MatchKind.URL if by_key else MatchKind.GUID
             triage.sightings.append(Sighting(entry, article_id, kind))
-    return triage
+    return _with_retries(con, triage, retry_feeds, now=now, policy=policy)
+
+
+def retry_due(
+    first_seen: datetime, last_fetched: datetime, *, now: datetime, policy: RefetchPolicy
+) -> bool:
+    """Whether an article still waiting for its page is due another attempt: the wait after
+    an attempt doubles the article's age at that attempt, capped at `every` (no counter to
+    store), until `give_up`."""
+    if now - first_seen >= policy.give_up:
+        return False
+    wait = min(policy.every, max(timedelta(0), last_fetched - first_seen))
+    return now - last_fetched >= wait
 
 
 def _refetch_due(
     entry: Entry,
-    body_source: str,
+    status: str | None,
     first_seen: datetime,
     last_fetched: datetime,
     stored_updated: datetime | None,
@@ -171,8 +194,8 @@ def _refetch_due(
     now: datetime,
     policy: RefetchPolicy,
 ) -> bool:
-    if body_source == "feed" and now - first_seen < RETRY_FEED_ONLY_FOR:
-        return True
+    if status is not None and ArticleStatus.of(status) in RETRIED_STATUSES:
+        return retry_due(first_seen, last_fetched, now=now, policy=policy)
     if (
         here is not None
         and entry.updated_at is not None
@@ -180,3 +203,158 @@ def _refetch_due(
     ):
         return True
     return now - first_seen < policy.recent and now - last_fetched >= policy.every
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """How many pages one run fetches: per feed, and in all."""
+
+    per_feed: int
+    per_run: int
+
+
+def apply_budget(triage: Triage, budget: Budget) -> Triage:
+    """Keep at most `budget.per_feed` pages of each feed (newest first) and `budget.per_run` in
+    all, shared round-robin across feeds; the rest go to `deferred`.
+
+    Deferred entries are not stored at all: the caller must make the next run see them again,
+    which it does by not saving the validators or body hash of their feeds (a 304 would hide
+    them for ever). Entries that are already articles are simply seen again; the ones deferred
+    are new to the triage of the next run, which budgets them afresh.
+    """
+    per_feed: dict[str, list[Entry]] = {}
+    for entry in triage.to_fetch:
+        per_feed.setdefault(entry.feed_url, []).append(entry)
+    queues = [_newest_first(entries)[: budget.per_feed] for entries in per_feed.values()]
+    kept: list[Entry] = []
+    depth = 0
+    while len(kept) < budget.per_run and any(depth < len(q) for q in queues):
+        for queue in queues:  # one page per feed per round: a huge feed cannot starve the rest
+            if depth < len(queue) and len(kept) < budget.per_run:
+                kept.append(queue[depth])
+        depth += 1
+    if len(kept) == len(triage.to_fetch):
+        return triage
+    taken = {id(e) for e in kept}  # kept in round-robin order: a run cut short is still fair
+    deferred = [e for e in triage.to_fetch if id(e) not in taken]
+    gone = {e.url_key for e in deferred}
+    return replace(
+        triage,
+        to_fetch=kept,
+        refetched={k: v for k, v in triage.refetched.items() if k not in gone},
+        followers={k: v for k, v in triage.followers.items() if k not in gone},
+        deferred=[
+            *triage.deferred,
+            *deferred,
+            *(f for k in gone for f in triage.followers.get(k, ())),
+        ],
+    )
+
+
+def _newest_first(entries: list[Entry]) -> list[Entry]:
+    """Dated entries newest first, then undated ones in feed order (feeds list newest first)."""
+    dated = [(when, e) for e in entries if (when := e.published_at or e.updated_at) is not None]
+    undated = [e for e in entries if (e.published_at or e.updated_at) is None]
+    dated.sort(key=lambda pair: pair[0], reverse=True)  # stable: ties keep feed order
+    return [e for _, e in dated] + undated
+
+
+_RETRIED_SQL = "split_part(a.status, ':', 1) IN ('pending', 'page_failed')"
+
+
+def _with_retries(
+    con: duckdb.DuckDBPyConnection,
+    triage: Triage,
+    feeds: Collection[str] | None,
+    *,
+    now: datetime,
+    policy: RefetchPolicy,
+) -> Triage:
+    """Add the due page retries of `feeds` that the listed entries did not already bring: a
+    feed that stopped listing an entry, or did not change, must not strand it."""
+    if not feeds:
+        return triage
+    con.register("_retry_feeds", pa.table({"feed_url": pa.array(sorted(feeds), pa.string())}))
+    try:
+        rows = con.execute(
+            f"""
+            SELECT a.article_id, a.content_hash, a.version, a.first_seen_at, a.last_fetched_at,
+                   u.feed_url, u.url, u.url_key, u.guid, u.entry_updated_at,
+                   a.title, a.description, a.author, a.tags,
+                   CASE WHEN a.published_at_source = 'feed' THEN a.published_at END
+            FROM articles a
+            JOIN article_urls u ON u.article_id = a.article_id AND u.match_kind = 'new'
+            JOIN _retry_feeds f ON f.feed_url = u.feed_url
+            WHERE {_RETRIED_SQL} AND a.first_seen_at > ?
+            ORDER BY a.first_seen_at, a.article_id
+            """,
+            [now - policy.give_up],
+        ).fetchall()
+    finally:
+        con.unregister("_retry_feeds")
+    taken = {e.url_key for e in triage.to_fetch} | set(triage.refetched)
+    for (
+        aid,
+        content_hash,
+        version,
+        first_seen,
+        last_fetched,
+        feed_url,
+        url,
+        url_key,
+        guid,
+        updated,
+        title,
+        description,
+        author,
+        tags,
+        published,
+    ) in rows:
+        if url_key in taken or not retry_due(first_seen, last_fetched, now=now, policy=policy):
+            continue
+        taken.add(url_key)
+        entry = Entry(
+            feed_url=feed_url,
+            url=url,
+            url_key=url_key,
+            guid=guid,
+            title=title,
+            summary=description,
+            published_at=published,
+            updated_at=updated,
+            author=author,
+            tags=tuple(tags or ()),
+        )
+        triage.refetched[url_key] = Known(aid, content_hash, version)
+        triage.to_fetch.append(entry)
+    return triage
+
+
+def give_up_pages(
+    con: duckdb.DuckDBPyConnection,
+    feeds: Collection[str],
+    *,
+    now: datetime,
+    policy: RefetchPolicy,
+) -> int:
+    """Make final the status of the articles of `feeds` whose page has failed for `give_up`:
+    `feed_only` when the feed's text stands in, `gave_up:<last reason>` when there is none."""
+    if not feeds:
+        return 0
+    con.register("_give_up_feeds", pa.table({"feed_url": pa.array(sorted(feeds), pa.string())}))
+    try:
+        row = con.execute(
+            f"""
+            UPDATE articles AS a SET status = CASE
+                WHEN a.text IS NOT NULL THEN '{ArticleStatus.FEED_ONLY}'
+                WHEN contains(a.status, ':')
+                THEN '{ArticleStatus.GAVE_UP}' || substr(a.status, strpos(a.status, ':'))
+                ELSE '{ArticleStatus.GAVE_UP}' END
+            WHERE {_RETRIED_SQL} AND a.first_seen_at <= ?
+              AND a.feed_url IN (SELECT feed_url FROM _give_up_feeds)
+            """,
+            [now - policy.give_up],
+        ).fetchone()
+    finally:
+        con.unregister("_give_up_feeds")
+    return int(row[0]) if row else 0

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from wirehouse.config.location import Warehouse
 from wirehouse.warehouse.connection import session
-from wirehouse.warehouse.location import Warehouse
 
 LOADER_THREADS = 1
 # larger than a hold's worth of batches, so the close is the hold's one checkpoint

@@ -27,7 +27,8 @@ _NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 _COMMENT = re.compile(r"--[^\n]*")
 _INDEX = re.compile(r"CREATE\s+(UNIQUE\s+)?INDEX\b[^;]*;", re.IGNORECASE)
 _TABLE_KEY = re.compile(r",\s*PRIMARY\s+KEY\s*\([^)]*\)", re.IGNORECASE)
-_COLUMN_KEY = re.compile(r"\s+PRIMARY\s+KEY\b", re.IGNORECASE)
+# (?<!\s): start at the first space of a run, not at each one (quadratic on long runs)
+_COLUMN_KEY = re.compile(r"(?<!\s)\s+PRIMARY\s+KEY\b", re.IGNORECASE)
 # several processes may open a new lake at once: the losers of the race retry this often
 _ATTEMPTS = 20
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 
@@ -81,6 +81,18 @@ def finish_run(
     )
 
 
+def abort_run(con: duckdb.DuckDBPyConnection, summary: RunSummary, *, error: str) -> bool:
+    """Record a run that was stopped (a signal, its deadline) as `aborted`, with its counts.
+
+    Only a run still `running` is changed: a stop that lands after the run recorded its end
+    leaves that record as it is. Returns whether the run was changed."""
+    row = con.execute("SELECT status FROM runs WHERE run_id = ?", [summary.run_id]).fetchone()
+    if row is None or row[0] != "running":
+        return False
+    finish_run(con, summary, status="aborted", error=error)
+    return True
+
+
 def feed_states(con: duckdb.DuckDBPyConnection) -> dict[str, FeedState]:
     rows = con.execute(
         "SELECT feed_url, etag, last_modified, last_fetch_at, last_success_at,"
@@ -118,18 +130,29 @@ _FEED_SCHEMA = pa.schema(
         ("ok", pa.bool_()),
         ("new_items", pa.int32()),
         ("items", pa.int32()),
+        ("deferred_entries", pa.int32()),
+        ("forget", pa.bool_()),
     ]
 )
 
 
 def save_feed_outcomes(
-    con: duckdb.DuckDBPyConnection, outcomes: Sequence[FeedOutcome], *, body_hashes: dict[str, str]
+    con: duckdb.DuckDBPyConnection,
+    outcomes: Sequence[FeedOutcome],
+    *,
+    body_hashes: dict[str, str],
+    deferred: Mapping[str, int] | None = None,
 ) -> None:
     """Upsert each fetched feed's state and health with one MERGE (works on DuckLake too).
 
     A 304 keeps the stored validators; a failure keeps them too (the next run retries the same
-    conditional request) and counts one more failure in a row.
+    conditional request) and counts one more failure in a row. A feed with `deferred` entries
+    (a budget or a deferred host left them for later) has its validators and body hash
+    cleared instead: the next run gets the whole feed again, not a 304, and finds them. So has
+    a feed whose parse never finished (timed out, its worker died): its bytes were never read.
+    A feed that parsed with an error (malformed) keeps them: the same bytes fail the same way.
     """
+    deferred = deferred or {}
     rows = []
     for o in outcomes:
         f = o.fetched
@@ -137,6 +160,8 @@ def save_feed_outcomes(
             continue
         ok = f.ok or f.not_modified
         parsed = o.parsed
+        left = deferred.get(o.source.url, 0)
+        forget = bool(left) or (parsed is not None and parsed.unfinished)
         rows.append(
             [
                 o.source.url,
@@ -144,9 +169,9 @@ def save_feed_outcomes(
                 parsed.title if parsed else None,
                 parsed.site_url if parsed else None,
                 list(o.source.tags),
-                f.etag if f.ok else None,
-                f.last_modified if f.ok else None,
-                body_hashes.get(o.source.url),
+                f.etag if f.ok and not forget else None,
+                f.last_modified if f.ok and not forget else None,
+                None if forget else body_hashes.get(o.source.url),
                 parsed.ttl_minutes if parsed else None,
                 f.fetched_at,
                 f.status,
@@ -154,6 +179,8 @@ def save_feed_outcomes(
                 ok,
                 o.new_items,
                 len(parsed.entries) if parsed else 0,
+                left,
+                forget,
             ]
         )
     if not rows:
@@ -171,7 +198,9 @@ def save_feed_outcomes(
                 etag = CASE WHEN o.ok AND o.last_status <> 304 THEN o.etag ELSE f.etag END,
                 last_modified = CASE WHEN o.ok AND o.last_status <> 304
                                      THEN o.last_modified ELSE f.last_modified END,
-                body_hash = coalesce(o.body_hash, f.body_hash),
+                body_hash = CASE WHEN o.forget THEN NULL
+                                 ELSE coalesce(o.body_hash, f.body_hash) END,
+                deferred_entries = o.deferred_entries,
                 ttl_minutes = coalesce(o.ttl_minutes, f.ttl_minutes),
                 last_fetch_at = o.last_fetch_at,
                 last_status = o.last_status,
@@ -184,12 +213,12 @@ def save_feed_outcomes(
             WHEN NOT MATCHED THEN INSERT (
                 feed_url, name, title, site_url, tags, etag, last_modified, body_hash,
                 ttl_minutes, last_fetch_at, last_status, last_error, last_success_at,
-                consecutive_failures, last_new_items, items_seen_total)
+                consecutive_failures, last_new_items, items_seen_total, deferred_entries)
             VALUES (
                 o.feed_url, o.name, o.title, o.site_url, o.tags, o.etag, o.last_modified,
                 o.body_hash, o.ttl_minutes, o.last_fetch_at, o.last_status, o.last_error,
                 CASE WHEN o.ok THEN o.last_fetch_at END, CASE WHEN o.ok THEN 0 ELSE 1 END,
-                o.new_items, o.items)
+                o.new_items, o.items, o.deferred_entries)
             """
         )
     finally:

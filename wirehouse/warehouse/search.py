@@ -19,10 +19,10 @@ from typing import Any
 
 import duckdb
 
+from wirehouse.config.location import Warehouse, as_warehouse
 from wirehouse.errors import WarehouseBusy, WarehouseError
 from wirehouse.warehouse.connection import attach_lake, session, transaction
 from wirehouse.warehouse.extensions import load_extension
-from wirehouse.warehouse.location import Warehouse, as_warehouse
 from wirehouse.warehouse.migrate import migrate
 
 _HOST = r"^[A-Za-z][A-Za-z0-9+.-]*://(www\.)?([^/?#@]+)"
@@ -224,10 +224,14 @@ def search(
             published_at=r[4],
             story_id=r[5],
             score=r[6],
-            snippet=snippet(r[7], query),
+            snippet=snippet(r[7], query) if r[7] is not None else PAGE_NOT_FETCHED,
         )
         for r in rows
     ]
+
+
+# what a hit shows for an article stored from its feed entry whose page gave no text yet
+PAGE_NOT_FETCHED = "(page not fetched yet)"
 
 
 def snippet(text: str, query: str, *, width: int = 200) -> str:

@@ -9,8 +9,11 @@ Canonical rule: of two near copies, the one published earlier is the article (th
 beats its reprints); when either date is unknown, or both are equal, the one stored first is.
 When an original arrives after its reprint, the reprint is demoted: its URLs move to the
 original (the reprint's own URL as `near`, with its similarity), its fingerprints join the
-original's, the original takes over its story, and its row leaves `articles` (its pages and
-versions stay under its old id as history).
+original's, the original takes over its story (`canonical_reason` `earlier_published`), and its
+row moves from `articles` to `demoted_articles` whole, with its own URL, outlet and text and a
+`duplicate_of` pointer (its pages and versions stay under its old id). A new copy claiming a
+publication date more than `max_claimed_backdate_hours` before a stored copy's does not take
+over: the claim is too large to be a wire original seen late, and looks back-dated.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import pyarrow as pa
 from wirehouse.config.settings import DedupSettings
 from wirehouse.dedup import near, stories
 from wirehouse.dedup.exact import Decision, Outcome
-from wirehouse.records import MatchKind
+from wirehouse.records import CanonicalReason, MatchKind
 from wirehouse.warehouse.arrow import TS, insert_new
 
 log = logging.getLogger(__name__)
@@ -75,8 +78,8 @@ def _probes(decisions: Sequence[Decision], settings: DedupSettings) -> list[_Pro
     scheme = scheme_for(settings)
     probes = []
     for i, d in enumerate(decisions):
-        if d.outcome is not Outcome.NEW:
-            continue
+        if d.outcome is not Outcome.NEW or d.article.text is None:
+            continue  # no text, no copy of anything
         fp = near.fingerprint(d.article.text, scheme)
         if fp.shingles >= settings.near_min_shingles:
             probes.append(_Probe(i, fp, d.article.published_at))
@@ -98,7 +101,7 @@ def _signature_count(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _probe_key(d: Decision, settings: DedupSettings) -> tuple[str, str, str]:
-    return (d.article_id, d.article.content_hash, scheme_for(settings).name)
+    return (d.article_id, d.article.content_hash or "", scheme_for(settings).name)
 
 
 def _stored_matches(
@@ -220,10 +223,18 @@ def _batch_pairs(probes: Sequence[_Probe], settings: DedupSettings) -> dict[int,
     return pairs
 
 
-def _beats(a: datetime | None, b: datetime | None) -> bool:
+def _beats(a: datetime | None, b: datetime | None, lead: timedelta | None = None) -> bool:
     """Whether a copy published at `a` is canonical over one published at `b`: strictly earlier,
-    with both dates known (otherwise the copy stored first stays canonical)."""
-    return a is not None and b is not None and a < b
+    with both dates known (otherwise the copy stored first stays canonical), and, against a
+    stored copy, by at most `lead`: a claimed date is evidence, not proof, and a back-dated
+    `article:published_time` must not take over an article stored before it."""
+    if a is None or b is None or a >= b:
+        return False
+    return lead is None or b - a <= lead
+
+
+def _lead(settings: DedupSettings) -> timedelta:
+    return timedelta(hours=settings.max_claimed_backdate_hours)
 
 
 def _order_key(published: datetime | None) -> tuple[bool, datetime]:
@@ -268,12 +279,14 @@ def find_near_duplicates(
                 article_id, published = roots[other]
                 if article_id not in targets or targets[article_id][1] < sim:
                     targets[article_id] = (published, sim, 1)
-        if not targets or all(_beats(p.published, t[0]) for t in targets.values()):
+        # t[2] == 0: a stored copy, which a claimed date beats only by at most the lead
+        lead = {0: _lead(settings), 1: None}
+        if not targets or all(_beats(p.published, t[0], lead[t[2]]) for t in targets.values()):
             roots[p.index] = (d.article_id, p.published)
             continue
         # the copy this one does not beat that was published first (stored ones win ties)
         article_id, (published, sim, _) = min(
-            ((aid, t) for aid, t in targets.items() if not _beats(p.published, t[0])),
+            ((aid, t) for aid, t in targets.items() if not _beats(p.published, t[0], lead[t[2]])),
             key=lambda item: (_order_key(item[1][0]), item[1][2], item[0]),
         )
         roots[p.index] = (article_id, published)
@@ -327,7 +340,7 @@ def _store_fingerprints(
         keep = d.outcome in (Outcome.NEW, Outcome.VERSION) or (
             d.outcome is Outcome.DUPLICATE and d.match_kind is MatchKind.NEAR
         )
-        if not keep:
+        if not keep or d.article.text is None or d.article.content_hash is None:
             continue
         fp = near.fingerprint(d.article.text, scheme)
         if fp.shingles < settings.near_min_shingles:
@@ -406,7 +419,9 @@ def find_demotions(
     by_index = {p.index: p for p in probes}
     for m in _stored_matches(con, decisions, probes, settings, now):
         d = decisions[m.index]
-        if m.article_id == d.article_id or not _beats(by_index[m.index].published, m.published):
+        if m.article_id == d.article_id or not _beats(
+            by_index[m.index].published, m.published, _lead(settings)
+        ):
             continue
         current = found.get(m.article_id)
         if current is None or m.similarity > current.similarity:
@@ -450,6 +465,18 @@ def apply_demotions(
                 " JOIN articles c ON c.article_id = d.copy_id"
                 " WHERE c.story_id IS NOT NULL GROUP BY d.original_id"
             ).fetchall()
+        )
+        # the copy's row, text and all, moves to demoted_articles: demotion deletes no text
+        con.execute(
+            "INSERT INTO demoted_articles BY NAME SELECT c.*, d.original_id AS duplicate_of,"
+            " d.similarity AS demoted_similarity, now() AS demoted_at,"
+            f" '{CanonicalReason.EARLIER_PUBLISHED}' AS demoted_reason"
+            " FROM articles c JOIN _demoted d ON d.copy_id = c.article_id"
+            " WHERE c.article_id NOT IN (SELECT article_id FROM demoted_articles)"
+        )
+        con.execute(
+            f"UPDATE articles SET canonical_reason = '{CanonicalReason.EARLIER_PUBLISHED}'"
+            " WHERE article_id IN (SELECT original_id FROM _demoted)"
         )
         for target in ("story_terms", "story_members", "articles"):
             con.execute(f"DELETE FROM {target} WHERE article_id IN (SELECT copy_id FROM _demoted)")
@@ -609,14 +636,15 @@ def _place_in_stories(
     inherits from a demoted copy, the best-scoring one of its window, or a new one."""
     wanted: dict[str, Decision] = {}
     for d in decisions:
-        if d.outcome in (Outcome.NEW, Outcome.VERSION):
+        # an article without text yet gets its story when its text arrives (a VERSION)
+        if d.outcome in (Outcome.NEW, Outcome.VERSION) and d.article.text is not None:
             wanted.setdefault(d.article_id, d)
     existing = _existing_stories(con, list(wanted))
     placing = [
         _Placing(
             d,
             d.article.published_at or d.article.fetched_at or now,
-            stories.features(d.article.text, d.article.title),
+            stories.features(d.article.text or "", d.article.title),
         )
         for aid, d in wanted.items()
         if aid not in existing

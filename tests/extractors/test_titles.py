@@ -1,0 +1,361 @@
+"""The headline and the outlet's name come from evidence, never from a guessed <title> segment.
+
+Regression tests: a page titled "Headline - Outlet" with og:title and no
+og:site_name was stored with title = Outlet and sitename = Headline.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from lxml.html import HtmlElement
+
+from bench.eval_titles import evaluate
+from tests.fixtures.titles.corpus import FEEDS, OUTLETS, PATTERNS, TEMPLATES
+from wirehouse.config.settings import ExtractSettings
+from wirehouse.extractors import metadata
+from wirehouse.extractors.article import article_from_feed, build_article
+from wirehouse.extractors.fingerprint import normalise_text
+from wirehouse.extractors.loading import parse_html
+from wirehouse.extractors.page import extract_page
+from wirehouse.feeds.parse import parse_feed_bytes
+from wirehouse.records import Article, Entry, Extracted, Page
+
+SETTINGS = ExtractSettings(workers=1)
+FETCHED_AT = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
+URL = "https://www.valleytimes.example/news/2026/03/04/grain-elevator-fire"
+HEADLINE = "Grain elevator fire closes Route 9 for two days"
+BODY = "".join(
+    f"<p>Paragraph {i}: crews from three towns fought the fire at the grain elevator until "
+    "late on Tuesday night, and the road stays closed while engineers check the silo.</p>"
+    for i in range(8)
+)
+
+
+def page_html(head: str, body: str = "") -> bytes:
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">{head}</head>'
+        f"<body>{body or f'<article><h1>{HEADLINE}</h1>{BODY}</article>'}</body></html>"
+    ).encode()
+
+
+def stored(
+    html: bytes,
+    *,
+    entry_title: str | None = HEADLINE,
+    channel: str | None = None,
+    url: str = URL,
+) -> Article:
+    """The article wirehouse would store for this page and feed entry."""
+    extracted = extract_page(html, url, settings=SETTINGS)
+    assert isinstance(extracted, Extracted), extracted
+    entry = Entry(
+        feed_url="https://www.valleytimes.example/feed/",
+        url=url,
+        url_key=url,
+        guid=None,
+        title=entry_title,
+        feed_title=channel,
+    )
+    return build_article(Page(entry, url, html, "text/html", FETCHED_AT), extracted)
+
+
+# --------------------------------------------------------------------------- the reported bug
+
+
+@pytest.mark.parametrize("entry_title", [HEADLINE, None], ids=["with-feed-title", "without"])
+def test_headline_dash_outlet_with_og_title_and_no_site_name_is_not_swapped(entry_title):
+    html = page_html(
+        f"<title>{HEADLINE} - The Valley Times</title>"
+        f'<meta property="og:title" content="{HEADLINE}">'
+    )
+    article = stored(html, entry_title=entry_title)
+    assert article.title == HEADLINE
+    assert article.sitename == "The Valley Times"  # the <title> segment across the headline
+    assert article.sitename != article.title
+
+
+def test_the_page_alone_gives_the_same_answer():
+    html = page_html(
+        f"<title>{HEADLINE} - The Valley Times</title>"
+        f'<meta property="og:title" content="{HEADLINE}">'
+    )
+    extracted = extract_page(html, URL, settings=SETTINGS)
+    assert isinstance(extracted, Extracted)
+    assert (extracted.title, extracted.title_source) == (HEADLINE, "og:title")
+    assert (extracted.sitename, extracted.sitename_source) == ("The Valley Times", "title-tag")
+
+
+# --------------------------------------------------------------------------- the outlet
+
+
+@pytest.mark.parametrize(
+    ("head", "channel", "outlet", "source"),
+    [
+        (
+            '<meta property="og:site_name" content="Valley Times Online">',
+            "VT",
+            "Valley Times Online",
+            "og:site_name",
+        ),
+        (
+            '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "x",'
+            ' "publisher": {"@type": "Organization", "name": "The Valley Times"}}</script>',
+            "VT",
+            "The Valley Times",
+            "json-ld",
+        ),
+        (
+            '<meta name="application-name" content="Valley Times App">',
+            "VT",
+            "Valley Times App",
+            "application-name",
+        ),
+        ("", "The Valley Times » Local News", "The Valley Times", "feed"),
+        ("", None, "The Valley Times", "title-tag"),
+    ],
+    ids=["og-site-name", "json-ld", "application-name", "channel-title", "title-leftover"],
+)
+def test_the_outlet_comes_from_the_best_evidence(head, channel, outlet, source):
+    html = page_html(f"<title>{HEADLINE} | The Valley Times</title>{head}")
+    article = stored(html, channel=channel)
+    assert (article.sitename, article.sitename_source) == (outlet, source)
+    assert article.title == HEADLINE
+
+
+def test_without_any_evidence_the_outlet_is_the_host_without_www():
+    article = stored(page_html(f"<title>{HEADLINE}</title>"))
+    assert (article.sitename, article.sitename_source) == ("valleytimes.example", "host")
+
+
+def test_a_logo_in_the_h1_is_not_the_headline():
+    html = page_html(
+        f'<title>{HEADLINE} - The Valley Times</title><meta property="og:title" '
+        f'content="{HEADLINE} - The Valley Times">',
+        f'<header><h1 class="logo">The Valley Times</h1></header><div><h2>{HEADLINE}</h2>'
+        f"{BODY}</div>",
+    )
+    article = stored(html, entry_title=None, channel="The Valley Times")
+    assert (article.title, article.sitename) == (HEADLINE, "The Valley Times")
+
+
+# --------------------------------------------------------------------------- the headline
+
+
+def test_a_page_headline_that_differs_from_the_feed_wins_and_says_so():
+    html = page_html(
+        f'<title>{HEADLINE} | The Valley Times</title><meta property="og:title" '
+        f'content="{HEADLINE}">'
+    )
+    article = stored(html, entry_title="Fire at grain elevator")
+    assert article.title == HEADLINE
+    assert article.title_source == "og:title:feed-differs"
+
+
+@pytest.mark.parametrize(
+    "entry_title", [f"{HEADLINE} - The Valley Times", "The Valley Times: " + HEADLINE]
+)
+def test_a_feed_title_carrying_the_outlet_still_confirms_the_headline(entry_title):
+    html = page_html(
+        f'<title>{HEADLINE} | The Valley Times</title><meta property="og:title" '
+        f'content="{HEADLINE}">'
+    )
+    article = stored(html, entry_title=entry_title, channel="The Valley Times")
+    assert (article.title, article.title_source) == (HEADLINE, "og:title")
+
+
+def test_a_feed_that_titles_items_with_the_outlet_name_is_no_headline():
+    html = page_html(f"<title>{HEADLINE} | The Valley Times</title>")
+    article = stored(html, entry_title="The Valley Times", channel="The Valley Times")
+    assert (article.title, article.title_source) == (HEADLINE, "h1")
+
+
+def test_a_title_tag_that_does_not_hold_the_feed_headline_loses_to_the_feed():
+    html = page_html("<title>Breaking | The Valley Times</title>", f"<div>{BODY}</div>")
+    article = stored(html, entry_title=HEADLINE, channel="The Valley Times")
+    assert (article.title, article.title_source) == (HEADLINE, "feed")
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Q&A: Why the ferry timetable changed - and what comes next",
+        "Live: storm hits coast | updates",
+    ],
+)
+def test_a_headline_with_separators_in_it_is_kept_whole(headline):
+    html = page_html(
+        f"<title>{headline} | The Valley Times</title>", f"<div class='content'>{BODY}</div>"
+    )
+    article = stored(html, entry_title=headline, channel="The Valley Times")
+    assert (article.title, article.title_source) == (headline, "title-tag-split")
+    assert article.sitename == "The Valley Times"
+
+
+def test_rtl_marks_do_not_reach_the_stored_names():
+    rlm = "\u200f"
+    html = page_html(
+        f"<title>{rlm}גשם כבד צפוי בסוף השבוע{rlm} - {rlm}חדשות הערב{rlm}</title>",
+        f"<div>{BODY}</div>",
+    )
+    article = stored(html, entry_title="גשם כבד צפוי בסוף השבוע", channel=None)
+    assert (article.title, article.sitename) == ("גשם כבד צפוי בסוף השבוע", "חדשות הערב")
+
+
+# --------------------------------------------------------------------------- JSON-LD
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        '{"@type": "NewsArticle", "headline": "H", "publisher": {"name": "Out"}}',
+        '[{"@type": "WebPage", "name": "W"}, {"@type": "Article", "headline": "H",'
+        ' "publisher": [{"@type": "Organization", "name": "Out"}]}]',
+        '{"@graph": [{"@type": "NewsArticle", "headline": "H", "publisher": {"@id": "#o"}},'
+        ' {"@type": "NewsMediaOrganization", "@id": "#o", "name": "Out"}]}',
+        '{"@type": ["NewsArticle", "Article"], "headline": "H", "publisher": "Out"}',
+        '{"@type": "https://schema.org/BlogPosting", "headline": "H",'
+        ' "publisher": {"@type": "Organization", "name": "Out &amp; Co"}}',
+        '<!-- {"@type": "NewsArticle", "headline": "H", "publisher": {"name": "Out"}} -->',
+        '//<![CDATA[\n{"@type": "Article", "headline": "H", "publisher": {"name": "Out"}}\n//]]>',
+    ],
+    ids=["object", "list", "graph-reference", "type-list-string-publisher", "iri-type-entity",
+         "comment-wrapped", "cdata-wrapped"],
+)  # fmt: skip
+def test_json_ld_in_its_real_shapes(script):
+    html = page_html(f'<script type="application/ld+json">{script}</script>')
+    evidence = metadata.read_evidence(_tree(html))
+    headline = dict(evidence.headlines).get("json-ld")
+    outlet = dict(evidence.outlets).get("json-ld")
+    assert headline == "H"
+    assert outlet in {"Out", "Out & Co"}
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        '{"@type": "NewsArticle", "headline": "H",, }',
+        "[" * 100_000 + "]" * 100_000,
+        '{"publisher": ' * 5_000 + "1" + "}" * 5_000,
+        '{"@graph": {"@graph": {"@graph": {"@graph": {"@graph": {"@graph": {"@graph": '
+        '{"@graph": {"@graph": {"@graph": {"@type": "Article", "headline": "deep"}}}}}}}}}}}',
+        "",
+        "null",
+        '"a string"',
+        '{"@type": "NewsArticle", "headline": 42, "publisher": {"name": ["x"]}}',
+        '{"@type": "NewsArticle", "publisher": {"@id": "#self"}, "@id": "#self"}',
+    ],
+    ids=["trailing-commas", "deep-lists", "deep-publishers", "deep-graph", "empty", "null",
+         "string", "wrong-types", "self-reference"],
+)  # fmt: skip
+def test_bad_json_ld_never_fails_the_page(script):
+    html = page_html(
+        f"<title>{HEADLINE} - The Valley Times</title>"
+        f'<script type="application/ld+json">{script}</script>'
+    )
+    started = time.perf_counter()
+    article = stored(html)
+    assert time.perf_counter() - started < 5
+    assert article.title == HEADLINE and article.text
+
+
+def _tree(html: bytes) -> HtmlElement:
+    tree = parse_html(html)
+    assert tree is not None
+    return tree
+
+
+# --------------------------------------------------------------------------- feed-only
+
+
+@pytest.mark.parametrize(
+    ("channel", "outlet", "source"),
+    [
+        ("The Valley Times", "The Valley Times", "feed"),
+        ("The Valley Times » Local News", "The Valley Times", "feed"),
+        ("  ", "valleytimes.example", "host"),
+        (None, "valleytimes.example", "host"),
+    ],
+)
+def test_a_feed_only_article_names_its_outlet(channel, outlet, source):
+    entry = Entry(
+        feed_url="https://www.valleytimes.example/feed/",
+        url=URL,
+        url_key=URL,
+        guid=None,
+        title=HEADLINE,
+        summary="Crews fought the fire until late on Tuesday night.",
+        feed_title=channel,
+    )
+    article = article_from_feed(entry, reason="http_403", fetched_at=FETCHED_AT)
+    assert (article.sitename, article.sitename_source) == (outlet, source)
+    assert (article.title, article.title_source) == (HEADLINE, "feed")
+
+
+def test_the_feed_parser_hands_the_channel_title_to_every_entry():
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>The Valley Times'
+        b" \xc2\xbb Local News</title><link>https://valleytimes.example/</link>"
+        b"<item><title>One</title><link>https://valleytimes.example/a</link></item>"
+        b"<item><title>Two</title><link>https://valleytimes.example/b</link></item>"
+        b"</channel></rss>"
+    )
+    parsed = parse_feed_bytes(body, url="https://valleytimes.example/feed/")
+    assert [e.feed_title for e in parsed.entries] == ["The Valley Times » Local News"] * 2
+
+
+# --------------------------------------------------------------------------- the gate
+
+
+@pytest.fixture(scope="module")
+def evaluation() -> dict:
+    return evaluate()
+
+
+def test_the_corpus_covers_every_pattern_template_and_script(evaluation):
+    assert evaluation["cases"] >= 500
+    assert set(evaluation["by_pattern"]) == set(PATTERNS)
+    assert set(evaluation["by_template"]) == set(TEMPLATES)
+    assert set(evaluation["by_script"]) == {o.script for o in OUTLETS}
+    assert {"arabic", "persian", "cjk", "cyrillic", "greek", "hebrew", "latin"} <= set(
+        evaluation["by_script"]
+    )
+    assert len(FEEDS) == 4
+
+
+def test_title_and_outlet_are_exact_on_every_pattern(evaluation):
+    below = {k: v for k, v in evaluation["by_pattern"].items() if v < 1.0}
+    assert not below, json.dumps(evaluation["failures"][:10], ensure_ascii=False, indent=1)
+
+
+# --------------------------------------------------------------------------- property
+
+_word = st.text(alphabet=st.characters(categories=("Lu", "Ll", "Lo", "Nd")), min_size=1, max_size=8)
+_words = st.lists(_word, min_size=1, max_size=6).map(" ".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    headline=_words,
+    outlet=_words,
+    pattern=st.sampled_from([f for f in PATTERNS.values() if f and "{h}" in f and "{o}" in f]),
+    confirmed=st.booleans(),
+)
+def test_any_headline_and_outlet_in_any_pattern_are_told_apart(
+    headline, outlet, pattern, confirmed
+):
+    """Only og:title and the <title>, any words in any script: never swapped."""
+    assume(normalise_text(headline) and normalise_text(outlet))
+    assume(normalise_text(headline) != normalise_text(outlet))
+    assume(normalise_text(outlet) not in normalise_text(headline))
+    title_tag = pattern.format(h=headline, o=outlet, s="Section")
+    evidence = metadata.PageEvidence((), (("og:title", headline),), title_tag)
+    naming = metadata.decide(
+        evidence, url="https://news.example/a", feed_title=headline if confirmed else None
+    )
+    assert (naming.title, naming.sitename) == (headline, outlet)

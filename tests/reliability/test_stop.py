@@ -1,0 +1,136 @@
+"""SIGTERM stops a real `wirehouse ingest` within seconds while pages hang, keeps what it
+loaded, records the run as aborted, and the next run completes; no page, however slow to
+extract or to arrive, holds a run past its deadlines."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.reliability import conftest
+from tests.reliability.conftest import (
+    assert_every_truth_article_loaded,
+    assert_no_duplicate_rows,
+    assert_warehouse_opens_read_write,
+    counts,
+    query,
+    wait_for,
+)
+from tests.reliability.hostile import HostileOutlet
+
+GRACE_S = 5.0
+
+
+@pytest.fixture
+def outlet() -> Iterator[HostileOutlet]:
+    with HostileOutlet(slow=2, good=3) as hostile:
+        yield hostile
+
+
+@pytest.fixture
+def feeds_with_hostile(feeds: Path, outlet: HostileOutlet) -> Path:
+    feeds.write_text(feeds.read_text() + "\n" + outlet.write_feed_entry())
+    return feeds
+
+
+def _run_env(monkeypatch: pytest.MonkeyPatch, **settings: object) -> None:
+    env = {
+        "WIREHOUSE_STOP_GRACE_S": str(GRACE_S),
+        # the stalled page must not keep the second run waiting for the default 30 s
+        "WIREHOUSE_HTTP__TOTAL_TIMEOUT_S": "5",
+        "WIREHOUSE_HTTP__READ_TIMEOUT_S": "5",
+    }
+    env.update({f"WIREHOUSE_{k.upper()}": str(v) for k, v in settings.items()})
+    monkeypatch.setattr(conftest, "RUN_ENV", {**conftest.RUN_ENV, **env})
+
+
+def _rejections(db: Path, run_status: str) -> dict[str, str]:
+    rows = query(db, f"SELECT summary FROM runs WHERE status = '{run_status}'")
+    found: dict[str, str] = {}
+    for (summary,) in rows:
+        for r in json.loads(summary or "{}").get("rejected", []):
+            found[r["url"]] = r["reason"]
+    return found
+
+
+def test_sigterm_stops_a_run_with_hanging_pages_and_the_next_run_loads_the_rest(
+    start_ingest, room, feeds_with_hostile, outlet, tmp_path, monkeypatch
+):
+    db = tmp_path / "wirehouse.duckdb"
+    # 1. pages that take minutes to extract, and one that never finishes arriving
+    _run_env(monkeypatch, extract__page_timeout_s=300)
+    run = start_ingest(feeds_with_hostile, db)
+    slow = {"slow-0", "slow-1"}
+
+    def loading_and_hanging() -> bool:
+        # a batch task that completed has committed its load; the slow pages are in workers
+        loaded = any(
+            "Task run 'extract-batch-" in line and "Finished in state Completed()" in line
+            for line in run.output.splitlines()
+        )
+        return loaded and slow <= set(outlet.requested)
+
+    assert wait_for(loading_and_hanging, timeout=600, poll=0.2), (outlet.requested, run.output)
+    time.sleep(2)  # the slow pages reach the workers
+    assert run.proc.poll() is None, run.output
+    os.kill(run.proc.pid, signal.SIGTERM)  # the CLI only, as `timeout` or systemd would
+    started = time.monotonic()
+    code = run.wait(timeout=GRACE_S + 30)
+    took = time.monotonic() - started
+    assert code == 128 + signal.SIGTERM, run.output
+    assert took < GRACE_S + 5, (took, run.output)
+    assert "stopped by SIGTERM" in run.output
+    # no extraction worker outlived the run (they would hold a core for minutes)
+    # (the forkserver and resource tracker exit when they see the CLI gone)
+    assert wait_for(lambda: not _processes_in_session(run.proc.pid), timeout=5), [
+        Path(f"/proc/{pid}/cmdline").read_bytes()[:200]
+        for pid in _processes_in_session(run.proc.pid)
+    ]
+    assert_warehouse_opens_read_write(db)
+    assert_no_duplicate_rows(db)
+    statuses = query(db, "SELECT status, error FROM runs")
+    assert [s for s, _ in statuses] == ["aborted"], statuses
+    assert "stopped by SIGTERM" in statuses[0][1]
+    loaded = counts(db)["articles"]
+    assert loaded > 0  # what was loaded before the signal stays
+    # feed validators are saved by completed runs only: the next run reads every feed again
+    assert counts(db)["feeds"] == 0
+
+    # 2. a run with a short page deadline: the hostile pages are rejected, the rest is loaded
+    _run_env(monkeypatch, extract__page_timeout_s=1.5)
+    run = start_ingest(feeds_with_hostile, db)
+    assert run.wait(timeout=180) == 0, run.output
+    assert_warehouse_opens_read_write(db)
+    assert_no_duplicate_rows(db)
+    assert_every_truth_article_loaded(db, room)
+    statuses = dict(query(db, "SELECT status, count(*) FROM runs GROUP BY ALL"))
+    assert statuses == {"aborted": 1, "completed": 1}, statuses
+    rejected = _rejections(db, "completed")
+    assert rejected[outlet.url("slow-0")] == "extract_timeout", rejected
+    assert rejected[outlet.url("slow-1")] == "extract_timeout", rejected
+    assert outlet.url("stall") in rejected, rejected
+    good = {u for (u,) in query(db, "SELECT url FROM articles WHERE length(text) > 500")}
+    assert {outlet.url(f"good-{i}") for i in range(3)} <= good
+    assert counts(db)["articles"] > loaded
+
+
+def _processes_in_session(sid: int) -> list[int]:
+    """Live processes of the run's session (it was started with start_new_session)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(") ", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        # fields after the name: state, ppid, pgrp, session
+        if int(fields[3]) == sid and fields[0] != "Z":
+            found.append(int(entry.name))
+    return found

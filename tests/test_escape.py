@@ -1,0 +1,170 @@
+"""Data shown on a terminal or in the Prefect UI's markdown is shown as text, never obeyed."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from rich.console import Console
+
+from wirehouse.escape import markdown_cell, visible
+from wirehouse.flows.artifacts import failure_rows, render_summary
+from wirehouse.records import Rejected, RunSummary
+
+# what hostile outlets put in titles, URLs, authors, header values and error reasons
+HOSTILE = [
+    "br2 | 1 | [Session expired: sign in again](https://evil.example/login) "
+    "![](https://evil.example/beacon.png)",
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(1)</script>",
+    "[link](javascript:alert(1))",
+    "[ref]: https://evil.example/ref",
+    "![alt][ref]",
+    "<https://evil.example/autolink>",
+    "<evil@example.com>",
+    "`code` and ``more``",
+    "*bold* _em_ **strong** ~~gone~~",
+    "a\nb\r\nc\u2028d | e",
+    "# heading\n- list\n> quote",
+    "&lt;img src=x&gt; &amp; &#60;b&#62;",
+    "\\| escaped pipe \\",
+    "\x1b[31mred\x1b[0m \x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\",
+    "\u202egnp.exe\u202c \x07\x00\x7f",
+    "[Storm hits coast [/] live][link=https://evil.example]x[/link]",
+]
+# control characters a terminal acts on, and characters that reorder what follows them
+TERMINAL_HOSTILE = [
+    "\x1b[31m",
+    "\x1b]8;;https://evil.example\x1b\\",
+    "\r",
+    "\x07",
+    "\x08",
+    "\x9b31m",
+    "\u202e",
+    "\u2066",
+    "\u200f",
+    "\x00",
+    "\x7f",
+]
+
+md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+UNSAFE_TOKENS = {"link_open", "image", "html_inline", "html_block", "code_inline", "em_open"}
+
+
+def inline_tokens(markdown: str) -> list[str]:
+    kinds = []
+    for token in md.parse(markdown):
+        kinds.append(token.type)
+        kinds += [child.type for child in token.children or []]
+    return kinds
+
+
+def rendered_text(markdown: str) -> str:
+    return "".join(
+        child.content
+        for token in md.parse(markdown)
+        for child in token.children or []
+        if child.type == "text"
+    )
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_a_markdown_cell_renders_as_the_same_text_and_nothing_else(text):
+    cell = markdown_cell(text)
+    assert "\n" not in cell
+    kinds = inline_tokens(f"| a | b |\n|---|---|\n| {cell} | x |\n")
+    assert not UNSAFE_TOKENS & set(kinds), kinds
+    assert kinds.count("td_open") == 2  # the table keeps its two columns
+    assert rendered_text(cell) == visible(" ".join(text.split()))
+
+
+@given(st.text())
+def test_any_text_stays_one_table_cell_of_plain_text(text):
+    cell = markdown_cell(text)
+    kinds = inline_tokens(f"| a | b |\n|---|---|\n| {cell} | x |\n")
+    assert not UNSAFE_TOKENS & set(kinds)
+    assert kinds.count("td_open") == 2
+
+
+def test_readable_names_stay_readable():
+    assert markdown_cell("http_404") == "http_404"
+    assert markdown_cell("not modified") == "not modified"
+
+
+@pytest.mark.parametrize("bad", TERMINAL_HOSTILE, ids=repr)
+def test_visible_shows_each_control_character_as_an_escape(bad):
+    shown = visible(f"before{bad}after")
+    assert shown.isprintable()
+    assert shown.startswith("before") and shown.endswith("after")
+    assert "\\x" in shown or "\\u" in shown
+
+
+def test_visible_keeps_text_and_optionally_layout():
+    text = "Zürich – 東京 «ok» café\u00a0x"
+    assert visible(text) == text
+    assert visible("a\nb\tc", keep_layout=True) == "a\nb\tc"
+    assert visible("a\nb") == "a\\x0ab"
+
+
+@given(st.text())
+def test_visible_output_is_always_printable(text):
+    shown = visible(text, keep_layout=True)
+    # spaces other than " " (U+00A0 ...) are not "printable" to Python but move no cursor
+    assert all(ch.isprintable() or ch in "\n\t" or unicodedata.category(ch) == "Zs" for ch in shown)
+
+
+def test_the_cli_console_prints_escaped_data_as_written():
+    """Rich with markup off prints "[/]" and "[link=...]" as text (no MarkupError, no link)."""
+    from wirehouse.cli import out
+
+    console = Console(file=None, markup=out._markup, emoji=False, highlight=False, record=True)
+    for text in HOSTILE:
+        console.print(visible(text, keep_layout=True))
+    exported = console.export_text()
+    assert "[/]" in exported and "[link=https://evil.example]x[/link]" in exported
+    assert "\x1b" not in exported
+
+
+def hostile_summary() -> RunSummary:
+    rejected = [
+        Rejected("page", f"https://a.test/{i}?q={text}", text, text)
+        for i, text in enumerate(HOSTILE)
+    ]
+    return RunSummary(
+        run_id="abc123",
+        duplicates={text: 1 for text in HOSTILE[:4]},
+        rejected=rejected,
+        stage_seconds={"load": 0.5, HOSTILE[0]: 1.0},
+    )
+
+
+def test_the_summary_artifact_shows_hostile_reasons_as_text_in_intact_tables():
+    markdown = render_summary(hostile_summary())
+    heading, body = markdown.split("\n", 1)
+    assert heading == "# Ingest run `abc123`"  # our own id, in a code span
+    tokens = md.parse(body)
+    kinds = inline_tokens(body)
+    assert not UNSAFE_TOKENS & set(kinds), [k for k in kinds if k in UNSAFE_TOKENS]
+    # every body row of every table has as many cells as its header
+    widths: list[int] = []
+    row: list[str] = []
+    for token in tokens:
+        if token.type == "tr_open":
+            row = []
+        elif token.type in ("th_open", "td_open"):
+            row.append(token.type)
+        elif token.type == "tr_close":
+            widths.append(len(row))
+    assert widths and set(widths) == {2}
+    text = rendered_text(markdown)
+    assert "[Session expired: sign in again](https://evil.example/login)" in text
+    assert "<img src=x onerror=alert(1)>" in text
+
+
+def test_the_failures_table_has_no_control_characters():
+    for row in failure_rows(hostile_summary()):
+        for value in row.values():
+            assert value.isprintable(), repr(value)

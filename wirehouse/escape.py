@@ -1,0 +1,87 @@
+"""Data made safe to store and to show: on a terminal and in markdown that a UI renders.
+
+Titles, URLs, authors, header values and error reasons come from outlets we do not control. On
+a terminal an ESC, CR or bidi override in them can rewrite what the operator sees (colours, a
+fake clickable link through OSC 8, text that runs backwards); in the Prefect UI's markdown a
+`[text](url)` or `![](url)` in them becomes a phishing link or a tracking image. Both outputs
+take data through these two functions and nothing else. What is stored goes through
+strip_controls() first: lxml (and so any XML or HTML writer) refuses some of those characters.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+
+# C0 and C1 controls (tab, newline and CR excepted), DEL, lone surrogates and noncharacters: no
+# stored string may contain them
+_CONTROL = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+)
+_CONTROL_SPACE = re.compile("[\x0b\x0c\x85]")  # vertical tab, form feed, NEL: line breaks
+
+# bidi embeddings, overrides and isolates: they reorder what follows them on screen
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_KEPT_LAYOUT = frozenset("\n\t")
+# ASCII punctuation: CommonMark lets a backslash make each one literal, so none can start a
+# link, image, emphasis, code span, table cell or autolink
+_MARKDOWN_PUNCTUATION = frozenset(string.punctuation) - set("&<>")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def strip_controls(text: str) -> str:
+    """`text` without control characters, lone surrogates or noncharacters (line-like ones
+    become a space), so no stored string carries what a terminal or an XML writer chokes on."""
+    return _CONTROL.sub("", _CONTROL_SPACE.sub(" ", text))
+
+
+def visible(text: object, *, keep_layout: bool = False) -> str:
+    """`text` with every control, format or bidi character shown as a `\\x1b`-style escape.
+
+    `keep_layout` keeps newlines and tabs (a table cell may span lines; a one-line message not).
+    """
+    value = str(text)
+    if value.isprintable():  # the common case, checked in C
+        return value
+    return "".join(
+        ch if ch.isprintable() or (keep_layout and ch in _KEPT_LAYOUT) else _escape(ch)
+        for ch in value
+    )
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    if ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+        if code <= 0xFF:
+            return f"\\x{code:02x}"
+        return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+    return ch  # a printable-but-not-"isprintable" space such as U+00A0 stays as it is
+
+
+def markdown_cell(text: object) -> str:
+    """`text` as literal markdown: one line, fit for a table cell or a heading.
+
+    Every ASCII punctuation mark is backslash-escaped and `& < >` become entities, so the data
+    renders as the same characters and never as a link, image, HTML tag or an extra column.
+    """
+    value = visible(" ".join(str(text).split()))
+    out: list[str] = []
+    for i, ch in enumerate(value):
+        if ch in _HTML:
+            out.append(_HTML[ch])
+        elif ch in _MARKDOWN_PUNCTUATION and not _intraword_underscore(value, i):
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _intraword_underscore(value: str, i: int) -> bool:
+    """An `_` between letters or digits (`http_404`) cannot open emphasis: left readable."""
+    return (
+        value[i] == "_"
+        and 0 < i < len(value) - 1
+        and value[i - 1].isalnum()
+        and value[i + 1].isalnum()
+    )

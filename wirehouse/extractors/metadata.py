@@ -1,0 +1,412 @@
+"""Which string is the headline and which the outlet's name, decided from evidence, never guessed.
+
+A page names its outlet and its headline in several places that often disagree: ``og:site_name``,
+JSON-LD ``publisher.name`` and ``headline``, ``<meta name="application-name">``, ``og:title``,
+``<h1>``, and ``<title>``, which joins both with a separator in either order ("Headline -
+Outlet", "Outlet: Headline", "Headline | Section | Outlet"). Guessing the outlet from a
+``<title>`` segment picks the headline about as often as the outlet, so the outlet comes from
+declared evidence, in order: ``og:site_name``, JSON-LD publisher, ``application-name``, the
+feed's channel title, the ``<title>`` segment left over once the headline is known, the host.
+
+The headline is the candidate that the feed entry's title (the publisher's own headline)
+confirms; without that confirmation, the page's declared headline (og:title, JSON-LD, h1,
+twitter:title, in that order, a candidate more sources agree on first), else the ``<title>``
+without its outlet segment. `title_source` says which won:
+
+===========================  ====================================================================
+``og:title``, ``json-ld``,   the page's headline from that place, equal to the feed entry's title
+``h1``, ``twitter:title``    or with no feed title to compare
+``title-tag``                the whole ``<title>``
+``title-tag-split``          a run of ``<title>`` segments, once the outlet (and section) is cut
+``feed``                     the feed entry's title: the page offered no usable headline, or only
+                             a ``<title>`` that does not contain the feed's headline
+``<source>:feed-differs``    the page's declared headline won over a different feed title (pages
+                             are edited after the feed item is written)
+``page``                     trafilatura's own guess, for a page none of the above was found in
+===========================  ====================================================================
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml.html import HtmlElement
+
+from wirehouse.escape import strip_controls
+from wirehouse.extractors.fingerprint import normalise_text
+
+# separators between <title> segments: a dash, bar, bullet, colon pair, guillemet... between
+# spaces; a colon after a word ("Outlet: Headline"); a full-width bar or an underscore, which
+# CJK sites use without spaces. Titles are whitespace-collapsed first, so `\s` is one space.
+_SEPARATOR = re.compile(r" (?:[|–—·•»«~/\\-]{1,3}|::) |(?<=\S): |\s?[｜丨_]\s?")
+_SEPARATOR_KEEP = re.compile(f"({_SEPARATOR.pattern})")
+_MAX_SEGMENTS = 16  # segments of one title compared run by run (quadratic in this)
+# format characters that carry no text: bidi marks and embeddings, zero-width space, the BOM;
+# and U+FFFD, which the HTML parser puts where a page referenced a control ("&#27;")
+_INVISIBLE = re.compile("[\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff\ufffd]")
+_MAX_TITLE = 1000  # characters of a title candidate looked at; a longer one is not a title
+_MAX_JSON = 500_000  # characters of one JSON-LD script parsed
+_MAX_DEPTH = 8  # levels of JSON-LD nesting walked (@graph, publisher, list of either)
+# the ends of host names that are no part of an outlet's name (besides any of 2-3 letters)
+_SUFFIX_WORDS = frozenset({"example", "invalid", "local", "info", "news", "online", "media"})
+
+_ARTICLE_TYPES = frozenset(
+    {
+        "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",
+        "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "blogposting",
+        "liveblogposting", "socialmediaposting", "report", "scholarlyarticle", "techarticle",
+        "webpage", "itempage", "medicalwebpage",
+    }
+)  # fmt: skip
+
+
+def clean_name(value: object) -> str | None:
+    """A title or name as one line: controls and invisible marks dropped, entities decoded."""
+    if not isinstance(value, str):
+        return None
+    text = _INVISIBLE.sub("", strip_controls(html.unescape(value[: _MAX_TITLE * 2])))
+    text = " ".join(text.split())
+    return text[:_MAX_TITLE] or None
+
+
+@dataclass(frozen=True, slots=True)
+class PageEvidence:
+    """What a page declares about its outlet and headline, each with where it was read."""
+
+    outlets: tuple[tuple[str, str], ...] = ()  # (source, name), best source first
+    headlines: tuple[tuple[str, str], ...] = ()  # (source, headline), best source first
+    title_tag: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Naming:
+    """The decided headline and outlet, and where each came from."""
+
+    title: str | None
+    title_source: str | None
+    sitename: str | None
+    sitename_source: str | None
+
+
+# ------------------------------------------------------------------------------- reading a page
+
+
+def read_evidence(tree: HtmlElement) -> PageEvidence:
+    """The outlet and headline candidates of a parsed page (read-only on `tree`)."""
+    metas: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or "").strip().lower()
+        value = clean_name(meta.get("content"))
+        if key and value and key not in metas:
+            metas[key] = value
+    headline, publisher = _json_ld(tree)
+    outlets = [
+        ("og:site_name", metas.get("og:site_name")),
+        ("json-ld", publisher),
+        ("application-name", metas.get("application-name")),
+    ]
+    headlines = [
+        ("og:title", metas.get("og:title")),
+        ("json-ld", headline),
+        ("h1", _first_h1(tree)),
+        ("twitter:title", metas.get("twitter:title")),
+    ]
+    title = tree.find(".//title")
+    return PageEvidence(
+        outlets=tuple((s, v) for s, v in outlets if v),
+        headlines=tuple((s, v) for s, v in headlines if v),
+        title_tag=clean_name(title.text_content()) if title is not None else None,
+    )
+
+
+def _first_h1(tree: HtmlElement) -> str | None:
+    """The first <h1> inside <article> or <main>, else the first in the page."""
+    for path in (".//article//h1", ".//main//h1", ".//h1"):
+        for elem in tree.iterfind(path):
+            text = clean_name(elem.text_content())
+            if text:
+                return text
+    return None
+
+
+def _json_ld(tree: HtmlElement) -> tuple[str | None, str | None]:
+    """(headline, publisher name) from the page's JSON-LD; a script that is not JSON is skipped."""
+    nodes: list[dict[str, Any]] = []
+    for script in tree.iter("script"):
+        if (script.get("type") or "").split(";")[0].strip().lower() != "application/ld+json":
+            continue
+        data = _load_json(script.text or "")
+        if data is not None:
+            nodes.extend(_nodes(data, 0))
+    by_id = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str)}
+    headline = publisher = None
+    for node in nodes:
+        if not _types(node) & _ARTICLE_TYPES:
+            continue
+        if headline is None and "webpage" not in _types(node):
+            headline = clean_name(node.get("headline")) or clean_name(node.get("name"))
+        if publisher is None:
+            publisher = _name_of(node.get("publisher"), by_id, 0)
+    if publisher is None:  # no article node names its publisher: the site's own organisation
+        for wanted in ("newsmediaorganization", "organization", "corporation", "website"):
+            publisher = next(
+                (clean_name(n.get("name")) for n in nodes if wanted in _types(n)), None
+            )
+            if publisher:
+                break
+    return headline, publisher
+
+
+def _load_json(text: str) -> Any:
+    """The script's JSON, tolerating the comment and CDATA wrappers CMSs put around it."""
+    text = text.strip()[:_MAX_JSON]
+    for attempt in (text, _unwrap(text)):
+        try:
+            return json.loads(attempt)
+        except (ValueError, RecursionError):
+            continue
+    return None
+
+
+def _unwrap(text: str) -> str:
+    for wrapper in ("<!--", "-->", "//<![CDATA[", "//]]>", "<![CDATA[", "]]>"):
+        text = text.replace(wrapper, "")
+    return text.strip().rstrip(";")
+
+
+def _nodes(data: Any, depth: int) -> Iterator[dict[str, Any]]:
+    """Every object of a JSON-LD document: top-level lists and ``@graph`` members."""
+    if depth > _MAX_DEPTH:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _nodes(item, depth + 1)
+    elif isinstance(data, dict):
+        yield data
+        if "@graph" in data:
+            yield from _nodes(data["@graph"], depth + 1)
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    kind = node.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {k.rsplit("/", 1)[-1].lower() for k in kinds if isinstance(k, str)}
+
+
+def _name_of(value: Any, by_id: dict[str, dict[str, Any]], depth: int) -> str | None:
+    """The name of a publisher: a string, an object, a reference by ``@id``, or a list."""
+    if depth > _MAX_DEPTH or value is None:
+        return None
+    if isinstance(value, str):
+        return clean_name(value)
+    if isinstance(value, list):
+        return next((n for v in value if (n := _name_of(v, by_id, depth + 1))), None)
+    if isinstance(value, dict):
+        name = clean_name(value.get("name"))
+        if name:
+            return name
+        ref = value.get("@id")
+        if isinstance(ref, str) and by_id.get(ref) is not None and by_id[ref] is not value:
+            return _name_of(by_id[ref], by_id, depth + 1)
+    return None
+
+
+# ------------------------------------------------------------------------------- deciding
+
+
+def segments(title: str) -> list[str]:
+    """The parts of a ``<title>`` between separators ("A | B - C" gives A, B, C)."""
+    return [s.strip() for s in _SEPARATOR.split(" ".join(title.split())) if s.strip()]
+
+
+def host_name(url: str) -> str | None:
+    """The host without ``www.``, the outlet's name of last resort."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return host.removeprefix("www.") if host else None
+
+
+def decide(
+    evidence: PageEvidence,
+    *,
+    url: str,
+    feed_title: str | None = None,
+    channel_title: str | None = None,
+) -> Naming:
+    """The headline and outlet of a page (see the module docstring for the order)."""
+    title_tag = evidence.title_tag
+    outlet_source, outlet = next(iter(evidence.outlets), (None, None))
+    if outlet is None and channel_title:
+        outlet, outlet_source = _channel_name(channel_title, title_tag), "feed"
+    host = host_name(url)
+    known = [n for n in (outlet, channel_title, host) if n]
+
+    title, title_source = _headline(evidence, feed_title=clean_name(feed_title), outlets=known)
+    if outlet is None and title and title_tag:
+        outlet = _leftover(title_tag, title)
+        outlet_source = "title-tag" if outlet else None
+    if outlet is None and host:
+        outlet, outlet_source = host, "host"
+    return Naming(title, title_source, outlet, outlet_source)
+
+
+def decide_for_feed(*, url: str, channel_title: str | None) -> tuple[str | None, str | None]:
+    """The outlet of an article known from its feed alone: the channel's name, else the host."""
+    if channel_title and (name := _channel_name(channel_title, None)):
+        return name, "feed"
+    host = host_name(url)
+    return (host, "host") if host else (None, None)
+
+
+def _channel_name(channel_title: str, title_tag: str | None) -> str | None:
+    """The outlet's name in a feed's channel title ("Outlet » Politics", "Outlet - Latest"):
+    the segment the page's ``<title>`` also has, else the first."""
+    parts = segments(clean_name(channel_title) or "")
+    if not parts:
+        return None
+    if title_tag:
+        page_parts = {_key(s) for s in segments(title_tag)}
+        for part in parts:
+            if _key(part) in page_parts:
+                return part
+    return parts[0]
+
+
+def _headline(
+    evidence: PageEvidence, *, feed_title: str | None, outlets: Sequence[str]
+) -> tuple[str | None, str | None]:
+    outlet_keys = {_key(o) for o in outlets} | {_host_key(o) for o in outlets}
+    candidates: list[tuple[str, str]] = []
+    for source, text in evidence.headlines:
+        text = _without_outlet(text, outlet_keys)
+        if text and not _is_outlet(text, outlet_keys):
+            candidates.append((source, text))
+    title_tag = evidence.title_tag
+    if title_tag and _is_outlet(title_tag, outlet_keys):
+        title_tag = None  # "<title>Outlet</title>": no headline in it
+    pool = [*candidates, *([("title-tag", title_tag)] if title_tag else [])]
+    if feed_title:  # aggregators title items "Headline - Outlet"
+        feed_title = _without_outlet(feed_title, outlet_keys)
+    if feed_title and _is_outlet(feed_title, outlet_keys):
+        feed_title = None  # a feed that titles its items with the outlet's name
+
+    if feed_title:
+        wanted = _key(feed_title)
+        for source, text in pool:
+            if _key(text) == wanted:
+                return text, source
+        for source, text in pool:
+            run = _matching_run(text, wanted)
+            if run:
+                return run, "title-tag-split" if source == "title-tag" else source
+    if candidates:
+        source, text = _agreed(candidates, pool)
+        return text, f"{source}:feed-differs" if feed_title else source
+    if feed_title:
+        return feed_title, "feed"
+    if title_tag:
+        parts = segments(_without_outlet(title_tag, outlet_keys))
+        if len(parts) == 1 and parts[0] == title_tag:
+            return title_tag, "title-tag"
+        if parts:
+            return max(parts, key=lambda p: len(p.split())), "title-tag-split"
+    return None, None
+
+
+def _agreed(
+    candidates: Sequence[tuple[str, str]], pool: Sequence[tuple[str, str]]
+) -> tuple[str, str]:
+    """The candidate that most of the page's titles contain whole or as a run of segments
+    (an h1 "Headline" beats an og:title "Headline - Outlet"); among equals, the best source."""
+
+    if len({_key(text) for _, text in candidates}) == 1:
+        return candidates[0]
+
+    def votes(text: str) -> int:
+        key = _key(text)
+        return sum(1 for _, other in pool if _key(other) == key or _matching_run(other, key))
+
+    counted = [(votes(text), -rank, source, text) for rank, (source, text) in enumerate(candidates)]
+    _, _, source, text = max(counted)
+    return source, text
+
+
+def _without_outlet(text: str, outlet_keys: set[str]) -> str:
+    """`text` without an outlet segment at either end ("Headline - Outlet" gives Headline)."""
+    parts = _SEPARATOR_KEEP.split(" ".join(text.split()))
+    while len(parts) >= 3 and _is_outlet(parts[-1], outlet_keys):
+        parts = parts[:-2]
+    while len(parts) >= 3 and _is_outlet(parts[0], outlet_keys):
+        parts = parts[2:]
+    return "".join(parts).strip()
+
+
+def _is_outlet(part: str, outlet_keys: set[str]) -> bool:
+    return _key(part) in outlet_keys or _host_key(part) in outlet_keys
+
+
+def _runs(title: str) -> Iterator[tuple[int, int, str]]:
+    """Every run of consecutive segments of `title` (at most `_MAX_SEGMENTS` of them), as the
+    original text between them."""
+    pieces = [(m.start(), m.end()) for m in _SEPARATOR.finditer(title)][: _MAX_SEGMENTS - 1]
+    starts = [0, *(end for _, end in pieces)]
+    ends = [*(start for start, _ in pieces), len(title)]
+    for i, start in enumerate(starts):
+        for j in range(i, len(ends)):
+            yield i, j, title[start : ends[j]].strip()
+
+
+def _matching_run(title: str, wanted: str) -> str | None:
+    """The run of segments of `title` that reads as `wanted` (a headline with separators)."""
+    title = " ".join(title.split())
+    for _, _, run in _runs(title):
+        if _key(run) == wanted:
+            return run
+    return None
+
+
+def _leftover(title_tag: str, headline: str) -> str | None:
+    """The outlet in a ``<title>`` whose headline is known: the segment at the far end from
+    the headline ("Headline - Section - Outlet" gives Outlet), never the headline itself."""
+    title = " ".join(title_tag.split())
+    parts = [p.strip() for p in _SEPARATOR.split(title, maxsplit=_MAX_SEGMENTS - 1)]
+    wanted = _key(headline)
+    for i, j, run in _runs(title):
+        if _key(run) != wanted or (i > 0 and j < len(parts) - 1):
+            continue
+        rest = [p for p in (parts[j + 1 :] if i == 0 else parts[:i]) if p]
+        if not rest:
+            return None
+        return rest[-1] if i == 0 else rest[0]
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _key(text: str) -> str:
+    """The words of `text`, for comparing names and headlines (cached: each is compared with
+    every run of every other title)."""
+    return normalise_text(text)
+
+
+def _host_key(text: str) -> str:
+    """A name as a host would spell it: "The Valley Times" and "www.valleytimes.example" meet
+    at "valleytimes" (a host's key is its last label before the suffix)."""
+    text = text.strip().lower()
+    if "." in text and " " not in text:
+        labels = [label for label in text.split(".") if label]
+        while len(labels) > 1 and (len(labels[-1]) <= 3 or labels[-1] in _SUFFIX_WORDS):
+            labels.pop()
+        return "".join(_key(labels[-1]).split()) if labels else ""
+    words = _key(text).split()
+    if words and words[0] == "the":
+        words = words[1:]
+    return "".join(words)
