@@ -52,9 +52,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         seen = Seen(self.path, {k.lower(): v for k, v in self.headers.items()}, time.monotonic())
         with srv.lock:
             srv.seen.append(seen)
-        for tracker in (srv.tracker, srv.shared):
-            if tracker is not None:
-                tracker.enter()
+        self._tracked = [t for t in (srv.tracker, srv.shared) if t is not None]
+        for tracker in self._tracked:
+            tracker.enter()
         try:
             route = srv.routes.get(self.path.split("?", 1)[0])
             if route is None:
@@ -62,12 +62,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             else:
                 route(self)
         finally:
-            for tracker in (srv.tracker, srv.shared):
-                if tracker is not None:
-                    tracker.leave()
+            self._untrack()
+
+    def _untrack(self) -> None:
+        """Count the request as finished before its response leaves: once the client has the
+        response it may send its next request, which another thread could count first."""
+        while self._tracked:
+            self._tracked.pop().leave()
 
     def reply(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
         """Send a complete response with a Content-Length (unless headers give one)."""
+        self._untrack()
         self.send_response(status)
         headers = dict(headers or {})
         headers.setdefault("Content-Length", str(len(body)))
