@@ -7,6 +7,7 @@ anti-join on its key anyway (`warehouse/arrow.py`), so the keys hold without the
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from dataclasses import dataclass
@@ -76,9 +77,19 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     """
 
     def raced(exc: duckdb.Error) -> bool:
-        return is_lake(con) and (is_write_conflict(exc) or "already exists" in str(exc))
+        lost = is_write_conflict(exc) or "already exists" in str(exc)
+        return is_lake(con) and (lost or "transaction is aborted" in str(exc).lower())
 
-    return retry_races(lambda: _apply_pending(con), attempts=_ATTEMPTS, wait_s=0.05, raced=raced)
+    def attempt() -> list[int]:
+        try:
+            return _apply_pending(con)
+        except duckdb.Error:
+            # a lost race can leave the connection's transaction aborted: clear it for the retry
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            raise
+
+    return retry_races(attempt, attempts=_ATTEMPTS, wait_s=0.05, raced=raced)
 
 
 def _apply_pending(con: duckdb.DuckDBPyConnection) -> list[int]:
