@@ -21,8 +21,6 @@ _CONTROL = re.compile(
 )
 _CONTROL_SPACE = re.compile("[\x0b\x0c\x85]")  # vertical tab, form feed, NEL: line breaks
 
-# bidi embeddings, overrides and isolates: they reorder what follows them on screen
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 _KEPT_LAYOUT = frozenset("\n\t")
 # ASCII punctuation: CommonMark lets a backslash make each one literal, so none can start a
 # link, image, emphasis, code span, table cell or autolink
@@ -52,7 +50,9 @@ def visible(text: object, *, keep_layout: bool = False) -> str:
 
 def _escape(ch: str) -> str:
     code = ord(ch)
-    if ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+    # controls; format characters, among them the bidi embeddings, overrides and isolates that
+    # reorder what follows them on screen; surrogates, private use, unassigned; line breaks
+    if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
         if code <= 0xFF:
             return f"\\x{code:02x}"
         return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"

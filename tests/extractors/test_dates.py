@@ -182,6 +182,21 @@ def tree(head: str = "", body: str = "") -> lxml.html.HtmlElement:
             utc(2025, 4, 2, 5, 30),
             True,
         ),
+        # JSON-LD as CMSs wrap and label it: read like the headline and publisher are
+        (
+            '<script type="application/ld+json; charset=utf-8">//<![CDATA[\n'
+            '[{"@type": "NewsArticle", "datePublished": "2025-04-02T05:30:00Z"}]\n//]]></script>',
+            "",
+            utc(2025, 4, 2, 5, 30),
+            True,
+        ),
+        (
+            '<script type="application/ld+json"><!-- {"@type": "Article", '
+            '"datePublished": "2025-04-02T05:30:00Z"} --></script>',
+            "",
+            utc(2025, 4, 2, 5, 30),
+            True,
+        ),
         (
             "",
             '<span property="dc:date dc:created" content="2025-01-21T19:03:00-06:00">Tue</span>',

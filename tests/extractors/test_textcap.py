@@ -47,6 +47,32 @@ def test_one_long_paragraph_is_cut_after_a_sentence():
     assert capped.text.endswith((".", "!", "?")) and text.startswith(capped.text)
 
 
+CJK_SENTENCE = "港务局周二开会讨论新的渡轮时刻表，居民询问深夜航班能否在冬季保留。"
+
+
+@pytest.mark.parametrize("end", ["。", "！", "？", "．", "｡"])
+def test_text_without_spaces_is_cut_after_its_own_full_stop(end):
+    text = CJK_SENTENCE.replace("。", end) * 300  # one paragraph, not one space in it
+    capped = cap_text(text, max_chars=1_000, max_word_chars=1_000)
+    assert capped.truncated and 500 <= len(capped.text) <= 1_000
+    assert capped.text.endswith(end) and text.startswith(capped.text)
+
+
+@pytest.mark.parametrize("end", [". ", "… ", "। ", "؟ "])
+def test_a_long_paragraph_is_cut_after_any_scripts_sentence_end(end):
+    text = ("word " * 12 + "end" + end) * 200
+    capped = cap_text(text, max_chars=1_000, max_word_chars=1_000)
+    assert capped.text.endswith(end.strip()) and text.startswith(capped.text)
+
+
+def test_a_cjk_paragraph_is_not_a_long_word():
+    text = CJK_SENTENCE * 60  # 2,000 characters without a space, short clauses
+    capped = cap_text(text, max_chars=100_000, max_word_chars=1_000)
+    assert capped.text == text and not capped.truncated
+    endless = "港" * 5_000  # no clause ends: one hostile token in any script
+    assert cap_text(endless, max_chars=100_000, max_word_chars=1_000).text == "港" * 1_000
+
+
 def test_text_without_sentences_is_cut_between_words():
     text = " ".join(f"word{i}" for i in range(2_000))
     capped = cap_text(text, max_chars=1_000, max_word_chars=100)
@@ -91,6 +117,7 @@ def test_six_three_megabyte_words_are_cut_in_linear_time():
         ("a" * 999 + " ") * 300,
         ("a" * 1_001 + "\n") * 300,
         "\u00a0".join(["é" * 1_500] * 200),
+        "，".join(["港" * 1_500] * 200),
     ],
 )
 def test_adversarial_shapes_stay_within_both_caps_quickly(text):

@@ -197,14 +197,32 @@ def test_a_headline_with_separators_in_it_is_kept_whole(headline):
     assert article.sitename == "The Valley Times"
 
 
-def test_rtl_marks_do_not_reach_the_stored_names():
-    rlm = "\u200f"
+@pytest.mark.parametrize(
+    "mark", ["\u200f", "\u200e", "\u061c", "\u2067", "\u202b", "\ufeff", "\u200b", "\u2060"]
+)
+def test_rtl_marks_do_not_reach_the_stored_names(mark):
     html = page_html(
-        f"<title>{rlm}גשם כבד צפוי בסוף השבוע{rlm} - {rlm}חדשות הערב{rlm}</title>",
+        f"<title>{mark}גשם כבד צפוי בסוף השבוע{mark} - {mark}חדשות הערב{mark}</title>",
         f"<div>{BODY}</div>",
     )
     article = stored(html, entry_title="גשם כבד צפוי בסוף השבוע", channel=None)
     assert (article.title, article.sitename) == ("גשם כבד צפוי בסוף השבוע", "חדשות הערב")
+
+
+@pytest.mark.parametrize("mark", ["\u00ad", "\u200b", "\u2060", "\u2063", "\u180e", "\ufeff"])
+def test_an_invisible_mark_inside_a_word_does_not_hide_the_feeds_headline(mark):
+    marked = HEADLINE.replace("elevator", f"ele{mark}vator")
+    html = page_html(
+        f'<title>{marked} - The Valley Times</title><meta property="og:title" content="{marked}">'
+    )
+    article = stored(html)
+    assert (article.title, article.title_source) == (HEADLINE, "og:title")
+    assert article.sitename == "The Valley Times"
+
+
+def test_zero_width_joiners_spell_words_and_are_kept():
+    headline = "می\u200cخواهم بدانم"  # Persian: ZWNJ inside the word
+    assert metadata.clean_name(headline) == headline
 
 
 # --------------------------------------------------------------------------- JSON-LD

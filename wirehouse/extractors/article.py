@@ -13,6 +13,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from wirehouse.escape import strip_controls
 from wirehouse.extractors import metadata
 from wirehouse.extractors.cleanup import split_tags
 from wirehouse.extractors.dates import choose_published, url_date
@@ -167,12 +168,12 @@ def _naming(page: Page, extracted: Extracted) -> metadata.Naming:
 
 
 def _clean(value: str | None) -> str | None:
-    return metadata.strip_controls(value) if value else value
+    return strip_controls(value) if value else value
 
 
 def _feed_text(entry: Entry) -> str:
     """The longer of the entry's content and summary, with blank lines and spaces collapsed."""
-    best = metadata.strip_controls(max((entry.content or "", entry.summary or ""), key=len))
+    best = strip_controls(max((entry.content or "", entry.summary or ""), key=len))
     lines = (" ".join(line.split()) for line in best.splitlines())
     return "\n".join(line for line in lines if line)
 

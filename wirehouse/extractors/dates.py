@@ -29,9 +29,9 @@ CMSs write day-only dates as ``T00:00:00``. Such values count as the day they na
 
 from __future__ import annotations
 
-import json
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
+from wirehouse.extractors import jsonld
 from wirehouse.records import DateSource
 
 logger = logging.getLogger(__name__)
@@ -141,13 +142,16 @@ _TIME_PUBLISHED_CLASSES = frozenset(
 _TIME_MODIFIED_CLASSES = frozenset({"updated", "modified", "date-modified", "last-updated"})
 
 
-def find_page_published(tree: HtmlElement) -> PageDate | None:
+def find_page_published(
+    tree: HtmlElement, json_ld: Sequence[jsonld.Node] | None = None
+) -> PageDate | None:
     """The publication date the page declares in its markup, or None.
 
     The first candidate with a time of day wins; failing that, the first day-only candidate.
+    `json_ld` is the page's `jsonld.read_nodes`, when the caller has read it already.
     """
     first_day_only: PageDate | None = None
-    for raw in _published_candidates(tree):
+    for raw in _published_candidates(tree, _json_ld(tree, json_ld)):
         parsed = parse_timestamp(raw)
         if parsed is None:
             continue
@@ -157,10 +161,12 @@ def find_page_published(tree: HtmlElement) -> PageDate | None:
     return first_day_only
 
 
-def find_modified_days(tree: HtmlElement) -> set[date]:
+def find_modified_days(
+    tree: HtmlElement, json_ld: Sequence[jsonld.Node] | None = None
+) -> set[date]:
     """The days of every *modified* date the page declares (to keep them out of `published`)."""
     days: set[date] = set()
-    for raw in _modified_candidates(tree):
+    for raw in _modified_candidates(tree, _json_ld(tree, json_ld)):
         parsed = parse_timestamp(raw)
         if parsed is not None:
             days.add(parsed.value.date())
@@ -171,12 +177,16 @@ def _meta_key(elem: HtmlElement) -> str:
     return (elem.get("property") or elem.get("name") or elem.get("itemprop") or "").lower()
 
 
-def _published_candidates(tree: HtmlElement) -> list[str]:
+def _json_ld(tree: HtmlElement, json_ld: Sequence[jsonld.Node] | None) -> Sequence[jsonld.Node]:
+    return jsonld.read_nodes(tree) if json_ld is None else json_ld
+
+
+def _published_candidates(tree: HtmlElement, json_ld: Sequence[jsonld.Node]) -> list[str]:
     found: list[str] = []
     for elem in tree.iter("meta"):
         if _meta_key(elem) in PUBLISHED_META:
             found.append(elem.get("content") or elem.get("datetime") or "")
-    found.extend(_json_ld_values(tree, "datePublished"))
+    found.extend(_json_ld_values(json_ld, "datePublished"))
     for elem in tree.xpath("//body//*[@itemprop='datePublished']"):
         found.append(elem.get("datetime") or elem.get("content") or "")
     for elem in tree.xpath("//*[@property][@content]"):
@@ -213,35 +223,22 @@ def _in_content(elem: HtmlElement) -> bool:
     return True
 
 
-def _modified_candidates(tree: HtmlElement) -> list[str]:
+def _modified_candidates(tree: HtmlElement, json_ld: Sequence[jsonld.Node]) -> list[str]:
     found = [
         elem.get("content") or ""
         for elem in tree.iter("meta")
         if _meta_key(elem) in MODIFIED_META or elem.get("http-equiv", "").lower() == "last-modified"
     ]
-    found.extend(_json_ld_values(tree, "dateModified"))
+    found.extend(_json_ld_values(json_ld, "dateModified"))
     for elem in tree.iter("time"):
         if set(elem.get("class", "").lower().split()) & _TIME_MODIFIED_CLASSES:
             found.append(elem.get("datetime", ""))
     return found
 
 
-def _json_ld_values(tree: HtmlElement, key: str) -> list[str]:
-    """`key` of each top-level JSON-LD node (and @graph member), not of nested updates."""
-    values: list[str] = []
-    for script in tree.xpath("//script[@type='application/ld+json']"):
-        try:
-            data = json.loads(script.text or "")
-        except (ValueError, RecursionError):  # deep nesting exhausts the decoder's stack
-            continue
-        nodes = data if isinstance(data, list) else [data]
-        for node in list(nodes):
-            if isinstance(node, dict) and isinstance(node.get("@graph"), list):
-                nodes.extend(node["@graph"])
-        for node in nodes:
-            if isinstance(node, dict) and isinstance(node.get(key), str):
-                values.append(node[key])
-    return values
+def _json_ld_values(nodes: Sequence[jsonld.Node], key: str) -> list[str]:
+    """`key` of each JSON-LD object (top-level and @graph member), not of nested updates."""
+    return [node[key] for node in nodes if isinstance(node.get(key), str)]
 
 
 # ---------------------------------------------------------------------------- URL

@@ -29,7 +29,6 @@ without its outlet segment. `title_source` says which won:
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -40,20 +39,34 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from wirehouse.escape import strip_controls
+from wirehouse.extractors import jsonld
 from wirehouse.extractors.fingerprint import normalise_text
 
-# separators between <title> segments: a dash, bar, bullet, colon pair, guillemet... between
-# spaces; a colon after a word ("Outlet: Headline"); a full-width bar or an underscore, which
-# CJK sites use without spaces. Titles are whitespace-collapsed first, so `\s` is one space.
-_SEPARATOR = re.compile(r" (?:[|–—·•»«~/\\-]{1,3}|::) |(?<=\S): |\s?[｜丨_]\s?")
+# characters that separate <title> segments: every dash (hyphen-minus to the full-width one),
+# every bar, bullets and middle dots, guillemets, tildes and slashes, half- and full-width
+_DASHES = "-‐‑‒–—―−⸺⸻﹘﹣－"
+_BARS = "|¦│┃‖｜丨"
+_MARKS = "·•‧∙⋅・●◦▪■◆◇►▶▸«»‹›~～/／\\＼"
+# one to three of them between spaces ("Headline - Outlet", "A // B"), or "::"; a colon after
+# a word ("Outlet: Headline", full-width "媒体：标题" without the space); a bar or underscore,
+# spaced or not; a run of dashes inside a word ("标题--人民网"). Titles are
+# whitespace-collapsed first, so `\s` is one space.
+_SEPARATOR = re.compile(
+    f" (?:[{re.escape(_DASHES + _BARS + _MARKS)}]{{1,3}}|::) "
+    f"|(?<=\\S): |(?<=\\S)： ?"
+    f"|\\s?[{re.escape(_BARS)}_]+\\s?"
+    f"|(?<=\\S)[{re.escape(_DASHES)}]{{2,3}}(?=\\S)"
+)
 _SEPARATOR_KEEP = re.compile(f"({_SEPARATOR.pattern})")
 _MAX_SEGMENTS = 16  # segments of one title compared run by run (quadratic in this)
-# format characters that carry no text: bidi marks and embeddings, zero-width space, the BOM;
-# and U+FFFD, which the HTML parser puts where a page referenced a control ("&#27;")
-_INVISIBLE = re.compile("[\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff\ufffd]")
+# format characters that carry no text: bidi marks and embeddings, the soft hyphen, zero-width
+# space, word joiner and invisible operators, the BOM (not ZWNJ and ZWJ, which spell Persian and
+# Indic words); and U+FFFD, which the HTML parser puts where a page referenced a control
+_INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufffd]"
+)
 _MAX_TITLE = 1000  # characters of a title candidate looked at; a longer one is not a title
-_MAX_JSON = 500_000  # characters of one JSON-LD script parsed
-_MAX_DEPTH = 8  # levels of JSON-LD nesting walked (@graph, publisher, list of either)
+_MAX_DEPTH = 8  # levels of publisher references and lists followed
 # the ends of host names that are no part of an outlet's name (besides any of 2-3 letters)
 _SUFFIX_WORDS = frozenset({"example", "invalid", "local", "info", "news", "online", "media"})
 
@@ -98,15 +111,16 @@ class Naming:
 # ------------------------------------------------------------------------------- reading a page
 
 
-def read_evidence(tree: HtmlElement) -> PageEvidence:
-    """The outlet and headline candidates of a parsed page (read-only on `tree`)."""
+def read_evidence(tree: HtmlElement, json_ld: Sequence[jsonld.Node] | None = None) -> PageEvidence:
+    """The outlet and headline candidates of a parsed page (read-only on `tree`); `json_ld`
+    is the page's `jsonld.read_nodes`, when the caller has read it already."""
     metas: dict[str, str] = {}
     for meta in tree.iter("meta"):
         key = (meta.get("property") or meta.get("name") or "").strip().lower()
         value = clean_name(meta.get("content"))
         if key and value and key not in metas:
             metas[key] = value
-    headline, publisher = _json_ld(tree)
+    headline, publisher = _json_ld(jsonld.read_nodes(tree) if json_ld is None else json_ld)
     outlets = [
         ("og:site_name", metas.get("og:site_name")),
         ("json-ld", publisher),
@@ -136,68 +150,26 @@ def _first_h1(tree: HtmlElement) -> str | None:
     return None
 
 
-def _json_ld(tree: HtmlElement) -> tuple[str | None, str | None]:
-    """(headline, publisher name) from the page's JSON-LD; a script that is not JSON is skipped."""
-    nodes: list[dict[str, Any]] = []
-    for script in tree.iter("script"):
-        if (script.get("type") or "").split(";")[0].strip().lower() != "application/ld+json":
-            continue
-        data = _load_json(script.text or "")
-        if data is not None:
-            nodes.extend(_nodes(data, 0))
+def _json_ld(nodes: Sequence[jsonld.Node]) -> tuple[str | None, str | None]:
+    """(headline, publisher name) from the page's JSON-LD objects."""
     by_id = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str)}
     headline = publisher = None
     for node in nodes:
-        if not _types(node) & _ARTICLE_TYPES:
+        kinds = jsonld.types(node)
+        if not kinds & _ARTICLE_TYPES:
             continue
-        if headline is None and "webpage" not in _types(node):
+        if headline is None and "webpage" not in kinds:
             headline = clean_name(node.get("headline")) or clean_name(node.get("name"))
         if publisher is None:
             publisher = _name_of(node.get("publisher"), by_id, 0)
     if publisher is None:  # no article node names its publisher: the site's own organisation
         for wanted in ("newsmediaorganization", "organization", "corporation", "website"):
             publisher = next(
-                (clean_name(n.get("name")) for n in nodes if wanted in _types(n)), None
+                (clean_name(n.get("name")) for n in nodes if wanted in jsonld.types(n)), None
             )
             if publisher:
                 break
     return headline, publisher
-
-
-def _load_json(text: str) -> Any:
-    """The script's JSON, tolerating the comment and CDATA wrappers CMSs put around it."""
-    text = text.strip()[:_MAX_JSON]
-    for attempt in (text, _unwrap(text)):
-        try:
-            return json.loads(attempt)
-        except (ValueError, RecursionError):
-            continue
-    return None
-
-
-def _unwrap(text: str) -> str:
-    for wrapper in ("<!--", "-->", "//<![CDATA[", "//]]>", "<![CDATA[", "]]>"):
-        text = text.replace(wrapper, "")
-    return text.strip().rstrip(";")
-
-
-def _nodes(data: Any, depth: int) -> Iterator[dict[str, Any]]:
-    """Every object of a JSON-LD document: top-level lists and ``@graph`` members."""
-    if depth > _MAX_DEPTH:
-        return
-    if isinstance(data, list):
-        for item in data:
-            yield from _nodes(item, depth + 1)
-    elif isinstance(data, dict):
-        yield data
-        if "@graph" in data:
-            yield from _nodes(data["@graph"], depth + 1)
-
-
-def _types(node: dict[str, Any]) -> set[str]:
-    kind = node.get("@type")
-    kinds = kind if isinstance(kind, list) else [kind]
-    return {k.rsplit("/", 1)[-1].lower() for k in kinds if isinstance(k, str)}
 
 
 def _name_of(value: Any, by_id: dict[str, dict[str, Any]], depth: int) -> str | None:
@@ -318,7 +290,8 @@ def _headline(
         if len(parts) == 1 and parts[0] == title_tag:
             return title_tag, "title-tag"
         if parts:
-            return max(parts, key=lambda p: len(p.split())), "title-tag-split"
+            # the longest in words, then in characters (CJK segments are one "word" each)
+            return max(parts, key=lambda p: (len(p.split()), len(p))), "title-tag-split"
     return None, None
 
 

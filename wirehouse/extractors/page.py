@@ -23,7 +23,8 @@ from trafilatura import bare_extraction
 from trafilatura.settings import Document
 
 from wirehouse.config.settings import ExtractSettings
-from wirehouse.extractors import cleanup, dates, loading, metadata
+from wirehouse.escape import strip_controls
+from wirehouse.extractors import cleanup, dates, jsonld, loading, metadata
 from wirehouse.extractors.textcap import cap_text
 from wirehouse.records import Extracted, Rejected
 
@@ -56,11 +57,12 @@ def _extract(body: bytes, url: str, settings: ExtractSettings) -> Extracted | Re
         return Rejected(STAGE, url, "not_html", "unparseable")
 
     # read what trafilatura's copy of the tree would not tell us, before anything changes it
-    published = dates.find_page_published(tree)
-    modified_days = dates.find_modified_days(tree) if published is None else set()
+    json_ld = jsonld.read_nodes(tree)
+    published = dates.find_page_published(tree, json_ld)
+    modified_days = dates.find_modified_days(tree, json_ld) if published is None else set()
     language = page_language(tree)
     canonical = canonical_url(tree, url)
-    evidence = metadata.read_evidence(tree)
+    evidence = metadata.read_evidence(tree, json_ld)
 
     loading.unwrap_layout_tables(tree)
     doc = bare_extraction(tree, url=url, **trafilatura_options(settings))
@@ -68,15 +70,14 @@ def _extract(body: bytes, url: str, settings: ExtractSettings) -> Extracted | Re
         return Rejected(STAGE, url, "no_text", "trafilatura found no main text")
 
     tags = _unique(
-        metadata.strip_controls(t)
-        for t in cleanup.split_tags([*(doc.tags or []), *(doc.categories or [])])
+        strip_controls(t) for t in cleanup.split_tags([*(doc.tags or []), *(doc.categories or [])])
     )
     # the page's own view; build_article weighs it against the feed entry
     naming = metadata.decide(evidence, url=url)
     title, title_source = naming.title, naming.title_source
     if title is None and (title := metadata.clean_name(doc.title)):
         title_source = "page"
-    text = cleanup.clean_text(metadata.strip_controls(doc.text), title=title, tags=tags)
+    text = cleanup.clean_text(strip_controls(doc.text), title=title, tags=tags)
     if settings.include_comments and doc.comments:
         text = f"{text}\n{doc.comments}".strip()
     if len(text) < settings.min_text_chars:
@@ -232,7 +233,7 @@ def canonical_url(tree: HtmlElement, url: str) -> str | None:
 
 
 def _clean_text(value: str | None) -> str | None:
-    return metadata.strip_controls(value) if value else value
+    return strip_controls(value) if value else value
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:

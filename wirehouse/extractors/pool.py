@@ -126,7 +126,6 @@ class _Call:
     retries: int
     label: str
     future: Future[Any] = field(default_factory=Future)
-    started: bool = False
     crashes: int = 0
 
 
@@ -343,10 +342,9 @@ class DeadlinePool(_ClosedOnExit):
         return _Worker(process, ours, deadline=time.monotonic() + START_TIMEOUT_S)
 
     def _send(self, worker: _Worker, item: _Call) -> None:
-        if not item.started:
-            if not item.future.set_running_or_notify_cancel():
-                return  # cancelled while queued
-            item.started = True
+        # a call retried after a crash is running already; a queued one may have been cancelled
+        if not item.future.running() and not item.future.set_running_or_notify_cancel():
+            return
         worker.call = item
         try:
             worker.conn.send((item.fn, item.arg))
@@ -362,24 +360,20 @@ class DeadlinePool(_ClosedOnExit):
         if not worker.ready:
             self._greet(worker)
             return
-        item = worker.call
-        if not worker.conn.poll():  # only its sentinel fired: it died
-            worker.call = None
+        item, worker.call = worker.call, None
+        died = not worker.conn.poll()  # only its sentinel fired
+        if not died:
+            try:
+                ok, value = worker.conn.recv()
+            except (EOFError, OSError):
+                died = True
+            except Exception as exc:  # a result that does not unpickle fails that call only
+                ok, value = False, f"unreadable result: {type(exc).__name__}: {exc}"[:500]
+        if died:
             self._drop(worker)
             if item is not None:
                 self._crashed(item, worker)
             return
-        try:
-            ok, value = worker.conn.recv()
-        except (EOFError, OSError):
-            worker.call = None
-            self._drop(worker)
-            if item is not None:
-                self._crashed(item, worker)
-            return
-        except Exception as exc:  # a result that does not unpickle fails that call only
-            ok, value = False, f"unreadable result: {type(exc).__name__}: {exc}"[:500]
-        worker.call = None
         worker.done += 1
         if item is not None:
             if ok:
@@ -476,22 +470,23 @@ def rejected_for(page: Page, error: BaseException) -> Rejected:
 def gather_batch(pages: Sequence[Page], futures: Sequence[Future[Any]]) -> Future[BatchResult]:
     """One future for a batch whose pages were sent one by one; cancelling it cancels theirs."""
     batch: Future[BatchResult] = Future()
-    results: list[Article | Rejected | None] = [None] * len(pages)
     left = [len(pages)]
     lock = threading.Lock()
 
-    def one(index: int, future: Future[Any]) -> None:
+    def outcome(page: Page, future: Future[Any]) -> Article | Rejected:
+        error = future.exception()
+        return rejected_for(page, error) if error else future.result()
+
+    def one(future: Future[Any]) -> None:
         if future.cancelled():
             batch.cancel()
             return
-        error = future.exception()
-        results[index] = rejected_for(pages[index], error) if error else future.result()
         with lock:
             left[0] -= 1
             finished = left[0] == 0
-        if finished:
+        if finished:  # every page's future is done: read them all at once, in order
             with contextlib.suppress(InvalidStateError):
-                batch.set_result([r for r in results if r is not None])
+                batch.set_result([outcome(p, f) for p, f in zip(pages, futures, strict=True)])
 
     def cancel_pages(done: Future[BatchResult]) -> None:
         if done.cancelled():
@@ -502,8 +497,8 @@ def gather_batch(pages: Sequence[Page], futures: Sequence[Future[Any]]) -> Futur
         batch.set_result([])
         return batch
     batch.add_done_callback(cancel_pages)
-    for index, future in enumerate(futures):
-        future.add_done_callback(partial(one, index))
+    for future in futures:
+        future.add_done_callback(one)
     return batch
 
 
@@ -538,11 +533,12 @@ class ExtractionPool(BatchPool):
     def submit(self, pages: Sequence[Page]) -> Future[BatchResult]:
         """Queue one batch; the future resolves to one `Article | Rejected` per page, in order."""
         batch = list(pages)
-        if self._workers.closed:
+        if self._workers.closed:  # an empty batch too
             raise RuntimeError("ExtractionPool is closed")
+        work = partial(extract_one, settings=self._settings)
         futures = [
             self._workers.call(
-                partial(extract_one, settings=self._settings),
+                work,
                 page,
                 timeout_s=self._settings.page_timeout_s,
                 retries=self._settings.crash_retries,

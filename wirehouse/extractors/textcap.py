@@ -2,19 +2,27 @@
 
 A page can hold megabytes of "text" (a dump, a hostile page of one endless token), and every
 later stage (hashing, shingling, the search index, the warehouse) pays for its size. Pure and
-linear: `str.split` and `str.rfind`, no regex that could backtrack.
+linear: `str.split`, `str.rfind` and one regex anchored at the start of a run of letters.
+Scripts written without spaces (Chinese, Japanese) are cut at their own full stops, and a
+paragraph of them, one space-free token, is not a "long word" while its clauses are short.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from wirehouse.config.settings import ExtractSettings
 
 _DEFAULTS = ExtractSettings(workers=1)
 DEFAULT_MAX_CHARS = _DEFAULTS.max_text_chars
 DEFAULT_MAX_WORD_CHARS = _DEFAULTS.max_word_chars
-_SENTENCE_ENDS = (". ", "! ", "? ", ".\n", "!\n", "?\n")
+# a sentence end followed by a space or a line break; in CJK text, the full stop alone
+_SENTENCE_ENDS = (
+    *(f"{end}{space}" for end in ".!?…।؟" for space in " \n"),
+    *"。！？｡．",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +38,8 @@ def cap_text(
     max_word_chars: int = DEFAULT_MAX_WORD_CHARS,
 ) -> Capped:
     """`text` cut to `max_chars`, with every run of non-space characters longer than
-    `max_word_chars` cut to that length; `truncated` says whether anything was cut.
+    `max_word_chars` that holds a run of letters and digits that long cut to that length;
+    `truncated` says whether anything was cut.
 
     The length cut keeps whole paragraphs when one ends in the second half of the allowance,
     else whole sentences, else whole words, else cuts mid-token.
@@ -62,14 +71,26 @@ def _cut(text: str, limit: int) -> str:
 
 
 def _cut_long_words(text: str, limit: int) -> str:
-    """Each line's space-separated tokens, the long ones cut; spacing inside lines is kept."""
+    """Each line's space-separated tokens, the long ones cut; spacing inside lines is kept.
+
+    A long token is cut only when it holds a run of letters and digits over `limit`: a CJK
+    paragraph is one token, but its clauses between commas and full stops are short."""
+    long_run = _long_run(limit)
     lines = text.split("\n")
     changed = False
     for i, line in enumerate(lines):
-        if len(line) <= limit:
+        if len(line) <= limit or not long_run.search(line):
             continue
         tokens = line.split(" ")
-        if any(len(t) > limit for t in tokens):
-            lines[i] = " ".join(t[:limit] for t in tokens)
-            changed = True
+        lines[i] = " ".join(
+            t[:limit] if len(t) > limit and long_run.search(t) else t for t in tokens
+        )
+        changed = True
     return "\n".join(lines) if changed else text
+
+
+@lru_cache(maxsize=8)
+def _long_run(limit: int) -> re.Pattern[str]:
+    """More than `limit` letters and digits in a row; tried only where such a run starts, so
+    a search is linear however many shorter runs the text holds."""
+    return re.compile(rf"(?<![^\W_])[^\W_]{{{limit + 1}}}")
