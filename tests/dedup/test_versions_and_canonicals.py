@@ -65,6 +65,8 @@ SHORT = (
         lambda t: t.replace("Final score: 3-2", "3-2"),
         lambda t: t + "\n12 dead",  # a short line that is a figure, not a date
         lambda t: t + "\nArsenal 3-2 Chelsea",
+        lambda t: t + "\n12th",  # a figure with its ordinal is no date
+        lambda t: t + "\nThe 12 men",
     ],
 )
 def test_a_changed_figure_in_a_short_line_is_a_new_version(edit):
@@ -85,6 +87,22 @@ def test_a_changed_figure_in_a_short_line_is_a_new_version(edit):
         "Mis à jour le 12 juin 2026 à 10h42",
         "Actualizado: 12 de junio de 2026, 10:42",
         "Stand: 12.06.2026 10:42 Uhr",
+        # other languages, abbreviations, and numbers glued to their unit
+        "Aggiornato il 12 giugno 2026 alle 10:42",
+        "Bijgewerkt op 12 juni 2026 om 10:42",
+        "Atualizado em 12/06/2026 às 10h42",
+        "Actualizado el 12 de junio de 2026, 10:42 h",
+        "Lesedauer: 5 Min.",
+        "Tempo di lettura: 5 minuti",
+        "Publié le 3 déc. 2026 à 10h42",
+        "Aktualisiert am 3. Dez. 2026",
+        "Veröffentlicht am 12.06.2026 um 10:42 Uhr MESZ",
+        "Quarta-feira, 12 de junho de 2026",
+        "Woensdag 12 juni 2026",
+        "Originally published June 12th, 2026",
+        "Updated 10:42am BST",
+        "Updated 12 June 2026 10:42 GMT+1",
+        "Updated: 2026-06-12T10:42:00Z",
     ],
 )
 def test_dateline_boilerplate_in_many_forms_is_not_a_new_version(line):
@@ -106,6 +124,14 @@ def test_the_first_text_of_an_article_is_always_a_version():
         ("http://127.0.0.1:8081/a", "127.0.0.1:8081"),  # no suffix: the origin is the site
         ("http://evil.example/a", "evil.example"),
         ("http://intranet/news/1", "intranet"),
+        # one site however the URL spells it: case, trailing dot, default port, Unicode host
+        ("https://WWW.TheGuardian.com./world/x", "theguardian.com"),
+        ("http://localhost:80/a", "localhost"),
+        ("http://LOCALHOST/a", "localhost"),
+        ("https://Wire.Example:443/b", "wire.example"),
+        ("https://news.bücher.de/x", "xn--bcher-kva.de"),
+        ("https://www.xn--bcher-kva.de/y", "xn--bcher-kva.de"),
+        ("http://[::1]:8080/x", "[::1]:8080"),
     ],
 )
 def test_the_site_of_a_url_is_its_registrable_domain(url, site):
@@ -152,3 +178,29 @@ def test_syndication_partners_canonicals_are_trusted_both_ways_and_only_theirs()
         None,
     ]
     assert [c.trusted for c in claims] == [True, True, False]
+
+
+def test_a_same_site_canonical_spelled_differently_is_no_claim():
+    pages = [
+        page("https://www.bücher.de/a", "https://xn--bcher-kva.de/a"),
+        page("http://localhost:80/a", "http://localhost/a"),
+        page("https://WWW.Victim-News.com./a", "https://www.victim-news.com/a"),
+    ]
+    screened, claims = screen_canonicals(pages, trusted_pairs([]))
+    assert [a.canonical_key for a in screened] == [p.canonical_key for p in pages]
+    assert claims == []
+
+
+@pytest.mark.parametrize(
+    "group",
+    [
+        ["wire.com", "courier.co.uk"],
+        ["WIRE.com", " www.courier.co.uk "],  # a host, any case: its site is the partner
+        ["https://wire.com/", "https://news.courier.co.uk/feed.xml"],  # a URL
+    ],
+)
+def test_partners_are_named_by_their_site_however_written(group):
+    assert trusted_pairs([group]) == {
+        ("wire.com", "courier.co.uk"),
+        ("courier.co.uk", "wire.com"),
+    }

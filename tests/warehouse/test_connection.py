@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from wirehouse.errors import WarehouseBusy, WarehouseError
-from wirehouse.warehouse.connection import connect, run_lock
+from wirehouse.warehouse.connection import connect, lost_race, retry_races, run_lock
 
 
 def hold(path, seconds):
@@ -118,3 +118,35 @@ def test_a_ducklake_has_no_run_lock_and_no_read_copy(tmp_path):
     assert not read_copy_due(lake, changed=True)
     assert publish_read_copy(lake) is None
     assert not list(tmp_path.glob("*.lock"))
+
+
+def test_a_lost_race_is_rolled_back_and_run_again():
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (x INTEGER)")
+    tries = []
+
+    def op():
+        con.execute("BEGIN TRANSACTION")  # fails if the last attempt's was left open
+        con.execute("INSERT INTO t VALUES (?)", [len(tries)])
+        tries.append(1)
+        if len(tries) < 3:
+            raise duckdb.TransactionException("TransactionContext Error: Transaction conflict")
+        con.execute("COMMIT")
+        return len(tries)
+
+    assert retry_races(op, attempts=5, wait_s=0, raced=lost_race, rollback=con) == 3
+    assert con.execute("SELECT list(x) FROM t").fetchone()[0] == [2]  # only the last one kept
+
+
+@pytest.mark.parametrize(
+    ("message", "lost"),
+    [
+        ("TransactionContext Error: Transaction conflict on commit", True),
+        ("Failed to commit DuckLake transaction: write-write conflict", True),
+        ("Current transaction is aborted (please ROLLBACK)", True),
+        ("could not serialize access due to concurrent update", True),
+        ("Catalog Error: Table with name x does not exist", False),
+    ],
+)
+def test_what_counts_as_a_lost_race(message, lost):
+    assert lost_race(duckdb.Error(message)) is lost

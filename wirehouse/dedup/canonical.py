@@ -16,32 +16,37 @@ from urllib.parse import urlsplit
 from courlan import extract_domain
 
 from wirehouse.records import Article
+from wirehouse.urls import normalise_url
 
 
 def site_of(url: str) -> str:
     """The registrable domain of a URL (`news.bbc.co.uk` -> `bbc.co.uk`, by the public suffix
     list); a host with no public suffix (an IP address, `localhost`, an intranet or `.example`
-    name) is its own site, with its port, as each such origin may be a different publisher."""
-    domain = extract_domain(url)
-    if domain:
-        return str(domain).lower()
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+    name) is its own site, with any port but the default, as each such origin may be a
+    different publisher. A page's fetched URL and its declared canonical are compared
+    normalised (`urls.normalise_url`), so case, a trailing dot, an explicit default port or a
+    Unicode host spelling never make one site two."""
     try:
-        port = parts.port
+        url = normalise_url(url)
     except ValueError:
-        port = None
-    return f"{host}:{port}" if port else host
+        return (urlsplit(url).hostname or "").lower()
+    domain = extract_domain(url)
+    return str(domain) if domain else urlsplit(url).netloc
 
 
 def trusted_pairs(groups: Iterable[Sequence[str]]) -> frozenset[tuple[str, str]]:
     """Ordered pairs of sites whose canonicals point at each other's articles, from groups of
-    syndication partners."""
+    syndication partners (each a domain, a host or a URL: its site is what counts)."""
     pairs: set[tuple[str, str]] = set()
     for group in groups:
-        sites = [g.strip().lower() for g in group if g.strip()]
+        sites = [_partner_site(g) for g in group if g.strip()]
         pairs |= {(a, b) for a in sites for b in sites if a != b}
     return frozenset(pairs)
+
+
+def _partner_site(name: str) -> str:
+    name = name.strip()
+    return site_of(name if "://" in name else f"https://{name}/")
 
 
 @dataclass(frozen=True, slots=True)

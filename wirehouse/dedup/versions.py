@@ -8,42 +8,55 @@ name, a changed figure in a sentence, a paragraph added) is a new version.
 
 from __future__ import annotations
 
+import contextlib
+import re
 import unicodedata
+from datetime import datetime
 
 # a dateline is short: "Updated 10:42 GMT", "5 min read", "Zuletzt aktualisiert: 01.12.2026 08:00"
 _DATE_LINE_WORDS = 12
 
 # the words a dateline, reading-time or "updated" line is made of besides its numbers, in the
-# languages of the feeds we read; a line with any other word is text (a figure in it counts)
+# languages of the feeds we read (full and abbreviated); a line with any other word is text
 _MONTHS = (
     "january february march april may june july august september october november december"
     " jan feb mar apr jun jul aug sep sept oct nov dec"
-    " januar februar märz mai juni juli oktober dezember jänner"
+    " januar februar märz mai juni juli oktober dezember jänner mär mrz okt dez"
     " janvier février mars avril juin juillet août septembre octobre novembre décembre"
+    " janv févr fevr avr juil déc"
     " enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
+    " ene abr ago dic"
     " gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre"
-    " januari februari maart mei augustus"
-    " janeiro fevereiro março maio junho julho setembro outubro novembro dezembro"
+    " gen mag giu lug ott"
+    " januari februari maart mei augustus mrt"
+    " janeiro fevereiro março maio junho julho setembro outubro novembro dezembro fev"
 )
 _WEEKDAYS = (
     "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs"
     " fri sat sun montag dienstag mittwoch donnerstag freitag samstag sonntag"
-    " lundi mardi mercredi jeudi vendredi samedi dimanche"
+    " lundi mardi mercredi jeudi vendredi samedi dimanche lun mer jeu ven sam dim"
     " lunes martes miércoles jueves viernes sábado domingo"
+    " lunedì martedì mercoledì giovedì venerdì sabato domenica"
+    " maandag dinsdag woensdag donderdag vrijdag zaterdag zondag"
+    " segunda terça quarta quinta sexta feira sábado domingo"
 )
 _LABELS = (
-    "updated update published posted modified last first edited on at by ago today yesterday"
-    " min mins minute minutes hour hours hr hrs sec secs second seconds read reading time"
+    "updated update published posted modified last first edited originally on at by of ago"
+    " today yesterday min mins minute minutes hour hours hr hrs h sec secs second seconds"
+    " read reading time"
     " am pm gmt utc bst cet cest eet eest est edt cst cdt mst mdt pst pdt et pt ist aest aedt"
-    " aktualisiert zuletzt veröffentlicht erstellt stand um uhr lesezeit minuten stunden vor"
-    " publié mis mise à jour le il y a lecture heure heures"
-    " actualizado actualización publicado el la las a de hace lectura minutos horas"
-    " aggiornato pubblicato alle ore fa lettura minuti"
-    " bijgewerkt gepubliceerd geleden leestijd minuten uur om"
-    " atualizado publicado às há leitura"
+    " aktualisiert zuletzt veröffentlicht erstellt stand um uhr lesezeit lesedauer minuten"
+    " stunden vor mez mesz"
+    " publié mis mise à jour dernière le il y a lecture heure heures"
+    " actualizado actualización publicado el la las a de hace lectura tiempo minutos horas"
+    " aggiornato pubblicato il alle ore fa tempo di lettura minuti"
+    " bijgewerkt gepubliceerd geleden leestijd minuten uur op om"
+    " atualizado publicado em às há leitura"
 )
 _DATE_WORDS = frozenset(f"{_MONTHS} {_WEEKDAYS} {_LABELS}".split())
-_ORDINALS = ("st", "nd", "rd", "th")
+_ORDINALS = frozenset(("st", "nd", "rd", "th", "er", "e"))  # 12th, 1er, 2e
+# the letter runs and digit runs of a token: "10:42am", "10h42", "gmt+1", "quarta-feira"
+_RUNS = re.compile(r"[^\W\d_]+|\d+")
 
 
 def _words(line: str) -> list[str]:
@@ -56,39 +69,58 @@ def _words(line: str) -> list[str]:
     return out
 
 
-def _is_number(word: str) -> bool:
-    """A number, an ordinal (12th) or a French-style time (10h42)."""
-    if word.isdigit():
-        return True
-    if word.endswith(_ORDINALS) and word[:-2].isdigit():
-        return True
-    hours, _, minutes = word.partition("h")
-    return hours.isdigit() and (minutes == "" or minutes.isdigit())
-
-
 def _is_date_shape(raw: str) -> bool:
-    """A time (10:42) or a full numeric date (01.12.2026, 2026-06-12), not a score (3-2)."""
+    """A time (10:42) or a full numeric date (01.12.2026, 2026-06-12, an ISO 8601 timestamp),
+    not a score (3-2)."""
+    raw = raw.strip(",;()[]|")
+    if "-" in raw and "t" in raw:
+        with contextlib.suppress(ValueError):
+            datetime.fromisoformat(raw.upper())
+            return True
     if ":" in raw:
-        parts = raw.strip(",;()[]").split(":")
+        parts = raw.split(":")
         return 2 <= len(parts) <= 3 and all(p.isdigit() and len(p) <= 2 for p in parts[1:])
     for sep in "./-":
-        parts = raw.strip(",;()[]").rstrip(".").split(sep)
+        parts = raw.rstrip(".").split(sep)
         if len(parts) == 3 and all(p.isdigit() for p in parts):
             return True
     return False
+
+
+def _date_words_only(raw: str) -> bool | None:
+    """For a token made only of numbers and date words: whether it has a date word (True) or
+    only numbers (False). None for a token with any other word."""
+    named = False
+    after_digits = False
+    for run in _RUNS.findall(raw):
+        if run.isdigit():
+            after_digits = True
+            continue
+        if run in _DATE_WORDS:
+            named = True
+        elif not (after_digits and run in _ORDINALS):
+            return None
+        after_digits = False
+    return named
 
 
 def is_dateline(line: str) -> bool:
     """Whether a line is only a date, time, reading time or "updated" label, which a page
     changes on every fetch; a short line with any other word ("Storm kills 12 people") is text."""
     line = line.casefold()
-    words = _words(line)
-    if not words or len(words) >= _DATE_LINE_WORDS or not any(c.isdigit() for c in line):
+    if not any(c.isdigit() for c in line) or not 0 < len(_words(line)) < _DATE_LINE_WORDS:
         return False
-    if not all(w in _DATE_WORDS or _is_number(w) for w in words):
-        return False
+    dated = False
+    for raw in line.split():
+        if _is_date_shape(raw):
+            dated = True
+            continue
+        named = _date_words_only(raw)
+        if named is None:
+            return False
+        dated = dated or named
     # numbers alone ("3-2", "40") are a figure unless a date word or a date/time shape says not
-    return any(w in _DATE_WORDS for w in words) or any(_is_date_shape(r) for r in line.split())
+    return dated
 
 
 def normalised_words(text: str) -> tuple[str, ...]:

@@ -27,7 +27,7 @@ from wirehouse.records import (
     MatchKind,
 )
 from wirehouse.warehouse.arrow import TAGS, TS, insert_new, table
-from wirehouse.warehouse.entries import Sighting
+from wirehouse.warehouse.entries import RETRIED_SQL, Sighting
 from wirehouse.warehouse.runs import record_fetches
 
 
@@ -390,7 +390,8 @@ def _mark_refetched(
     try:
         # only a page that gave text reaches here: whatever was missing no longer is
         con.execute(
-            "UPDATE articles AS a SET last_fetched_at = r.fetched_at, status = 'ok'"
+            "UPDATE articles AS a SET last_fetched_at = r.fetched_at,"
+            f" status = '{ArticleStatus.OK}'"
             " FROM _refetched r WHERE a.article_id = r.article_id"
         )
         con.execute(
@@ -461,7 +462,7 @@ def record_page_failures(
         con.execute(
             "UPDATE articles AS a SET status = f.status, last_fetched_at = f.at FROM _failed f"
             " WHERE a.article_id = f.article_id"
-            " AND split_part(a.status, ':', 1) IN ('pending', 'page_failed')"
+            f" AND {RETRIED_SQL}"
         )
     finally:
         con.unregister("_failed")

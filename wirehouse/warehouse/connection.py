@@ -149,16 +149,15 @@ def _object_storage(con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> Non
     credentials in the environment are what says so (loading httpfs costs 0.1 s a connection).
     """
     config = s3_config_from_env(os.environ)
-    if config is None and not is_object_store(warehouse.data_path):
+    if config is None:
+        if is_object_store(warehouse.data_path):
+            raise WarehouseError(
+                f"the data path {warehouse.data_path} needs AWS_ACCESS_KEY_ID and "
+                "AWS_SECRET_ACCESS_KEY (and AWS_ENDPOINT_URL for a store other than AWS)"
+            )
         return
     load_extension(con, "httpfs")
-    if config is not None:
-        create_s3_secret(con, config)
-    elif is_object_store(warehouse.data_path):
-        raise WarehouseError(
-            f"the data path {warehouse.data_path} needs AWS_ACCESS_KEY_ID and "
-            "AWS_SECRET_ACCESS_KEY (and AWS_ENDPOINT_URL for a store other than AWS)"
-        )
+    create_s3_secret(con, config)
 
 
 def lake_data_path(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -227,24 +226,44 @@ def is_write_conflict(exc: duckdb.Error) -> bool:
     return any(marker in text for marker in _CONFLICT_MARKERS)
 
 
+def lost_race(exc: duckdb.Error) -> bool:
+    """A write conflict, or a statement that went on after losing one: DuckLake may report a
+    conflict on one statement and only "transaction is aborted" on the next ones."""
+    return is_write_conflict(exc) or "transaction is aborted" in str(exc).lower()
+
+
 def retry_races(
     op: Callable[[], T],
     *,
     attempts: int,
     wait_s: float,
     raced: Callable[[duckdb.Error], bool],
+    rollback: duckdb.DuckDBPyConnection | None = None,
 ) -> T:
     """Run `op`; when it fails with a DuckDB error that `raced` says lost a race to another
-    writer, wait a little longer each time and run it again, up to `attempts` in all."""
-    for attempt in range(1, attempts):
+    writer, wait a little longer each time and run it again, up to `attempts` in all.
+
+    With `rollback`, a failed attempt's transaction on that connection is rolled back first:
+    a failed DuckLake commit can leave it open and aborted, failing every later statement."""
+
+    def once() -> T:
         try:
             return op()
+        except duckdb.Error:
+            if rollback is not None:
+                with contextlib.suppress(duckdb.Error):  # none open: nothing to roll back
+                    rollback.execute("ROLLBACK")
+            raise
+
+    for attempt in range(1, attempts):
+        try:
+            return once()
         except duckdb.Error as exc:
             if not raced(exc):
                 raise
             log.info("lost a race with another writer (attempt %d): %s", attempt, first_line(exc))
             time.sleep(wait_s * attempt)
-    return op()
+    return once()
 
 
 def write_atomically(

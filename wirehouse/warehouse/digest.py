@@ -19,20 +19,23 @@ from urllib.parse import urlsplit
 import duckdb
 
 from wirehouse.config.location import Warehouse, as_warehouse
+from wirehouse.warehouse.sqltext import host_sql
+from wirehouse.warehouse.watches import hits_for_stories
 
-_HOST = r"^[A-Za-z][A-Za-z0-9+.-]*://(www\.)?([^/?#@]+)"
+# an outlet is the page's site name, else its URL's host (the same rule everywhere below)
+_OUTLET = f"coalesce(nullif(trim(a.sitename), ''), {host_sql('a.url')})"
 
-_STORIES = """
+_STORIES = f"""
     WITH recent AS (
         -- an article waiting for its page has no story yet: it is its own, not one lump
         SELECT a.article_id, coalesce(a.story_id, 'article:' || a.article_id) AS story_id,
                a.title, a.url, a.text IS NULL AS waiting,
-               coalesce(a.sitename, regexp_extract(a.url, '://([^/]+)', 1)) AS outlet,
+               {_OUTLET} AS outlet,
                coalesce(a.published_at, a.first_seen_at) AS published
         FROM articles a WHERE a.first_seen_at >= ?
     ),
     links AS (
-        SELECT r.story_id, u.url, regexp_extract(u.url, '://([^/]+)', 1) AS host
+        SELECT r.story_id, u.url, {host_sql("u.url")} AS host
         FROM recent r JOIN article_urls u USING (article_id)
     )
     SELECT r.story_id,
@@ -52,31 +55,29 @@ _STORIES = """
 # each recent article: its outlet and headline, its status (when the warehouse has one), how
 # many versions it has and how many arrived since the last digest, and its copies' URLs at
 # other hosts (a wire text another outlet republished)
-_ARTICLES = """
+_ARTICLES = f"""
     SELECT coalesce(a.story_id, 'article:' || a.article_id) AS story_id,
-           coalesce(nullif(trim(a.sitename), ''), lower(regexp_extract(a.url, '{host}', 2)))
-               AS outlet,
+           {_OUTLET} AS outlet,
            a.title, a.url, coalesce(a.published_at, a.first_seen_at) AS published,
-           {status} AS status,
+           {{status}} AS status,
            a.version,
            (SELECT count(*) FROM article_versions v
             WHERE v.article_id = a.article_id AND v.version > 1 AND v.fetched_at >= $updated)
                AS updates,
            (SELECT list(DISTINCT [coalesce(nullif(trim(f.name), ''), nullif(trim(f.title), ''),
-                                        lower(regexp_extract(u.url, '{host}', 2))), u.url])
+                                        {host_sql("u.url")}), u.url])
             FROM article_urls u LEFT JOIN feeds f USING (feed_url)
             WHERE u.article_id = a.article_id
-              AND lower(regexp_extract(u.url, '{host}', 2))
-                  <> lower(regexp_extract(a.url, '{host}', 2))) AS copies
+              AND {host_sql("u.url")} <> {host_sql("a.url")}) AS copies
     FROM articles a WHERE a.first_seen_at >= $since
     ORDER BY published, a.article_id
 """
 
-_HOURLY = """
-    SELECT coalesce(sitename, regexp_extract(url, '://([^/]+)', 1)) AS outlet,
+_HOURLY = f"""
+    SELECT {_OUTLET} AS outlet,
            hour(coalesce(published_at, first_seen_at) AT TIME ZONE 'UTC') AS h,
            count(*) AS n
-    FROM articles WHERE first_seen_at >= ?
+    FROM articles a WHERE first_seen_at >= ?
     GROUP BY ALL ORDER BY ALL
 """
 
@@ -132,21 +133,6 @@ def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool
     return bool(row and row[0])
 
 
-def _watch_hits(
-    con: duckdb.DuckDBPyConnection, story_ids: list[str]
-) -> dict[str, list[tuple[str, datetime]]]:
-    if not story_ids or not _has_column(con, "watch_hits", "story_id"):
-        return {}
-    found: dict[str, list[tuple[str, datetime]]] = {}
-    for story_id, watch, at in con.execute(
-        "SELECT story_id, watch, matched_at FROM watch_hits"
-        " WHERE list_contains(?, story_id) ORDER BY matched_at, watch",
-        [story_ids],
-    ).fetchall():
-        found.setdefault(story_id, []).append((watch, at))
-    return found
-
-
 def digest_data(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -163,7 +149,7 @@ def digest_data(
     status = "a.status" if _has_column(con, "articles", "status") else "NULL"
     items: dict[str, list[DigestArticle]] = {}
     for story_id, outlet, title, url, published, state, version, updates, copies in con.execute(
-        _ARTICLES.format(host=_HOST, status=status),
+        _ARTICLES.format(status=status),
         {"since": since, "updated": updated_since},
     ).fetchall():
         items.setdefault(story_id, []).append(
@@ -179,7 +165,7 @@ def digest_data(
             )
         )
     rows = con.execute(_STORIES, [since]).fetchall()
-    hits = _watch_hits(con, [r[0] for r in rows])
+    hits = hits_for_stories(con, [r[0] for r in rows])
     stories = tuple(
         DigestStory(
             title or "(untitled)",

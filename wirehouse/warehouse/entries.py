@@ -259,7 +259,10 @@ def _newest_first(entries: list[Entry]) -> list[Entry]:
     return [e for _, e in dated] + undated
 
 
-_RETRIED_SQL = "split_part(a.status, ':', 1) IN ('pending', 'page_failed')"
+# RETRIED_STATUSES as a condition on `articles a` (its status before any `:<reason>`)
+RETRIED_SQL = "split_part(a.status, ':', 1) IN ({})".format(
+    ", ".join(f"'{s}'" for s in RETRIED_STATUSES)
+)
 
 
 def _with_retries(
@@ -285,7 +288,7 @@ def _with_retries(
             FROM articles a
             JOIN article_urls u ON u.article_id = a.article_id AND u.match_kind = 'new'
             JOIN _retry_feeds f ON f.feed_url = u.feed_url
-            WHERE {_RETRIED_SQL} AND a.first_seen_at > ?
+            WHERE {RETRIED_SQL} AND a.first_seen_at > ?
             ORDER BY a.first_seen_at, a.article_id
             """,
             [now - policy.give_up],
@@ -350,7 +353,7 @@ def give_up_pages(
                 WHEN contains(a.status, ':')
                 THEN '{ArticleStatus.GAVE_UP}' || substr(a.status, strpos(a.status, ':'))
                 ELSE '{ArticleStatus.GAVE_UP}' END
-            WHERE {_RETRIED_SQL} AND a.first_seen_at <= ?
+            WHERE {RETRIED_SQL} AND a.first_seen_at <= ?
               AND a.feed_url IN (SELECT feed_url FROM _give_up_feeds)
             """,
             [now - policy.give_up],

@@ -7,14 +7,13 @@ CHECKPOINT uses, with ages that keep what a running writer or reader may still t
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import duckdb
 
 from wirehouse.errors import ConfigError
-from wirehouse.warehouse.connection import LAKE_ALIAS, is_lake, is_write_conflict, retry_races
+from wirehouse.warehouse.connection import LAKE_ALIAS, is_lake, lost_race, retry_races
 
 # snapshots older than a week are expired: a week of time travel for a reader's "what did the
 # lake hold on Monday", and far longer than any run or query
@@ -81,16 +80,9 @@ def maintain(
     before = data_files(con)
 
     def step(sql: str, params: list[object]) -> int:
-        def once() -> int:
-            try:
-                return _count(con, sql, params)
-            except duckdb.Error:
-                # a failed DuckLake commit can leave the transaction open and aborted
-                with contextlib.suppress(duckdb.Error):  # none open: nothing to roll back
-                    con.execute("ROLLBACK")
-                raise
-
-        return retry_races(once, attempts=10, wait_s=0.2, raced=_lost_race)
+        return retry_races(
+            lambda: _count(con, sql, params), attempts=10, wait_s=0.2, raced=lost_race, rollback=con
+        )
 
     if not dry_run:
         step("CALL ducklake_flush_inlined_data(?)", [lake])
@@ -121,10 +113,3 @@ def maintain(
         orphans_deleted=orphans,
         dry_run=dry_run,
     )
-
-
-def _lost_race(exc: duckdb.Error) -> bool:
-    """A write conflict, or a step that went on after losing one: DuckLake's flush deletes
-    table after table in one transaction, and the tables after a conflict report only that
-    the transaction is aborted."""
-    return is_write_conflict(exc) or "current transaction is aborted" in str(exc).lower()

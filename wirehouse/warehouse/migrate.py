@@ -7,7 +7,6 @@ anti-join on its key anyway (`warehouse/arrow.py`), so the keys hold without the
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ import duckdb
 
 from wirehouse.warehouse.connection import (
     is_lake,
-    is_write_conflict,
+    lost_race,
     retry_races,
     transaction,
 )
@@ -77,19 +76,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     """
 
     def raced(exc: duckdb.Error) -> bool:
-        lost = is_write_conflict(exc) or "already exists" in str(exc)
-        return is_lake(con) and (lost or "transaction is aborted" in str(exc).lower())
+        return is_lake(con) and (lost_race(exc) or "already exists" in str(exc))
 
-    def attempt() -> list[int]:
-        try:
-            return _apply_pending(con)
-        except duckdb.Error:
-            # a lost race can leave the connection's transaction aborted: clear it for the retry
-            with contextlib.suppress(duckdb.Error):
-                con.execute("ROLLBACK")
-            raise
-
-    return retry_races(attempt, attempts=_ATTEMPTS, wait_s=0.05, raced=raced)
+    return retry_races(
+        lambda: _apply_pending(con), attempts=_ATTEMPTS, wait_s=0.05, raced=raced, rollback=con
+    )
 
 
 def _apply_pending(con: duckdb.DuckDBPyConnection) -> list[int]:

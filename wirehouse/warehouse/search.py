@@ -24,8 +24,7 @@ from wirehouse.errors import WarehouseBusy, WarehouseError
 from wirehouse.warehouse.connection import attach_lake, session, transaction
 from wirehouse.warehouse.extensions import load_extension
 from wirehouse.warehouse.migrate import migrate
-
-_HOST = r"^[A-Za-z][A-Za-z0-9+.-]*://(www\.)?([^/?#@]+)"
+from wirehouse.warehouse.sqltext import host_sql
 
 
 def _fingerprint(table: str = "articles") -> str:
@@ -209,7 +208,7 @@ def search(
         WHERE s.score IS NOT NULL
           AND ($since IS NULL OR coalesce(a.published_at, a.first_seen_at) >= $since)
           AND ($outlet IS NULL OR lower(l.outlet) = lower($outlet)
-               OR lower(regexp_extract(a.url, '{_HOST}', 2)) = lower($outlet))
+               OR {host_sql("a.url")} = lower($outlet))
         ORDER BY s.score DESC, l.published_at DESC NULLS LAST, l.article_id
         LIMIT $limit
         """,

@@ -22,9 +22,8 @@ from wirehouse.config.settings import WatchSettings
 from wirehouse.warehouse.arrow import TAGS, TS, insert_new, table
 from wirehouse.warehouse.connection import write_atomically
 from wirehouse.warehouse.extensions import load_extension
+from wirehouse.warehouse.sqltext import host_sql
 from wirehouse.watches import MAX_LINKS, ArticleRef, StoryState, WatchHit, decide_hits
-
-_HOST = r"^[A-Za-z][A-Za-z0-9+.-]*://(www\.)?([^/?#@]+)"
 
 _TOUCHED = """
     SELECT DISTINCT a.story_id
@@ -37,7 +36,7 @@ _DOCS = f"""
     SELECT a.article_id, a.story_id,
            coalesce(a.title, '') AS title, coalesce(a.text, '') AS text,
            lower(coalesce(trim(a.sitename), '')) AS sitename,
-           lower(regexp_extract(a.url, '{_HOST}', 2)) AS host,
+           {host_sql("a.url")} AS host,
            lower(split_part(replace(coalesce(a.language, ''), '_', '-'), '-', 1)) AS language,
            list_transform(list_concat(coalesce(a.tags, []), coalesce(f.tags, [])),
                           t -> lower(trim(t))) AS tags
@@ -70,7 +69,7 @@ _STORIES = """
 
 _MEMBERS = f"""
     SELECT story_id, title, url,
-           coalesce(nullif(trim(sitename), ''), lower(regexp_extract(url, '{_HOST}', 2))),
+           coalesce(nullif(trim(sitename), ''), {host_sql("url")}),
            published_at
     FROM articles WHERE story_id IN (SELECT unnest($ids::VARCHAR[]))
     ORDER BY story_id, coalesce(published_at, first_seen_at), article_id
@@ -79,7 +78,7 @@ _MEMBERS = f"""
 # every URL the stories were seen at, copies at other outlets included (named by their feed)
 _LINKS = f"""
     SELECT a.story_id, a.title, u.url,
-           coalesce(nullif(trim(f.name), ''), lower(regexp_extract(u.url, '{_HOST}', 2))),
+           coalesce(nullif(trim(f.name), ''), {host_sql("u.url")}),
            a.published_at
     FROM article_urls u JOIN articles a USING (article_id)
     LEFT JOIN feeds f ON f.feed_url = u.feed_url
