@@ -188,6 +188,8 @@ def test_a_hostile_author_is_parsed_at_once(author):
         ("jdoe@example.com(Jane)", "Jane"),
         ("jdoe@example.com", None),
         ("mailto:jdoe@example.com", None),
+        ("mailto:", None),  # what feedparser leaves of the name of a mailto: author
+        ("  mailto: ", None),
         ("jdoe@example.com ()", "jdoe@example.com ()"),
         ("Jane Doe", "Jane Doe"),
         ("Jane   Doe\n and  Bob", "Jane Doe and Bob"),

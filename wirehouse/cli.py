@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -103,6 +103,11 @@ ShardOption = Annotated[
 ]
 
 
+DemoHomeOption = Annotated[
+    Path, typer.Option("--home", help="Folder of the background processes' pids and logs.")
+]
+
+
 class Format(StrEnum):
     table = "table"
     csv = "csv"
@@ -119,6 +124,25 @@ def _prefect_defaults() -> None:
     if sys.stderr.isatty():
         # the progress display shows the run; Prefect's own log lines stay in its API and UI
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def _prefect_home() -> Path:
+    """Where Prefect keeps its state: PREFECT_HOME, else .prefect/ here (set for the children)."""
+    return Path(os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect")))
+
+
+def _prefect_api() -> str:
+    """The Prefect server's API URL, for the commands that need one running."""
+    from prefect.settings import PREFECT_API_URL
+
+    from wirehouse.errors import ConfigError
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        raise ConfigError(
+            "PREFECT_API_URL is not set: run `wirehouse server` first and export the URL it prints"
+        )
+    return str(url)
 
 
 @contextmanager
@@ -150,7 +174,6 @@ def ingest(
     """Run the ingest flow once over the feeds, then print what it did."""
     feeds_file = str(feeds) if feeds else None
     with _user_errors():
-        _preflight(feeds=feed, feeds_file=feeds_file, db=db, data_path=data_path, shard=shard)
         summary = _run_ingest(
             feeds=feed, feeds_file=feeds_file, db=db, data_path=data_path, shard=shard
         )
@@ -190,6 +213,8 @@ def _run_ingest(
     data_path: str | None = None,
     shard: str | None = None,
 ) -> Any:
+    """One ingest flow run, after `_preflight`; raises WarehouseBusy while another run writes."""
+    _preflight(feeds=feeds, feeds_file=feeds_file, db=db, data_path=data_path, shard=shard)
     _prefect_defaults()
     from prefect.exceptions import CancelledRun
 
@@ -427,8 +452,6 @@ def search(
     ] = SearchFormat.table,
 ) -> None:
     """Full-text search over the articles, best match first (rebuilds a stale index first)."""
-    from datetime import UTC
-
     from wirehouse.timespec import parse_since
     from wirehouse.warehouse import search as fts
     from wirehouse.warehouse.connection import session
@@ -519,9 +542,7 @@ def demo(
         float,
         typer.Option("--edition-every", min=1, help="Seconds between the newsroom's editions."),
     ] = 90.0,
-    home: Annotated[
-        Path, typer.Option("--home", help="Folder of the background processes' pids and logs.")
-    ] = Path(".demo"),
+    home: DemoHomeOption = Path(".demo"),
     port: Annotated[
         int,
         typer.Option(
@@ -545,9 +566,7 @@ def demo(
 
 @app.command("demo-stop")
 def demo_stop(
-    home: Annotated[
-        Path, typer.Option("--home", help="Folder of the background processes' pids and logs.")
-    ] = Path(".demo"),
+    home: DemoHomeOption = Path(".demo"),
 ) -> None:
     """End what `wirehouse demo` left running: the deployment, the Prefect server, the newsroom."""
     from wirehouse import demo as bg
@@ -617,7 +636,7 @@ def _demo_background(
 
     from wirehouse import demo as bg
     from wirehouse.config.settings import load_settings
-    from wirehouse.flows.server import api_url, server_env, wait_healthy
+    from wirehouse.flows.server import api_url, healthy, server_env, wait_healthy
     from wirehouse.warehouse.connection import read_copy_path, session
     from wirehouse.warehouse.digest import digest_path
 
@@ -632,11 +651,10 @@ def _demo_background(
     # a Prefect server: PREFECT_API_URL's, one already on the default port, or a new one
     given = os.environ.get("PREFECT_API_URL")
     api = given or api_url(port)
-    if server.pid() is None and not bg.healthy(api):
+    if server.pid() is None and not healthy(api):
         if given:
             raise WirehouseError(f"no Prefect server answers at PREFECT_API_URL={given}")
-        prefect_home = Path(os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect")))
-        env = server_env(prefect_home)
+        env = server_env(_prefect_home())
         env.setdefault("PREFECT_UI_API_URL", api)
         prefect = str(Path(sys.executable).with_name("prefect"))
         server.start(
@@ -711,7 +729,6 @@ def _run_when_free(*, feeds_file: str, db: str | None, data_path: str | None) ->
     told = False
     while True:
         try:
-            _preflight(feeds=None, feeds_file=feeds_file, db=db, data_path=data_path)
             return _run_ingest(feeds=None, feeds_file=feeds_file, db=db, data_path=data_path)
         except WarehouseBusy:
             if time.monotonic() >= deadline:
@@ -735,7 +752,6 @@ def digest(
 ) -> None:
     """Write the HTML digest of the last hours next to the warehouse (each run writes one too)."""
     import webbrowser
-    from datetime import UTC
 
     from wirehouse.warehouse.connection import session
     from wirehouse.warehouse.digest import write_digest
@@ -761,7 +777,7 @@ def prune(
     data_path: DataPathOption = None,
 ) -> None:
     """Delete fetch log rows and old raw pages; every article, text and newest page stays."""
-    from datetime import UTC, timedelta
+    from datetime import timedelta
 
     from wirehouse.config.settings import load_settings
     from wirehouse.errors import ConfigError
@@ -815,8 +831,7 @@ def server(
 
     from wirehouse.flows.server import api_url, running_server
 
-    # run history lives in PREFECT_HOME: .prefect/ here unless the user chose another place
-    home = Path(os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect")))
+    home = _prefect_home()  # the run history
     with _user_errors():
         with socket.socket() as probe:
             try:
@@ -870,22 +885,14 @@ def serve(
     With `--shard I/N` the deployment is `ingest/scheduled-shard-I-of-N`, one per shard.
     """
     _prefect_defaults()
-    from prefect.settings import PREFECT_API_URL
-
     from wirehouse.config.settings import load_settings
+    from wirehouse.errors import ConfigError
 
-    if not PREFECT_API_URL.value():
-        err.print(
-            "error: PREFECT_API_URL is not set: run `wirehouse server` first and export the "
-            "URL it prints",
-            highlight=False,
-        )
-        raise typer.Exit(2)
-    if cron and interval:
-        err.print("error: give --cron or --interval, not both", highlight=False)
-        raise typer.Exit(2)
     feeds_file = str(feeds) if feeds else None
     with _user_errors():
+        api = _prefect_api()
+        if cron and interval:
+            raise ConfigError("give --cron or --interval, not both")
         _preflight(feeds=None, feeds_file=feeds_file, db=db, data_path=data_path, shard=shard)
         settings = load_settings(db=db, data_path=data_path)
         from wirehouse.config.shards import parse_shard
@@ -911,8 +918,7 @@ def serve(
     when = f"cron '{cron}'" if cron else f"every {interval:g} s"
     out.print(
         f"serving {deployment.flow_name}/{deployment.name} ({when}); runs and their artifacts "
-        "are at "
-        f"{PREFECT_API_URL.value().removesuffix('/api')}/runs. Press Ctrl-C to stop.",
+        f"are at {api.removesuffix('/api')}/runs. Press Ctrl-C to stop.",
         highlight=False,
     )
     serve_deployments(deployment)
@@ -943,8 +949,6 @@ def lake_maintain(
     ] = False,
 ) -> None:
     """Compact a DuckLake's small files, expire old snapshots and delete unused files."""
-    from datetime import UTC
-
     from wirehouse.timespec import parse_duration
     from wirehouse.warehouse.connection import session
     from wirehouse.warehouse.lake import maintain
@@ -967,7 +971,7 @@ def lake_maintain(
 
 
 watch_app = typer.Typer(
-    help="Story watches ([[watches]] in config/wirehouse.toml): their hits and alerts.",
+    help="Story watches (the watches tables in config/wirehouse.toml): their hits and alerts.",
     no_args_is_help=True,
 )
 app.add_typer(watch_app, name="watch")
@@ -1043,8 +1047,6 @@ def watch_create(
     _prefect_defaults()
     from urllib.parse import urlsplit
 
-    from prefect.settings import PREFECT_API_URL
-
     from wirehouse.config.settings import load_settings
     from wirehouse.errors import ConfigError
 
@@ -1054,11 +1056,7 @@ def watch_create(
         if urlsplit(webhook).scheme not in ("http", "https") or not urlsplit(webhook).netloc:
             # the value is not echoed: it may be a key pasted into the wrong place
             raise ConfigError("the webhook must be an http(s) URL with a host")
-        if not PREFECT_API_URL.value():
-            raise ConfigError(
-                "PREFECT_API_URL is not set: run `wirehouse server` first and export the URL "
-                "it prints"
-            )
+        api = _prefect_api()
         names = [w.name for w in load_settings().watches]
         if name not in names:
             raise ConfigError(
@@ -1069,7 +1067,7 @@ def watch_create(
         from wirehouse.watches import webhook_origin
 
         block_id, automation_id = asyncio.run(create_watch_automation(name, webhook))
-    ui = PREFECT_API_URL.value().removesuffix("/api")
+    ui = api.removesuffix("/api")
     out.print(
         f"automation {automation_name(name)} ({automation_id}) calls a webhook at "
         f"{visible(webhook_origin(webhook))} on each "

@@ -18,8 +18,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from wirehouse.errors import WirehouseError
 
 # the order they start in; demo-stop ends them in reverse (the deployment before its server)
@@ -141,11 +139,3 @@ def wait_for_line(proc: Background, text: str, *, timeout_s: float = 30.0) -> No
     raise WirehouseError(
         f"the demo's {proc.name} did not start in {timeout_s:.0f}s; see {proc.log}"
     )
-
-
-def healthy(api: str) -> bool:
-    """Whether a Prefect server answers at `api` (its health check)."""
-    try:
-        return httpx.get(f"{api}/health", timeout=2.0).status_code == 200
-    except httpx.HTTPError:
-        return False

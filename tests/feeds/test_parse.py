@@ -98,6 +98,63 @@ def test_atom_with_xml_base_and_typed_text() -> None:
     )
 
 
+_RSS_ITEM = (
+    '<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+    "<channel><title>T</title><link>https://a.example/</link>"
+    "<item><title>One</title><link>https://a.example/1</link>{}</item></channel></rss>"
+)
+_ATOM_ENTRY = (
+    '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><id>t</id>'
+    "<updated>2026-03-16T07:00:00Z</updated><entry><title>One</title><id>e1</id>"
+    '<link href="https://a.example/1"/><updated>2026-03-16T07:00:00Z</updated>{}</entry></feed>'
+)
+
+
+@pytest.mark.parametrize(
+    ("document", "author"),
+    [
+        (_RSS_ITEM.format("<author>jdoe@example.com (Jane Doe)</author>"), "Jane Doe"),
+        (_RSS_ITEM.format("<author>Jane Doe (jdoe@example.com)</author>"), "Jane Doe"),
+        (_RSS_ITEM.format("<author>Jane Doe &lt;jdoe@example.com&gt;</author>"), "Jane Doe"),
+        (_RSS_ITEM.format("<author>jdoe@example.com</author>"), None),
+        (_RSS_ITEM.format("<author>mailto:jdoe@example.com</author>"), None),
+        (_RSS_ITEM.format("<dc:creator>Jane Doe</dc:creator>"), "Jane Doe"),
+        (
+            _RSS_ITEM.format("<dc:creator>Jane Doe</dc:creator><dc:creator>John Roe</dc:creator>"),
+            "Jane Doe, John Roe",
+        ),
+        (_RSS_ITEM.format("<dc:creator>Jane Doe, John Roe</dc:creator>"), "Jane Doe, John Roe"),
+        (_ATOM_ENTRY.format("<author><name>Ana Autor</name></author>"), "Ana Autor"),
+        (
+            _ATOM_ENTRY.format(
+                "<author><name>Jane Doe</name><email>j@a.example</email></author>"
+                "<author><name>John Roe</name></author>"
+                "<author><email>desk@a.example</email></author>"
+            ),
+            "Jane Doe, John Roe",
+        ),
+        (_ATOM_ENTRY.format("<author><email>desk@a.example</email></author>"), None),
+    ],
+    ids=[
+        "email-(name)",
+        "name-(email)",
+        "name-<email>",
+        "bare-email",
+        "mailto",
+        "dc-creator",
+        "two-dc-creators",
+        "dc-creator-list",
+        "atom-name",
+        "atom-three-authors",
+        "atom-email-only",
+    ],
+)
+def test_author_forms(document: str, author: str | None) -> None:
+    feed = parse_feed_bytes(document.encode(), url="https://a.example/feed", now=NOW)
+    (entry,) = feed.entries
+    assert entry.author == author
+
+
 def test_rss10_rdf_and_syndication_ttl() -> None:
     feed = parse_fixture("rss10.rdf", content_type="application/rdf+xml")
     assert feed.error is None

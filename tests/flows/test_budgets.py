@@ -1,4 +1,4 @@
-"""Issue 12: budgets in the real flow. A 10,000-entry feed spread over many loopback hosts,
+"""Budgets in the real flow. A 10,000-entry feed spread over many loopback hosts,
 two small feeds and a host answering 429 with an hour-long Retry-After, all on real HTTP, a
 real DuckDB file and a real Prefect server: each run takes its budget, newest first and shared
 across feeds, the rest waits, and in the end nothing is lost."""
@@ -57,7 +57,7 @@ class Feed:
     links: list[tuple[str, datetime]]  # listed in this order
 
     def xml(self) -> bytes:
-        # link and date only, as the issue's 519 KB feed of 10,000 entries: parsing is the
+        # link and date only, like a real 519 KB feed of 10,000 entries: parsing is the
         # slow part of a run here (several seconds for 10,000 items on a busy machine)
         items = "".join(
             f"<item><link>{escape(url)}</link><pubDate>{format_datetime(when)}</pubDate></item>"

@@ -345,14 +345,19 @@ def _title(item: Mapping[str, Any]) -> str | None:
 
 
 def _author(raw: Mapping[str, Any]) -> str | None:
-    """The author's name; "a@b.org (Name)" gives Name, a bare e-mail address gives None."""
-    detail = raw.get("author_detail")
-    value = _clean(detail.get("name")) if isinstance(detail, Mapping) else None
-    if value is None:
+    """The authors' names, comma-separated; "a@b.org (Name)" gives Name, a bare e-mail address
+    gives none. Every `<dc:creator>` and Atom `<author>` counts: feedparser's `author_detail`
+    holds only one of them (the first, or for Atom the last)."""
+    people = raw.get("authors")
+    if not isinstance(people, list) or not people:
+        people = [raw.get("author_detail")]
+    found = (_clean(p.get("name")) for p in people if isinstance(p, Mapping))
+    # a dict keeps the first of repeats in order (feedparser repeats a name it mis-splits)
+    names = dict.fromkeys(n for n in map(_author_name, filter(None, found)) if n)
+    if not names:
         value = _clean(raw.get("author"))
-    if value is None:
-        return None
-    return _author_name(value)
+        return _author_name(value) if value else None
+    return ", ".join(names)
 
 
 def _author_name(value: str) -> str | None:
@@ -362,6 +367,8 @@ def _author_name(value: str) -> str | None:
     author made of `a@a@a@...`, and an author can be megabytes long. A bare address is no name.
     """
     text = value.strip()
+    if not text.removeprefix("mailto:").strip():
+        return None  # all feedparser leaves of the name of a `mailto:` address
     address, bracket, rest = text.partition("(")
     address = address.strip()
     if bracket and rest.endswith(")") and _is_address(address):

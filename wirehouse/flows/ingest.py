@@ -15,8 +15,8 @@ import hashlib
 import time
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
-from contextlib import ExitStack
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -107,6 +107,15 @@ from wirehouse.warehouse.similar import find_near_duplicates, store_similarity
 _T = TypeVar("_T")
 
 
+@contextmanager
+def _timed(summary: RunSummary, stage: str) -> Iterator[None]:
+    """Add the block's wall time to the summary's `stage_seconds[stage]`."""
+    started = time.perf_counter()
+    yield
+    seconds = time.perf_counter() - started
+    summary.stage_seconds[stage] = summary.stage_seconds.get(stage, 0.0) + seconds
+
+
 class RunDeadline(Exception):
     """The run reached `run_deadline_s`: no more pages are extracted this run."""
 
@@ -137,9 +146,6 @@ class _Run:
     deadline: float = float("inf")
     # warehouse writes in flight: a stopped run waits for them before closing the warehouse
     writes: set[asyncio.Future[None]] = field(default_factory=set)
-
-    def stage(self, name: str, seconds: float) -> None:
-        self.summary.stage_seconds[name] = self.summary.stage_seconds.get(name, 0.0) + seconds
 
     def unstoppable(self, work: Callable[[], None]) -> Awaitable[None]:
         """Run `work` in a thread to its end even when the run is cancelled meanwhile, so the
@@ -273,20 +279,19 @@ async def extract_batch(run: _Run, index: int, entries: list[Entry]) -> None:
 async def _extract_batch(run: _Run, index: int, entries: list[Entry]) -> None:
     """Fetch a batch of article pages, extract them, deduplicate and load them."""
     reporter = progress.current.get()
-    started = time.perf_counter()
-    fetched = await asyncio.gather(
-        *(
-            run.fetcher.fetch(
-                e.url,
-                kind=FetchKind.PAGE,
-                check_robots=run.sources[e.feed_url].respect_robots
-                if e.feed_url in run.sources
-                else True,
+    with _timed(run.summary, "fetch_pages"):
+        fetched = await asyncio.gather(
+            *(
+                run.fetcher.fetch(
+                    e.url,
+                    kind=FetchKind.PAGE,
+                    check_robots=run.sources[e.feed_url].respect_robots
+                    if e.feed_url in run.sources
+                    else True,
+                )
+                for e in entries
             )
-            for e in entries
         )
-    )
-    run.stage("fetch_pages", time.perf_counter() - started)
     pages: list[Page] = []
     failed: list[tuple[Entry, str, datetime]] = []
     articles_pending: list[Article] = []
@@ -305,9 +310,8 @@ async def _extract_batch(run: _Run, index: int, entries: list[Entry]) -> None:
             run.summary.rejected.append(Rejected("page", entry.url, reason))
     run.summary.pages_fetched += len(pages)
 
-    started = time.perf_counter()
-    results = await _extract_pages(run.pool, pages) if pages and run.pool else []
-    run.stage("extract", time.perf_counter() - started)
+    with _timed(run.summary, "extract"):
+        results = await _extract_pages(run.pool, pages) if pages and run.pool else []
     articles: list[Article] = articles_pending
     for page, result in zip(pages, results, strict=True):
         if isinstance(result, Rejected):
@@ -328,11 +332,10 @@ async def _extract_batch(run: _Run, index: int, entries: list[Entry]) -> None:
             articles.append(article_from_feed(entry, reason=reason, fetched_at=at))
 
     async with run.write_lock:
-        started = time.perf_counter()
-        await run.unstoppable(partial(_load, run, articles, fetched, retried))
-        if run.loader is not None and run.loader.overdue():
-            await run.unstoppable(run.loader.close)  # readers get their window
-        run.stage("load", time.perf_counter() - started)
+        with _timed(run.summary, "load"):
+            await run.unstoppable(partial(_load, run, articles, fetched, retried))
+            if run.loader is not None and run.loader.overdue():
+                await run.unstoppable(run.loader.close)  # readers get their window
     reporter.advance("pages", len(entries))
     await run.page_progress.advance(len(entries))
 
@@ -565,9 +568,8 @@ async def _ingest(
         logger.warning("skipped: %s", exc)
         return Cancelled(message=f"skipped: {exc}")
     with lock:
-        started = time.perf_counter()
         now = datetime.now(UTC)
-        with session(warehouse, wait_s=_DB_WAIT_S) as con:
+        with _timed(summary, "open"), session(warehouse, wait_s=_DB_WAIT_S) as con:
             applied = migrate(con)
             if applied:
                 logger.info("warehouse %s migrated to version %d", warehouse, applied[-1])
@@ -583,7 +585,6 @@ async def _ingest(
         due = [d.source for d in decisions if d.due]
         summary.feeds_total = len(decisions)
         summary.feeds_skipped = len(decisions) - len(due)
-        summary.stage_seconds["open"] = time.perf_counter() - started
 
         operator_hosts = {url_origin(s.url) for s in sources}
         async with Fetcher(settings.http, operator_hosts=operator_hosts) as fetcher:
@@ -598,9 +599,8 @@ async def _ingest(
                 summary=summary,
                 deadline=deadline,
             )
-            started = time.perf_counter()
-            outcomes, body_hashes = await fetch_feeds(_unvisited(run), due, states)
-            run.stage("fetch_feeds", time.perf_counter() - started)
+            with _timed(summary, "fetch_feeds"):
+                outcomes, body_hashes = await fetch_feeds(_unvisited(run), due, states)
             entries = _tally_feeds(summary, outcomes)
             for o in outcomes:
                 if o.fetched and (o.fetched.error or (o.parsed and o.parsed.error)):
@@ -610,9 +610,8 @@ async def _ingest(
                         o.fetched.error or (o.parsed and o.parsed.error),
                     )
 
-            started = time.perf_counter()
-            run.triage = await triage(_unvisited(run), _unvisited(entries))
-            run.stage("triage", time.perf_counter() - started)
+            with _timed(summary, "triage"):
+                run.triage = await triage(_unvisited(run), _unvisited(entries))
             summary.entries_new = len(run.triage.to_fetch)
             summary.entries_deferred = len(run.triage.deferred)
             for s in run.triage.sightings:
@@ -629,7 +628,6 @@ async def _ingest(
             except BaseException as exc:
                 if not stop.requested:  # a stop is recorded as aborted by `ingest`
                     with contextlib.suppress(Exception):  # the warehouse may be what failed
-                        await run.writes_done()
                         await finish(
                             _unvisited(run),
                             outcomes,
@@ -638,26 +636,21 @@ async def _ingest(
                             f"{type(exc).__name__}: {exc}",
                         )
                 raise
-            finally:
-                await run.writes_done()  # a load a stop cut short runs to its end first
-                if run.loader is not None:
-                    await asyncio.to_thread(run.loader.close)
             # an aborted run's loaded articles are searchable and announced like any others
             if (summary.new_articles or summary.new_versions) and not warehouse.is_lake:
-                started = time.perf_counter()
-                await refresh_search(_unvisited(run))
-                run.stage("search_index", time.perf_counter() - started)
+                with _timed(summary, "search_index"):
+                    await refresh_search(_unvisited(run))
             if settings.watches:  # before finish, so its digest and read copy show the hits
-                started = time.perf_counter()
-                await watch_stories(warehouse, settings.watches, run_id, summary.stories_touched)
-                run.stage("watches", time.perf_counter() - started)
-            if late is not None:
+                with _timed(summary, "watches"):
+                    await watch_stories(
+                        warehouse, settings.watches, run_id, summary.stories_touched
+                    )
+            if late is None:
+                await finish(_unvisited(run), outcomes, body_hashes, "completed", None)
+            else:
                 # what was loaded stays; the feeds are read again next run for the rest
                 logger.warning("run %s: %s", run_id, late)
                 await finish(_unvisited(run), outcomes, body_hashes, "aborted", str(late))
-                await publish_summary(summary)
-                return summary
-            await finish(_unvisited(run), outcomes, body_hashes, "completed", None)
     await publish_summary(summary)
     if run.digest is not None:
         await publish_digest_link(run.digest)
@@ -678,29 +671,36 @@ async def _extract_all(run: _Run) -> None:
     settings = run.settings.extract
     progress.current.get().total("pages", len(run.triage.to_fetch))
     await run.page_progress.start(len(run.triage.to_fetch))
-    with open_pool(settings) as pool:
-        run.pool = pool
-        in_flight = asyncio.Semaphore(pool.capacity + 1)
+    try:
+        with open_pool(settings) as pool:
+            run.pool = pool
+            in_flight = asyncio.Semaphore(pool.capacity + 1)
 
-        async def bounded(index: int, entries: list[Entry]) -> None:
-            async with in_flight:
-                await extract_batch(run, index, entries)
+            async def bounded(index: int, entries: list[Entry]) -> None:
+                async with in_flight:
+                    await extract_batch(run, index, entries)
 
-        work = [
-            bounded(i, entries)
-            for i, entries in enumerate(batches(run.triage.to_fetch, settings.batch_size), 1)
-        ]
-        # raised inside the pool's block: on the way out its workers are killed, not awaited
-        try:
-            async with asyncio.timeout(max(0.0, run.deadline - time.monotonic())) as limit:
-                await asyncio.gather(*work)
-        except TimeoutError:
-            if not limit.expired():
-                raise
-            raise RunDeadline(
-                f"run deadline of {run.settings.run_deadline_s:g} s passed: the rest is left "
-                "for the next run"
-            ) from None
+            work = [
+                bounded(i, entries)
+                for i, entries in enumerate(batches(run.triage.to_fetch, settings.batch_size), 1)
+            ]
+            # raised inside the pool's block: on the way out its workers are killed, not awaited
+            try:
+                async with asyncio.timeout(max(0.0, run.deadline - time.monotonic())) as limit:
+                    await asyncio.gather(*work)
+            except TimeoutError:
+                if not limit.expired():
+                    raise
+                raise RunDeadline(
+                    f"run deadline of {run.settings.run_deadline_s:g} s passed: the rest is "
+                    "left for the next run"
+                ) from None
+    finally:
+        # however the batches ended (done, deadline, stop, failure), a load already running
+        # ends first, and the run's own finish then opens the warehouse after the loader let go
+        await run.writes_done()
+        if run.loader is not None:
+            await asyncio.to_thread(run.loader.close)
 
 
 def _tally_feeds(summary: RunSummary, outcomes: list[FeedOutcome]) -> list[Entry]:

@@ -75,21 +75,25 @@ def api_url(port: int) -> str:
     return f"http://127.0.0.1:{port}/api"
 
 
+def healthy(url: str) -> bool:
+    """Whether a Prefect server answers its health check at the API `url`."""
+    try:
+        return httpx.get(f"{url}/health", timeout=2.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def wait_healthy(
     url: str, *, timeout_s: float = 120.0, proc: subprocess.Popen[bytes] | None = None
 ) -> None:
     """Wait until the server answers its health check, or say why it did not."""
     deadline = time.monotonic() + timeout_s
-    with httpx.Client(timeout=2.0) as client:
-        while time.monotonic() < deadline:
-            if proc is not None and proc.poll() is not None:
-                raise WirehouseError(f"the Prefect server exited with code {proc.returncode}")
-            try:
-                if client.get(f"{url}/health").status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise WirehouseError(f"the Prefect server exited with code {proc.returncode}")
+        if healthy(url):
+            return
+        time.sleep(0.5)
     raise WirehouseError(f"the Prefect server at {url} did not become healthy in {timeout_s:.0f}s")
 
 

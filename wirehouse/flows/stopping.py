@@ -30,7 +30,6 @@ class Stop:
     """Which signal asked the run to stop, if one did."""
 
     signal: signal.Signals | None = None
-    grace_s: float = 10.0
 
     @property
     def requested(self) -> bool:
@@ -59,7 +58,7 @@ def stop_on_signals(*, grace_s: float) -> Iterator[Stop]:
 
     Signal handlers belong to the main thread's event loop: elsewhere the block runs without
     them (the process's own handlers apply)."""
-    stop = Stop(grace_s=grace_s)
+    stop = Stop()
     task = asyncio.current_task()
     if task is None or threading.current_thread() is not threading.main_thread():
         yield stop
