@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
+from tests.ports import free_port  # noqa: E402
+
 FORMATS = ("rss091", "rss092", "rss10", "rss20", "atom")
 ENCODINGS = ("utf-8", "iso-8859-1", "windows-1252", "utf-16")
 # what an entry's description/summary holds: every one but "teaser" has no usable text
@@ -174,13 +176,15 @@ class Origin:
         return f"{self.base}/feed.xml"
 
 
+def paragraphs(seed: str, n: int = 5) -> list[str]:
+    """`n` paragraphs of words drawn by `seed`: another seed gives another text (no copies)."""
+    rng = random.Random(seed)
+    return [" ".join(rng.choice(_WORDS) for _ in range(45)).capitalize() + "." for _ in range(n)]
+
+
 def article_html(item: Item) -> bytes:
     """A real article page for a repaired origin: distinct words per item (no copies)."""
-    rng = random.Random(f"{item.feed}-{item.n}")
-    paragraphs = [
-        " ".join(rng.choice(_WORDS) for _ in range(45)).capitalize() + "." for _ in range(5)
-    ]
-    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    body = "".join(f"<p>{p}</p>" for p in paragraphs(f"{item.feed}-{item.n}"))
     return (
         "<!doctype html><html><head><meta charset='utf-8'>"
         f"<title>{escape(item.title)}</title></head><body><header>Menu</header>"
@@ -347,15 +351,6 @@ def serving(origins: list[Origin], closed_port: int) -> Iterator[list[Origin]]:
             server.server_close()
 
 
-def closed_port() -> int:
-    """A loopback port nothing listens on (bound, then released)."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def kept(db: Path, origins: list[Origin]) -> dict[str, Any]:
     """Which corpus entries have an article, overall and per text kind, format and failure."""
     with duckdb.connect(str(db), read_only=True) as con:
@@ -393,19 +388,14 @@ def run_ingest(origins: list[Origin], db: Path) -> Any:
     return asyncio.run(ingest(feeds=[o.feed_url for o in origins], db=str(db)))
 
 
-def evaluate(db_path: Path) -> dict[str, Any]:
-    """Serve the corpus, run the flow once, and measure the share of entries kept."""
-    saved = {k: os.environ.get(k) for k in RUN_ENV}
-    os.environ.update(RUN_ENV)
+@contextlib.contextmanager
+def run_env(**extra: str) -> Iterator[None]:
+    """`RUN_ENV` and `extra` in this process's environment for the block, then as it was."""
+    wanted = {**RUN_ENV, **extra}
+    saved = {k: os.environ.get(k) for k in wanted}
+    os.environ.update(wanted)
     try:
-        port = closed_port()
-        with serving(build_corpus(), port) as origins:
-            started = time.perf_counter()
-            run_ingest(origins, db_path)
-            result = kept(db_path, origins)
-            result["seconds"] = round(time.perf_counter() - started, 1)
-            result["feeds"] = len(origins)
-            return result
+        yield
     finally:
         for k, v in saved.items():
             if v is None:
@@ -414,11 +404,21 @@ def evaluate(db_path: Path) -> dict[str, Any]:
                 os.environ[k] = v
 
 
+def evaluate(db_path: Path) -> dict[str, Any]:
+    """Serve the corpus, run the flow once, and measure the share of entries kept."""
+    with run_env(), serving(build_corpus(), free_port()) as origins:
+        started = time.perf_counter()
+        run_ingest(origins, db_path)
+        result = kept(db_path, origins)
+        result["seconds"] = round(time.perf_counter() - started, 1)
+        result["feeds"] = len(origins)
+        return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/eval_entries.json")
     args = parser.parse_args()
-    from tests.ports import free_port
     from wirehouse.flows.server import api_url, running_server
 
     with tempfile.TemporaryDirectory() as tmp:

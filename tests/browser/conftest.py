@@ -6,11 +6,17 @@ CI has no internet to download playwright's own build.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import shutil
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+
+T = TypeVar("T")
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -31,6 +37,17 @@ CHROMIUM_ARGS = [
 PREFECT_SOCKET_LEAK = pytest.mark.filterwarnings(
     "ignore:Exception ignored in. <socket.socket:pytest.PytestUnraisableExceptionWarning"
 )
+
+
+def run_beside_playwright(coro: Coroutine[object, object, T]) -> T:
+    """Run `coro` to its end on an event loop of its own in a worker thread.
+
+    The sync playwright API keeps an event loop running in the test's thread, so a flow cannot
+    run there; a copy of this context keeps the test's Prefect server settings.
+    """
+    context = contextvars.copy_context()
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(context.run, asyncio.run, coro).result()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -7,23 +7,13 @@ which the Courier corrected its strike report (a new version since the first run
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import json
-from concurrent.futures import ThreadPoolExecutor
 
+from tests.browser.conftest import run_beside_playwright
 from wirehouse.flows.ingest import ingest
 from wirehouse.newsroom import Newsroom
 
 WATCHES = [{"name": "strike", "query": "dockers strike", "min_outlets": 3}]
-
-
-def run_flow(**kwargs: object) -> object:
-    # playwright's sync API keeps an event loop running in this thread: run the flow in another
-    # (with a copy of this context, so the flow keeps the test's Prefect server settings)
-    context = contextvars.copy_context()
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(context.run, asyncio.run, ingest(**kwargs)).result()  # type: ignore[arg-type]
 
 
 def test_the_digest_is_a_front_page_of_linked_headlines_watch_hits_and_updates(
@@ -37,9 +27,9 @@ def test_the_digest_is_a_front_page_of_linked_headlines_watch_hits_and_updates(
     monkeypatch.setenv("WIREHOUSE_EXTRACT__FEED_PARSE_TIMEOUT_S", "300")
     db = tmp_path / "wirehouse.duckdb"
     with Newsroom(slow_seconds=0.1) as room:
-        run_flow(feeds=room.feed_urls, db=str(db))
+        run_beside_playwright(ingest(feeds=room.feed_urls, db=str(db)))
         room.advance()
-        run_flow(feeds=room.feed_urls, db=str(db))
+        run_beside_playwright(ingest(feeds=room.feed_urls, db=str(db)))
         truth = room.truth
         origins = room.origins
     page = browser.new_page(viewport={"width": 1100, "height": 900})

@@ -6,14 +6,12 @@ the browser opens that flow run and its artifacts, and the numbers on screen are
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests.browser.conftest import run_beside_playwright
 from wirehouse.flows.artifacts import FAILURES_KEY, SUMMARY_KEY
 from wirehouse.flows.ingest import ingest
 from wirehouse.newsroom import Newsroom
@@ -31,14 +29,7 @@ def room():
 def ingested(prefect_api, room, tmp_path_factory):
     """One ingest run: (UI base URL, its flow run id, its summary)."""
     db = tmp_path_factory.mktemp("browser") / "wirehouse.duckdb"
-    # the session's sync playwright owns this thread's event loop (session fixtures start
-    # first), so the flow runs on a loop of its own in a worker thread, with this context's
-    # Prefect settings
-    context = contextvars.copy_context()
-    with ThreadPoolExecutor(1) as pool:
-        summary = pool.submit(
-            context.run, asyncio.run, ingest(feeds=room.feed_urls, db=str(db))
-        ).result()
+    summary = run_beside_playwright(ingest(feeds=room.feed_urls, db=str(db)))
     with duckdb.connect(str(db), read_only=True) as con:
         [(flow_run_id,)] = con.execute(
             "SELECT flow_run_id FROM runs WHERE run_id = ?", [summary.run_id]

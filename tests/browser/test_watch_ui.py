@@ -5,11 +5,9 @@ the UI shows it only as "A custom trigger".)"""
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import re
-from concurrent.futures import ThreadPoolExecutor
 
+from tests.browser.conftest import run_beside_playwright
 from wirehouse.flows.watches import automation_name, create_watch_automation
 
 TIMEOUT_MS = 20_000
@@ -20,11 +18,7 @@ WEBHOOK = "http://127.0.0.1:9/services/T0HARBOUR/B0DESK/s3cretHookKey42"
 def test_the_prefect_ui_shows_the_watchs_automation(prefect_api, browser, screenshot):
     from playwright.sync_api import expect
 
-    context = contextvars.copy_context()
-    with ThreadPoolExecutor(1) as pool:
-        _, automation_id = pool.submit(
-            context.run, asyncio.run, create_watch_automation("strike", WEBHOOK)
-        ).result()
+    _, automation_id = run_beside_playwright(create_watch_automation("strike", WEBHOOK))
     ui = prefect_api.removesuffix("/api")
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(TIMEOUT_MS)

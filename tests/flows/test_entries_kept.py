@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,30 +22,25 @@ import duckdb
 import pytest
 
 from bench.eval_entries import (
-    RUN_ENV,
     Origin,
     build_corpus,
-    closed_port,
     kept,
+    paragraphs,
+    run_env,
     run_ingest,
     serving,
 )
+from tests.ports import free_port
 from wirehouse.flows.ingest import ingest
 from wirehouse.warehouse.digest import digest_data, render_digest
 from wirehouse.warehouse.entries import RefetchPolicy, triage_entries
 from wirehouse.warehouse.search import PAGE_NOT_FETCHED, refresh_index, search
 
 
-@pytest.fixture(scope="module")
-def run_env() -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in RUN_ENV}
-    os.environ.update(RUN_ENV)
-    yield
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+@pytest.fixture(name="run_env", scope="module")
+def run_env_fixture() -> Iterator[None]:
+    with run_env():
+        yield
 
 
 def rows(db: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
@@ -60,7 +54,7 @@ def rows(db: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
 @pytest.fixture(scope="module")
 def corpus(prefect_api, run_env, tmp_path_factory) -> Iterator[tuple[Path, list[Origin]]]:
     db = tmp_path_factory.mktemp("entries") / "w.duckdb"
-    port = closed_port()
+    port = free_port()
     with serving(build_corpus(), port) as origins:
         run_ingest(origins, db)
         yield db, origins
@@ -268,41 +262,6 @@ def page(title: str, paragraphs: list[str], *, extra_head: str = "", dateline: s
     ).encode()
 
 
-def paragraphs(seed: str, n: int = 4) -> list[str]:
-    import random
-
-    words = [
-        "council",
-        "harbour",
-        "ferry",
-        "tide",
-        "budget",
-        "school",
-        "bridge",
-        "river",
-        "mayor",
-        "port",
-        "quota",
-        "wind",
-        "farm",
-        "hospital",
-        "nurse",
-        "strike",
-        "union",
-        "rail",
-        "flood",
-        "museum",
-        "court",
-        "ruling",
-        "tenant",
-        "housing",
-        "survey",
-        "coast",
-    ]
-    rng = random.Random(seed)
-    return [" ".join(rng.choice(words) for _ in range(40)).capitalize() + "." for _ in range(n)]
-
-
 FAILURES = {
     "http_500": (500, "text/html", b"<html>down</html>"),
     "http_403": (403, "text/html", b"<html>denied</html>"),
@@ -312,17 +271,10 @@ FAILURES = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def refetch_env() -> Iterator[None]:
-    extra = {"WIREHOUSE_DEDUP__VERSIONS_PER_DAY": "2"}
-    saved = {k: os.environ.get(k) for k in {**RUN_ENV, **extra}}
-    os.environ.update({**RUN_ENV, **extra})
-    yield
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with run_env(WIREHOUSE_DEDUP__VERSIONS_PER_DAY="2"):
+        yield
 
 
 def test_a_failed_refetch_keeps_the_text_and_only_meaningful_changes_are_versions(

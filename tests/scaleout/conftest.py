@@ -16,6 +16,7 @@ import pytest
 
 from tests.scaleout.postgres import running_postgres
 from tests.scaleout.s3 import S3Server, running_s3
+from wirehouse.config.location import Warehouse
 from wirehouse.newsroom import Newsroom
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,6 +74,28 @@ def run_ingest(
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def ingest_into(
+    prefect_api: str, feeds: Path, where: Warehouse | Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """Start `wirehouse ingest` of `feeds` into a DuckDB file or a lake (with its data path)."""
+    db = ["--db", str(where)]
+    if isinstance(where, Warehouse):
+        db = ["--db", where.location, "--data-path", str(where.data_path)]
+    return run_ingest(prefect_api, "--feeds", str(feeds), *db, env=env)
+
+
+def feed_list(path: Path, urls: list[str]) -> Path:
+    path.write_text("\n".join(urls) + "\n", encoding="utf-8")
+    return path
+
+
+def overlapping_feed_lists(folder: Path, urls: list[str]) -> tuple[Path, Path]:
+    """The first two thirds of `urls` and the last two: two workers given one each fetch,
+    extract and load the middle third at the same time."""
+    third = len(urls) // 3
+    return feed_list(folder / "a.txt", urls[: 2 * third]), feed_list(folder / "b.txt", urls[third:])
 
 
 def finish(proc: subprocess.Popen[str], timeout: float = 240) -> str:

@@ -9,7 +9,13 @@ from pathlib import Path
 from pprint import pformat
 from typing import Any
 
-from tests.scaleout.conftest import WIREHOUSE, finish, run_ingest
+from tests.scaleout.conftest import (
+    WIREHOUSE,
+    feed_list,
+    finish,
+    ingest_into,
+    overlapping_feed_lists,
+)
 from wirehouse.config.location import Warehouse
 from wirehouse.newsroom import Newsroom
 from wirehouse.warehouse.connection import session
@@ -85,11 +91,6 @@ def duplicate_keys(where: Warehouse | Path) -> dict[str, int]:
         }
 
 
-def feed_list(path: Path, urls: list[str]) -> Path:
-    path.write_text("\n".join(urls) + "\n")
-    return path
-
-
 def test_a_local_ducklake_stores_what_a_duckdb_file_stores(
     prefect_api: str, room: Newsroom, tmp_path: Path
 ) -> None:
@@ -97,18 +98,8 @@ def test_a_local_ducklake_stores_what_a_duckdb_file_stores(
     file_db = tmp_path / "file.duckdb"
     lake = Warehouse(f"ducklake:{tmp_path / 'catalog.ducklake'}", str(tmp_path / "lake"))
 
-    finish(run_ingest(prefect_api, "--feeds", str(feeds), "--db", str(file_db)))
-    out = finish(
-        run_ingest(
-            prefect_api,
-            "--feeds",
-            str(feeds),
-            "--db",
-            lake.location,
-            "--data-path",
-            str(lake.data_path),
-        )
-    )
+    finish(ingest_into(prefect_api, feeds, file_db))
+    out = finish(ingest_into(prefect_api, feeds, lake))
 
     assert f"warehouse: {lake.location}" in out
     stored = content(lake)
@@ -151,31 +142,11 @@ def test_concurrent_workers_on_a_postgres_lake_store_exactly_what_one_worker_sto
     prefect_api: str, postgres: Callable[[str], str], room: Newsroom, tmp_path: Path
 ) -> None:
     urls = room.feed_urls
-    third = len(urls) // 3
-    # worker A takes the first two thirds, worker B the last two: the middle third is fetched,
-    # extracted and loaded by both at the same time
-    a = feed_list(tmp_path / "a.txt", urls[: 2 * third])
-    b = feed_list(tmp_path / "b.txt", urls[third:])
     lake = Warehouse(f"ducklake:postgres:{postgres('news')}", str(tmp_path / "lake"))
     one = tmp_path / "one.duckdb"
 
-    finish(
-        run_ingest(
-            prefect_api, "--feeds", str(feed_list(tmp_path / "all.txt", urls)), "--db", str(one)
-        )
-    )
-    workers = [
-        run_ingest(
-            prefect_api,
-            "--feeds",
-            str(f),
-            "--db",
-            lake.location,
-            "--data-path",
-            str(lake.data_path),
-        )
-        for f in (a, b)
-    ]
+    finish(ingest_into(prefect_api, feed_list(tmp_path / "all.txt", urls), one))
+    workers = [ingest_into(prefect_api, f, lake) for f in overlapping_feed_lists(tmp_path, urls)]
     for w in workers:
         finish(w)
 

@@ -12,8 +12,8 @@ from pprint import pformat
 
 import pytest
 
-from tests.scaleout.conftest import ROOT, WIREHOUSE, finish_all, run_ingest
-from tests.scaleout.test_ducklake import KEYS, content, differences, duplicate_keys, feed_list
+from tests.scaleout.conftest import ROOT, WIREHOUSE, feed_list, finish_all, ingest_into
+from tests.scaleout.test_ducklake import KEYS, content, differences, duplicate_keys
 from wirehouse.config.location import Warehouse
 from wirehouse.errors import ConfigError
 from wirehouse.newsroom import Newsroom
@@ -102,17 +102,9 @@ def test_maintenance_while_a_writer_is_active_loses_nothing(
     feeds = feed_list(tmp_path / "feeds.txt", room.feed_urls)
     one = tmp_path / "one.duckdb"
     # the reference run goes at the same time as the maintained one: they share nothing
-    reference = run_ingest(prefect_api, "--feeds", str(feeds), "--db", str(one))
+    reference = ingest_into(prefect_api, feeds, one)
     lake = Warehouse(f"ducklake:postgres:{postgres('maintained')}", str(tmp_path / "lake"))
-    writer = run_ingest(
-        prefect_api,
-        "--feeds",
-        str(feeds),
-        "--db",
-        lake.location,
-        "--data-path",
-        str(lake.data_path),
-    )
+    writer = ingest_into(prefect_api, feeds, lake)
     passes = []
     try:
         # as often as it can while the writer loads: merge its files, expire every snapshot but

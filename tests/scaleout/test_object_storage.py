@@ -15,9 +15,16 @@ from pprint import pformat
 
 import pytest
 
-from tests.scaleout.conftest import ROOT, WIREHOUSE, finish_all, run_ingest
+from tests.scaleout.conftest import (
+    ROOT,
+    WIREHOUSE,
+    feed_list,
+    finish_all,
+    ingest_into,
+    overlapping_feed_lists,
+)
 from tests.scaleout.s3 import S3Server
-from tests.scaleout.test_ducklake import KEYS, content, differences, duplicate_keys, feed_list
+from tests.scaleout.test_ducklake import KEYS, content, differences, duplicate_keys
 from wirehouse.config.location import Warehouse
 from wirehouse.newsroom import Newsroom
 from wirehouse.warehouse.connection import session
@@ -44,31 +51,15 @@ def s3_lake(
 ) -> Iterator[S3Lake]:
     tmp = tmp_path_factory.mktemp("s3lake")
     urls = room.feed_urls
-    third = len(urls) // 3
-    # the middle third is fetched, extracted and loaded by both workers at once
-    a = feed_list(tmp / "a.txt", urls[: 2 * third])
-    b = feed_list(tmp / "b.txt", urls[third:])
     bucket = s3.make_bucket("news")
     lake = Warehouse(f"ducklake:postgres:{postgres('s3news')}", f"s3://{bucket}/lake")
     one = tmp / "one.duckdb"
     found = S3Lake(lake, one, bucket)
     # the reference run goes at the same time as the two workers: they share nothing
-    reference = run_ingest(
-        prefect_api, "--feeds", str(feed_list(tmp / "all.txt", urls)), "--db", str(one)
-    )
+    reference = ingest_into(prefect_api, feed_list(tmp / "all.txt", urls), one)
+    # credentials only in the environment; the command line has the bucket URL alone
     workers = [
-        # credentials only in the environment; the command line has the bucket URL alone
-        run_ingest(
-            prefect_api,
-            "--feeds",
-            str(f),
-            "--db",
-            lake.location,
-            "--data-path",
-            f"s3://{bucket}/lake",
-            env=s3.env,
-        )
-        for f in (a, b)
+        ingest_into(prefect_api, f, lake, env=s3.env) for f in overlapping_feed_lists(tmp, urls)
     ]
     found.outputs += finish_all([reference, *workers])
     with pytest.MonkeyPatch.context() as mp:

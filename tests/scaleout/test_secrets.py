@@ -10,25 +10,21 @@ import asyncio
 import json
 import subprocess
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
 
-from tests.scaleout.conftest import WIREHOUSE, finish, run_ingest
+from tests.scaleout.conftest import WIREHOUSE, feed_list, finish, run_ingest
 from wirehouse.flows.deploy import ingest_deployment
 from wirehouse.newsroom import Newsroom
 
 PASSWORD = "Hunter2-s3cret"
 
 
-def feed_list(path: Path, urls: list[str]) -> Path:
-    path.write_text("\n".join(urls) + "\n", encoding="utf-8")
-    return path
-
-
-async def runs_and_logs(after: Any) -> tuple[list[Any], list[Any]]:
+async def runs_and_logs(after: datetime) -> tuple[list[Any], list[Any]]:
     async with get_client() as client:
         runs = [r for r in await client.read_flow_runs() if r.created and r.created >= after]
         logs = await client.read_logs(
@@ -37,19 +33,13 @@ async def runs_and_logs(after: Any) -> tuple[list[Any], list[Any]]:
     return runs, logs
 
 
-async def server_time() -> Any:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC)
-
-
 def test_a_run_on_a_lake_with_a_password_shows_and_stores_it_nowhere(
     prefect_api: str, postgres: Callable[[str], str], room: Newsroom, tmp_path: Path
 ) -> None:
     location = f"ducklake:postgres:{postgres('secretlake')} password={PASSWORD}"
     where = ["--db", location, "--data-path", str(tmp_path / "lake")]
     feeds = feed_list(tmp_path / "feeds.txt", room.feed_urls[:3])
-    started = asyncio.run(server_time())
+    started = datetime.now(UTC)
 
     out = finish(run_ingest(prefect_api, "--feeds", str(feeds), *where))
 

@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.scaleout.conftest import ROOT, finish, run_ingest
+from tests.scaleout.conftest import ROOT, feed_list, finish, ingest_into
 from tests.scaleout.s3 import S3Server
-from tests.scaleout.test_ducklake import KEYS, content, duplicate_keys, feed_list
+from tests.scaleout.test_ducklake import KEYS, content, duplicate_keys
 from wirehouse.config.location import Warehouse
 from wirehouse.config.shards import shard_of
 from wirehouse.newsroom import Newsroom
@@ -116,7 +116,7 @@ def test_two_workers_from_a_work_pool_run_the_scheduled_shards_into_one_lake(
 ) -> None:
     feeds = feed_list(tmp_path / "feeds.txt", room.feed_urls)
     one = tmp_path / "one.duckdb"
-    reference = run_ingest(prefect_api, "--feeds", str(feeds), "--db", str(one))
+    reference = ingest_into(prefect_api, feeds, one)
 
     lake = Warehouse(f"ducklake:postgres:{postgres('pooled')}", f"s3://{s3.make_bucket('pool')}/")
     env = {

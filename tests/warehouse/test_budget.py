@@ -4,6 +4,7 @@ leaves is stored at once as a pending article and fetched by later runs."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import duckdb
@@ -128,25 +129,19 @@ def test_a_deferred_entry_takes_its_followers_and_refetch_marker_along():
 
 def _rich(feed: str, n: int) -> list[Entry]:
     """n entries of one feed with everything a feed gives besides text, oldest first."""
-    out = []
-    for i in range(n):
-        url = f"https://{feed}.example/news/{i}"
-        out.append(
-            Entry(
-                feed_url=f"https://{feed}.example/rss",
-                url=url,
-                url_key=url,
-                guid=f"tag:{feed}.example,2026:{i}",
-                title=f"Headline {i} of {feed}",
-                summary=f"A teaser of story {i}.",
-                published_at=T0 + timedelta(minutes=i),
-                updated_at=T0 + timedelta(minutes=i, seconds=30),
-                author=f"Reporter {i}",
-                tags=("Politics", f"t{i}"),
-                feed_title=f"The {feed.title()} Gazette",
-            )
+    return [
+        replace(
+            e,
+            guid=f"tag:{feed}.example,2026:{i}",
+            title=f"Headline {i} of {feed}",
+            summary=f"A teaser of story {i}.",
+            updated_at=T0 + timedelta(minutes=i, seconds=30),
+            author=f"Reporter {i}",
+            tags=("Politics", f"t{i}"),
+            feed_title=f"The {feed.title()} Gazette",
         )
-    return out
+        for i, e in enumerate(entries(feed, n))
+    ]
 
 
 def _triage_and_store(con, listed, *, now, budget, feeds):

@@ -1,5 +1,6 @@
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import duckdb
 
@@ -21,8 +22,8 @@ def load(con, articles, stories):
             )
 
 
-def test_the_digest_ranks_stories_by_outlets_and_draws_a_bar_per_outlet_and_hour(tmp_path):
-    db = tmp_path / "w.duckdb"
+def strike_and_choir(db: Path) -> duckdb.DuckDBPyConnection:
+    """A warehouse with two stories: a port strike at two outlets, a choir at one."""
     con = duckdb.connect(str(db))
     migrate(con)
     load(
@@ -34,6 +35,12 @@ def test_the_digest_ranks_stories_by_outlets_and_draws_a_bar_per_outlet_and_hour
         ],
         ["s-strike", "s-strike", "s-choir"],
     )
+    return con
+
+
+def test_the_digest_ranks_stories_by_outlets_and_draws_a_bar_per_outlet_and_hour(tmp_path):
+    db = tmp_path / "w.duckdb"
+    con = strike_and_choir(db)
     data = digest_data(con, now=NOW + timedelta(hours=1))
     assert [s.outlets for s in data.stories] == [2, 1]
     assert data.stories[0].title.startswith("Title of http://")
@@ -43,6 +50,24 @@ def test_the_digest_ranks_stories_by_outlets_and_draws_a_bar_per_outlet_and_hour
     path = write_digest(con, db, now=NOW + timedelta(hours=1))
     assert path == tmp_path / "digest.html" and path.read_text(encoding="utf-8") == page
     assert digest_data(con, now=NOW + timedelta(hours=48)).stories == ()
+    con.close()
+
+
+def test_an_outlet_is_one_host_however_its_urls_spell_it(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    migrate(con)
+    load(
+        con,
+        [
+            article("http://www.a.test/strike", "Dockers walk out at the port"),
+            article("http://A.test/strike-2", "The port strike strands ships"),
+        ],
+        ["s-strike", "s-strike"],
+    )
+    con.execute("UPDATE articles SET sitename = ' '")  # a blank site name names no outlet
+    data = digest_data(con, now=NOW + timedelta(hours=1))
+    assert [(s.outlets, s.outlet_names) for s in data.stories] == [(1, ("a.test",))]
+    assert {o for o, _, _ in data.hourly} == {"a.test"}
     con.close()
 
 
@@ -60,17 +85,7 @@ def test_each_story_lists_outlet_headline_links_its_watch_hits_updates_and_waiti
     from wirehouse.warehouse.arrow import insert_new, table
     from wirehouse.warehouse.watches import HITS_SCHEMA
 
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    migrate(con)
-    load(
-        con,
-        [
-            article("http://a.test/strike", "Dockers walk out at the port"),
-            article("http://b.test/strike", "The port strike strands ships"),
-            article("http://c.test/choir", "A choir turns one hundred"),
-        ],
-        ["s-strike", "s-strike", "s-choir"],
-    )
+    con = strike_and_choir(tmp_path / "w.duckdb")
     con.execute("UPDATE articles SET sitename = 'The A Times' WHERE url = 'http://a.test/strike'")
     ids = dict(con.execute("SELECT url, article_id FROM articles").fetchall())
     # the A Times' text, republished at another host: a URL of the same article
