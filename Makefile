@@ -16,7 +16,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup demo demo-stop test test-deps lint typecheck unit eval bench bench-memory bench-scaleout clean
+.PHONY: setup demo demo-stop test test-deps lint typecheck unit docs eval bench bench-memory bench-scaleout clean
 
 setup: $(VENV)/.synced
 
@@ -39,12 +39,17 @@ demo-stop: setup
 	$(VENV)/bin/wirehouse demo-stop
 
 lint: setup
-	$(VENV)/bin/ruff check wirehouse tests
-	$(VENV)/bin/ruff format --check wirehouse tests
+	$(VENV)/bin/ruff check wirehouse tests tools
+	$(VENV)/bin/ruff format --check wirehouse tests tools
 	$(VENV)/bin/lint-imports
 
 typecheck: setup
 	$(VENV)/bin/mypy
+
+# rewrites the generated parts of docs/cli.md (every --help) and docs/configuration.md (every
+# setting); tests/test_docs.py fails while they differ from the code
+docs: setup
+	$(VENV)/bin/python tools/gen_docs.py
 
 unit: setup
 	$(VENV)/bin/pytest -q

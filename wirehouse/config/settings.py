@@ -33,25 +33,41 @@ class HttpSettings(BaseModel):
         default="https://example.org/wirehouse",
         description="Where a publisher can reach the operator; set it to yours.",
     )
-    connect_timeout_s: float = Field(default=5.0, gt=0)
+    connect_timeout_s: float = Field(
+        default=5.0, gt=0, description="Seconds to wait for a connection to open."
+    )
     read_timeout_s: float = Field(default=15.0, gt=0, description="Longest silence between bytes.")
     # a server trickling one byte a second must not hold a worker: whole request deadline
-    total_timeout_s: float = Field(default=30.0, gt=0)
-    max_redirects: int = Field(default=5, ge=0)
+    total_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="Deadline for a whole request, so a trickling server cannot hold a worker.",
+    )
+    max_redirects: int = Field(
+        default=5, ge=0, description="Redirects followed, each hop's address checked."
+    )
     # two minutes: a pause a run can sit out; a host asking for longer (an hour-long 429) is left
     # for a later run instead, and its pages are fetched then, not given up
     max_retry_after_s: float = Field(
         default=120.0,
         gt=0,
-        description="Longest Retry-After a run waits; a host asking for more is deferred.",
+        description="Longest 429/503 Retry-After a run waits; a host asking for more is deferred: "
+        "its pages are left for a later run, not failed.",
     )
     # feeds above a few MB are broken or hostile; real news pages are ~50-500 KB
-    feed_max_bytes: int = Field(default=5_000_000, gt=0)
-    page_max_bytes: int = Field(default=5_000_000, gt=0)
+    feed_max_bytes: int = Field(
+        default=5_000_000, gt=0, description="Feed size cap, on decompressed bytes."
+    )
+    page_max_bytes: int = Field(
+        default=5_000_000, gt=0, description="Page size cap, on decompressed bytes."
+    )
     max_connections: int = Field(default=32, gt=0, description="Requests in flight in all.")
     per_host_connections: int = Field(default=2, gt=0, description="Requests in flight per host.")
     per_host_delay_s: float = Field(
-        default=0.25, ge=0, description="Minimum gap between two request starts to one host."
+        default=0.25,
+        ge=0,
+        description="Minimum gap between two request starts to one host (a robots.txt "
+        "Crawl-delay raises it).",
     )
     allow_private_hosts: list[str] = Field(
         default_factory=list,
@@ -65,11 +81,16 @@ class HttpSettings(BaseModel):
         return self.user_agent.format(contact=self.contact_url)
 
 
+def _cpu_count() -> int:
+    """The machine's CPU count."""
+    return max(1, os.cpu_count() or 1)
+
+
 class ExtractSettings(BaseModel):
     """How article pages become text."""
 
     workers: int = Field(
-        default_factory=lambda: max(1, os.cpu_count() or 1),
+        default_factory=_cpu_count,
         gt=0,
         description="Extraction processes; extraction is CPU-bound, so one per core.",
     )
@@ -79,12 +100,21 @@ class ExtractSettings(BaseModel):
     batch_size: int = Field(
         default=128, gt=0, description="Pages per extraction batch (one Prefect task per batch)."
     )
-    # trafilatura's memory grows over long runs (its issue #216): recycle worker processes
-    max_pages_per_worker: int = Field(default=2000, gt=0)
+    # trafilatura's memory grows over long runs (a known trafilatura issue): recycle workers
+    max_pages_per_worker: int = Field(
+        default=2000,
+        gt=0,
+        description="Pages a worker process extracts before it is replaced (trafilatura's "
+        "memory grows).",
+    )
     # precision-first settings scored best of the plain configurations on a public benchmark
     # of real pages; comments, included by trafilatura's default, cost precision
-    favor_precision: bool = True
-    include_comments: bool = False
+    favor_precision: bool = Field(
+        default=True, description="trafilatura's favor_precision: less boilerplate kept."
+    )
+    include_comments: bool = Field(
+        default=False, description="trafilatura's include_comments: readers' comments kept."
+    )
     min_text_chars: int = Field(
         default=200, ge=0, description="Less text than this means the page has no article."
     )
@@ -93,7 +123,8 @@ class ExtractSettings(BaseModel):
     max_text_chars: int = Field(
         default=200_000,
         gt=0,
-        description="Longest stored article text; longer ones are cut (`text_truncated`).",
+        description="Longest stored article text; longer ones are cut after the last whole "
+        "paragraph (else sentence, else word) that fits, and marked `text_truncated`.",
     )
     # 1,000 characters: the longest real tokens (URLs, chemical names) are a few hundred; a
     # megabyte "word" is not one, and shingling and the search index should not index it whole
@@ -127,7 +158,8 @@ class ExtractSettings(BaseModel):
     dask_address: str | None = Field(
         default=None,
         description="Dask scheduler (e.g. tcp://10.0.0.5:8786) to extract on instead of local "
-        "worker processes; its workers need wirehouse installed.",
+        "worker processes; its workers need wirehouse installed. Unreachable: the run fails in one "
+        "line before fetching pages.",
     )
 
 
@@ -197,7 +229,10 @@ class DedupSettings(BaseModel):
         description="Articles first seen this recently are re-fetched for updates (0: never).",
     )
     refetch_every_hours: int = Field(
-        default=6, gt=0, description="Hours between two re-fetches of a recent article."
+        default=6,
+        gt=0,
+        description="Hours between two re-fetches of a recent article, and the longest wait "
+        "between two retries of a failed page.",
     )
     # 7 days: an outage, a 429 storm or a DNS lapse at one outlet rarely lasts longer, and news
     # read a week late is still worth its text; the retries back off to one per
@@ -205,7 +240,8 @@ class DedupSettings(BaseModel):
     page_retry_days: int = Field(
         default=7,
         gt=0,
-        description="Days an article whose page failed is retried before its status is final.",
+        description="Days an article whose page failed is retried before its status is final "
+        "(`feed_only`, or `gave_up:<reason>`).",
     )
     # 4 a day: a developing story is corrected or extended a few times on its first day; a page
     # that changes on every 15-minute poll (a live ticker, a rotating widget) is capped at this
@@ -245,7 +281,8 @@ class BudgetSettings(BaseModel):
     max_entries_per_feed: int = Field(
         default=200,
         gt=0,
-        description="Pages one feed may have fetched per run, newest first; the rest wait.",
+        description="Pages one feed may have fetched per run, newest first; the rest are stored "
+        "at once as pending articles and fetched by later runs.",
     )
     # 5,000 pages: about a minute and a half of extraction on two cores (~60 pages/s), well
     # inside a 15-minute schedule; feeds share it round-robin, so none is starved
@@ -313,7 +350,10 @@ class Settings(BaseSettings):
         description="Where a new DuckLake writes its Parquet files (a folder or object storage "
         "URL); the lake remembers it, so only its first run needs it.",
     )
-    feeds_file: Path = Field(default=Path("config/feeds.toml"))
+    feeds_file: Path = Field(
+        default=Path("config/feeds.toml"),
+        description="The default feed list: TOML, an OPML export, or URLs one a line.",
+    )
     # 15 minutes: feeds that change are polled with conditional GETs, so an unchanged feed
     # costs one 304; most publishers refresh their feeds every 5-30 minutes
     schedule_interval_s: int = Field(
