@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
-import click
 import typer.main
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -30,8 +29,9 @@ END = "<!-- END GENERATED -->"
 HELP_WIDTH = 100
 
 
-def _commands(group: click.Command, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    """Every command path (`()` is the top level), groups before their subcommands."""
+def _commands(group: object, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """Every command path (`()` is the top level), groups before their subcommands (a click-like
+    command: typer ships its own click)."""
     yield path
     for name, sub in getattr(group, "commands", {}).items():
         if not sub.hidden:
@@ -49,7 +49,7 @@ def help_text(path: tuple[str, ...]) -> str:
     """`wirehouse ... --help` as a user sees it, at HELP_WIDTH columns and without colour."""
     from wirehouse.cli import app
 
-    plain = {"MAX_WIDTH": HELP_WIDTH, "COLOR_SYSTEM": None, "FORCE_TERMINAL": False}
+    plain: dict[str, Any] = {"MAX_WIDTH": HELP_WIDTH, "COLOR_SYSTEM": None, "FORCE_TERMINAL": False}
     with patch.multiple(rich_utils, **plain):
         result = CliRunner().invoke(app, [*path, "--help"], prog_name="wirehouse", color=False)
     if result.exit_code != 0:

@@ -1,4 +1,4 @@
-"""Issue 12: stored text has a size cap, cut at a sensible boundary, linear on hostile input."""
+"""Stored text has a size cap, cut at a sensible boundary, linear on hostile input."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 12: migration 006 (raw pages once per payload, `text_truncated`, deferred entries,
+"""Migration 006 (raw pages once per payload, `text_truncated`, deferred entries,
 prune log) keeps every stored row of a warehouse at version 005."""
 
 from __future__ import annotations

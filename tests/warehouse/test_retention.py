@@ -1,4 +1,4 @@
-"""Issue 12: raw pages stored once per payload; `prune` bounds the log and the raw pages and
+"""Raw pages stored once per payload; `prune` bounds the log and the raw pages and
 never loses an article, a text or the newest raw page of an article."""
 
 from __future__ import annotations

@@ -158,8 +158,8 @@ class ExtractSettings(BaseModel):
     dask_address: str | None = Field(
         default=None,
         description="Dask scheduler (e.g. tcp://10.0.0.5:8786) to extract on instead of local "
-        "worker processes; its workers need wirehouse installed. Unreachable: the run fails in one "
-        "line before fetching pages.",
+        "worker processes; its workers need wirehouse installed. Unreachable (10 s) or without "
+        "workers: the run fails in one line before fetching pages.",
     )
 
 
@@ -289,7 +289,8 @@ class BudgetSettings(BaseModel):
     max_pages_per_run: int = Field(
         default=5_000,
         gt=0,
-        description="Pages fetched per run across all feeds; the rest wait for the next run.",
+        description="Pages fetched per run across all feeds, shared round-robin so one huge "
+        "feed cannot starve the others; the rest wait for the next run.",
     )
 
 
@@ -379,8 +380,9 @@ class Settings(BaseSettings):
     stop_grace_s: float = Field(
         default=10.0,
         gt=0,
-        description="Seconds a run takes at most to stop after SIGTERM or SIGINT before the "
-        "process exits regardless.",
+        description="Seconds a run takes at most to stop after SIGTERM or SIGINT (it records "
+        "itself aborted and exits 143 or 130) before the process exits regardless; a second "
+        "signal exits at once.",
     )
     http: HttpSettings = Field(default_factory=HttpSettings)
     extract: ExtractSettings = Field(default_factory=ExtractSettings)

@@ -15,7 +15,7 @@ crash in native code) is tried again `crash_retries` times on a fresh worker, th
 Prefect task, one load transaction); the pipe round trip per page costs ~0.1 ms against
 20-40 ms of extraction.
 
-trafilatura's memory grows over long runs in one process (its issue #216), so a worker that
+trafilatura's memory grows over long runs in one process, so a worker that
 has extracted `max_pages_per_worker` pages is retired and replaced. Workers are forked from a
 forkserver that has imported and warmed up the extractor (`wirehouse.extractors._preload`), so
 a fresh worker costs milliseconds, not seconds. The forkserver start method is POSIX-only;

@@ -465,7 +465,8 @@ async def finish(
             if status == "completed":
                 _prune_when_due(run, con)
                 run.digest = write_digest(con, run.db, now=datetime.now(UTC))
-                if not run.db.is_lake:  # a lake's maintenance is its operator's (README)
+                # a lake's maintenance is its operator's (`wirehouse lake maintain`)
+                if not run.db.is_lake:
                     con.execute("CHECKPOINT")
         summary = run.summary
         changed = bool(summary.pages_fetched or summary.entries_seen)

@@ -2,7 +2,7 @@
 
 DuckDB would fetch extensions from its repository on first use, which fails behind a firewall
 and here. The `duckdb-extension-<name>` wheels ship the binary for one DuckDB version; we load
-that file by path (see README, "Dependencies", for why DuckDB is 1.5.5).
+that file by path (see docs/development.md, "Dependencies, and why", for why DuckDB is 1.5.5).
 """
 
 from __future__ import annotations

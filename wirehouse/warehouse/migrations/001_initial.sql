@@ -1,4 +1,4 @@
--- 001: the foundation schema. Every column is documented in README.md ("The warehouse").
+-- 001: the foundation schema. Every column is documented in docs/warehouse.md.
 
 CREATE TABLE runs (
     run_id              VARCHAR PRIMARY KEY,

@@ -1,4 +1,4 @@
--- 003: views for asking the warehouse questions (README "Asking the warehouse questions"),
+-- 003: views for asking the warehouse questions (docs/warehouse.md, "Views"),
 -- and the state of the full-text index (wirehouse/warehouse/search.py).
 -- Days are UTC calendar days, whatever the session's time zone.
 

@@ -1,4 +1,4 @@
--- 008: every entry kept, no text overwritten or taken over (README "The warehouse").
+-- 008: every entry kept, no text overwritten or taken over (docs/warehouse.md).
 -- An article may be stored before its page gave text: `text` and `content_hash` NULL, and
 -- `status` says what is missing and why. A column's NOT NULL cannot be dropped while an index
 -- covers the table (and dropping the index first crashed DuckDB 1.5.5 on a file), so the table
