@@ -995,7 +995,7 @@ def watch_list(
             with session(settings.warehouse, read_only=True, wait_s=60) as con:
                 recorded = last_hits(con, per_watch=hits)
     if not settings.watches:
-        out.print("no watches: add [[watches]] tables to config/wirehouse.toml (see README)")
+        out.print("no watches: add [[watches]] tables to config/wirehouse.toml (docs/watches.md)")
         return
     by_watch: dict[str, list[Any]] = {}
     for hit in recorded:
