@@ -3,11 +3,12 @@
 Hosts are keyed by ``host:port``. A request takes its host's slot (at most
 `per_host_connections` in flight), waits until the host's minimum gap (`per_host_delay_s`)
 since the previous request start has passed and any Retry-After pause is over, then takes a
-global slot (at most `max_connections` in flight). A host that keeps refusing us (a storm of 403s, a Retry-After
-longer than we are willing to wait, repeated network failures) is backed off for the rest of the
-run: its requests fail at once instead of being sent. A Retry-After longer than the run waits
-defers the host instead: its requests fail with `deferred_retry_after:until=<time>`, a reason
-that tells the flow to leave those pages for a later run rather than count them as failures.
+global slot (at most `max_connections` in flight). A host that keeps refusing us (a storm of
+403s, a Retry-After longer than we are willing to wait, repeated network failures) is backed
+off for the rest of the run: its requests fail at once instead of being sent. A Retry-After
+longer than the run waits defers the host instead: its requests fail with
+`deferred_retry_after:until=<time>`, a reason that tells the flow to leave those pages for a
+later run rather than count them as failures.
 
 Each request carries its `HostLimits` (the settings', or its feed's from the feed list): a host
 keeps the strictest limits of the requests that reached it, so a feed asking for more gap is
