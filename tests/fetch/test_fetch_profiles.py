@@ -34,7 +34,9 @@ def test_product_token() -> None:
 
 
 def test_profile_for_merges_the_feed_with_the_settings(http_settings) -> None:
-    settings = http_settings(per_host_delay_s=0.25, per_host_connections=3, contact_url="mailto:a@b")
+    settings = http_settings(
+        per_host_delay_s=0.25, per_host_connections=3, contact_url="mailto:a@b"
+    )
 
     async def go() -> None:
         async with Fetcher(settings) as fetcher:
