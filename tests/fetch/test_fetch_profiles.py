@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 
 from tests.fetch.test_fetch_politeness import slow
 from wirehouse.fetch import Fetcher
@@ -111,20 +112,35 @@ def test_a_feeds_host_limits_are_kept_at_the_server(server, http_settings) -> No
 
 
 def test_a_shared_host_keeps_the_strictest_limits() -> None:
-    async def go() -> None:
-        gate = HostGate(per_host_connections=4, per_host_delay_s=0.0, max_connections=8)
-        # a lenient feed first: its limits hold until a stricter request reaches the host
-        async with gate.slot("h:80", HostLimits(0.0, 8)):
-            pass
-        host = gate._hosts["h:80"]
-        assert (host.delay_s, host.connections) == (0.0, 8)
-        async with gate.slot("h:80", HostLimits(0.5, 2)):
-            pass
-        assert (host.delay_s, host.connections) == (0.5, 2)
-        async with gate.slot("h:80", HostLimits(0.1, 6)):  # never loosened again
-            pass
-        assert (host.delay_s, host.connections) == (0.5, 2)
-        gate.set_crawl_delay("h:80", 1.0)
-        assert host.delay_s == 1.0
+    lenient, strict = HostLimits(0.0, 8), HostLimits(0.5, 2)
 
-    asyncio.run(go())
+    async def go() -> tuple[list[float], int]:
+        gate = HostGate(per_host_connections=4, per_host_delay_s=0.0, max_connections=8)
+        starts: list[float] = []
+        in_flight = peak = 0
+
+        async def request(limits: HostLimits, hold_s: float = 0.0) -> None:
+            nonlocal in_flight, peak
+            async with gate.slot("h:80", limits):
+                starts.append(time.monotonic())
+                in_flight += 1
+                peak = max(peak, in_flight)
+                await asyncio.sleep(hold_s)
+                in_flight -= 1
+
+        await request(lenient)
+        await request(lenient)  # the lenient feed's own limits: no gap
+        await request(strict)
+        await request(lenient)  # the strict request's gap now holds for everyone
+        peak = 0
+        await asyncio.gather(*(request(lenient, 0.05) for _ in range(3)))
+        gate.set_crawl_delay("h:80", 1.0)  # robots.txt raises the gap further
+        await request(lenient)
+        return starts, peak
+
+    starts, peak = asyncio.run(go())
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert gaps[0] < 0.5 / 2, gaps
+    assert all(g >= 0.5 - 0.05 for g in gaps[2:]), gaps
+    assert peak == 1  # two connections allowed, but the 0.5 s gap spaces them out
+    assert gaps[-1] >= 1.0 - 0.05, gaps
