@@ -10,6 +10,7 @@ import asyncio
 import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -18,6 +19,7 @@ import pytest
 from bench.eval_entries import paragraphs, run_env
 from tests.fetch.conftest import LoopbackServer
 from wirehouse.flows.ingest import ingest
+from wirehouse.flows.reextract import reextract
 
 GAP_S = 0.5
 PARTNER_UA = "PartnerBot/2.0 (+{contact})"
@@ -82,6 +84,19 @@ def feed_text(path: str) -> str:
     return f"Der volle Text aus dem Feed für {path}. " + paragraphs(f"feed{path}", 1)[0]
 
 
+def articles(db: Path) -> dict[str, tuple[Any, ...]]:
+    """Stored (published_at, its source, language, text, body_source, status) by URL."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {
+            url: tuple(row)
+            for url, *row in con.execute(
+                "SELECT u.url, a.published_at, a.published_at_source, a.language, a.text,"
+                " a.body_source, a.status"
+                " FROM article_urls u JOIN articles a USING (article_id)"
+            ).fetchall()
+        }
+
+
 @pytest.fixture(scope="module")
 def ingested(prefect_api, tmp_path_factory) -> Iterator[dict[str, Any]]:
     tmp = tmp_path_factory.mktemp("sources")
@@ -123,18 +138,21 @@ url = "{plain.url("/rss")}"
             encoding="utf-8",
         )
         db = tmp / "w.duckdb"
-        with run_env(WIREHOUSE_HTTP__CONTACT_URL="mailto:ops@example.org"):
+        env = {"WIREHOUSE_HTTP__CONTACT_URL": "mailto:ops@example.org"}
+        with run_env(**env):
             summary = asyncio.run(ingest(feeds_file=str(feeds), db=str(db)))
-        with duckdb.connect(str(db), read_only=True) as con:
-            stored = {
-                url: row
-                for url, *row in con.execute(
-                    "SELECT u.url, a.published_at, a.published_at_source, a.language, a.text,"
-                    " a.body_source, a.status"
-                    " FROM article_urls u JOIN articles a USING (article_id)"
-                ).fetchall()
-            }
-        yield {"summary": summary, "stored": stored, "zoned": zoned, "plain": plain}
+        stored = articles(db)
+        # re-extraction reads the same feed list: the feed's text is not swapped for the page's
+        with run_env(**env, WIREHOUSE_FEEDS_FILE=str(feeds)):
+            again = asyncio.run(reextract(db=str(db)))
+        yield {
+            "summary": summary,
+            "stored": stored,
+            "zoned": zoned,
+            "plain": plain,
+            "reextracted": again,
+            "after_reextract": articles(db),
+        }
     finally:
         zoned.close()
         plain.close()
@@ -195,3 +213,9 @@ def test_the_feeds_gap_and_concurrency_hold_at_its_host(ingested) -> None:
 def test_the_run_fetched_both_feeds(ingested) -> None:
     summary = ingested["summary"]
     assert summary.feeds_fetched == 2 and summary.new_articles == 6
+
+
+def test_reextract_keeps_what_the_feed_list_decided(ingested) -> None:
+    # only the plain outlet's page is extracted again; the feed-text articles are left alone
+    assert ingested["reextracted"] == {"pages": 1, "changed": 0, "unchanged": 1, "rejected": 0}
+    assert ingested["after_reextract"] == ingested["stored"]
