@@ -18,8 +18,8 @@ from prefect.cache_policies import NO_CACHE
 from wirehouse.config.feedlist import load_feed_list
 from wirehouse.config.settings import Settings, load_settings
 from wirehouse.dedup.exact import Known, Outcome, decide_exact
-from wirehouse.extractors.pool import ExtractionPool
 from wirehouse.errors import ConfigError
+from wirehouse.extractors.pool import ExtractionPool
 from wirehouse.records import Article, Entry, Page, SourceRules
 from wirehouse.warehouse.articles import load_batch
 from wirehouse.warehouse.connection import run_lock, session, transaction
