@@ -1,4 +1,4 @@
-"""robots.txt, fetched once per origin and User-Agent per run, and obeyed for the agent's token.
+"""robots.txt, fetched once per origin and fetch profile per run, obeyed for the agent's token.
 
 The token is ``wirehouse`` for the settings' User-Agent; a feed with its own `user_agent` in
 the feed list fetches robots.txt with that header and obeys the rules for its product token
@@ -91,8 +91,8 @@ _K = TypeVar("_K", bound=Hashable)
 
 
 class RobotsCache(Generic[_K]):
-    """One robots.txt fetch per origin and User-Agent per run; concurrent callers await the same
-    fetch. `fetch_robots(url, key)` fetches with the User-Agent of `key` (any hashable)."""
+    """One robots.txt fetch per origin and key (a fetch profile) per run; concurrent callers
+    await the same fetch. `fetch_robots(url, key)` fetches it as `key` says (its User-Agent)."""
 
     def __init__(self, fetch_robots: Callable[[str, _K], Awaitable[Fetched]]) -> None:
         self._fetch_robots = fetch_robots
