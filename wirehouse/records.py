@@ -12,8 +12,21 @@ from enum import StrEnum
 
 
 @dataclass(frozen=True, slots=True)
+class SourceRules:
+    """What the feed list says about a feed's entries and pages where they say it wrongly;
+    each `Entry` carries its feed's rules into the extraction workers."""
+
+    timezone: str | None = None  # IANA zone of dates without a UTC offset; None reads them as UTC
+    language: str | None = None  # primary language subtag that replaces the pages' own
+    prefer_feed_text: bool = False  # the feed's full content is stored instead of the page's
+
+
+@dataclass(frozen=True, slots=True)
 class FeedSource:
-    """One feed the operator asked for (from config/feeds.toml, an OPML file or a URL list)."""
+    """One feed the operator asked for (from config/feeds.toml, an OPML file or a URL list).
+
+    The per-feed fetch settings (`user_agent`, `per_host_delay_s`, `per_host_connections`) are
+    None when the feed list leaves them to `settings.http`."""
 
     url: str
     name: str | None = None
@@ -23,6 +36,10 @@ class FeedSource:
     interval_minutes: int | None = None
     # obey robots.txt for this feed's article pages (some publishers allow feed readers only)
     respect_robots: bool = True
+    rules: SourceRules = SourceRules()
+    user_agent: str | None = None  # sent with the feed's, its pages' and their robots.txt requests
+    per_host_delay_s: float | None = None  # minimum gap between request starts to a host
+    per_host_connections: int | None = None  # requests in flight per host
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +113,7 @@ class Entry:
     author: str | None = None
     tags: tuple[str, ...] = ()
     feed_title: str | None = None  # the channel's title, evidence of the outlet's name
+    rules: SourceRules = SourceRules()  # its feed's, stamped on by the flow
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,10 @@ Three formats, told apart by content rather than extension (an OPML export is of
   the outlines around it become its tags;
 - a plain list of URLs, one a line, `#` comments and blank lines ignored.
 
+Only the TOML format carries per-feed settings (`timezone`, `language`, `prefer_feed_text`,
+`user_agent`, `per_host_delay_s`, `per_host_connections`); OPML and URL-list feeds take the
+defaults.
+
 Every mistake is a `ConfigError` with one line naming the file (and line where known) and the
 problem, because a typo in a feed list should be fixed, not retried or half-loaded. Disabled
 feeds are returned with `enabled=False`; the caller filters.
@@ -21,17 +25,34 @@ import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lxml import etree
 
 from wirehouse.config.settings import Settings
 from wirehouse.errors import ConfigError
-from wirehouse.records import FeedSource
+from wirehouse.records import FeedSource, SourceRules
 from wirehouse.urls import normalise_url
 
 logger = logging.getLogger(__name__)
 
-FEED_KEYS = ("url", "name", "enabled", "tags", "interval_minutes", "respect_robots")
+FEED_KEYS = (
+    "url",
+    "name",
+    "enabled",
+    "tags",
+    "interval_minutes",
+    "respect_robots",
+    "timezone",
+    "language",
+    "prefer_feed_text",
+    "user_agent",
+    "per_host_delay_s",
+    "per_host_connections",
+)
+# a BCP 47 tag as pages write it: a 2-3 letter language, then subtags ("pt-BR", "zh-Hant-TW")
+_LANGUAGE_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
+_MAX_USER_AGENT = 512
 _TOML_START = re.compile(r"^\s*(?:\[|[A-Za-z0-9_\"'.-]+\s*=)")
 _FEEDS_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*feeds[ \t]*\]\]", re.MULTILINE)
 _XML_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -164,7 +185,83 @@ def _source_from_table(table: dict[str, Any], where: str) -> FeedSource:
         tags=_tidy_tags(tags),
         interval_minutes=interval,
         respect_robots=respect_robots,
+        rules=SourceRules(
+            timezone=_timezone(table.get("timezone"), where),
+            language=_language(table.get("language"), where),
+            prefer_feed_text=_bool(table, "prefer_feed_text", False, where),
+        ),
+        user_agent=_user_agent(table.get("user_agent"), where),
+        per_host_delay_s=_delay(table.get("per_host_delay_s"), where),
+        per_host_connections=_connections(table.get("per_host_connections"), where),
     )
+
+
+def _timezone(value: object, where: str) -> str | None:
+    """An IANA zone name zoneinfo knows ("Europe/Berlin"), for the feed's dates without offset."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: timezone must be an IANA zone name such as 'Europe/Berlin'")
+    name = value.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # ValueError: "../x", absolute paths
+        raise ConfigError(
+            f"{where}: unknown timezone {name[:100]!r} (an IANA name such as 'Europe/Berlin')"
+        ) from None
+    return name
+
+
+def _language(value: object, where: str) -> str | None:
+    """The primary subtag of a BCP 47 tag ("pt-BR" -> "pt"), as extraction stores languages."""
+    if value is None:
+        return None
+    match = _LANGUAGE_TAG.match(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise ConfigError(
+            f"{where}: language must be a BCP 47 tag such as 'de' or 'pt-BR', not {value!r}"
+        )
+    return match.group(1).lower()
+
+
+def _user_agent(value: object, where: str) -> str | None:
+    """A User-Agent header value: printable ASCII, one line; `{contact}` works as in settings."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: user_agent must be a non-empty string")
+    agent = value.strip()
+    if len(agent) > _MAX_USER_AGENT or not all(" " <= ch <= "~" for ch in agent):
+        raise ConfigError(
+            f"{where}: user_agent must be at most {_MAX_USER_AGENT} printable ASCII characters"
+        )
+    try:
+        agent.format(contact="")
+    except (KeyError, IndexError, ValueError):
+        raise ConfigError(
+            f"{where}: user_agent may hold only the placeholder {{contact}}: {agent[:100]!r}"
+        ) from None
+    return agent
+
+
+def _delay(value: object, where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 3600:
+        raise ConfigError(
+            f"{where}: per_host_delay_s must be a number of seconds from 0 to 3600, not {value!r}"
+        )
+    return float(value)
+
+
+def _connections(value: object, where: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(
+            f"{where}: per_host_connections must be a positive whole number, not {value!r}"
+        )
+    return value
 
 
 def _bool(table: dict[str, Any], key: str, default: bool, where: str) -> bool:

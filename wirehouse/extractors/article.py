@@ -4,6 +4,11 @@ The page wins where it says something (title, author, date with a time), the fee
 gaps. When the page cannot be used, `article_from_feed` keeps the entry as an article with the
 feed's own text (`body_source="feed"`), or none, so the story is not lost; its page is retried
 on later runs and its text then fills the same article.
+
+The feed list can correct a feed (`SourceRules`): its `language` replaces the one its pages
+declare, and with `prefer_feed_text` the entry's full content (not a summary) is stored instead
+of the page's text whenever the feed carries one (`body_source="feed"`, status `ok`: the page
+was fetched and still gives the headline, date and metadata).
 """
 
 from __future__ import annotations
@@ -50,6 +55,10 @@ def build_article(page: Page, extracted: Extracted) -> Article:
         first_seen=page.fetched_at,
     )
     naming = _naming(page, extracted)
+    text, truncated, body_source = extracted.text, extracted.text_truncated, "page"
+    if entry.rules.prefer_feed_text and (feed_text := _tidy(entry.content or "")):
+        capped = cap_text(feed_text)  # a feed's text is capped like a page's
+        text, truncated, body_source = capped.text, capped.truncated, "feed"
     return Article(
         entry=entry,
         url=page.final_url,
@@ -57,20 +66,20 @@ def build_article(page: Page, extracted: Extracted) -> Article:
         canonical_key=canonical_key(extracted.canonical_url),
         title=naming.title,
         title_source=naming.title_source,
-        text=extracted.text,
-        content_hash=content_hash(extracted.text),
+        text=text,
+        content_hash=content_hash(text),
         published_at=published_at,
         published_at_source=source,
         author=_clean(extracted.author or entry.author),
         sitename=naming.sitename,
         sitename_source=naming.sitename_source,
-        language=extracted.language,
+        language=entry.rules.language or extracted.language,
         description=_clean(extracted.description or entry.summary),
         tags=_merge_tags(extracted.tags, entry.tags),
         image=extracted.image,
-        body_source="page",
+        body_source=body_source,
         fetched_at=page.fetched_at,
-        text_truncated=extracted.text_truncated,
+        text_truncated=truncated,
     )
 
 
@@ -107,6 +116,7 @@ def article_from_feed(entry: Entry, *, reason: str, fetched_at: datetime) -> Art
         author=_clean(entry.author),
         sitename=sitename,
         sitename_source=sitename_source,
+        language=entry.rules.language,
         description=_clean(entry.summary),
         tags=_merge_tags((), entry.tags),
         body_source="feed" if text else "none",
@@ -172,9 +182,13 @@ def _clean(value: str | None) -> str | None:
 
 
 def _feed_text(entry: Entry) -> str:
-    """The longer of the entry's content and summary, with blank lines and spaces collapsed."""
-    best = strip_controls(max((entry.content or "", entry.summary or ""), key=len))
-    lines = (" ".join(line.split()) for line in best.splitlines())
+    """The longer of the entry's content and summary, tidied (`_tidy`)."""
+    return _tidy(max((entry.content or "", entry.summary or ""), key=len))
+
+
+def _tidy(text: str) -> str:
+    """Feed text without control characters, blank lines and runs of spaces."""
+    lines = (" ".join(line.split()) for line in strip_controls(text).splitlines())
     return "\n".join(line for line in lines if line)
 
 

@@ -10,6 +10,7 @@ import dataclasses
 import logging
 import zlib
 from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
 from wirehouse.config.settings import ExtractSettings
 from wirehouse.extractors.article import build_article
@@ -26,7 +27,13 @@ ZLIB_LEVEL = 1
 def extract_one(page: Page, settings: ExtractSettings) -> Article | Rejected:
     """One page to an `Article` (with its raw HTML compressed) or a `Rejected`."""
     try:
-        result = extract_page(page.body, page.final_url, settings=settings)
+        zone = page.entry.rules.timezone
+        result = extract_page(
+            page.body,
+            page.final_url,
+            settings=settings,
+            zone=ZoneInfo(zone) if zone else None,
+        )
         if not isinstance(result, Extracted):
             return result
         article = build_article(page, result)

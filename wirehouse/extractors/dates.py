@@ -24,7 +24,10 @@ before the markup; so it is only a fallback for pages without those fields (see 
 
 A timestamp has a time of day only when it also carries a UTC offset (or ``Z``) and is not
 exactly local midnight: ``2025-01-21T19:03`` without an offset could be any of 26 hours, and
-CMSs write day-only dates as ``T00:00:00``. Such values count as the day they name.
+CMSs write day-only dates as ``T00:00:00``. Such values count as the day they name, unless
+the feed list gives the feed a ``timezone``: then a timestamp without an offset is that zone's
+wall time (with its daylight-saving rules; a wall time that happens twice is its first
+occurrence), and has a time of day like one with an offset.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
@@ -68,19 +71,22 @@ _TIMESTAMP = re.compile(
 )
 
 
-def parse_timestamp(value: str | None) -> PageDate | None:
-    """Parse one machine-readable date (ISO 8601, its compact forms, or RFC 2822)."""
+def parse_timestamp(value: str | None, zone: tzinfo | None = None) -> PageDate | None:
+    """Parse one machine-readable date (ISO 8601, its compact forms, or RFC 2822).
+
+    `zone` is the zone of a timestamp written without an offset; without one, such a timestamp
+    counts as its day only."""
     if not value:
         return None
     text = value.strip()
     match = _TIMESTAMP.match(text)
     if match is None:
-        return _parse_rfc2822(text)
+        return _parse_rfc2822(text, zone)
     try:
         day = date(int(match["y"]), int(match["m"]), int(match["d"]))
     except ValueError:
         return None
-    if match["H"] is None or match["tz"] is None:
+    if match["H"] is None or (match["tz"] is None and zone is None):
         return _day_only(day)
     try:
         hour, minute, second = int(match["H"]), int(match["M"]), int(match["S"] or 0)
@@ -89,18 +95,27 @@ def parse_timestamp(value: str | None) -> PageDate | None:
         return None
     if (hour, minute, second) == (0, 0, 0):
         return _day_only(day)
-    aware = local.replace(tzinfo=_offset(match["tz"]))
-    return PageDate(aware.astimezone(UTC), True)
+    aware = local.replace(tzinfo=_offset(match["tz"]) if match["tz"] else zone)
+    return _in_utc(aware)
 
 
-def _parse_rfc2822(text: str) -> PageDate | None:
+def _parse_rfc2822(text: str, zone: tzinfo | None) -> PageDate | None:
     try:
         parsed = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
         return None
+    if parsed.tzinfo is None and zone is not None:
+        parsed = parsed.replace(tzinfo=zone)
     if parsed.tzinfo is None or parsed.time() == datetime.min.time():
         return _day_only(parsed.date())
-    return PageDate(parsed.astimezone(UTC), True)
+    return _in_utc(parsed)
+
+
+def _in_utc(aware: datetime) -> PageDate | None:
+    try:
+        return PageDate(aware.astimezone(UTC), True)
+    except OverflowError:  # year 1 east of UTC
+        return None
 
 
 def _offset(tz: str) -> timezone:
@@ -143,16 +158,17 @@ _TIME_MODIFIED_CLASSES = frozenset({"updated", "modified", "date-modified", "las
 
 
 def find_page_published(
-    tree: HtmlElement, json_ld: Sequence[jsonld.Node] | None = None
+    tree: HtmlElement, json_ld: Sequence[jsonld.Node] | None = None, zone: tzinfo | None = None
 ) -> PageDate | None:
     """The publication date the page declares in its markup, or None.
 
     The first candidate with a time of day wins; failing that, the first day-only candidate.
-    `json_ld` is the page's `jsonld.read_nodes`, when the caller has read it already.
+    `json_ld` is the page's `jsonld.read_nodes`, when the caller has read it already; `zone`
+    is the feed's zone for timestamps without an offset (`parse_timestamp`).
     """
     first_day_only: PageDate | None = None
     for raw in _published_candidates(tree, _json_ld(tree, json_ld)):
-        parsed = parse_timestamp(raw)
+        parsed = parse_timestamp(raw, zone)
         if parsed is None:
             continue
         if parsed.has_time:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -34,21 +34,25 @@ STAGE = "extract"
 _LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_].*)?$")
 
 
-def extract_page(body: bytes, url: str, *, settings: ExtractSettings) -> Extracted | Rejected:
+def extract_page(
+    body: bytes, url: str, *, settings: ExtractSettings, zone: tzinfo | None = None
+) -> Extracted | Rejected:
     """Extract the article of one page; a page that is not one becomes a `Rejected` value.
 
     Reasons: ``not_html`` (binary or markup-free bytes), ``no_text`` (under
     `settings.min_text_chars` of article text), ``extract_error`` (anything that raised, with
-    the exception in `detail`).
+    the exception in `detail`). `zone` is the feed's zone for page dates without an offset.
     """
     try:
-        return _extract(body, url, settings)
+        return _extract(body, url, settings, zone)
     except Exception as exc:  # one bad page must never stop a batch
         logger.warning("extraction failed for %s: %s", url, exc, exc_info=True)
         return Rejected(STAGE, url, "extract_error", f"{type(exc).__name__}: {exc}"[:500])
 
 
-def _extract(body: bytes, url: str, settings: ExtractSettings) -> Extracted | Rejected:
+def _extract(
+    body: bytes, url: str, settings: ExtractSettings, zone: tzinfo | None
+) -> Extracted | Rejected:
     kind = loading.sniff_not_html(body)
     if kind is not None:
         return Rejected(STAGE, url, "not_html", kind)
@@ -58,7 +62,7 @@ def _extract(body: bytes, url: str, settings: ExtractSettings) -> Extracted | Re
 
     # read what trafilatura's copy of the tree would not tell us, before anything changes it
     json_ld = jsonld.read_nodes(tree)
-    published = dates.find_page_published(tree, json_ld)
+    published = dates.find_page_published(tree, json_ld, zone)
     modified_days = dates.find_modified_days(tree, json_ld) if published is None else set()
     language = page_language(tree)
     canonical = canonical_url(tree, url)

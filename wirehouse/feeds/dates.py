@@ -5,6 +5,9 @@ it does not know (CEST, BST, JST, AEST, ... all common in news feeds) as UTC, si
 the time by hours, and it gives up on an RFC 822 date without a zone. So the raw string is
 parsed here first (RFC 822 with a wider zone table, then ISO 8601) and feedparser's value is the
 fallback for the exotic formats it knows.
+
+A date without any zone is read in the feed's `timezone` (the feed list's, with that zone's
+daylight-saving rules; a wall time that happens twice is its first occurrence) or else as UTC.
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ from __future__ import annotations
 import logging
 import re
 import time
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_tz
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from email.utils import parsedate_to_datetime
 
 logger = logging.getLogger(__name__)
 
@@ -39,11 +42,15 @@ _ISO_Z = re.compile(r"[zZ]$")
 _LONG_FRACTION = re.compile(r"(\.\d{6})\d+")
 
 
-def parse_feed_date(raw: str | None, parsed: time.struct_time | None = None) -> datetime | None:
-    """A feed's date string (with feedparser's reading as fallback) as aware UTC, or None."""
+def parse_feed_date(
+    raw: str | None, parsed: time.struct_time | None = None, *, zone: tzinfo = UTC
+) -> datetime | None:
+    """A feed's date string (with feedparser's reading as fallback) as aware UTC, or None.
+
+    `zone` is the zone of a date written without one."""
     if raw:
         text = " ".join(raw.split())
-        result = _parse_iso(text) if _ISO_HINT.match(text) else _parse_rfc822(text)
+        result = _parse_iso(text, zone) if _ISO_HINT.match(text) else _parse_rfc822(text, zone)
         if result is not None:
             return result
     if parsed is not None:
@@ -54,43 +61,34 @@ def parse_feed_date(raw: str | None, parsed: time.struct_time | None = None) -> 
     return None
 
 
-def _parse_iso(text: str) -> datetime | None:
+def _parse_iso(text: str, zone: tzinfo) -> datetime | None:
     candidate = _LONG_FRACTION.sub(r"\1", _ISO_Z.sub("+00:00", text))
     try:
         value = datetime.fromisoformat(candidate)
     except ValueError:
         return None
-    return _to_utc(value)
+    return _to_utc(value, zone)
 
 
-def _parse_rfc822(text: str) -> datetime | None:
+def _parse_rfc822(text: str, zone: tzinfo) -> datetime | None:
     offset_minutes: int | None = None
     match = _TRAILING_ZONE.match(text)
     if match and match["zone"].upper() in ZONE_OFFSETS:
         offset_minutes = ZONE_OFFSETS[match["zone"].upper()]
         text = match["head"]
     try:
-        fields = parsedate_tz(text)
+        value = parsedate_to_datetime(text)  # naive when the date names no zone
     except (ValueError, IndexError, TypeError, OverflowError):  # email.utils on odd input
         return None
-    if fields is None:
-        return None
-    try:
-        value = datetime(*fields[:6])
-    except (TypeError, ValueError, OverflowError):
-        return None
-    if offset_minutes is None:
-        offset_minutes = (fields[9] or 0) // 60  # no zone at all: read as UTC
-    try:
-        return (value - timedelta(minutes=offset_minutes)).replace(tzinfo=UTC)
-    except OverflowError:
-        return None
+    if offset_minutes is not None:
+        value = value.replace(tzinfo=timezone(timedelta(minutes=offset_minutes)))
+    return _to_utc(value, zone)
 
 
-def _to_utc(value: datetime) -> datetime | None:
+def _to_utc(value: datetime, zone: tzinfo) -> datetime | None:
     try:
         if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)  # a feed date without a zone: read as UTC
+            value = value.replace(tzinfo=zone)  # a feed date without a zone: the feed's zone
         return value.astimezone(UTC)
     except (OverflowError, ValueError):
         return None

@@ -21,9 +21,10 @@ import logging
 import re
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo
 
 import feedparser
 from feedparser.encodings import convert_to_utf8
@@ -52,14 +53,17 @@ _HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])",
 _LINK_SCHEMES = ("http", "https")
 
 
-def parse_feed(fetched: Fetched) -> ParsedFeed:
-    """Parse the body of a feed fetch, using its headers for charset and the base URL."""
+def parse_feed(fetched: Fetched, timezone: str | None = None) -> ParsedFeed:
+    """Parse the body of a feed fetch, using its headers for charset and the base URL.
+
+    `timezone` (an IANA name, from the feed list) is the zone of dates written without one."""
     return parse_feed_bytes(
         fetched.body or b"",
         url=fetched.url,
         content_type=fetched.content_type,
         final_url=fetched.final_url,
         now=fetched.fetched_at,
+        zone=ZoneInfo(timezone) if timezone else UTC,
     )
 
 
@@ -70,10 +74,12 @@ def parse_feed_bytes(
     content_type: str | None = None,
     final_url: str | None = None,
     now: datetime | None = None,
+    zone: tzinfo = UTC,
 ) -> ParsedFeed:
     """Parse raw feed bytes: `url` names the feed, `final_url` (default `url`) resolves links.
 
-    `now` (default: the current time) is the reference for dropping dates in the future.
+    `now` (default: the current time) is the reference for dropping dates in the future;
+    `zone` is the zone of dates written without one.
     """
     base_url = final_url or url
     reference = _aware(now) if now is not None else datetime.now(UTC)
@@ -109,6 +115,7 @@ def parse_feed_bytes(
         feed_url=url,
         base_url=base_url,
         now=reference,
+        zone=zone,
         feed_title=_title(feed),
     )
     version = result.get("version") or ""
@@ -232,6 +239,7 @@ def _entries(
     feed_url: str,
     base_url: str,
     now: datetime,
+    zone: tzinfo,
     feed_title: str | None = None,
 ) -> list[Entry]:
     entries: list[Entry] = []
@@ -258,8 +266,8 @@ def _entries(
         seen_links.add(link)
         if guid is not None:
             seen_guids.add(guid)
-        published = _date(raw, "published", latest)
-        updated = _date(raw, "updated", latest)
+        published = _date(raw, "published", latest, zone)
+        updated = _date(raw, "updated", latest, zone)
         entries.append(
             Entry(
                 feed_url=feed_url,
@@ -299,12 +307,13 @@ def _http_link(value: object, base_url: str) -> str | None:
     return absolute
 
 
-def _date(raw: Mapping[str, Any], field: str, latest: datetime) -> datetime | None:
+def _date(raw: Mapping[str, Any], field: str, latest: datetime, zone: tzinfo) -> datetime | None:
     text = raw.get(field)
     parsed = raw.get(f"{field}_parsed")
     value = parse_feed_date(
         text if isinstance(text, str) else None,
         parsed if isinstance(parsed, time.struct_time) else None,
+        zone=zone,
     )
     if value is not None and value > latest:
         logger.debug("dropping future %s date %s", field, value.isoformat())

@@ -6,6 +6,9 @@ wrong (``timeout:read``, ``too_large``, ``http_404``, ``refused_address:...``,
 request hop it checks the address policy, robots.txt (when asked), waits for the host's
 politeness slot, then sends with connect/read timeouts plus a total deadline and streams the
 body under a decompressed-size cap.
+
+A request goes out under a `FetchProfile`: the User-Agent, the robots.txt token and the host
+limits of the settings, or of its feed when the feed list gives it its own (`profile_for`).
 """
 
 from __future__ import annotations
@@ -24,10 +27,17 @@ import httpx
 from wirehouse.config.settings import HttpSettings
 from wirehouse.fetch.addresses import AddressPolicy, AddressRefused, Resolver
 from wirehouse.fetch.bodies import BadEncoding, TooLarge, drain, read_capped
-from wirehouse.fetch.hosts import HostBackedOff, HostGate, host_key, parse_retry_after, refusal
-from wirehouse.fetch.robots import ROBOTS_MAX_BYTES, RobotsCache, origin_of
+from wirehouse.fetch.hosts import (
+    HostBackedOff,
+    HostGate,
+    HostLimits,
+    host_key,
+    parse_retry_after,
+    refusal,
+)
+from wirehouse.fetch.robots import AGENT, ROBOTS_MAX_BYTES, RobotsCache, origin_of, product_token
 from wirehouse.fetch.transport import guarded_transport
-from wirehouse.records import Fetched, FetchKind
+from wirehouse.records import FeedSource, Fetched, FetchKind
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +48,15 @@ ACCEPT = {
 }
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _NETWORK_FAILURES = ("timeout", "connect_error", "dns_error", "tls_error", "read_error")
+
+
+@dataclass(frozen=True, slots=True)
+class FetchProfile:
+    """Who a request says it is and how politely it goes: one per feed list entry at most."""
+
+    user_agent: str
+    robots_agent: str  # the token whose robots.txt rules apply
+    limits: HostLimits
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +132,12 @@ class Fetcher:
             max_connections=settings.max_connections,
             max_pause_s=settings.max_retry_after_s,
         )
-        self._robots = RobotsCache(self._fetch_robots_txt)
+        self._default = FetchProfile(
+            user_agent=settings.user_agent_header(),
+            robots_agent=AGENT,
+            limits=HostLimits(settings.per_host_delay_s, settings.per_host_connections),
+        )
+        self._robots: RobotsCache[FetchProfile] = RobotsCache(self._fetch_robots_txt)
         if transport is None:
             limits = httpx.Limits(
                 max_connections=settings.max_connections,
@@ -131,10 +155,7 @@ class Fetcher:
                 write=settings.read_timeout_s,
                 pool=settings.total_timeout_s,
             ),
-            headers={
-                "User-Agent": settings.user_agent_header(),
-                "Accept-Encoding": "gzip, deflate",
-            },
+            headers={"Accept-Encoding": "gzip, deflate"},  # User-Agent: per request
         )
         self._closed = False
 
@@ -173,8 +194,28 @@ class Fetcher:
             return self._settings.page_max_bytes
         return ROBOTS_MAX_BYTES
 
-    async def _fetch_robots_txt(self, url: str) -> Fetched:
-        return await self.fetch(url, kind=FetchKind.ROBOTS)
+    def profile_for(self, source: FeedSource) -> FetchProfile:
+        """The profile of a feed's requests: its own settings from the feed list, else ours."""
+        default = self._default
+        if source.user_agent is None and (
+            source.per_host_delay_s is None and source.per_host_connections is None
+        ):
+            return default
+        user_agent = default.user_agent
+        robots_agent = default.robots_agent
+        if source.user_agent is not None:
+            user_agent = source.user_agent.format(contact=self._settings.contact_url)
+            robots_agent = product_token(user_agent)
+        limits = HostLimits(
+            default.limits.delay_s if source.per_host_delay_s is None else source.per_host_delay_s,
+            default.limits.connections
+            if source.per_host_connections is None
+            else source.per_host_connections,
+        )
+        return FetchProfile(user_agent, robots_agent, limits)
+
+    async def _fetch_robots_txt(self, url: str, profile: FetchProfile) -> Fetched:
+        return await self.fetch(url, kind=FetchKind.ROBOTS, profile=profile)
 
     async def fetch(
         self,
@@ -184,16 +225,19 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         check_robots: bool = False,
+        profile: FetchProfile | None = None,
     ) -> Fetched:
         """Fetch `url`, following redirects; any per-URL problem comes back as `Fetched.error`.
 
         `etag`/`last_modified` make the request conditional (a 304 comes back with body None).
         `check_robots` obeys the origin's robots.txt for every hop (used for article pages).
+        `profile` (default: the settings') gives the User-Agent and the host limits.
         `elapsed_ms` is time on the network, not time queued behind politeness limits.
         """
         if self._closed:
             raise RuntimeError("Fetcher is closed")
-        headers = {"Accept": ACCEPT[kind]}
+        profile = profile or self._default
+        headers = {"Accept": ACCEPT[kind], "User-Agent": profile.user_agent}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -229,11 +273,11 @@ class Fetcher:
 
         try:
             while True:
-                refusal, target = await self._screen(current, kind, check_robots)
+                refusal, target = await self._screen(current, kind, check_robots, profile)
                 if refusal is not None or target is None:
                     return result(error=refusal)
                 seen.add(str(target))
-                hop = await self._exchange(target, kind, headers)
+                hop = await self._exchange(target, kind, headers, profile.limits)
                 elapsed_s += hop.elapsed_s
                 if hop.status not in _REDIRECT_STATUSES or hop.error is not None:
                     return result(hop)
@@ -260,7 +304,7 @@ class Fetcher:
             return result(error=f"internal_error:{type(exc).__name__}")
 
     async def _screen(
-        self, url: str, kind: FetchKind, check_robots: bool
+        self, url: str, kind: FetchKind, check_robots: bool, profile: FetchProfile
     ) -> tuple[str | None, httpx.URL | None]:
         """Everything that may refuse a URL before a byte is sent: (error, parsed URL)."""
         try:
@@ -288,7 +332,7 @@ class Fetcher:
             self._hosts.observe_failure(key, "dns_error")
             return f"dns_error:{_short(exc)}", None
         if check_robots and kind is not FetchKind.ROBOTS:
-            rules = await self._robots.rules_for(target)
+            rules = await self._robots.rules_for(target, profile, profile.robots_agent)
             if rules.crawl_delay_s is not None:
                 self._hosts.set_crawl_delay(key, rules.crawl_delay_s)
             verdict = rules.verdict(str(target))
@@ -297,12 +341,14 @@ class Fetcher:
                 return verdict, None
         return None, target
 
-    async def _exchange(self, url: httpx.URL, kind: FetchKind, headers: dict[str, str]) -> _Hop:
+    async def _exchange(
+        self, url: httpx.URL, kind: FetchKind, headers: dict[str, str], limits: HostLimits
+    ) -> _Hop:
         """One request under the host's politeness slot and the total deadline."""
         key = host_key(url)
         started = time.perf_counter()
         try:
-            async with self._hosts.slot(key):
+            async with self._hosts.slot(key, limits):
                 started = time.perf_counter()
                 try:
                     async with asyncio.timeout(self._settings.total_timeout_s):

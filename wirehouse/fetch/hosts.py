@@ -1,13 +1,18 @@
 """Per-host politeness, all in one place: concurrency, minimum gap, pauses and back-off.
 
 Hosts are keyed by ``host:port``. A request takes its host's slot (at most
-`per_host_connections` in flight), waits until the host's minimum gap since the previous request
-start has passed and any Retry-After pause is over, then takes a global slot (at most
-`max_connections` in flight). A host that keeps refusing us (a storm of 403s, a Retry-After
-longer than we are willing to wait, repeated network failures) is backed off for the rest of the
-run: its requests fail at once instead of being sent. A Retry-After longer than the run waits
-defers the host instead: its requests fail with `deferred_retry_after:until=<time>`, a reason
-that tells the flow to leave those pages for a later run rather than count them as failures.
+`per_host_connections` in flight), waits until the host's minimum gap (`per_host_delay_s`)
+since the previous request start has passed and any Retry-After pause is over, then takes a
+global slot (at most `max_connections` in flight). A host that keeps refusing us (a storm of
+403s, a Retry-After longer than we are willing to wait, repeated network failures) is backed
+off for the rest of the run: its requests fail at once instead of being sent. A Retry-After
+longer than the run waits defers the host instead: its requests fail with
+`deferred_retry_after:until=<time>`, a reason that tells the flow to leave those pages for a
+later run rather than count them as failures.
+
+Each request carries its `HostLimits` (the settings', or its feed's from the feed list): a host
+keeps the strictest limits of the requests that reached it, so a feed asking for more gap is
+obeyed, and a feed asking for less gets it only on hosts no stricter request reaches.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import math
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -33,6 +38,14 @@ DEFAULT_429_PAUSE_S = 30.0  # a 429 without Retry-After still means "slow down"
 MAX_CRAWL_DELAY_S = 10.0  # robots.txt Crawl-delay is honoured up to this
 FORBIDDEN_STORM = 5  # this many 403s in a row: the host is blocking us
 UNREACHABLE_STORM = 5  # this many network failures/timeouts in a row: down or stalling
+
+
+@dataclass(frozen=True, slots=True)
+class HostLimits:
+    """A host's politeness: minimum gap between request starts, and requests in flight."""
+
+    delay_s: float
+    connections: int
 
 
 class HostBackedOff(Exception):
@@ -68,8 +81,10 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 
 @dataclass
 class _Host:
-    slots: asyncio.Semaphore
+    connections: int
     delay_s: float
+    turn: asyncio.Condition = field(default_factory=asyncio.Condition)
+    in_flight: int = 0
     last_start: float = -math.inf
     paused_until: float = -math.inf
     backed_off: str | None = None
@@ -89,18 +104,22 @@ class HostGate:
         max_pause_s: float = MAX_PAUSE_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._per_host = per_host_connections
+        self._limits = HostLimits(per_host_delay_s, per_host_connections)
         self._max_pause_s = max_pause_s
-        self._delay_s = per_host_delay_s
         self._global = asyncio.Semaphore(max_connections)
         self._clock = clock
         self._hosts: dict[str, _Host] = {}
 
-    def _host(self, key: str) -> _Host:
+    def _host(self, key: str, limits: HostLimits | None = None) -> _Host:
+        """The host's record; `limits` tighten it (larger gap, fewer connections)."""
         host = self._hosts.get(key)
         if host is None:
-            host = _Host(slots=asyncio.Semaphore(self._per_host), delay_s=self._delay_s)
+            first = limits or self._limits
+            host = _Host(connections=first.connections, delay_s=first.delay_s)
             self._hosts[key] = host
+        elif limits is not None:
+            host.connections = min(host.connections, limits.connections)
+            host.delay_s = max(host.delay_s, limits.delay_s)
         return host
 
     def backed_off(self, key: str) -> str | None:
@@ -119,13 +138,17 @@ class HostGate:
     def set_crawl_delay(self, key: str, seconds: float) -> None:
         """Raise the host's minimum gap to its robots.txt Crawl-delay (capped, never lowered)."""
         host = self._host(key)
-        host.delay_s = max(self._delay_s, min(seconds, MAX_CRAWL_DELAY_S))
+        host.delay_s = max(host.delay_s, min(seconds, MAX_CRAWL_DELAY_S))
 
     @asynccontextmanager
-    async def slot(self, key: str) -> AsyncIterator[None]:
-        """Hold a request slot for `key`; raises `HostBackedOff` instead of sending."""
-        host = self._host(key)
-        async with host.slots:
+    async def slot(self, key: str, limits: HostLimits | None = None) -> AsyncIterator[None]:
+        """Hold a request slot for `key` under `limits` (default: the gate's); raises
+        `HostBackedOff` instead of sending."""
+        host = self._host(key, limits or self._limits)
+        async with host.turn:
+            await host.turn.wait_for(lambda: host.in_flight < host.connections)
+            host.in_flight += 1
+        try:
             while True:
                 if host.backed_off:
                     raise HostBackedOff(host.backed_off)
@@ -145,6 +168,10 @@ class HostGate:
                 yield
             finally:
                 self._global.release()
+        finally:
+            async with host.turn:
+                host.in_flight -= 1
+                host.turn.notify_all()
 
     def observe_response(self, key: str, status: int, retry_after_s: float | None) -> None:
         """Learn from a response: pause on 429/503, back off on a 403 storm or a long pause."""

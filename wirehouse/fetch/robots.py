@@ -1,4 +1,8 @@
-"""robots.txt, fetched once per origin per run and obeyed for the token ``wirehouse``.
+"""robots.txt, fetched once per origin and fetch profile per run, obeyed for the agent's token.
+
+The token is ``wirehouse`` for the settings' User-Agent; a feed with its own `user_agent` in
+the feed list fetches robots.txt with that header and obeys the rules for its product token
+(the text before the first ``/`` or space: ``PartnerBot`` of ``PartnerBot/2.0 (+url)``).
 
 How a robots.txt fetch outcome is read (RFC 9309, section 2.3.1):
 
@@ -17,8 +21,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import urllib.robotparser
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import httpx
 
@@ -37,12 +42,13 @@ class RobotsRules:
     parser: urllib.robotparser.RobotFileParser | None
     unavailable: str | None = None  # set when the file could not be read: disallow everything
     crawl_delay_s: float | None = None
+    agent: str = AGENT  # the token whose rules apply
 
     def verdict(self, url: str) -> str | None:
         """None if `url` may be fetched, else the error to report."""
         if self.unavailable is not None:
             return f"robots_unavailable:{self.unavailable}"
-        if self.parser is not None and not self.parser.can_fetch(AGENT, url):
+        if self.parser is not None and not self.parser.can_fetch(self.agent, url):
             return "robots_disallowed"
         return None
 
@@ -55,46 +61,56 @@ def origin_of(url: httpx.URL) -> str:
     return f"{url.scheme}://{host}:{port}"
 
 
-def rules_from(fetched: Fetched) -> RobotsRules:
-    """Turn the outcome of fetching a robots.txt into rules (see the module docstring)."""
+def product_token(user_agent: str) -> str:
+    """The robots.txt token of a User-Agent header: its first product's name."""
+    first = user_agent.strip().split(maxsplit=1)[0] if user_agent.strip() else AGENT
+    return first.split("/", 1)[0] or AGENT
+
+
+def rules_from(fetched: Fetched, agent: str = AGENT) -> RobotsRules:
+    """Turn the outcome of fetching a robots.txt into `agent`'s rules (see the module docstring)."""
     if fetched.ok and fetched.body is not None:
         parser = urllib.robotparser.RobotFileParser()
         parser.parse(fetched.body.decode("utf-8", errors="replace").splitlines())
         delay: float | None = None
-        crawl_delay = parser.crawl_delay(AGENT)
+        crawl_delay = parser.crawl_delay(agent)
         if crawl_delay is not None:
             delay = float(crawl_delay)
-        rate = parser.request_rate(AGENT)
+        rate = parser.request_rate(agent)
         if rate is not None and rate.requests > 0:
             delay = max(delay or 0.0, rate.seconds / rate.requests)
-        return RobotsRules(parser=parser, crawl_delay_s=delay)
+        return RobotsRules(parser=parser, crawl_delay_s=delay, agent=agent)
     status = fetched.status
     if status is not None and 400 <= status < 500 and status != 429:
-        return RobotsRules(parser=None)
+        return RobotsRules(parser=None, agent=agent)
     reason = fetched.error or f"http_{status}"
-    return RobotsRules(parser=None, unavailable=reason.split(":", 1)[0])
+    return RobotsRules(parser=None, unavailable=reason.split(":", 1)[0], agent=agent)
 
 
-class RobotsCache:
-    """One robots.txt fetch per origin per run; concurrent callers await the same fetch."""
+_K = TypeVar("_K", bound=Hashable)
 
-    def __init__(self, fetch_robots: Callable[[str], Awaitable[Fetched]]) -> None:
+
+class RobotsCache(Generic[_K]):
+    """One robots.txt fetch per origin and key (a fetch profile) per run; concurrent callers
+    await the same fetch. `fetch_robots(url, key)` fetches it as `key` says (its User-Agent)."""
+
+    def __init__(self, fetch_robots: Callable[[str, _K], Awaitable[Fetched]]) -> None:
         self._fetch_robots = fetch_robots
-        self._tasks: dict[str, asyncio.Task[RobotsRules]] = {}
+        self._tasks: dict[tuple[str, _K], asyncio.Task[RobotsRules]] = {}
 
-    async def rules_for(self, url: httpx.URL) -> RobotsRules:
-        """The rules of `url`'s origin, fetching its robots.txt on first use."""
+    async def rules_for(self, url: httpx.URL, key: _K, agent: str = AGENT) -> RobotsRules:
+        """`agent`'s rules of `url`'s origin, fetching its robots.txt on first use by `key`."""
         origin = origin_of(url)
-        task = self._tasks.get(origin)
+        task = self._tasks.get((origin, key))
         if task is None:
-            task = asyncio.ensure_future(self._load(origin))
-            self._tasks[origin] = task
+            task = asyncio.ensure_future(self._load(origin, key, agent))
+            self._tasks[(origin, key)] = task
         # shield: one impatient caller being cancelled must not cancel everyone's fetch
         return await asyncio.shield(task)
 
-    async def _load(self, origin: str) -> RobotsRules:
-        fetched = await self._fetch_robots(f"{origin}/robots.txt")
-        rules = rules_from(fetched)
+    async def _load(self, origin: str, key: _K, agent: str) -> RobotsRules:
+        fetched = await self._fetch_robots(f"{origin}/robots.txt", key)
+        rules = rules_from(fetched, agent)
         if rules.unavailable:
             log.info(
                 "robots.txt of %s unavailable (%s): not fetching its pages",

@@ -17,7 +17,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -178,7 +178,7 @@ async def fetch_feeds(
 
     async def parse(source: FeedSource, fetched: Fetched) -> ParsedFeed:
         call = parser.call(
-            parse_feed,
+            partial(parse_feed, timezone=source.rules.timezone),
             fetched,
             timeout_s=extract.feed_parse_timeout_s,
             retries=extract.crash_retries,
@@ -210,6 +210,7 @@ async def fetch_feeds(
             kind=FetchKind.FEED,
             etag=state.etag if state else None,
             last_modified=state.last_modified if state else None,
+            profile=run.fetcher.profile_for(source),
         )
         reporter.advance("feeds")
         if not fetched.ok or fetched.body is None:
@@ -279,17 +280,19 @@ async def extract_batch(run: _Run, index: int, entries: list[Entry]) -> None:
 async def _extract_batch(run: _Run, index: int, entries: list[Entry]) -> None:
     """Fetch a batch of article pages, extract them, deduplicate and load them."""
     reporter = progress.current.get()
+    sources = [run.sources.get(e.feed_url) or FeedSource(e.feed_url) for e in entries]
+    # each entry carries its feed's rules into extraction (a retried one comes from the warehouse)
+    entries = [replace(e, rules=s.rules) for e, s in zip(entries, sources, strict=True)]
     with _timed(run.summary, "fetch_pages"):
         fetched = await asyncio.gather(
             *(
                 run.fetcher.fetch(
                     e.url,
                     kind=FetchKind.PAGE,
-                    check_robots=run.sources[e.feed_url].respect_robots
-                    if e.feed_url in run.sources
-                    else True,
+                    check_robots=s.respect_robots,
+                    profile=run.fetcher.profile_for(s),
                 )
-                for e in entries
+                for e, s in zip(entries, sources, strict=True)
             )
         )
     pages: list[Page] = []

@@ -1,0 +1,71 @@
+"""A feed's `timezone`: dates written without a zone are its wall time, with its DST rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from wirehouse.feeds.dates import parse_feed_date
+from wirehouse.feeds.parse import parse_feed_bytes
+
+BERLIN = ZoneInfo("Europe/Berlin")  # CET (+1) until 29 March 2026 02:00, CEST (+2) until 25 Oct
+NEW_YORK = ZoneInfo("America/New_York")  # EST (-5) until 8 March 2026 02:00, then EDT (-4)
+
+
+def utc(*fields: int) -> datetime:
+    return datetime(*fields, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("raw", "zone", "expected"),
+    [
+        # both sides of the spring change, ISO and RFC 822 alike
+        ("2026-03-28T10:00:00", BERLIN, utc(2026, 3, 28, 9)),
+        ("2026-03-30T10:00:00", BERLIN, utc(2026, 3, 30, 8)),
+        ("Sat, 28 Mar 2026 10:00:00", BERLIN, utc(2026, 3, 28, 9)),
+        ("Mon, 30 Mar 2026 10:00:00", BERLIN, utc(2026, 3, 30, 8)),
+        # and of the autumn one
+        ("2026-10-24 10:00", BERLIN, utc(2026, 10, 24, 8)),
+        ("2026-10-26 10:00", BERLIN, utc(2026, 10, 26, 9)),
+        # a wall time that never happened, and one that happened twice: the earlier offset
+        ("2026-03-29T02:30:00", BERLIN, utc(2026, 3, 29, 1, 30)),
+        ("2026-10-25T02:30:00", BERLIN, utc(2026, 10, 25, 0, 30)),
+        ("Fri, 06 Mar 2026 09:15:00", NEW_YORK, utc(2026, 3, 6, 14, 15)),
+        ("Mon, 09 Mar 2026 09:15:00", NEW_YORK, utc(2026, 3, 9, 13, 15)),
+        # RFC 2822's "-0000" says the zone is unknown: the feed's then
+        ("Mon, 30 Mar 2026 10:00:00 -0000", BERLIN, utc(2026, 3, 30, 8)),
+        # a date that names its zone keeps it, whatever the feed list says
+        ("2026-03-30T10:00:00Z", BERLIN, utc(2026, 3, 30, 10)),
+        ("2026-03-30T10:00:00+05:30", BERLIN, utc(2026, 3, 30, 4, 30)),
+        ("Mon, 30 Mar 2026 10:00:00 GMT", BERLIN, utc(2026, 3, 30, 10)),
+        ("Mon, 30 Mar 2026 10:00:00 +0000", BERLIN, utc(2026, 3, 30, 10)),
+        ("Mon, 30 Mar 2026 10:00:00 EDT", BERLIN, utc(2026, 3, 30, 14)),
+        # without a zone in the feed list, as before: UTC
+        ("2026-03-30T10:00:00", UTC, utc(2026, 3, 30, 10)),
+        ("Mon, 30 Mar 2026 10:00:00", UTC, utc(2026, 3, 30, 10)),
+    ],
+)
+def test_naive_feed_dates_are_read_in_the_feed_zone(
+    raw: str, zone: ZoneInfo, expected: datetime
+) -> None:
+    assert parse_feed_date(raw, zone=zone) == expected
+
+
+def test_the_default_zone_is_utc() -> None:
+    assert parse_feed_date("Mon, 30 Mar 2026 10:00:00") == utc(2026, 3, 30, 10)
+
+
+def test_the_parser_reads_entry_dates_in_the_zone() -> None:
+    feed = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+    <item><title>a</title><link>https://example.org/a</link>
+      <pubDate>Sat, 28 Mar 2026 10:00:00</pubDate></item>
+    <item><title>b</title><link>https://example.org/b</link>
+      <pubDate>Mon, 30 Mar 2026 10:00:00</pubDate></item>
+    </channel></rss>"""
+    now = utc(2026, 12, 1)
+    zoned = parse_feed_bytes(feed, url="https://example.org/rss", now=now, zone=BERLIN)
+    plain = parse_feed_bytes(feed, url="https://example.org/rss", now=now)
+    assert [e.published_at for e in zoned.entries] == [utc(2026, 3, 28, 9), utc(2026, 3, 30, 8)]
+    assert [e.published_at for e in plain.entries] == [utc(2026, 3, 28, 10), utc(2026, 3, 30, 10)]
