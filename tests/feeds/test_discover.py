@@ -103,7 +103,8 @@ def test_rel_is_a_token_list_and_rel_feed_counts():
 def test_anchors_that_look_like_feeds_come_after_links():
     body = (
         '<a href="/about">About</a><a href="/feed">RSS</a><a href="/news/rss.xml">News RSS</a>'
-        '<a href="/feeds/posts/default">Posts</a><a href="/press">Press</a><a href="/feedback">Feedback</a>'
+        '<a href="/feeds/posts/default">Posts</a><a href="/press">Press</a>'
+        '<a href="/feedback">Feedback</a>'
         '<a href="/?feed=rss2">rss2</a>'
     )
     head = '<link rel="alternate" type="application/atom+xml" href="/atom">'
@@ -210,11 +211,15 @@ def test_check_feed_of_an_empty_feed_is_a_feed():
 
 
 @pytest.mark.parametrize(
-    ("name", "error"),
-    [("html_page.html", "not_a_feed: html page"), ("billion_laughs.xml", "malformed")],
+    ("body", "error"),
+    [
+        ((FIXTURES / "html_page.html").read_bytes(), "not_a_feed: html page"),
+        (b"just words, no markup", "not_a_feed"),
+        (b"<rss version='2.0'><channel><title>cut off", "malformed"),
+    ],
 )
-def test_check_feed_of_what_is_not_a_feed(name, error):
-    checked = check_feed(fetched((FIXTURES / name).read_bytes(), "text/html"))
+def test_check_feed_of_what_is_not_a_feed(body, error):
+    checked = check_feed(fetched(body, "text/html"))
     assert checked.error is not None and checked.error.startswith(error)
     assert checked.latest == ()
 
@@ -223,3 +228,23 @@ def test_check_feed_of_a_json_feed_says_it_is_not_read():
     body = b'{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": []}'
     checked = check_feed(fetched(body, "application/feed+json"))
     assert checked.error is not None and checked.error.startswith("not_a_feed")
+
+
+@pytest.mark.parametrize(
+    ("body", "label"),
+    [
+        # UTF-8 without a declaration (lxml alone would read it as Latin-1)
+        ('<html><head><link rel="alternate" type="application/rss+xml" href="/é.xml" '
+         'title="café"></head></html>'.encode(), "café"),
+        # XHTML that declares its encoding in an XML declaration
+        ('<?xml version="1.0" encoding="utf-8"?><html><head><link rel="alternate" '
+         'type="application/rss+xml" href="/é.xml" title="café"></head></html>'.encode(), "café"),
+        # a legacy page that says so in its meta charset
+        ('<html><head><meta charset="windows-1252"><link rel="alternate" '
+         'type="application/rss+xml" href="/é.xml" title="café"></head></html>'.encode("cp1252"),
+         "café"),
+    ],
+)  # fmt: skip
+def test_pages_are_decoded_as_they_declare_or_as_utf8(body, label):
+    (found,) = feed_links(body, base_url="https://outlet.test/")
+    assert (found.url, found.label) == ("https://outlet.test/é.xml", label)

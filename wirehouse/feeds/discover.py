@@ -8,6 +8,7 @@ serve one at a conventional path. The feed types and the look of a feed link are
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -149,13 +150,20 @@ def _is_feed_type_or_href(mime: str, href: str | None) -> bool:
 
 
 def _html_root(body: bytes) -> lxml_html.HtmlElement | None:
+    """The page's tree: decoded as UTF-8 when it is valid UTF-8 (most pages, and lxml would
+    otherwise read an undeclared page as Latin-1), else by lxml from its meta charset."""
     if not body.strip():
         return None
     parser = lxml_html.HTMLParser(no_network=True, huge_tree=False, remove_comments=True)
-    try:
-        return lxml_html.document_fromstring(body, parser=parser)
-    except (etree.ParserError, ValueError):
-        return None
+    attempts: list[str | bytes] = [body]
+    with contextlib.suppress(UnicodeDecodeError):
+        attempts.insert(0, body.decode("utf-8"))
+    for markup in attempts:  # lxml refuses text that declares an encoding: then the bytes
+        try:
+            return lxml_html.document_fromstring(markup, parser=parser)
+        except (etree.ParserError, ValueError):
+            continue
+    return None
 
 
 def _absolute(href: str | None, base: str) -> str | None:
