@@ -412,7 +412,10 @@ def _jsonable(value: object) -> str:
     return str(value)
 
 
-feeds_app = typer.Typer(help="The feeds: their health, and adding a site's feeds to the list.")
+feeds_app = typer.Typer(
+    help="Show each feed's health (last fetch, status, new items, failures in a row); "
+    "`feeds add` finds a site's feeds and adds them to the feed list."
+)
 app.add_typer(feeds_app, name="feeds")
 
 
@@ -451,13 +454,23 @@ def feeds_add(
         typer.Option("--pick", min=1, help="Add feed N of the list shown; repeat for several."),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list the feeds found.")] = False,
-    feeds_file: FeedsOption = None,
+    feeds_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--feeds",
+            help="Feed list to add to, TOML or URLs one a line (default: the feeds_file "
+            "setting, config/feeds.toml).",
+            show_default=False,
+        ),
+    ] = None,
     timeout: Annotated[
         float, typer.Option("--timeout", min=1, help="Seconds the whole search may take.")
     ] = 60.0,
 ) -> None:
-    """Find a site's feeds, show them with their latest titles, and add the chosen ones to the
-    feed list (feeds_file, default config/feeds.toml). Asks which on a terminal."""
+    """Find a site's feeds, show their latest titles, and add the chosen ones to the feed list.
+
+    Without --all or --pick it asks which on a terminal; --dry-run only lists.
+    """
     from wirehouse.config.feedlist import add_feeds
     from wirehouse.config.settings import load_settings
     from wirehouse.feeds.find import DiscoveryError
