@@ -399,3 +399,28 @@ def test_the_terminal_prompt_adds_what_is_typed(news_site, tmp_path):
         news_site.url("/rss.xml"),
     ]
     assert b"added to" in rest
+
+
+def test_a_candidate_that_never_answers_is_cut_at_the_deadline(make_site, monkeypatch):
+    """The fetcher's own limits are set far off, so only the search's deadline can end it."""
+    monkeypatch.setenv("WIREHOUSE_HTTP__READ_TIMEOUT_S", "600")
+    monkeypatch.setenv("WIREHOUSE_HTTP__TOTAL_TIMEOUT_S", "600")
+    site = make_site()
+    head = (
+        '<link rel="alternate" type="application/rss+xml" href="/rss.xml">'
+        '<link rel="alternate" type="application/atom+xml" href="/silent.xml">'
+    )
+    serve(site, "/", html(head), "text/html")
+    serve(site, "/rss.xml", rss("Outlet", ["On time"]), "application/rss+xml")
+
+    def silent(handler: Handler) -> None:
+        handler.server.owner.stopping.wait(600)
+
+    site.routes["/silent.xml"] = silent
+    started = time.monotonic()
+    code, out, err = add(site.url("/"), "--dry-run", "--timeout", "20")
+    assert time.monotonic() - started < 300  # far under the fetcher's 600 s
+    assert code == 0, err
+    ok_row, silent_row = rows(out)
+    assert "On time" in ok_row
+    assert site.url("/silent.xml") in silent_row and "timeout:discovery" in silent_row
