@@ -541,7 +541,8 @@ async def _find_feeds(address: str, settings: Settings, timeout: float) -> list[
 def _print_found(found: list[FoundFeed]) -> None:
     table = Table("#", "feed", "url", "found by", "status", "latest titles")
     for number, feed in enumerate(found, start=1):
-        status = feed.error or f"ok, {feed.entries} items" + (", comments" if feed.comments else "")
+        items = f"{feed.entries} item{'' if feed.entries == 1 else 's'}"
+        status = feed.error or f"ok, {items}" + (", comments" if feed.comments else "")
         table.add_row(
             str(number),
             visible(feed.title or ""),

@@ -38,7 +38,7 @@ def test_toml_gets_tables_after_its_text(tmp_path: Path):
     assert text.startswith(TOML)
     assert text[len(TOML) :] == (
         '\n[[feeds]]\nurl = "https://b.test/feed"\nname = "B \\"quoted\\" \\\\ back"\n'
-        '[[feeds]]\nurl = "https://c.test/atom.xml"\n'
+        '\n[[feeds]]\nurl = "https://c.test/atom.xml"\n'
     )
     loaded = load_feed_list(path)
     assert [(s.url, s.name) for s in loaded] == [

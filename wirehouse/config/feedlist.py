@@ -352,7 +352,10 @@ def add_feeds(path: Path, sources: Sequence[FeedSource]) -> tuple[list[FeedSourc
         added.append(source)
     if not added:
         return added, present
-    text = "".join(_toml_table(s) if kind is FeedListFormat.TOML else f"{s.url}\n" for s in added)
+    if kind is FeedListFormat.TOML:
+        text = "\n".join(_toml_table(s) for s in added)  # tables apart, as in config/feeds.toml
+    else:
+        text = "".join(f"{s.url}\n" for s in added)
     body = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     separator = "\n" if body and not body.endswith("\n") else ""
     if kind is FeedListFormat.TOML and body.strip():

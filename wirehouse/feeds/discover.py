@@ -128,7 +128,7 @@ def check_feed(fetched: Fetched) -> FeedCheck:
         reverse=True,
     )
     newest = dated or list(parsed.entries)
-    titles = tuple(e.title for e in newest if e.title)[:LATEST_TITLES]
+    titles = tuple(dict.fromkeys(e.title for e in newest if e.title))[:LATEST_TITLES]
     return FeedCheck(
         title=parsed.title,
         latest=titles,
