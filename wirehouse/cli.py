@@ -473,7 +473,7 @@ def feeds_add(
     """
     from wirehouse.config.feedlist import add_feeds
     from wirehouse.config.settings import load_settings
-    from wirehouse.feeds.find import DiscoveryError
+    from wirehouse.errors import DiscoveryError
     from wirehouse.records import FeedSource
 
     with _user_errors():

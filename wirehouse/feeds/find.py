@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from wirehouse.errors import WirehouseError
+from wirehouse.errors import DiscoveryError
 from wirehouse.feeds.discover import (
     Candidate,
     FeedCheck,
@@ -39,10 +39,6 @@ class Fetch(Protocol):
     async def __call__(
         self, url: str, *, kind: FetchKind, check_robots: bool = False
     ) -> Fetched: ...
-
-
-class DiscoveryError(WirehouseError):
-    """The address cannot be used or the site cannot be reached (one line for the user)."""
 
 
 @dataclass(frozen=True, slots=True)
