@@ -11,7 +11,6 @@ import os
 import pty
 import select
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,12 +20,12 @@ from typer.testing import CliRunner
 
 from tests.fetch.conftest import Handler, LoopbackServer
 from tests.ports import free_port
+from tests.reliability.conftest import WIREHOUSE
 from tests.test_cli_output import CONTROL, HOSTILE
 from wirehouse.cli import app
 from wirehouse.config.feedlist import load_feed_list
 
 runner = CliRunner()
-WIREHOUSE = Path(sys.executable).parent / "wirehouse"
 
 
 def rss(title: str, items: list[str]) -> bytes:
@@ -367,7 +366,7 @@ def test_the_terminal_prompt_adds_what_is_typed(news_site, tmp_path):
     controller, terminal = pty.openpty()
     env = {**os.environ, "WIREHOUSE_HTTP__PER_HOST_DELAY_S": "0"}
     process = subprocess.Popen(
-        [str(WIREHOUSE), "feeds", "add", news_site.url("/"), "--feeds", str(feeds)],
+        [WIREHOUSE, "feeds", "add", news_site.url("/"), "--feeds", str(feeds)],
         stdin=terminal,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
