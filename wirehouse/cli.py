@@ -508,6 +508,10 @@ async def _find_feeds(address: str, settings: Settings, timeout: float) -> list[
     from wirehouse.fetch import Fetcher
     from wirehouse.records import Fetched
 
+    # the operator named this site, so it may be on a private address; what it links to
+    # elsewhere may not (the fetcher's address policy). A bad address fails here, before any
+    # process starts.
+    site = site_address(address)
     extract = settings.extract
     # spawned, not forked from the extraction pool's warmed-up server: parsing feeds needs
     # none of the extractor's tables, which take seconds to build
@@ -532,10 +536,8 @@ async def _find_feeds(address: str, settings: Settings, timeout: float) -> list[
         return checked
 
     with pool:
-        # the operator named this site, so it may be on a private address; what it links to
-        # elsewhere may not (the fetcher's address policy)
-        async with Fetcher(settings.http, operator_hosts=[site_address(address)]) as fetcher:
-            return await find_feeds(address, fetch=fetcher.fetch, check=check, deadline_s=timeout)
+        async with Fetcher(settings.http, operator_hosts=[site]) as fetcher:
+            return await find_feeds(site, fetch=fetcher.fetch, check=check, deadline_s=timeout)
 
 
 def _print_found(found: list[FoundFeed]) -> None:
