@@ -29,6 +29,8 @@ from wirehouse.escape import visible
 
 if TYPE_CHECKING:
     from wirehouse.config.location import Warehouse
+    from wirehouse.config.settings import Settings
+    from wirehouse.feeds.find import FoundFeed
 
 app = typer.Typer(
     help="Scheduled news ingestion: feeds to clean, deduplicated articles in DuckDB.",
@@ -410,9 +412,18 @@ def _jsonable(value: object) -> str:
     return str(value)
 
 
-@app.command()
-def feeds(db: DbOption = None, data_path: DataPathOption = None) -> None:
+feeds_app = typer.Typer(
+    help="Show each feed's health (last fetch, status, new items, failures in a row); "
+    "`feeds add` finds a site's feeds and adds them to the feed list."
+)
+app.add_typer(feeds_app, name="feeds")
+
+
+@feeds_app.callback(invoke_without_command=True)
+def feeds(ctx: typer.Context, db: DbOption = None, data_path: DataPathOption = None) -> None:
     """Show each feed's health: last fetch, status, new items, failures in a row."""
+    if ctx.invoked_subcommand is not None:
+        return
     from wirehouse.warehouse.connection import session
 
     with _user_errors(), session(_db(db, data_path), read_only=True, wait_s=60) as con:
@@ -428,6 +439,151 @@ def feeds(db: DbOption = None, data_path: DataPathOption = None) -> None:
         columns = [d[0] for d in cursor.description or []]
         rows = cursor.fetchall()
     _print_rows(columns, rows, Format.table)
+
+
+@feeds_app.command("add")
+def feeds_add(
+    address: Annotated[
+        str, typer.Argument(help="A site's address (https://outlet.example/), or a feed's.")
+    ],
+    all_feeds: Annotated[
+        bool, typer.Option("--all", help="Add every working feed found but comments feeds.")
+    ] = False,
+    pick: Annotated[
+        list[int] | None,
+        typer.Option("--pick", min=1, help="Add feed N of the list shown; repeat for several."),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list the feeds found.")] = False,
+    feeds_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--feeds",
+            help="Feed list to add to, TOML or URLs one a line (default: the feeds_file "
+            "setting, config/feeds.toml).",
+            show_default=False,
+        ),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1, help="Seconds the whole search may take.")
+    ] = 60.0,
+) -> None:
+    """Find a site's feeds, show their latest titles, and add the chosen ones to the feed list.
+
+    Without --all or --pick it asks which on a terminal; --dry-run only lists.
+    """
+    from wirehouse.config.feedlist import add_feeds
+    from wirehouse.config.settings import load_settings
+    from wirehouse.errors import DiscoveryError
+    from wirehouse.records import FeedSource
+
+    with _user_errors():
+        settings = load_settings()
+        path = feeds_file or settings.feeds_file
+        found = asyncio.run(_find_feeds(address, settings, timeout))
+        if not found:
+            raise DiscoveryError(f"no feeds found at {address}")
+        _print_found(found)
+        if not any(f.ok for f in found):
+            raise DiscoveryError(f"no working feed found at {address}")
+        if dry_run:
+            return
+        chosen = _choose_feeds(found, all_feeds=all_feeds, pick=pick or [])
+        added, present = add_feeds(path, [FeedSource(url=f.url, name=f.title) for f in chosen])
+    for url in present:
+        out.print(f"already in {visible(path)}: {visible(url)}")
+    for source in added:
+        out.print(f"added to {visible(path)}: {visible(source.url)}")
+    if not chosen:
+        out.print("nothing added")
+
+
+async def _find_feeds(address: str, settings: Settings, timeout: float) -> list[FoundFeed]:
+    """The feed search with the project's fetcher, and the feed parser in a worker process
+    under its deadline (as a run parses feeds)."""
+    import multiprocessing
+
+    from wirehouse.extractors.pool import DeadlinePool
+    from wirehouse.feeds.discover import FeedCheck, check_feed
+    from wirehouse.feeds.find import find_feeds, site_address
+    from wirehouse.fetch import Fetcher
+    from wirehouse.records import Fetched
+
+    # the operator named this site, so it may be on a private address; what it links to
+    # elsewhere may not (the fetcher's address policy). A bad address fails here, before any
+    # process starts.
+    site = site_address(address)
+    extract = settings.extract
+    # spawned, not forked from the extraction pool's warmed-up server: parsing feeds needs
+    # none of the extractor's tables, which take seconds to build
+    pool = DeadlinePool(
+        workers=1,
+        max_calls_per_worker=extract.max_pages_per_worker,
+        context=multiprocessing.get_context("spawn"),
+    )
+
+    async def check(fetched: Fetched) -> FeedCheck:
+        call = pool.call(
+            check_feed,
+            fetched,
+            timeout_s=extract.feed_parse_timeout_s,
+            retries=extract.crash_retries,
+            label=fetched.url,
+        )
+        try:
+            checked: FeedCheck = await asyncio.wrap_future(call)
+        except Exception as exc:  # the parse timed out, or its worker died or raised
+            return FeedCheck(title=None, latest=(), entries=0, error=f"parse_error: {exc}")
+        return checked
+
+    with pool:
+        async with Fetcher(settings.http, operator_hosts=[site]) as fetcher:
+            return await find_feeds(site, fetch=fetcher.fetch, check=check, deadline_s=timeout)
+
+
+def _print_found(found: list[FoundFeed]) -> None:
+    table = Table("#", "feed", "url", "found by", "status", "latest titles")
+    for number, feed in enumerate(found, start=1):
+        items = f"{feed.entries} item{'' if feed.entries == 1 else 's'}"
+        status = feed.error or f"ok, {items}" + (", comments" if feed.comments else "")
+        table.add_row(
+            str(number),
+            visible(feed.title or ""),
+            visible(feed.url),
+            feed.via.value,
+            visible(status),
+            visible("\n".join(feed.latest), keep_layout=True),
+        )
+    out.print(table)
+
+
+def _choose_feeds(found: list[FoundFeed], *, all_feeds: bool, pick: list[int]) -> list[FoundFeed]:
+    """The feeds `--all` and `--pick` name, or that the user types on a terminal."""
+    from wirehouse.errors import ConfigError
+
+    if not all_feeds and not pick:
+        if not sys.stdin.isatty():
+            raise ConfigError("nothing added: choose with --pick N or --all (or --dry-run)")
+        answer = typer.prompt(
+            "Add which? Numbers (e.g. 1 3), 'all', or nothing for none",
+            default="",
+            show_default=False,
+        )
+        words = answer.replace(",", " ").split()
+        all_feeds = "all" in (w.lower() for w in words)
+        try:
+            pick = [int(w) for w in words if w.lower() != "all"]
+        except ValueError:
+            raise ConfigError(f"not a feed number: {answer.strip()[:100]!r}") from None
+    chosen = [f for f in found if f.ok and not f.comments] if all_feeds else []
+    for number in pick:
+        if not 1 <= number <= len(found):
+            raise ConfigError(f"no feed {number}: the list has 1 to {len(found)}")
+        feed = found[number - 1]
+        if not feed.ok:
+            raise ConfigError(f"feed {number} does not work: {feed.error}")
+        if feed not in chosen:
+            chosen.append(feed)
+    return chosen
 
 
 class SearchFormat(StrEnum):

@@ -4,7 +4,9 @@ WirehouseError
 ├── ConfigError            bad settings or feed list: fix the file, retrying will not help
 ├── WarehouseError         the warehouse cannot be opened or written
 │   └── WarehouseBusy      another process holds it: retrying later helps
-└── FetchError             one fetch failed (carries the URL); `retryable`: may later work
+├── FetchError             one fetch failed (carries the URL); `retryable`: may later work
+└── DiscoveryError         a site's address gives no feed (`feeds add`): not http(s), not
+                           reachable, or no feed found
 """
 
 from __future__ import annotations
@@ -39,3 +41,7 @@ class FetchError(WirehouseError):
         self.retryable = retryable
         self.detail = detail
         super().__init__(f"{url}: {reason}{': ' + detail if detail else ''}")
+
+
+class DiscoveryError(WirehouseError):
+    """A site's address cannot be used, its page cannot be fetched, or it has no feed."""

@@ -14,15 +14,18 @@ defaults.
 
 Every mistake is a `ConfigError` with one line naming the file (and line where known) and the
 problem, because a typo in a feed list should be fixed, not retried or half-loaded. Disabled
-feeds are returned with `enabled=False`; the caller filters.
+feeds are returned with `enabled=False`; the caller filters. `add_feeds` appends to a TOML or
+URL-list file as text (`wirehouse feeds add`), keeping what the user wrote.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import tomllib
 from collections.abc import Iterable, Iterator, Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,10 +34,18 @@ from lxml import etree
 
 from wirehouse.config.settings import Settings
 from wirehouse.errors import ConfigError
+from wirehouse.escape import strip_controls
 from wirehouse.records import FeedSource, SourceRules
 from wirehouse.urls import normalise_url
 
 logger = logging.getLogger(__name__)
+
+
+class FeedListFormat(StrEnum):
+    TOML = "toml"
+    OPML = "opml"
+    URLS = "url list"
+
 
 FEED_KEYS = (
     "url",
@@ -60,23 +71,40 @@ _XML_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 def load_feed_list(path: Path) -> list[FeedSource]:
     """Read a feed list in any of the three formats; raises ConfigError on any mistake."""
+    sources = _parse(_read(path), path)
+    logger.debug("loaded %d feeds from %s", len(sources), path)
+    return sources
+
+
+def _read(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read feed list: {exc.strerror or exc}") from exc
-    body = raw.removeprefix(b"\xef\xbb\xbf")
+
+
+def _format(body: bytes, path: Path) -> FeedListFormat:
+    """Which of the three formats `body` is in (by content; see the module docstring)."""
+    body = body.removeprefix(b"\xef\xbb\xbf")
     if body.lstrip().startswith(b"<") or body.startswith(_XML_BOMS):
+        return FeedListFormat.OPML
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+    return FeedListFormat.TOML if _looks_like_toml(text) else FeedListFormat.URLS
+
+
+def _parse(raw: bytes, path: Path) -> list[FeedSource]:
+    body = raw.removeprefix(b"\xef\xbb\xbf")
+    kind = _format(body, path)
+    if kind is FeedListFormat.OPML:
         sources = _from_opml(body, path)
     else:
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
-        read = _from_toml if _looks_like_toml(text) else _from_url_lines
-        sources = read(text, path)
+        read = _from_toml if kind is FeedListFormat.TOML else _from_url_lines
+        sources = read(body.decode("utf-8"), path)
     if not sources:
         raise ConfigError(f"{path}: no feeds in the feed list")
-    logger.debug("loaded %d feeds from %s", len(sources), path)
     return sources
 
 
@@ -382,3 +410,78 @@ def resolve_sources(
     if feeds:
         return sources_from_urls(feeds)
     return load_feed_list(Path(feeds_file) if feeds_file else settings.feeds_file)
+
+
+# --- adding feeds -----------------------------------------------------------------------------
+
+
+def add_feeds(path: Path, sources: Sequence[FeedSource]) -> tuple[list[FeedSource], list[str]]:
+    """Append the feeds not yet in the list at `path`: (added, URLs already there).
+
+    The file is appended to as text, so the user's comments and layout stay as they were: a
+    `[[feeds]]` table each in a TOML list, a line each in a URL list. An OPML export is refused
+    (a feed reader owns that file). A missing or feedless file is begun in TOML, or as a URL
+    list unless its name ends in .toml. The result is read back before it is written, so a
+    list that would not load is never left behind.
+    """
+    raw = _read(path) if path.exists() else b""
+    existing: list[FeedSource] = []
+    has_feeds = _has_content(raw, path)
+    if has_feeds:
+        kind = _format(raw, path)
+        if kind is FeedListFormat.OPML:
+            raise ConfigError(
+                f"{path}: an OPML file; add the feeds in the feed reader that exports it, or "
+                "point feeds_file (or --feeds) at a TOML or URL-list file"
+            )
+        existing = _parse(raw, path)
+    else:
+        kind = FeedListFormat.TOML if path.suffix.lower() == ".toml" else FeedListFormat.URLS
+    keys = {normalise_url(s.url) for s in existing}
+    added: list[FeedSource] = []
+    present: list[str] = []
+    for source in sources:
+        url, key = _check_url(source.url, "feed URL")
+        if key in keys:
+            present.append(url)
+            continue
+        keys.add(key)
+        added.append(source)
+    if not added:
+        return added, present
+    if kind is FeedListFormat.TOML:
+        text = "\n".join(_toml_table(s) for s in added)  # tables apart, as in config/feeds.toml
+    else:
+        text = "".join(f"{s.url}\n" for s in added)
+    body = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    separator = "\n" if body and not body.endswith("\n") else ""
+    if kind is FeedListFormat.TOML and body.strip():
+        separator += "\n"  # a blank line before each new table, as in config/feeds.toml
+    addition = (separator + text).encode("utf-8")
+    _parse(raw + addition, path)  # raises, with the file untouched, if the result would not load
+    try:
+        with path.open("ab") as file:
+            file.write(addition)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write feed list: {exc.strerror or exc}") from exc
+    return added, present
+
+
+def _has_content(raw: bytes, path: Path) -> bool:
+    """True unless the file is empty or holds only blank lines and # comments."""
+    try:
+        text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError:
+        return True  # let the reader name the problem
+    return any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines())
+
+
+def _toml_table(source: FeedSource) -> str:
+    """One `[[feeds]]` table; strings as JSON strings, which TOML reads the same way once
+    control characters (which TOML wants escaped differently) are gone."""
+    lines = ["[[feeds]]", f"url = {json.dumps(source.url, ensure_ascii=False)}"]
+    if source.name:
+        name = " ".join(strip_controls(source.name).split())
+        if name:
+            lines.append(f"name = {json.dumps(name, ensure_ascii=False)}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,168 @@
+"""Find a site's feeds over the network: fetch its home page, then fetch and check each candidate.
+
+The fetching and the checking come in as functions (the project's `Fetcher.fetch`, and
+`discover.check_feed` run where it has a deadline), so this stage stays apart from the fetch
+layer and every request keeps the fetcher's rules: address policy, size caps, timeouts,
+politeness. The home page and the guessed paths are requests the site did not invite, so they
+obey its robots.txt; feeds the site advertises are fetched as a run would fetch them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from wirehouse.errors import DiscoveryError
+from wirehouse.feeds.discover import (
+    Candidate,
+    FeedCheck,
+    Via,
+    common_paths,
+    feed_links,
+    is_comments_feed,
+)
+from wirehouse.records import Fetched, FetchKind
+from wirehouse.urls import normalise_url
+
+logger = logging.getLogger(__name__)
+
+Check = Callable[[Fetched], Awaitable[FeedCheck]]
+
+
+class Fetch(Protocol):
+    """`Fetcher.fetch`'s shape: never raises for a URL's problem, returns it in `error`."""
+
+    async def __call__(
+        self, url: str, *, kind: FetchKind, check_robots: bool = False
+    ) -> Fetched: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FoundFeed:
+    """A candidate after its fetch and check; `error` None means it is a feed wirehouse reads."""
+
+    url: str
+    via: Via
+    title: str | None = None
+    latest: tuple[str, ...] = ()
+    entries: int = 0
+    error: str | None = None
+    comments: bool = False
+    final_url: str | None = None  # where the fetch ended, after redirects
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def site_address(address: str) -> str:
+    """The address as an absolute http(s) URL, or a DiscoveryError saying why it is not one."""
+    url = address.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise DiscoveryError(
+            f"not an http(s) address: {url[:200]!r} (give the whole URL, e.g. "
+            "https://outlet.example/)"
+        )
+    try:
+        normalise_url(url)
+    except ValueError as exc:
+        raise DiscoveryError(f"bad address {url[:200]!r}: {exc}") from None
+    return url
+
+
+async def find_feeds(
+    address: str, *, fetch: Fetch, check: Check, deadline_s: float
+) -> list[FoundFeed]:
+    """Every candidate feed of the site at `address`, checked, in the order found.
+
+    A feed address is that feed alone. Common paths are probed only when the page's own links
+    give no working feed, and only the ones that work are kept (a 404 there says nothing).
+    Candidates still unchecked at the deadline come back with a `timeout` error.
+    """
+    url = site_address(address)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + deadline_s
+    try:
+        async with asyncio.timeout_at(deadline):
+            home = await fetch(url, kind=FetchKind.PAGE, check_robots=True)
+    except TimeoutError:
+        raise DiscoveryError(f"cannot fetch {url}: no answer in {deadline_s:g} s") from None
+    if not home.ok or home.body is None:
+        raise DiscoveryError(f"cannot fetch {url}: {home.error or f'status {home.status}'}")
+    itself = await _check_within(check, home, deadline)
+    if itself.error is None:
+        return [_found(Candidate(url, Via.GIVEN), itself, final_url=home.final_url)]
+    candidates = feed_links(home.body, base_url=home.final_url)
+    found = await _check_all(candidates, fetch, check, deadline, robots=False)
+    if not any(f.ok for f in found):
+        seen = {normalise_url(c.url) for c in candidates}
+        guesses = [c for c in common_paths(home.final_url) if normalise_url(c.url) not in seen]
+        found += [f for f in await _check_all(guesses, fetch, check, deadline, robots=True) if f.ok]
+    return _without_repeats(found)
+
+
+async def _check_all(
+    candidates: list[Candidate], fetch: Fetch, check: Check, deadline: float, *, robots: bool
+) -> list[FoundFeed]:
+    async def one(candidate: Candidate) -> FoundFeed:
+        fetched = await fetch(candidate.url, kind=FetchKind.FEED, check_robots=robots)
+        if not fetched.ok or fetched.body is None:
+            reason = fetched.error or f"status {fetched.status}"
+            return FoundFeed(candidate.url, candidate.via, error=reason)
+        return _found(candidate, await check(fetched), final_url=fetched.final_url)
+
+    if not candidates:
+        return []
+    tasks = [asyncio.ensure_future(one(c)) for c in candidates]
+    _, pending = await asyncio.wait(
+        tasks, timeout=max(0.0, deadline - asyncio.get_running_loop().time())
+    )
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    return [
+        FoundFeed(c.url, c.via, error="timeout:discovery") if task in pending else task.result()
+        for c, task in zip(candidates, tasks, strict=True)
+    ]
+
+
+async def _check_within(check: Check, fetched: Fetched, deadline: float) -> FeedCheck:
+    try:
+        async with asyncio.timeout_at(deadline):
+            return await check(fetched)
+    except TimeoutError:
+        return FeedCheck(title=None, latest=(), entries=0, error="timeout:discovery")
+
+
+def _found(candidate: Candidate, checked: FeedCheck, *, final_url: str | None = None) -> FoundFeed:
+    return FoundFeed(
+        url=candidate.url,
+        via=candidate.via,
+        final_url=final_url or candidate.url,
+        title=checked.title,
+        latest=checked.latest,
+        entries=checked.entries,
+        error=checked.error,
+        comments=is_comments_feed(candidate.url, candidate.label, checked.title)
+        or (final_url is not None and is_comments_feed(final_url)),
+    )
+
+
+def _without_repeats(found: list[FoundFeed]) -> list[FoundFeed]:
+    """One row per working feed: links that redirect to the same feed (`/feed`, `/feed/`)
+    count once, as the first of them."""
+    seen: set[str] = set()
+    kept = []
+    for feed in found:
+        if feed.ok and feed.final_url:
+            key = normalise_url(feed.final_url)
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(feed)
+    return kept
