@@ -227,6 +227,8 @@ def _gunzip(data: bytes, cap: int) -> bytes:
     out = inflater.decompress(data, cap + 1)
     if len(out) > cap or inflater.unconsumed_tail:
         raise _TooLarge
+    if not inflater.eof:
+        raise zlib.error("truncated")
     return out
 
 
@@ -283,7 +285,7 @@ def _read(data: bytes, *, url: str, base_url: str, now: datetime, cap: int) -> P
     except etree.XMLSyntaxError as exc:
         # the exception's own text is often a generic "no element found"; the log says why
         fatal = exc.error_log.filter_from_fatals()
-        detail = fatal[0].message if fatal else str(exc)
+        detail = fatal[-1].message if fatal else str(exc)
         error = f"malformed: {' '.join(detail.split())[:200]}"
         if root is None:
             error = f"not_a_sitemap: {error}"
