@@ -20,7 +20,7 @@ import time
 import urllib.robotparser
 import zlib
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
@@ -152,7 +152,7 @@ async def read_sitemaps(
                     elif since is not None and when < since:
                         read.too_old += 1
                         continue
-                    read.entries.append(_as_of(entry, start))
+                    read.entries.append(replace(entry, feed_url=start))
                 for child, lastmod in parsed.children:
                     if child in visited:
                         continue
@@ -198,23 +198,6 @@ async def _fetch_one(
         logger.info("sitemap %s: %s", url, parsed.error)
         read.rejected.append(Rejected("feed", url, parsed.error))
     return parsed
-
-
-def _as_of(entry: Entry, start: str) -> Entry:
-    """`entry` attributed to the backfill's own address."""
-    if entry.feed_url == start:
-        return entry
-    return Entry(
-        feed_url=start,
-        url=entry.url,
-        url_key=entry.url_key,
-        guid=entry.guid,
-        title=entry.title,
-        published_at=entry.published_at,
-        updated_at=entry.updated_at,
-        tags=entry.tags,
-        feed_title=entry.feed_title,
-    )
 
 
 class _TooLarge(Exception):

@@ -167,7 +167,10 @@ def _tally(summary: RunSummary, reads: list[SitemapRead]) -> None:
         # rejections of sitemaps left unread (limits, deadline) are not failed sitemaps
         failed = {r.url for r in read.rejected} & set(read.sitemaps)
         summary.feeds_total += len(read.sitemaps)
-        summary.feeds_fetched += len([u for u in read.sitemaps if u not in failed])
+        # as for feeds: fetched is any sitemap that came back, failed any with a problem recorded
+        summary.feeds_fetched += len(
+            {f.url for f in read.fetches if f.ok and f.kind is FetchKind.FEED}
+        )
         summary.feeds_failed += len(failed)
         summary.rejected.extend(read.rejected)
         summary.entries_seen += len(read.entries)
