@@ -330,3 +330,14 @@ def test_hostile_sitemaps_are_recorded_errors_and_stall_nothing(prefect_api, sit
     )
     assert status == "completed" and failed == 5  # the stalled one was never read
     assert took < 20 + 120  # the deadline, plus a generous margin for a loaded machine
+
+
+def test_the_command_refuses_a_bad_since_in_one_line_before_any_run(tmp_path):
+    from typer.testing import CliRunner
+
+    from wirehouse.cli import app
+
+    argv = ["backfill", "--sitemap", "http://127.0.0.1:9/", "--since", "last tuesday"]
+    result = CliRunner().invoke(app, [*argv, "--db", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 2
+    assert len(result.output.strip().splitlines()) == 1 and "last tuesday" in result.output
