@@ -3,16 +3,20 @@ that must come back as a clear error, quickly and in bounded memory."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import time
 import tracemalloc
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from wirehouse.feeds.sitemap import (
+    SitemapLimits,
     is_site_address,
     parse_sitemap,
+    read_sitemaps,
     sitemaps_in_robots,
 )
 from wirehouse.records import Fetched, FetchKind
@@ -249,3 +253,102 @@ def test_the_robots_txt_sitemap_lines_are_read_in_order_and_resolved():
 )
 def test_a_bare_address_is_a_site(url, site):
     assert is_site_address(url) is site
+
+
+def walk(docs: dict[str, bytes], start: str, since: datetime | None = None, **limits: float):
+    """`read_sitemaps` over `docs` (URL -> body; others are 404s), with generous limits."""
+    bounds = {"max_bytes": 10_000_000, "max_urls": 1000, "max_sitemaps": 100, "max_depth": 3}
+    bounds |= {"deadline_s": 60.0, **limits}
+    asked: list[str] = []
+
+    async def fetch(url: str, kind: FetchKind) -> Fetched:
+        asked.append(url)
+        body = docs.get(url)
+        return replace(fetched(body or b"", url, status=200 if body else 404), kind=kind)
+
+    read = asyncio.run(read_sitemaps(start, fetch, limits=SitemapLimits(**bounds), since=since))
+    return read, asked
+
+
+def urlset(*locs: str, lastmod: str | None = None) -> bytes:
+    stamp = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+    items = "".join(f"<url><loc>{loc}</loc>{stamp}</url>" for loc in locs)
+    return f'<urlset xmlns="{SM}">{items}</urlset>'.encode()
+
+
+def index(*children: str) -> bytes:
+    items = "".join(f"<sitemap><loc>{c}</loc></sitemap>" for c in children)
+    return f'<sitemapindex xmlns="{SM}">{items}</sitemapindex>'.encode()
+
+
+def test_a_walk_follows_indexes_once_each_and_lists_each_page_once_under_its_address():
+    root = "https://news.example/index.xml"
+    docs = {
+        root: index(root, "https://news.example/a.xml", "https://news.example/b.xml"),
+        "https://news.example/a.xml": urlset("https://news.example/1", "https://news.example/2"),
+        "https://news.example/b.xml": urlset("https://news.example/2", "https://news.example/3"),
+    }
+    read, asked = walk(docs, root)
+    assert [e.url for e in read.entries] == [f"https://news.example/{i}" for i in (1, 2, 3)]
+    assert {e.feed_url for e in read.entries} == {root}
+    assert sorted(asked) == sorted(docs) and read.rejected == []
+
+
+def test_a_walk_stops_at_its_depth_its_sitemap_count_and_its_url_count():
+    nested = {
+        f"https://news.example/{d}.xml": index(f"https://news.example/{d + 1}.xml")
+        for d in range(5)
+    }
+    read, asked = walk(nested, "https://news.example/0.xml", max_depth=2)
+    assert len(asked) == 3 and [r.reason for r in read.rejected] == ["sitemap_too_deep"]
+
+    wide = {
+        "https://news.example/i.xml": index(*(f"https://news.example/{i}.xml" for i in range(50)))
+    }
+    wide |= {
+        f"https://news.example/{i}.xml": urlset(f"https://news.example/p{i}") for i in range(50)
+    }
+    read, asked = walk(wide, "https://news.example/i.xml", max_sitemaps=10)
+    assert len(asked) == 10 and len(read.entries) == 9
+    assert [r.reason for r in read.rejected] == ["sitemap_limit: 41 more not read"]
+
+    read, asked = walk(wide, "https://news.example/i.xml", max_urls=5)
+    assert len(read.entries) == 5 and len(asked) == 6
+    assert [r.reason for r in read.rejected] == ["url_limit: 45 more not read"]
+
+
+def test_since_drops_old_pages_and_skips_old_child_sitemaps_but_keeps_undated_pages():
+    root = "https://news.example/index.xml"
+    docs = {
+        root: (
+            f'<sitemapindex xmlns="{SM}"><sitemap><loc>https://news.example/old.xml</loc>'
+            "<lastmod>2026-01-01</lastmod></sitemap><sitemap>"
+            "<loc>https://news.example/new.xml</loc><lastmod>2026-12-01</lastmod></sitemap>"
+            "</sitemapindex>"
+        ).encode(),
+        "https://news.example/old.xml": urlset("https://news.example/o", lastmod="2026-01-01"),
+        "https://news.example/new.xml": (
+            urlset("https://news.example/n", lastmod="2026-12-01")[:-9]
+            + b"<url><loc>https://news.example/u</loc></url>"
+            + b"<url><loc>https://news.example/was</loc><lastmod>2026-02-01</lastmod></url>"
+            + b"</urlset>"
+        ),
+    }
+    read, asked = walk(docs, root, since=datetime(2026, 6, 1, tzinfo=UTC))
+    assert [e.url for e in read.entries] == ["https://news.example/n", "https://news.example/u"]
+    assert (read.undated, read.too_old) == (1, 2)  # the old sitemap and the February page
+    assert "https://news.example/old.xml" not in asked
+
+
+def test_a_site_address_reads_the_sitemaps_its_robots_txt_names_else_sitemap_xml():
+    site = "https://news.example/"
+    docs = {
+        "https://news.example/robots.txt": b"Sitemap: https://news.example/news.xml\n",
+        "https://news.example/news.xml": urlset("https://news.example/1"),
+    }
+    read, asked = walk(docs, site)
+    assert asked == ["https://news.example/robots.txt", "https://news.example/news.xml"]
+    assert [e.feed_url for e in read.entries] == [site]
+    read, asked = walk({}, site)
+    assert asked == ["https://news.example/robots.txt", "https://news.example/sitemap.xml"]
+    assert [r.reason for r in read.rejected] == ["http_404"]

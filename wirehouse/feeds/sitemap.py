@@ -19,6 +19,7 @@ import logging
 import time
 import urllib.robotparser
 import zlib
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -128,17 +129,17 @@ async def read_sitemaps(
     started = time.monotonic()
     try:
         async with asyncio.timeout(limits.deadline_s):
-            queue = [(url, 0) for url in await _first_sitemaps(start, fetch, read)]
+            queue = deque((url, 0) for url in await _first_sitemaps(start, fetch, read))
             visited = {url for url, _ in queue}
             while queue:
-                url, depth = queue.pop(0)
-                if len(read.sitemaps) >= limits.max_sitemaps:
-                    skipped = len(queue) + 1
+                url, depth = queue.popleft()
+                room = limits.max_urls - len(read.entries)
+                if len(read.sitemaps) >= limits.max_sitemaps or room <= 0:
+                    limit = "sitemap_limit" if room > 0 else "url_limit"
                     read.rejected.append(
-                        Rejected("feed", url, f"sitemap_limit: {skipped} more not read")
+                        Rejected("feed", url, f"{limit}: {len(queue) + 1} more not read")
                     )
                     break
-                room = limits.max_urls - len(read.entries)
                 parsed = await _fetch_one(url, fetch, read, limits, room)
                 if parsed is None:
                     continue
