@@ -12,7 +12,7 @@ import csv
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -218,19 +218,27 @@ def _run_ingest(
     """One ingest flow run, after `_preflight`; raises WarehouseBusy while another run writes."""
     _preflight(feeds=feeds, feeds_file=feeds_file, db=db, data_path=data_path, shard=shard)
     _prefect_defaults()
-    from prefect.exceptions import CancelledRun
-
-    from wirehouse.errors import WarehouseBusy
     from wirehouse.flows.ingest import ingest as ingest_flow
 
     db = _out_of_parameters(db)
+    return _run_flow(
+        lambda: ingest_flow(
+            feeds=feeds, feeds_file=feeds_file, db=db, data_path=data_path, shard=shard
+        )
+    )
+
+
+def _run_flow(start: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+    """Run a loading flow (`ingest`, `backfill`) in the foreground with the progress display;
+    a run stopped by a signal exits as the signal would, one skipped for another run's lock
+    raises WarehouseBusy."""
+    from prefect.exceptions import CancelledRun
+
+    from wirehouse.errors import WarehouseBusy
+
     with _progress_display():
         try:
-            return asyncio.run(
-                ingest_flow(
-                    feeds=feeds, feeds_file=feeds_file, db=db, data_path=data_path, shard=shard
-                )
-            )
+            return asyncio.run(start())
         except CancelledRun as exc:
             message = str(exc)
             if message.startswith("stopped by "):  # SIGTERM/SIGINT: the run recorded itself
@@ -238,6 +246,43 @@ def _run_ingest(
                 raise typer.Exit(_stop_exit_code(message)) from None
             # the flow skips itself when another run holds the lock
             raise WarehouseBusy(message.removeprefix("skipped: ")) from None
+
+
+@app.command()
+def backfill(
+    sitemap: Annotated[
+        list[str],
+        typer.Option(
+            "--sitemap",
+            help="A sitemap, sitemap index or site address (its robots.txt names its "
+            "sitemaps); repeat for several.",
+        ),
+    ],
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Only pages dated since: a date, or 7d, 24h; undated kept."),
+    ] = None,
+    db: DbOption = None,
+    data_path: DataPathOption = None,
+) -> None:
+    """Load the articles a site's sitemaps list, through the ingest pipeline, then print what
+    it did."""
+    with _user_errors():
+        from wirehouse.config.settings import load_settings
+        from wirehouse.timespec import parse_since
+        from wirehouse.warehouse.connection import connect
+
+        if since:
+            parse_since(since)  # a bad --since fails here, before Prefect starts
+        connect(load_settings(db=db, data_path=data_path).warehouse, wait_s=5).close()
+        _prefect_defaults()
+        from wirehouse.flows.backfill import backfill as backfill_flow
+
+        location = _out_of_parameters(db)
+        summary = _run_flow(
+            lambda: backfill_flow(sitemaps=sitemap, since=since, db=location, data_path=data_path)
+        )
+    _print_summary(summary, _db(db, data_path), sitemaps=True)
 
 
 def _stop_exit_code(message: str) -> int:
@@ -297,18 +342,20 @@ def _progress_display() -> Iterator[None]:
             progress.current.reset(token)
 
 
-def _print_summary(summary: Any, db: Warehouse) -> None:
+def _print_summary(summary: Any, db: Warehouse, *, sitemaps: bool = False) -> None:
+    """The run's counts; a backfill's (`sitemaps`) read sitemaps where ingest reads feeds."""
     dups = summary.duplicates
     dup_text = ", ".join(f"{k} {v}" for k, v in sorted(dups.items())) or "none"
     failures = [r for r in summary.rejected if r.stage in ("feed", "page", "extract")]
-    out.print(
-        Text.assemble(
-            (f"run {visible(summary.run_id)}", "bold"),
+    if sitemaps:
+        sources = f": {summary.feeds_fetched} sitemaps read, {summary.feeds_failed} failed"
+    else:
+        sources = (
             f": {summary.feeds_fetched} feeds fetched, "
             f"{summary.feeds_not_modified} not modified, {summary.feeds_failed} failed, "
-            f"{summary.feeds_skipped} not due",
+            f"{summary.feeds_skipped} not due"
         )
-    )
+    out.print(Text.assemble((f"run {visible(summary.run_id)}", "bold"), sources))
     out.print(
         f"  {summary.entries_seen} entries seen, {summary.entries_new} new; "
         f"{summary.new_articles} new articles, {summary.new_versions} new versions; "

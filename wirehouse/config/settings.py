@@ -294,6 +294,40 @@ class BudgetSettings(BaseModel):
     )
 
 
+class BackfillSettings(BaseModel):
+    """Bounds on `wirehouse backfill`'s sitemaps, so a huge or hostile one cannot swamp a run."""
+
+    # 10 MB: a full sitemap of 50,000 URLs with news tags is about 8 MB; the protocol's own
+    # 50 MB ceiling would cost several hundred MB of parser memory on a hostile document
+    max_sitemap_bytes: int = Field(
+        default=10_000_000,
+        gt=0,
+        description="Bytes of one sitemap after gunzip (the download is capped by "
+        "http.feed_max_bytes); a larger one is refused as too_large.",
+    )
+    max_urls: int = Field(
+        default=50_000,
+        gt=0,
+        description="Pages one backfill takes from all its sitemaps together; the rest are "
+        "not read (the budget then spreads the fetching over runs).",
+    )
+    max_sitemaps: int = Field(
+        default=200,
+        gt=0,
+        description="Sitemap documents one backfill fetches when following indexes.",
+    )
+    max_depth: int = Field(
+        default=2,
+        ge=0,
+        description="Levels of sitemap indexes followed below the address given.",
+    )
+    deadline_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="Seconds for reading all the sitemaps; what is read by then is used.",
+    )
+
+
 class WatchSettings(BaseModel):
     """A story watch: which stories to announce (as a Prefect event) and from how many outlets."""
 
@@ -388,6 +422,7 @@ class Settings(BaseSettings):
     extract: ExtractSettings = Field(default_factory=ExtractSettings)
     dedup: DedupSettings = Field(default_factory=DedupSettings)
     budget: BudgetSettings = Field(default_factory=BudgetSettings)
+    backfill: BackfillSettings = Field(default_factory=BackfillSettings)
     # 90 days: long enough to debug a feed's history; raw pages are most of the warehouse's
     # size, and an article keeps its newest one for `reextract` however old it is
     retention_days: int = Field(

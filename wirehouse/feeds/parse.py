@@ -125,7 +125,7 @@ def parse_feed_bytes(
     return ParsedFeed(
         feed_url=url,
         title=_title(feed),
-        site_url=_http_link(feed.get("link"), base_url),
+        site_url=http_link(feed.get("link"), base_url),
         entries=tuple(entries),
         error=error,
         ttl_minutes=_ttl_minutes(feed),
@@ -251,7 +251,7 @@ def _entries(
     skipped = 0
     for item in raw_entries:
         raw: dict[str, Any] = dict(item) if isinstance(item, Mapping) else {}
-        link = _http_link(raw.get("link"), base_url)
+        link = http_link(raw.get("link"), base_url)
         if link is None:
             skipped += 1
             continue
@@ -290,7 +290,7 @@ def _entries(
     return entries
 
 
-def _http_link(value: object, base_url: str) -> str | None:
+def http_link(value: object, base_url: str) -> str | None:
     """An absolute http(s) URL from a (possibly relative) link, or None if it is not one."""
     if not isinstance(value, str):
         return None

@@ -447,8 +447,10 @@ async def finish(
     body_hashes: dict[str, str],
     status: str,
     error: str | None,
+    fetches: Sequence[Fetched] = (),
 ) -> None:
-    """Save each feed's state and the run's counts in one transaction.
+    """Save each feed's state and the run's counts in one transaction (and record `fetches`,
+    fetches other than the feeds', e.g. a backfill's sitemaps).
 
     Feed validators (ETag, Last-Modified) are saved only now, and only when the run completed,
     after the entries they announced were loaded: a run that fails or dies earlier refetches
@@ -459,7 +461,7 @@ async def finish(
         if status == "completed":
             left = Counter(e.feed_url for e in (*run.triage.deferred, *run.deferred))
             save_feed_outcomes(con, outcomes, body_hashes=body_hashes, deferred=left)
-        record_fetches(con, run.run_id, [o.fetched for o in outcomes if o.fetched])
+        record_fetches(con, run.run_id, [*(o.fetched for o in outcomes if o.fetched), *fetches])
         finish_run(con, run.summary, status=status, error=error)
 
     def work() -> None:
@@ -614,47 +616,7 @@ async def _ingest(
                         o.fetched.error or (o.parsed and o.parsed.error),
                     )
 
-            with _timed(summary, "triage"):
-                run.triage = await triage(_unvisited(run), _unvisited(entries))
-            summary.entries_new = len(run.triage.to_fetch)
-            summary.entries_deferred = len(run.triage.deferred)
-            for s in run.triage.sightings:
-                kind = str(s.match_kind)
-                summary.duplicates[kind] = summary.duplicates.get(kind, 0) + 1
-            outcomes = _count_new_items(outcomes, run.triage)
-
-            late: RunDeadline | None = None
-            try:
-                if run.triage.to_fetch:
-                    await _extract_all(run)
-            except RunDeadline as exc:
-                late = exc
-            except BaseException as exc:
-                if not stop.requested:  # a stop is recorded as aborted by `ingest`
-                    with contextlib.suppress(Exception):  # the warehouse may be what failed
-                        await finish(
-                            _unvisited(run),
-                            outcomes,
-                            body_hashes,
-                            "failed",
-                            f"{type(exc).__name__}: {exc}",
-                        )
-                raise
-            # an aborted run's loaded articles are searchable and announced like any others
-            if (summary.new_articles or summary.new_versions) and not warehouse.is_lake:
-                with _timed(summary, "search_index"):
-                    await refresh_search(_unvisited(run))
-            if settings.watches:  # before finish, so its digest and read copy show the hits
-                with _timed(summary, "watches"):
-                    await watch_stories(
-                        warehouse, settings.watches, run_id, summary.stories_touched
-                    )
-            if late is None:
-                await finish(_unvisited(run), outcomes, body_hashes, "completed", None)
-            else:
-                # what was loaded stays; the feeds are read again next run for the rest
-                logger.warning("run %s: %s", run_id, late)
-                await finish(_unvisited(run), outcomes, body_hashes, "aborted", str(late))
+            await load_entries(run, entries, stop, outcomes, body_hashes)
     await publish_summary(summary)
     if run.digest is not None:
         await publish_digest_link(run.digest)
@@ -668,6 +630,64 @@ async def _ingest(
         sum(summary.duplicates.values()),
     )
     return summary
+
+
+async def load_entries(
+    run: _Run,
+    entries: list[Entry],
+    stop: Stop,
+    outcomes: list[FeedOutcome],
+    body_hashes: dict[str, str],
+    fetches: Sequence[Fetched] = (),
+) -> None:
+    """Everything after the entries, whatever read them (feeds here, sitemaps in `backfill`):
+    triage and budgets, pages, extraction, dedup and loading, then the run's end. `fetches`
+    are fetches to record besides the feeds' (a backfill's sitemaps)."""
+    summary = run.summary
+    settings = run.settings
+    warehouse = run.db
+    run_id = run.run_id
+    logger = get_run_logger()
+    with _timed(summary, "triage"):
+        run.triage = await triage(_unvisited(run), _unvisited(entries))
+    summary.entries_new = len(run.triage.to_fetch)
+    summary.entries_deferred = len(run.triage.deferred)
+    for s in run.triage.sightings:
+        kind = str(s.match_kind)
+        summary.duplicates[kind] = summary.duplicates.get(kind, 0) + 1
+    outcomes = _count_new_items(outcomes, run.triage)
+
+    late: RunDeadline | None = None
+    try:
+        if run.triage.to_fetch:
+            await _extract_all(run)
+    except RunDeadline as exc:
+        late = exc
+    except BaseException as exc:
+        if not stop.requested:  # a stop is recorded as aborted by `ingest`
+            with contextlib.suppress(Exception):  # the warehouse may be what failed
+                await finish(
+                    _unvisited(run),
+                    outcomes,
+                    body_hashes,
+                    "failed",
+                    f"{type(exc).__name__}: {exc}",
+                    fetches,
+                )
+        raise
+    # an aborted run's loaded articles are searchable and announced like any others
+    if (summary.new_articles or summary.new_versions) and not warehouse.is_lake:
+        with _timed(summary, "search_index"):
+            await refresh_search(_unvisited(run))
+    if settings.watches:  # before finish, so its digest and read copy show the hits
+        with _timed(summary, "watches"):
+            await watch_stories(warehouse, settings.watches, run_id, summary.stories_touched)
+    if late is None:
+        await finish(_unvisited(run), outcomes, body_hashes, "completed", None, fetches)
+    else:
+        # what was loaded stays; the feeds are read again next run for the rest
+        logger.warning("run %s: %s", run_id, late)
+        await finish(_unvisited(run), outcomes, body_hashes, "aborted", str(late), fetches)
 
 
 async def _extract_all(run: _Run) -> None:
