@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from tests.ports import free_port  # noqa: E402
+from devkit.ports import free_port  # noqa: E402
 
 FORMATS = ("rss091", "rss092", "rss10", "rss20", "atom")
 ENCODINGS = ("utf-8", "iso-8859-1", "windows-1252", "utf-16")

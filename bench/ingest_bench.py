@@ -41,7 +41,7 @@ import psutil  # noqa: E402
 from bench import measure  # noqa: E402
 from bench.newsroom import Dataset, Newsroom, Scale  # noqa: E402
 from bench.newsroom_server import start_process, stop_process  # noqa: E402
-from tests.ports import free_port  # noqa: E402
+from devkit.ports import free_port  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "ingest.json"
 OVERHEAD_STAGES = ("orchestration", "dedup", "stories", "load")

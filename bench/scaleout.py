@@ -37,8 +37,8 @@ if str(ROOT) not in sys.path:
 
 from bench.newsroom import Dataset, Newsroom, Scale  # noqa: E402
 from bench.newsroom_server import start_process, stop_process  # noqa: E402
-from tests.ports import free_port  # noqa: E402
-from tests.scaleout.postgres import running_postgres  # noqa: E402
+from devkit.ports import free_port  # noqa: E402
+from devkit.postgres import running_postgres  # noqa: E402
 from wirehouse.config.location import Warehouse  # noqa: E402
 from wirehouse.warehouse.connection import session  # noqa: E402
 

@@ -580,7 +580,7 @@ def _demo_once(db: str | None, data_path: str | None, serve_seconds: float) -> N
     import tempfile
     import time
 
-    from wirehouse.newsroom import Newsroom
+    from devkit.newsroom import Newsroom
 
     try:  # fixed ports, so a second demo run finds its feeds again (and gets 304s)
         room = Newsroom(port_base=DEMO_PORT_BASE).start()

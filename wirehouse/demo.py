@@ -117,7 +117,7 @@ def newsroom_argv(feed_list: Path, *, port_base: int | None, edition_every_s: fl
     return [
         sys.executable,
         "-m",
-        "wirehouse.newsroom",
+        "devkit.newsroom",
         *ports,
         "--edition-every",
         f"{edition_every_s:g}",

@@ -11,7 +11,7 @@ import json
 
 from tests.browser.conftest import run_beside_playwright
 from wirehouse.flows.ingest import ingest
-from wirehouse.newsroom import Newsroom
+from devkit.newsroom import Newsroom
 
 WATCHES = [{"name": "strike", "query": "dockers strike", "min_outlets": 3}]
 

@@ -14,7 +14,7 @@ import pytest
 from tests.browser.conftest import run_beside_playwright
 from wirehouse.flows.artifacts import FAILURES_KEY, SUMMARY_KEY
 from wirehouse.flows.ingest import ingest
-from wirehouse.newsroom import Newsroom
+from devkit.newsroom import Newsroom
 
 TIMEOUT_MS = 20_000
 

@@ -18,7 +18,7 @@ import pytest
 from tests.reliability.conftest import assert_every_truth_article_loaded
 from tests.reliability.hostile import HostileOutlet
 from wirehouse.flows.ingest import ingest
-from wirehouse.newsroom import Newsroom
+from devkit.newsroom import Newsroom
 
 
 def query(db: Path, sql: str) -> list[tuple]:

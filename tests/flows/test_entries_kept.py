@@ -30,7 +30,7 @@ from bench.eval_entries import (
     run_ingest,
     serving,
 )
-from tests.ports import free_port
+from devkit.ports import free_port
 from wirehouse.flows.ingest import ingest
 from wirehouse.warehouse.digest import digest_data, render_digest
 from wirehouse.warehouse.entries import RefetchPolicy, triage_entries

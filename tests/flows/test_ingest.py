@@ -14,7 +14,7 @@ import trafilatura
 
 from wirehouse.extractors.quality import aggregate_scores, token_scores
 from wirehouse.flows.ingest import ingest
-from wirehouse.newsroom import Newsroom
+from devkit.newsroom import Newsroom
 
 TABLES = ["articles", "article_urls", "article_versions", "pages"]
 

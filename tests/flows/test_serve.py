@@ -28,7 +28,7 @@ from prefect.client.schemas.filters import (
 from prefect.client.schemas.objects import FlowRun
 
 from wirehouse.flows.artifacts import FAILURES_KEY, SUMMARY_KEY
-from wirehouse.newsroom import Newsroom
+from devkit.newsroom import Newsroom
 from wirehouse.warehouse.connection import session
 
 WIREHOUSE = [sys.executable, "-m", "wirehouse.cli"]

@@ -29,7 +29,7 @@ from typer.testing import CliRunner
 from wirehouse.cli import app
 from wirehouse.flows.ingest import ingest
 from wirehouse.flows.watches import HITS_KEY
-from wirehouse.newsroom import Newsroom
+from devkit.newsroom import Newsroom
 from wirehouse.watches import EVENT
 
 WATCHES = [

@@ -1,4 +1,4 @@
-"""The feed list written for `make demo`, and `python -m wirehouse.newsroom` in the foreground."""
+"""The feed list written for `make demo`, and `python -m devkit.newsroom` in the foreground."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.ports import free_port_run
-from wirehouse.newsroom import Newsroom
+from devkit.ports import free_port_run
+from devkit.newsroom import Newsroom
 from wirehouse.records import FeedSource
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +31,7 @@ def test_the_feed_list_is_toml_that_makes_feed_sources(newsroom: Newsroom, tmp_p
 def test_running_the_module_serves_until_interrupted(tmp_path: Path) -> None:
     base = free_port_run(5)
     feeds_file = tmp_path / "feeds.toml"
-    command = [sys.executable, "-m", "wirehouse.newsroom", "--port-base", str(base)]
+    command = [sys.executable, "-m", "devkit.newsroom", "--port-base", str(base)]
     command += ["--slow-seconds", "0.1", "--feeds-file", str(feeds_file)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with subprocess.Popen(

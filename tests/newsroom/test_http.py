@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from tests.newsroom.conftest import SLOW_SECONDS
-from tests.ports import free_port_run
-from wirehouse.newsroom import Newsroom
+from devkit.ports import free_port_run
+from devkit.newsroom import Newsroom
 
 
 def _some_page(newsroom: Newsroom) -> str:

@@ -17,7 +17,7 @@ from tests.scaleout.conftest import (
     overlapping_feed_lists,
 )
 from wirehouse.config.location import Warehouse
-from wirehouse.newsroom import Newsroom
+from devkit.newsroom import Newsroom
 from wirehouse.warehouse.connection import session
 
 # What a reader sees, without what differs between any two runs: times, run ids, fetch logs,

@@ -16,7 +16,7 @@ from tests.scaleout.conftest import ROOT, WIREHOUSE, feed_list, finish_all, inge
 from tests.scaleout.test_ducklake import KEYS, content, differences, duplicate_keys
 from wirehouse.config.location import Warehouse
 from wirehouse.errors import ConfigError
-from wirehouse.newsroom import Newsroom
+from devkit.newsroom import Newsroom
 from wirehouse.warehouse.connection import connect, session
 from wirehouse.warehouse.lake import data_files, maintain
 

@@ -26,7 +26,7 @@ from tests.scaleout.conftest import (
 from tests.scaleout.s3 import S3Server
 from tests.scaleout.test_ducklake import KEYS, content, differences, duplicate_keys
 from wirehouse.config.location import Warehouse
-from wirehouse.newsroom import Newsroom
+from devkit.newsroom import Newsroom
 from wirehouse.warehouse.connection import session
 
 # the module's lake takes three ingest runs to build (two at once), all in the first test's setup

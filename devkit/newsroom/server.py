@@ -18,9 +18,9 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
-from wirehouse.newsroom.model import TruthArticle
-from wirehouse.newsroom.outlets import OUTLETS
-from wirehouse.newsroom.site import LAST_EDITION, Resource, Site, build_site, fault_urls
+from devkit.newsroom.model import TruthArticle
+from devkit.newsroom.outlets import OUTLETS
+from devkit.newsroom.site import LAST_EDITION, Resource, Site, build_site, fault_urls
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ class Newsroom:
     def write_feed_list(self, path: Path) -> Path:
         """Write the feeds as a wirehouse feed list (TOML) so `make demo` can ingest them."""
         self._require_site()
-        lines = ["# Demo newsroom feeds, written by wirehouse.newsroom; ports change per run.", ""]
+        lines = ["# Demo newsroom feeds, written by devkit.newsroom; ports change per run.", ""]
         for outlet in OUTLETS:
             for spec in outlet.feeds:
                 tags = ", ".join(json.dumps(tag) for tag in spec.tags)

@@ -3,7 +3,7 @@
 `make demo` ingests it without internet; integration tests assert against `Newsroom.truth`.
 """
 
-from wirehouse.newsroom.model import TruthArticle
-from wirehouse.newsroom.server import Newsroom
+from devkit.newsroom.model import TruthArticle
+from devkit.newsroom.server import Newsroom
 
 __all__ = ["Newsroom", "TruthArticle"]
