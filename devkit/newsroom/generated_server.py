@@ -17,6 +17,7 @@ import re
 import signal
 import subprocess
 import sys
+from functools import partial
 
 from devkit.newsroom.generated import Dataset, Generator, Scale, host_address
 from devkit.newsroom.http import Resource, Server
@@ -49,7 +50,7 @@ class GeneratedSite:
                 return Resource(
                     etag,
                     "application/rss+xml; charset=utf-8",
-                    lambda: room.feed(dataset, feed, self.port, edition),
+                    partial(room.feed, dataset, feed, self.port, edition),
                 )
         elif match := _PAGE.match(path):
             dataset = room.datasets.get(match[1])
@@ -60,7 +61,7 @@ class GeneratedSite:
                 return Resource(
                     f'"{dataset.name}-a{k}-{shown}"',
                     "text/html; charset=utf-8",
-                    lambda: room.page(dataset, k, self.port, edition),
+                    partial(room.page, dataset, k, self.port, edition),
                 )
         return None
 
@@ -127,8 +128,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hosts", type=int, default=100)
     parser.add_argument("--seed", type=int, default=6)
-    parser.add_argument("--syndicated", type=float, default=Scale.syndicated)
-    parser.add_argument("--updated", type=float, default=Scale.updated)
+    parser.add_argument("--syndicated", type=float, default=Scale().syndicated)
+    parser.add_argument("--updated", type=float, default=Scale().updated)
     parser.add_argument("--latency", type=float, default=0.03, help="seconds per request")
     parser.add_argument("--dataset", type=parse_dataset, action="append", required=True)
     args = parser.parse_args()

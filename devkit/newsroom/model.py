@@ -61,4 +61,3 @@ class TruthArticle:
     story: str  # event label; articles of one event share it
     copy_of: str | None  # url of the original when this page is a wire copy
     kind: str  # "article", "brief", "wire-verbatim", "wire-edited", "updated"
-

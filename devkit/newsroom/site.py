@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 
+from devkit.newsroom.curated import BY_KEY, PIECES, REVISIONS
 from devkit.newsroom.documents import annual_report_pdf, robots_txt
-from devkit.newsroom.http import Resource
 from devkit.newsroom.feeds import FeedEntry, render_feed
+from devkit.newsroom.http import Resource
 from devkit.newsroom.model import Piece, Revision, TruthArticle
 from devkit.newsroom.outlets import OUTLETS, TRACKING_QUERY, FeedSpec, Outlet
 from devkit.newsroom.pages import PageContext, render_page
-from devkit.newsroom.curated import BY_KEY, PIECES, REVISIONS
 
 LAST_EDITION = max(
     [piece.edition for piece in PIECES] + [revision.edition for revision in REVISIONS]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import httpx
 
-from devkit.ports import free_port_run
 from devkit.newsroom import Newsroom
+from devkit.ports import free_port_run
 from wirehouse.records import FeedSource
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,9 +17,9 @@ from typing import Any
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
 
+from devkit.newsroom import Newsroom
 from tests.scaleout.conftest import WIREHOUSE, feed_list, finish, run_ingest
 from wirehouse.flows.deploy import ingest_deployment
-from devkit.newsroom import Newsroom
 
 PASSWORD = "Hunter2-s3cret"
 
