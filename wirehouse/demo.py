@@ -139,15 +139,21 @@ def newsroom_argv(
 def newsroom_for_one_run(feed_list: Path, *, port_base: int) -> Iterator[None]:
     """The newsroom as a child process until the block ends (`wirehouse demo --once`): on
     `port_base` and the ports after it, or on free ports when those are taken."""
+    said: list[str] = []
     for base in (port_base, None):
         argv = newsroom_argv(feed_list, port_base=base, edition_every_s=None)
         proc = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
         )
         assert proc.stdout is not None
-        said = [line.decode(errors="replace") for line in _lines_until(proc, b"feed list written")]
-        if proc.poll() is None:
+        said = []
+        for line in proc.stdout:  # up to its ready line, or all it said before it exited
+            said.append(line.decode(errors="replace"))
+            if b"feed list written to" in line:
+                break
+        if said and "feed list written to" in said[-1]:
             break
+        proc.wait(timeout=20)
         proc.stdout.close()
     else:
         raise WirehouseError("the demo newsroom did not start:\n" + "".join(said))
@@ -157,14 +163,6 @@ def newsroom_for_one_run(feed_list: Path, *, port_base: int) -> Iterator[None]:
         proc.terminate()
         proc.wait(timeout=20)
         proc.stdout.close()
-
-
-def _lines_until(proc: subprocess.Popen[bytes], text: bytes) -> Iterator[bytes]:
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        yield line
-        if text in line:
-            return
 
 
 def wait_for_line(proc: Background, text: str, *, timeout_s: float = 30.0) -> None:

@@ -1,18 +1,23 @@
-"""The feed list written for `make demo`, and `python -m devkit.newsroom` in the foreground."""
+"""The feed list written for `make demo`, `python -m devkit.newsroom` in the foreground, and the
+newsroom `wirehouse demo --once` runs as a child process."""
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
+import pytest
 
 from devkit.newsroom import Newsroom
 from devkit.ports import free_port_run
+from wirehouse.demo import newsroom_for_one_run
 from wirehouse.records import FeedSource
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,3 +58,19 @@ def test_running_the_module_serves_until_interrupted(tmp_path: Path) -> None:
         finally:
             process.send_signal(signal.SIGINT)
             assert process.wait(timeout=10) == 0
+
+
+def test_the_one_run_demo_newsroom_moves_to_free_ports_when_its_own_are_taken(
+    tmp_path: Path,
+) -> None:
+    base = free_port_run(5)
+    feed_list = tmp_path / "feeds.toml"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", base + 2))
+        taken.listen()
+        with newsroom_for_one_run(feed_list, port_base=base):
+            urls = [feed["url"] for feed in tomllib.loads(feed_list.read_text())["feeds"]]
+            assert all(urlsplit(url).port not in range(base, base + 5) for url in urls)
+            assert all(httpx.get(url).status_code == 200 for url in urls)
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(urls[0])
