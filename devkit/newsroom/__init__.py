@@ -1,6 +1,9 @@
-"""The bundled demo newsroom: invented outlets on loopback with feeds, pages and ground truth.
+"""The simulated newsroom: invented outlets on loopback with feeds, pages and ground truth.
 
-`make demo` ingests it without internet; integration tests assert against `Newsroom.truth`.
+Two sources of content behind one server (`http.py`), one feed renderer (`feeds.py`) and one
+model (`model.py`): the curated stories (`stories/*.toml`, served by `Newsroom`: `make demo`
+ingests them without internet, integration tests assert against `Newsroom.truth`) and the
+seeded generator for scale (`generated.py`, served by `generated_server.py` for the benchmarks).
 """
 
 from devkit.newsroom.model import TruthArticle

@@ -18,6 +18,9 @@ server. Within a dataset:
 - every 50th article is listed in a second feed too (a URL seen twice, never fetched twice);
 - from edition 1 on, ``updated`` of the articles carry an extra paragraph and a later
   ``<atom:updated>`` in their feed (a new version).
+
+An article is a `Piece` (with its expected story, kind and copy_of) and its update a `Revision`,
+as in the curated newsroom.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ newsroom `wirehouse demo --once` runs as a child process."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import socket
@@ -17,7 +18,8 @@ import pytest
 
 from devkit.newsroom import Newsroom
 from devkit.ports import free_port_run
-from wirehouse.demo import newsroom_for_one_run
+from wirehouse.demo import newsroom_argv, newsroom_for_one_run
+from wirehouse.errors import WirehouseError
 from wirehouse.records import FeedSource
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,3 +76,11 @@ def test_the_one_run_demo_newsroom_moves_to_free_ports_when_its_own_are_taken(
             assert all(httpx.get(url).status_code == 200 for url in urls)
     with pytest.raises(httpx.ConnectError):
         httpx.get(urls[0])
+
+
+def test_the_demo_says_it_needs_the_repository_where_devkit_is_not_installed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: None)
+    with pytest.raises(WirehouseError, match="clone of the repository"):
+        newsroom_argv(tmp_path / "feeds.toml", port_base=None, edition_every_s=None)
