@@ -150,9 +150,8 @@ class Server:
         lines += [f"{name}: {value}" for name, value in headers.items()]
         if status != 304:
             lines.append(f"Content-Length: {len(body)}")
-        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
-        if not head_only:
-            writer.write(body)
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        writer.write(head if head_only else head + body)  # one write: headers never wait alone
         await writer.drain()
 
 

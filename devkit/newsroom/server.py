@@ -29,7 +29,6 @@ class Newsroom:
     """
 
     def __init__(self, *, slow_seconds: float = 2.0, port_base: int | None = None) -> None:
-        self.slow_seconds = slow_seconds
         self._port_base = port_base
         self._loop: LoopThread | None = None
         self._server = Server(self._lookup, slow_seconds=slow_seconds)
@@ -45,6 +44,8 @@ class Newsroom:
         if self._loop is not None:
             raise RuntimeError("the newsroom is already running")
         self._loop = LoopThread("newsroom")
+        self._origins.clear()
+        self._outlet_at.clear()
         try:
             for index, outlet in enumerate(OUTLETS):
                 port = 0 if self._port_base is None else self._port_base + index
