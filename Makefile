@@ -39,8 +39,8 @@ demo-stop: setup
 	$(VENV)/bin/wirehouse demo-stop
 
 lint: setup
-	$(VENV)/bin/ruff check wirehouse tests tools
-	$(VENV)/bin/ruff format --check wirehouse tests tools
+	$(VENV)/bin/ruff check wirehouse devkit bench tools tests
+	$(VENV)/bin/ruff format --check wirehouse devkit bench tools tests
 	$(VENV)/bin/lint-imports
 
 typecheck: setup
@@ -76,22 +76,22 @@ clean:
 	rm -rf $(VENV) .uv .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
 
 eval: setup
-	$(VENV)/bin/python bench/eval_dedup.py
-	$(VENV)/bin/python bench/eval_titles.py
-	$(VENV)/bin/python bench/eval_entries.py
+	$(VENV)/bin/python -m devkit.evals.dedup
+	$(VENV)/bin/python -m devkit.evals.titles
+	$(VENV)/bin/python -m devkit.evals.entries
 
 # end-to-end ingest benchmark on a simulated loopback newsroom (7 min 20 s on this
 # shared 2-core machine); BENCH_ARGS scales it, e.g. BENCH_ARGS="--hosts 10 --feeds 50 --articles 1000"
 bench: setup
-	$(VENV)/bin/python bench/ingest_bench.py $(BENCH_ARGS)
-	$(VENV)/bin/python bench/plot.py
+	$(VENV)/bin/python -m bench.ingest_bench $(BENCH_ARGS)
+	$(VENV)/bin/python -m bench.plot
 
 # peak RSS of a 50k-page cold ingest (low latency, no other figures)
 bench-memory: setup
-	$(VENV)/bin/python bench/ingest_bench.py --only-cold --articles 50000 --feeds 500 \
+	$(VENV)/bin/python -m bench.ingest_bench --only-cold --articles 50000 --feeds 500 \
 		--latency 0.005 --no-profile --out bench/results/ingest_memory.json $(BENCH_ARGS)
 
 # scale-out: one process against two shards, DuckDB file against DuckLake (PostgreSQL catalog),
 # local pool against Dask, on this machine (about 4 minutes)
 bench-scaleout: setup
-	$(VENV)/bin/python bench/scaleout.py $(BENCH_ARGS)
+	$(VENV)/bin/python -m bench.scaleout $(BENCH_ARGS)

@@ -1,6 +1,6 @@
 """Cost of near-duplicate detection and story placement per article as the warehouse grows.
 
-    .venv/bin/python bench/dedup_growth.py [--sizes 1000 10000 100000] [--repeats 3]
+    .venv/bin/python -m bench.dedup_growth [--sizes 1000 10000 100000] [--repeats 3]
 
 For each size, a warehouse is pre-filled with that many synthetic articles written straight
 into the tables (`bench/prefill.py`: fingerprints, band keys, story members and terms drawn
@@ -32,20 +32,18 @@ from typing import Any
 import duckdb
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from bench.prefill import Terms, prefill
+from devkit.newsroom.generated import ARTICLES_PER_DAY
+from wirehouse.config.settings import DedupSettings
+from wirehouse.dedup import near
+from wirehouse.dedup.exact import decide_exact
+from wirehouse.extractors.fingerprint import content_hash
+from wirehouse.records import Article, DateSource, Entry
+from wirehouse.warehouse.articles import load_batch, lookups_for
+from wirehouse.warehouse.migrate import migrate
+from wirehouse.warehouse.similar import find_near_duplicates, store_similarity
 
-from bench.newsroom import ARTICLES_PER_DAY  # noqa: E402
-from bench.prefill import Terms, prefill  # noqa: E402
-from wirehouse.config.settings import DedupSettings  # noqa: E402
-from wirehouse.dedup import near  # noqa: E402
-from wirehouse.dedup.exact import decide_exact  # noqa: E402
-from wirehouse.extractors.fingerprint import content_hash  # noqa: E402
-from wirehouse.records import Article, DateSource, Entry  # noqa: E402
-from wirehouse.warehouse.articles import load_batch, lookups_for  # noqa: E402
-from wirehouse.warehouse.migrate import migrate  # noqa: E402
-from wirehouse.warehouse.similar import find_near_duplicates, store_similarity  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 RESULTS = ROOT / "bench" / "results" / "dedup_growth.json"
 PER_DAY = ARTICLES_PER_DAY  # as bench/prefill.py spreads the synthetic ones
@@ -201,7 +199,7 @@ def measure(size: int, repeats: int) -> dict[str, Any]:
             if i % 10 == 0:
                 text = corpus.edit(real[int(corpus.rng.integers(0, len(real)))][1])
             elif i % 20 == 1 and new:
-                text = corpus.edit(new[-1].text)
+                text = corpus.edit(new[-1].text or "")
             else:
                 text = corpus.text(int(corpus.rng.integers(0, EVENTS)))
             new.append(_article(f"https://new.test/{i}", text, when, f"New {i}"))

@@ -1,7 +1,7 @@
 """Cost of rebuilding the full-text index (DuckDB's fts is not incremental: every refresh
 rebuilds it from all articles).
 
-    .venv/bin/python bench/fts_rebuild.py [--sizes 10000 100000] [--words 400] [--repeats 2]
+    .venv/bin/python -m bench.fts_rebuild [--sizes 10000 100000] [--words 400] [--repeats 2]
 
 For each size, a fresh warehouse file is filled with synthetic articles written straight into
 `articles` (a 10-word title and `--words` words of text drawn from a 20,000-word Zipf-like
@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import platform
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,12 +23,10 @@ from typing import Any
 
 import duckdb
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from wirehouse.warehouse.migrate import migrate
+from wirehouse.warehouse.search import refresh_index, search
 
-from wirehouse.warehouse.migrate import migrate  # noqa: E402
-from wirehouse.warehouse.search import refresh_index, search  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 VOCAB = 20_000
 

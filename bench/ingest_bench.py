@@ -1,6 +1,6 @@
 """End-to-end ingest benchmark against a simulated newsroom on loopback.
 
-    .venv/bin/python bench/ingest_bench.py [--hosts 100 --feeds 500 --articles 10000] [...]
+    .venv/bin/python -m bench.ingest_bench [--hosts 100 --feeds 500 --articles 10000] [...]
 
 Measures as production runs: a persistent Prefect server started first (its start-up not
 counted), the `ingest` flow called in this long-lived process as `wirehouse serve` does (each
@@ -32,16 +32,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psutil
+
+from bench import measure
+from devkit.newsroom.generated import Dataset, Generator, Scale
+from devkit.newsroom.generated_server import start_process, stop_process
+from devkit.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-import psutil  # noqa: E402
-
-from bench import measure  # noqa: E402
-from bench.newsroom import Dataset, Newsroom, Scale  # noqa: E402
-from bench.newsroom_server import start_process, stop_process  # noqa: E402
-from tests.ports import free_port  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "ingest.json"
 OVERHEAD_STAGES = ("orchestration", "dedup", "stories", "load")
@@ -62,7 +60,7 @@ class Bench:
             for i in range(len(args.growth))
         ]
         self.datasets = [self.warmup, self.main, *self.growth]
-        self.room = Newsroom(self.scale, self.datasets)
+        self.room = Generator(self.scale, self.datasets)
         self.rss_after_runs: list[int] = []
         self._helpers = contextlib.ExitStack()  # the Prefect server, stopped by `stop`
 
@@ -231,7 +229,7 @@ class Bench:
     def growth_point(self, size: int, dataset: Dataset) -> dict[str, Any]:
         db = self.work / f"growth-{size}.duckdb"
         started = time.perf_counter()
-        prefill = [sys.executable, str(ROOT / "bench" / "prefill.py"), str(db), str(size)]
+        prefill = [sys.executable, "-m", "bench.prefill", str(db), str(size)]
         subprocess.run([*prefill, "--seed", str(self.scale.seed)], check=True)
         prefill_s = time.perf_counter() - started
         row = self.run(dataset, db)

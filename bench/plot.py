@@ -1,6 +1,6 @@
 """Draw bench/results/growth.png from bench/results/ingest.json: cost against warehouse size.
 
-.venv/bin/python bench/plot.py [--results bench/results/ingest.json] [--out ...png]
+.venv/bin/python -m bench.plot [--results bench/results/ingest.json] [--out ...png]
 """
 
 from __future__ import annotations

@@ -12,7 +12,6 @@ real deployment and the new batch lands right after them. Both growth benchmarks
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -22,17 +21,15 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from devkit.newsroom.generated import _STOP, ARTICLES_PER_DAY, EPOCH, _vocabulary
+from wirehouse.config.settings import DedupSettings
+from wirehouse.dedup import near
+from wirehouse.warehouse.connection import publish_read_copy
+from wirehouse.warehouse.migrate import migrate
+from wirehouse.warehouse.search import refresh_index
+from wirehouse.warehouse.similar import scheme_for
 
-from bench.newsroom import _STOP, ARTICLES_PER_DAY, EPOCH, _vocabulary  # noqa: E402
-from wirehouse.config.settings import DedupSettings  # noqa: E402
-from wirehouse.dedup import near  # noqa: E402
-from wirehouse.warehouse.connection import publish_read_copy  # noqa: E402
-from wirehouse.warehouse.migrate import migrate  # noqa: E402
-from wirehouse.warehouse.search import refresh_index  # noqa: E402
-from wirehouse.warehouse.similar import scheme_for  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 TERMS_PER_ARTICLE = 45
 _CHUNK = 200_000

@@ -1,11 +1,11 @@
 """Scale-out, simulated on this machine: one process against several, DuckDB file against
 DuckLake, local pool against Dask. Loopback only.
 
-    .venv/bin/python bench/scaleout.py [--hosts 20 --feeds 100 --articles 1500 --latency 0.03]
+    .venv/bin/python -m bench.scaleout [--hosts 20 --feeds 100 --articles 1500 --latency 0.03]
 
-Every configuration ingests the same simulated newsroom (`bench/newsroom.py`) cold into a fresh
-warehouse through real `wirehouse ingest` processes, as separate machines would run them, with
-one Prefect server for all (started first, not timed):
+Every configuration ingests the same generated newsroom (`devkit/newsroom/generated.py`) cold
+into a fresh warehouse through real `wirehouse ingest` processes, as separate machines would
+run them, with one Prefect server for all (started first, not timed):
 
 - `file`: one process, two extraction workers, a DuckDB file (the default);
 - `lake`: the same into a DuckLake with its catalog in PostgreSQL (a real server on loopback);
@@ -31,16 +31,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from devkit.newsroom.generated import Dataset, Generator, Scale
+from devkit.newsroom.generated_server import start_process, stop_process
+from devkit.ports import free_port
+from devkit.postgres import running_postgres
+from wirehouse.config.location import Warehouse
+from wirehouse.warehouse.connection import session
 
-from bench.newsroom import Dataset, Newsroom, Scale  # noqa: E402
-from bench.newsroom_server import start_process, stop_process  # noqa: E402
-from tests.ports import free_port  # noqa: E402
-from tests.scaleout.postgres import running_postgres  # noqa: E402
-from wirehouse.config.location import Warehouse  # noqa: E402
-from wirehouse.warehouse.connection import session  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 BIN = Path(sys.executable).parent
 COUNTS = (
@@ -76,7 +74,6 @@ def _timed(procs: list[subprocess.Popen[str]]) -> float:
 
 def _dask_cluster(scheduler_file: Path) -> tuple[list[subprocess.Popen[bytes]], str]:
     """A real `dask scheduler` and two single-threaded `dask worker` processes on loopback."""
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     scheduler = subprocess.Popen(
         [
             str(BIN / "dask"),
@@ -89,7 +86,8 @@ def _dask_cluster(scheduler_file: Path) -> tuple[list[subprocess.Popen[bytes]], 
             "--scheduler-file",
             str(scheduler_file),
         ],
-        **quiet,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
     while not scheduler_file.exists() or not scheduler_file.read_text().strip():
@@ -110,7 +108,8 @@ def _dask_cluster(scheduler_file: Path) -> tuple[list[subprocess.Popen[bytes]], 
             "--preload",
             "wirehouse.extractors._preload",
         ],
-        **quiet,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     return [worker, scheduler], address
 
@@ -140,7 +139,7 @@ def main() -> None:
             newsroom, news_port = start_process(scale, [dataset], latency_s=args.latency)
             try:
                 feeds = work / "feeds.txt"
-                urls = Newsroom(scale, [dataset]).feed_urls(dataset, news_port)
+                urls = Generator(scale, [dataset]).feed_urls(dataset, news_port)
                 feeds.write_text("\n".join(urls))
                 env = {
                     "PREFECT_API_URL": api_url(port),

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.ports import free_port
+from devkit.ports import free_port
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 

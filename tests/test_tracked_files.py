@@ -86,7 +86,7 @@ def _climbs_out(node: ast.AST, depth: int) -> bool:
     return isinstance(node, ast.Name) and node.id == "__file__" and ups > depth
 
 
-@pytest.mark.parametrize("folder", ["tests", "bench"])
+@pytest.mark.parametrize("folder", ["tests", "bench", "devkit"])
 def test_no_test_or_benchmark_names_a_path_outside_the_repository(folder: str) -> None:
     found = []
     for path in sorted((ROOT / folder).rglob("*.py")):

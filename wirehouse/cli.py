@@ -783,29 +783,18 @@ def _demo_once(db: str | None, data_path: str | None, serve_seconds: float) -> N
     import tempfile
     import time
 
-    from wirehouse.newsroom import Newsroom
+    from wirehouse import demo as bg
 
-    try:  # fixed ports, so a second demo run finds its feeds again (and gets 304s)
-        room = Newsroom(port_base=DEMO_PORT_BASE).start()
-    except OSError:
-        room = Newsroom().start()
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            feed_list = room.write_feed_list(Path(tmp) / "demo-feeds.toml")
-            out.print(
-                f"demo newsroom: {len(room.origins)} outlets, {len(room.feed_urls)} feeds"
-                " on 127.0.0.1",
-                highlight=False,
-            )
-            with _user_errors():
-                summary = _run_ingest(
-                    feeds=None, feeds_file=str(feed_list), db=db, data_path=data_path
-                )
+    with tempfile.TemporaryDirectory() as tmp:
+        feed_list = Path(tmp) / "demo-feeds.toml"
+        # fixed ports, so a second demo run finds its feeds again (and gets 304s)
+        with _user_errors(), bg.newsroom_for_one_run(feed_list, port_base=DEMO_PORT_BASE):
+            feeds = feed_list.read_text(encoding="utf-8").count("[[feeds]]")
+            out.print(f"demo newsroom: {feeds} feeds on 127.0.0.1", highlight=False)
+            summary = _run_ingest(feeds=None, feeds_file=str(feed_list), db=db, data_path=data_path)
             _print_summary(summary, _db(db, data_path))
             if serve_seconds:
                 time.sleep(serve_seconds)
-    finally:
-        room.stop()
     out.print(
         "\nLook at the result:\n"
         '  .venv/bin/wirehouse sql "SELECT sitename, title, published_at FROM articles'

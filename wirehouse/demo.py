@@ -9,12 +9,13 @@ reused by the system after a reboot is never signalled.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,18 +113,56 @@ def wirehouse_argv(*args: str) -> list[str]:
     return [sys.executable, "-m", "wirehouse.cli", *args]
 
 
-def newsroom_argv(feed_list: Path, *, port_base: int | None, edition_every_s: float) -> list[str]:
+def newsroom_argv(
+    feed_list: Path, *, port_base: int | None, edition_every_s: float | None
+) -> list[str]:
+    """Run the demo newsroom, which lives in the repository (`devkit/newsroom`), not the wheel."""
+    if importlib.util.find_spec("devkit") is None:
+        raise WirehouseError(
+            "`wirehouse demo` runs from a clone of the repository (`make demo`): its newsroom,"
+            " devkit/newsroom, is a development tool and not part of the installed package"
+        )
     ports = ["--port-base", str(port_base)] if port_base is not None else []
+    every = ["--edition-every", f"{edition_every_s:g}"] if edition_every_s else []
     return [
         sys.executable,
         "-m",
-        "wirehouse.newsroom",
+        "devkit.newsroom",
         *ports,
-        "--edition-every",
-        f"{edition_every_s:g}",
+        *every,
         "--feeds-file",
         str(feed_list.resolve()),
     ]
+
+
+@contextlib.contextmanager
+def newsroom_for_one_run(feed_list: Path, *, port_base: int) -> Iterator[None]:
+    """The newsroom as a child process until the block ends (`wirehouse demo --once`): on
+    `port_base` and the ports after it, or on free ports when those are taken."""
+    said: list[str] = []
+    for base in (port_base, None):
+        argv = newsroom_argv(feed_list, port_base=base, edition_every_s=None)
+        proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        assert proc.stdout is not None
+        said = []
+        for line in proc.stdout:  # up to its ready line, or all it said before it exited
+            said.append(line.decode(errors="replace"))
+            if b"feed list written to" in line:
+                break
+        if said and "feed list written to" in said[-1]:
+            break
+        proc.wait(timeout=20)
+        proc.stdout.close()
+    else:
+        raise WirehouseError("the demo newsroom did not start:\n" + "".join(said))
+    try:
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        proc.stdout.close()
 
 
 def wait_for_line(proc: Background, text: str, *, timeout_s: float = 30.0) -> None:

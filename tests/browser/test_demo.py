@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.ports import free_port
+from devkit.ports import free_port
 from wirehouse.demo import NEWSROOM, SCHEDULE, SERVER, Background
 
 WIREHOUSE = [sys.executable, "-m", "wirehouse.cli"]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 
+from devkit.newsroom import Newsroom
 from tests.browser.conftest import run_beside_playwright
 from wirehouse.flows.ingest import ingest
-from wirehouse.newsroom import Newsroom
 
 WATCHES = [{"name": "strike", "query": "dockers strike", "min_outlets": 3}]
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from devkit.newsroom import Newsroom
 from tests.browser.conftest import run_beside_playwright
 from wirehouse.flows.artifacts import FAILURES_KEY, SUMMARY_KEY
 from wirehouse.flows.ingest import ingest
-from wirehouse.newsroom import Newsroom
 
 TIMEOUT_MS = 20_000
 

@@ -1,6 +1,6 @@
 """The labelled evaluation set, through the real code path, must stay above its floors.
 
-The same evaluation as `bench/eval_dedup.py` (which prints it and writes the JSON report).
+The same evaluation as `devkit/evals/dedup.py` (which prints it and writes the JSON report).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.eval_dedup import EVAL_DIR, evaluate, load_items
+from devkit.evals.dedup import EVAL_DIR, evaluate, load_items
 
 FLOORS = json.loads((EVAL_DIR / "floors.json").read_text(encoding="utf-8"))
 

@@ -12,7 +12,7 @@ import time
 import distributed
 import pytest
 
-from tests.ports import free_port
+from devkit.ports import free_port
 from tests.slow_pages import huge_text_page
 from wirehouse.config.settings import ExtractSettings
 from wirehouse.errors import ConfigError

@@ -15,8 +15,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from lxml.html import HtmlElement
 
-from bench.eval_titles import evaluate
-from tests.fixtures.titles.corpus import FEEDS, OUTLETS, PATTERNS, TEMPLATES
+from devkit.evals.titles import evaluate
+from devkit.evals.titles_corpus import FEEDS, OUTLETS, PATTERNS, TEMPLATES
 from wirehouse.config.settings import ExtractSettings
 from wirehouse.extractors import metadata
 from wirehouse.extractors.article import article_from_feed, build_article

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from devkit.ports import free_port
 from tests.fetch.conftest import Handler, LoopbackServer
-from tests.ports import free_port
 from tests.reliability.conftest import WIREHOUSE
 from tests.test_cli_output import CONTROL, HOSTILE
 from wirehouse.cli import app

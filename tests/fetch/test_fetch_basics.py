@@ -12,7 +12,7 @@ from datetime import UTC
 import httpx
 import pytest
 
-from tests.ports import free_port
+from devkit.ports import free_port
 from wirehouse.fetch import Fetcher
 from wirehouse.fetch.bodies import TooLarge, read_capped
 from wirehouse.records import Fetched, FetchKind

@@ -10,7 +10,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from tests.ports import free_port
+from devkit.ports import free_port
 from wirehouse.fetch import Fetcher
 from wirehouse.fetch.hosts import HostGate, parse_retry_after
 from wirehouse.records import Fetched, FetchKind

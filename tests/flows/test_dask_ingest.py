@@ -13,12 +13,12 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from tests.ports import free_port
+from devkit.newsroom import Newsroom
+from devkit.ports import free_port
 from wirehouse.cli import app
 from wirehouse.config.shards import shard_of
 from wirehouse.errors import ConfigError
 from wirehouse.flows.ingest import ingest
-from wirehouse.newsroom import Newsroom
 
 DASK_ADDRESS = "WIREHOUSE_EXTRACT__DASK_ADDRESS"
 

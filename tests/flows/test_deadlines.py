@@ -15,10 +15,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from devkit.newsroom import Newsroom
 from tests.reliability.conftest import assert_every_truth_article_loaded
 from tests.reliability.hostile import HostileOutlet
 from wirehouse.flows.ingest import ingest
-from wirehouse.newsroom import Newsroom
 
 
 def query(db: Path, sql: str) -> list[tuple]:

@@ -1,7 +1,7 @@
 """Every entry is kept, a failed re-fetch overwrites nothing, and no site takes over another's
 article: the real ingest flow, loopback HTTP, a real DuckDB file, the test Prefect server.
 
-The feed corpus is `bench/eval_entries.py` (the `make eval` gate): every format and encoding,
+The feed corpus is `devkit/evals/entries.py` (the `make eval` gate): every format and encoding,
 every kind of empty description, pages failing in every way.
 """
 
@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 import duckdb
 import pytest
 
-from bench.eval_entries import (
+from devkit.evals.entries import (
     Origin,
     build_corpus,
     kept,
@@ -30,7 +30,7 @@ from bench.eval_entries import (
     run_ingest,
     serving,
 )
-from tests.ports import free_port
+from devkit.ports import free_port
 from wirehouse.flows.ingest import ingest
 from wirehouse.warehouse.digest import digest_data, render_digest
 from wirehouse.warehouse.entries import RefetchPolicy, triage_entries

@@ -12,9 +12,9 @@ import httpx
 import pytest
 import trafilatura
 
+from devkit.newsroom import Newsroom
 from wirehouse.extractors.quality import aggregate_scores, token_scores
 from wirehouse.flows.ingest import ingest
-from wirehouse.newsroom import Newsroom
 
 TABLES = ["articles", "article_urls", "article_versions", "pages"]
 

@@ -27,8 +27,8 @@ from prefect.client.schemas.filters import (
 )
 from prefect.client.schemas.objects import FlowRun
 
+from devkit.newsroom import Newsroom
 from wirehouse.flows.artifacts import FAILURES_KEY, SUMMARY_KEY
-from wirehouse.newsroom import Newsroom
 from wirehouse.warehouse.connection import session
 
 WIREHOUSE = [sys.executable, "-m", "wirehouse.cli"]

@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from bench.eval_entries import paragraphs, run_env
+from devkit.evals.entries import paragraphs, run_env
 from tests.fetch.conftest import LoopbackServer
 from wirehouse.flows.ingest import ingest
 from wirehouse.flows.reextract import reextract

@@ -26,10 +26,10 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from devkit.newsroom import Newsroom
 from wirehouse.cli import app
 from wirehouse.flows.ingest import ingest
 from wirehouse.flows.watches import HITS_KEY
-from wirehouse.newsroom import Newsroom
 from wirehouse.watches import EVENT
 
 WATCHES = [

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from wirehouse.newsroom import Newsroom
+from devkit.newsroom import Newsroom
 
 SLOW_SECONDS = 0.2
 

@@ -1,18 +1,25 @@
-"""The feed list written for `make demo`, and `python -m wirehouse.newsroom` in the foreground."""
+"""The feed list written for `make demo`, `python -m devkit.newsroom` in the foreground, and the
+newsroom `wirehouse demo --once` runs as a child process."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
+import pytest
 
-from tests.ports import free_port_run
-from wirehouse.newsroom import Newsroom
+from devkit.newsroom import Newsroom
+from devkit.ports import free_port_run
+from wirehouse.demo import newsroom_argv, newsroom_for_one_run
+from wirehouse.errors import WirehouseError
 from wirehouse.records import FeedSource
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +38,7 @@ def test_the_feed_list_is_toml_that_makes_feed_sources(newsroom: Newsroom, tmp_p
 def test_running_the_module_serves_until_interrupted(tmp_path: Path) -> None:
     base = free_port_run(5)
     feeds_file = tmp_path / "feeds.toml"
-    command = [sys.executable, "-m", "wirehouse.newsroom", "--port-base", str(base)]
+    command = [sys.executable, "-m", "devkit.newsroom", "--port-base", str(base)]
     command += ["--slow-seconds", "0.1", "--feeds-file", str(feeds_file)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with subprocess.Popen(
@@ -53,3 +60,27 @@ def test_running_the_module_serves_until_interrupted(tmp_path: Path) -> None:
         finally:
             process.send_signal(signal.SIGINT)
             assert process.wait(timeout=10) == 0
+
+
+def test_the_one_run_demo_newsroom_moves_to_free_ports_when_its_own_are_taken(
+    tmp_path: Path,
+) -> None:
+    base = free_port_run(5)
+    feed_list = tmp_path / "feeds.toml"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", base + 2))
+        taken.listen()
+        with newsroom_for_one_run(feed_list, port_base=base):
+            urls = [feed["url"] for feed in tomllib.loads(feed_list.read_text())["feeds"]]
+            assert all(urlsplit(url).port not in range(base, base + 5) for url in urls)
+            assert all(httpx.get(url).status_code == 200 for url in urls)
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(urls[0])
+
+
+def test_the_demo_says_it_needs_the_repository_where_devkit_is_not_installed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: None)
+    with pytest.raises(WirehouseError, match="clone of the repository"):
+        newsroom_argv(tmp_path / "feeds.toml", port_base=None, edition_every_s=None)

@@ -1,4 +1,4 @@
-"""`python -m wirehouse.newsroom --edition-every N`, the background demo's newsroom: a new edition
+"""`python -m devkit.newsroom --edition-every N`, the background demo's newsroom: a new edition
 N seconds after a reader first fetched a feed of the current one, never before anyone read it."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from wirehouse.newsroom.site import LAST_EDITION
+from devkit.newsroom.site import LAST_EDITION
 
 
 def test_editions_follow_the_readers_until_the_last(tmp_path: Path) -> None:
@@ -22,7 +22,7 @@ def test_editions_follow_the_readers_until_the_last(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "wirehouse.newsroom",
+            "devkit.newsroom",
             "--edition-every",
             "1",
             "--feeds-file",

@@ -6,7 +6,7 @@ import feedparser
 import httpx
 import pytest
 
-from wirehouse.newsroom import Newsroom
+from devkit.newsroom import Newsroom
 
 
 def _etags(client: httpx.Client, urls: list[str]) -> dict[str, str]:

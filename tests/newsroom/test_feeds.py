@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import feedparser
 import httpx
 
-from wirehouse.newsroom import Newsroom
+from devkit.newsroom import Newsroom
 
 
 def _parse(client: httpx.Client, url: str) -> feedparser.FeedParserDict:

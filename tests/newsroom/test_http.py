@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from devkit.newsroom import Newsroom
+from devkit.ports import free_port_run
 from tests.newsroom.conftest import SLOW_SECONDS
-from tests.ports import free_port_run
-from wirehouse.newsroom import Newsroom
 
 
 def _some_page(newsroom: Newsroom) -> str:

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import httpx
 import lxml.html
 
-from wirehouse.newsroom import Newsroom, TruthArticle
+from devkit.newsroom import Newsroom, TruthArticle
 
 
 def _document(client: httpx.Client, url: str) -> lxml.html.HtmlElement:

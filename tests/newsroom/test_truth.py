@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import UTC, timedelta
 from itertools import combinations
 
-from wirehouse.newsroom import Newsroom, TruthArticle
+from devkit.newsroom import Newsroom, TruthArticle
 
 STRIKE = "harbour-strike"
 

@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from wirehouse.newsroom import Newsroom
+from devkit.newsroom import Newsroom
 
 ROOT = Path(__file__).resolve().parents[2]
 WIREHOUSE = str(Path(sys.executable).with_name("wirehouse"))

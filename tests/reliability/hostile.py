@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 from xml.sax.saxutils import escape
 
-from tests.ports import free_port
+from devkit.ports import free_port
 from tests.slow_pages import comment_run_page, wide_markup_page
 
 _TOPICS = [

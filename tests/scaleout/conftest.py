@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.scaleout.postgres import running_postgres
+from devkit.newsroom import Newsroom
+from devkit.postgres import running_postgres
 from tests.scaleout.s3 import S3Server, running_s3
 from wirehouse.config.location import Warehouse
-from wirehouse.newsroom import Newsroom
 
 ROOT = Path(__file__).resolve().parents[2]
 WIREHOUSE = str(Path(sys.executable).with_name("wirehouse"))

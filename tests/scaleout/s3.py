@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.ports import free_port
+from devkit.ports import free_port
 
 MOTO_SERVER = str(Path(sys.executable).with_name("moto_server"))
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from pprint import pformat
 from typing import Any
 
+from devkit.newsroom import Newsroom
 from tests.scaleout.conftest import (
     WIREHOUSE,
     feed_list,
@@ -17,7 +18,6 @@ from tests.scaleout.conftest import (
     overlapping_feed_lists,
 )
 from wirehouse.config.location import Warehouse
-from wirehouse.newsroom import Newsroom
 from wirehouse.warehouse.connection import session
 
 # What a reader sees, without what differs between any two runs: times, run ids, fetch logs,

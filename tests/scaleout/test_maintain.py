@@ -12,11 +12,11 @@ from pprint import pformat
 
 import pytest
 
+from devkit.newsroom import Newsroom
 from tests.scaleout.conftest import ROOT, WIREHOUSE, feed_list, finish_all, ingest_into
 from tests.scaleout.test_ducklake import KEYS, content, differences, duplicate_keys
 from wirehouse.config.location import Warehouse
 from wirehouse.errors import ConfigError
-from wirehouse.newsroom import Newsroom
 from wirehouse.warehouse.connection import connect, session
 from wirehouse.warehouse.lake import data_files, maintain
 

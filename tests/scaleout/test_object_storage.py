@@ -15,6 +15,7 @@ from pprint import pformat
 
 import pytest
 
+from devkit.newsroom import Newsroom
 from tests.scaleout.conftest import (
     ROOT,
     WIREHOUSE,
@@ -26,7 +27,6 @@ from tests.scaleout.conftest import (
 from tests.scaleout.s3 import S3Server
 from tests.scaleout.test_ducklake import KEYS, content, differences, duplicate_keys
 from wirehouse.config.location import Warehouse
-from wirehouse.newsroom import Newsroom
 from wirehouse.warehouse.connection import session
 
 # the module's lake takes three ingest runs to build (two at once), all in the first test's setup

@@ -17,9 +17,9 @@ from typing import Any
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
 
+from devkit.newsroom import Newsroom
 from tests.scaleout.conftest import WIREHOUSE, feed_list, finish, run_ingest
 from wirehouse.flows.deploy import ingest_deployment
-from wirehouse.newsroom import Newsroom
 
 PASSWORD = "Hunter2-s3cret"
 
@@ -63,7 +63,7 @@ def test_a_run_on_a_lake_with_a_password_shows_and_stores_it_nowhere(
 
 
 def test_an_unreachable_catalog_is_one_line_without_the_password(tmp_path: Path) -> None:
-    from tests.ports import free_port
+    from devkit.ports import free_port
 
     location = (
         f"ducklake:postgres:dbname=news host=127.0.0.1 port={free_port()} user=wirehouse "

@@ -21,12 +21,12 @@ from typing import Any
 import pytest
 import yaml
 
+from devkit.newsroom import Newsroom
 from tests.scaleout.conftest import ROOT, feed_list, finish, ingest_into
 from tests.scaleout.s3 import S3Server
 from tests.scaleout.test_ducklake import KEYS, content, duplicate_keys
 from wirehouse.config.location import Warehouse
 from wirehouse.config.shards import shard_of
-from wirehouse.newsroom import Newsroom
 from wirehouse.warehouse.connection import session
 
 PREFECT = str(Path(sys.executable).with_name("prefect"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wirehouse.newsroom.outlets import Outlet
+from devkit.newsroom.outlets import Outlet
 
 
 def robots_txt(outlet: Outlet, origin: str) -> str:

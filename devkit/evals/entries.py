@@ -1,6 +1,6 @@
 """Share of feed entries kept when their pages fail, over a corpus of feed templates.
 
-    .venv/bin/python bench/eval_entries.py [--out bench/results/eval_entries.json]
+    .venv/bin/python -m devkit.evals.entries [--out bench/results/eval_entries.json]
 
 Feeds in RSS 0.91, 0.92, 1.0 (RDF), 2.0 and Atom, in UTF-8, ISO-8859-1, windows-1252 and
 UTF-16, whose entries carry no usable text (no description, empty, whitespace, empty CDATA,
@@ -32,11 +32,9 @@ from xml.sax.saxutils import escape
 
 import duckdb
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # run as a script from anywhere
-    sys.path.insert(0, str(ROOT))
+from devkit.ports import free_port
 
-from tests.ports import free_port  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 FORMATS = ("rss091", "rss092", "rss10", "rss20", "atom")
 ENCODINGS = ("utf-8", "iso-8859-1", "windows-1252", "utf-16")

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from html import escape
 
-from wirehouse.newsroom.outlets import FeedSpec, Outlet
+from devkit.newsroom.outlets import FeedSpec, Outlet
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Quality of near-duplicate detection and story clustering on the labelled evaluation set.
 
-    .venv/bin/python bench/eval_dedup.py [--batch-size N] [--out bench/results/eval_dedup.json]
+    .venv/bin/python -m devkit.evals.dedup [--batch-size N] [--out bench/results/eval_dedup.json]
 
 The texts of tests/fixtures/eval go through the real code path, in batches in publication
 order, into a temporary DuckDB warehouse: migrations, `decide_exact`, `find_near_duplicates`,
@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -28,18 +27,16 @@ from typing import Any
 
 import duckdb
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # run as a script from anywhere
-    sys.path.insert(0, str(ROOT))
+from wirehouse.config.settings import DedupSettings
+from wirehouse.dedup.exact import Known, decide_exact
+from wirehouse.extractors.fingerprint import content_hash
+from wirehouse.records import Article, DateSource, Entry
+from wirehouse.warehouse.articles import load_batch, lookups_for
+from wirehouse.warehouse.connection import transaction
+from wirehouse.warehouse.migrate import migrate
+from wirehouse.warehouse.similar import find_near_duplicates, store_similarity
 
-from wirehouse.config.settings import DedupSettings  # noqa: E402
-from wirehouse.dedup.exact import Known, decide_exact  # noqa: E402
-from wirehouse.extractors.fingerprint import content_hash  # noqa: E402
-from wirehouse.records import Article, DateSource, Entry  # noqa: E402
-from wirehouse.warehouse.articles import load_batch, lookups_for  # noqa: E402
-from wirehouse.warehouse.connection import transaction  # noqa: E402
-from wirehouse.warehouse.migrate import migrate  # noqa: E402
-from wirehouse.warehouse.similar import find_near_duplicates, store_similarity  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 EVAL_DIR = ROOT / "tests" / "fixtures" / "eval"
 RESULTS = ROOT / "bench" / "results" / "eval_dedup.json"

@@ -1,4 +1,4 @@
-"""HTML and RSS templates of the simulated newsroom (`bench/newsroom.py`).
+"""HTML templates of the generated newsroom (`generated.py`); its feeds come from `feeds.py`.
 
 A page carries what real news pages carry around their article, in about the same weight:
 ~40% inline scripts and JSON, a mega menu of a few hundred links, a ticker, the article with a
@@ -12,10 +12,8 @@ import json
 import random
 from collections.abc import Sequence
 from html import escape
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from bench.newsroom import Story
+from devkit.newsroom.model import Piece
 
 _SECTIONS = [
     "news",
@@ -87,25 +85,28 @@ def render_chrome(rng: random.Random, host: str, port: int) -> dict[str, str]:
 
 
 def render_page(
-    story: Story,
+    piece: Piece,
+    paragraphs: Sequence[str],
     *,
+    host: int,
     url: str,
     related: Sequence[tuple[str, str]],
     comments: Sequence[tuple[str, str]],
     chrome: dict[str, str],
 ) -> str:
     p = chrome["p"]
-    published = story.published.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert piece.published is not None
+    published = piece.published.strftime("%Y-%m-%dT%H:%M:%SZ")
     ld = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
-        "headline": story.title,
+        "headline": piece.title,
         "datePublished": published,
-        "author": {"@type": "Person", "name": f"Staff {story.host}"},
-        "publisher": {"@type": "Organization", "name": f"Outlet {story.host}"},
+        "author": {"@type": "Person", "name": f"Staff {host}"},
+        "publisher": {"@type": "Organization", "name": f"Outlet {host}"},
     }
     body = []
-    for i, text in enumerate(story.paragraphs):
+    for i, text in enumerate(paragraphs):
         body.append(f"<p>{escape(text, quote=False)}</p>")
         if i == 2:
             body.append(
@@ -125,9 +126,9 @@ def render_page(
     )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<title>{_e(story.title)} | Outlet {story.host}</title>
-<meta name="description" content="{_e(story.paragraphs[0][:150])}">
-<meta property="og:title" content="{_e(story.title)}">
+<title>{_e(piece.title)} | Outlet {host}</title>
+<meta name="description" content="{_e(paragraphs[0][:150])}">
+<meta property="og:title" content="{_e(piece.title)}">
 <meta property="og:url" content="{_e(url)}">
 <meta property="article:published_time" content="{published}">
 <link rel="canonical" href="{_e(url)}">
@@ -135,14 +136,14 @@ def render_page(
 <script>{chrome["head_script"]}</script>
 <script type="application/ld+json">{json.dumps(ld)}</script>
 </head><body class="{p}body">
-<header class="{p}header"><a class="{p}logo" href="{chrome["origin"]}/">Outlet {story.host}</a>
+<header class="{p}header"><a class="{p}logo" href="{chrome["origin"]}/">Outlet {host}</a>
 {chrome["nav"]}</header>
 {chrome["ticker"]}
 <main class="{p}main"><article class="{p}article">
-<h1 class="{p}headline">{_e(story.title)}</h1>
-<div class="{p}byline">By Staff {story.host} <time datetime="{published}">{published}</time></div>
+<h1 class="{p}headline">{_e(piece.title)}</h1>
+<div class="{p}byline">By Staff {host} <time datetime="{published}">{published}</time></div>
 <figure class="{p}figure"><img src="{_e(url)}.jpg" alt="">
-<figcaption>Photograph: Outlet {story.host} archive</figcaption></figure>
+<figcaption>Photograph: Outlet {host} archive</figcaption></figure>
 <div class="{p}article__body">
 {"".join(body)}
 </div>
@@ -155,27 +156,3 @@ def render_page(
 <script>{chrome["tail_script"]}</script>
 </body></html>
 """
-
-
-def render_feed(title: str, site: str, stories: Sequence[Story], urls: Sequence[str]) -> str:
-    from email.utils import format_datetime
-
-    items = []
-    for story, url in zip(stories, urls, strict=True):
-        updated = (
-            f"<atom:updated>{story.updated.strftime('%Y-%m-%dT%H:%M:%SZ')}</atom:updated>"
-            if story.updated
-            else ""
-        )
-        items.append(
-            f"<item><title>{_e(story.title)}</title><link>{_e(url)}</link>"
-            f'<guid isPermaLink="true">{_e(url)}</guid>'
-            f"<pubDate>{format_datetime(story.published, usegmt=True)}</pubDate>{updated}"
-            f"<description>{_e(story.paragraphs[0][:200])}</description></item>"
-        )
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n'
-        '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>'
-        f"<title>{_e(title)}</title><link>{_e(site)}</link><description>{_e(title)}"
-        f"</description>{''.join(items)}</channel></rss>\n"
-    )

@@ -1,4 +1,4 @@
-"""Run the demo newsroom in the foreground: `python -m wirehouse.newsroom [--port-base N]`.
+"""Run the demo newsroom in the foreground: `python -m devkit.newsroom [--port-base N]`.
 
 Prints the feed URLs and serves until Ctrl-C or SIGTERM; `kill -USR1 <pid>` publishes the next
 edition, and `--edition-every N` publishes one N seconds after a reader first fetched a feed of the
@@ -14,12 +14,12 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from wirehouse.newsroom.server import Newsroom
-from wirehouse.newsroom.site import LAST_EDITION
+from devkit.newsroom.server import Newsroom
+from devkit.newsroom.site import LAST_EDITION
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m wirehouse.newsroom", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m devkit.newsroom", description=__doc__)
     parser.add_argument(
         "--port-base",
         type=int,

@@ -1,4 +1,4 @@
-"""A scalable simulated newsroom: N hosts x M feeds x K articles, generated from a seed.
+"""The generated newsroom, for scale: N hosts x M feeds x K articles, drawn from a seed.
 
 Everything is a pure function of (seed, dataset, index, edition), so two processes (the HTTP
 server, the bare-trafilatura baseline) render byte-identical pages without sharing state, and
@@ -18,6 +18,9 @@ server. Within a dataset:
 - every 50th article is listed in a second feed too (a URL seen twice, never fetched twice);
 - from edition 1 on, ``updated`` of the articles carry an extra paragraph and a later
   ``<atom:updated>`` in their feed (a new version).
+
+An article is a `Piece` (with its expected story, kind and copy_of) and its update a `Revision`,
+as in the curated newsroom.
 """
 
 from __future__ import annotations
@@ -28,7 +31,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from bench.pages import render_chrome, render_feed, render_page
+from devkit.newsroom.feeds import FeedEntry, render_feed
+from devkit.newsroom.generated_pages import render_chrome, render_page
+from devkit.newsroom.model import Piece, Revision
+from devkit.newsroom.outlets import FeedSpec, Outlet
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 ARTICLES_PER_DAY = 300
@@ -192,20 +198,6 @@ class Scale:
     updated: float = 0.05
 
 
-@dataclass(frozen=True, slots=True)
-class Story:
-    """One article as its outlet publishes it."""
-
-    dataset: str
-    index: int
-    host: int
-    feed: int
-    title: str
-    paragraphs: tuple[str, ...]
-    published: datetime
-    updated: datetime | None
-
-
 def host_address(i: int) -> str:
     """Host i's loopback address: Linux routes all of 127/8 to lo, so each is its own host."""
     return f"127.77.{i // 200}.{i % 200 + 10}"
@@ -219,7 +211,7 @@ def article_path(dataset: Dataset, k: int) -> str:
     return f"/{dataset.name}/news/{k}/{_slug(dataset, k)}.html"
 
 
-class Newsroom:
+class Generator:
     """Renders feeds and pages of `datasets` over `scale.hosts` hosts; stateless but cached."""
 
     def __init__(self, scale: Scale, datasets: list[Dataset]) -> None:
@@ -255,30 +247,50 @@ class Newsroom:
     def is_updated(self, dataset: Dataset, k: int, edition: int) -> bool:
         return edition > 0 and _unit(self.scale.seed, dataset.name, k, "upd") < self.scale.updated
 
-    def story(self, dataset: Dataset, k: int, edition: int = 0) -> Story:
-        """Article k of the dataset in the given edition."""
-        feed = self.feed_of(dataset, k)
-        published = _published(dataset, k)
+    def piece(self, dataset: Dataset, k: int) -> Piece:
+        """Article k as first published, with its expected story and the original it copies."""
+        host = self.host_of_article(dataset, k)
         original = self._original_of(dataset, k)
+        kind = "article"
         if original is None:
             title, paragraphs = self._text(dataset, k)
         else:
             title, paragraphs = self._text(dataset, original)
+            kind = "wire-verbatim"
             if _unit(self.scale.seed, dataset.name, k, "exact") >= 1 / 3:
                 paragraphs = self._edited(dataset, k, paragraphs)
-        updated = None
-        if self.is_updated(dataset, k, edition):
-            extra = self._sentences(random.Random(f"{dataset.name}:{k}:update"), 3)
-            paragraphs = (*paragraphs, "Update: " + extra)
-            updated = published + timedelta(hours=6)
-        return Story(
-            dataset.name, k, self.host_of_feed(dataset, feed), feed, title, paragraphs,
-            published, updated,
-        )  # fmt: skip
+                kind = "wire-edited"
+        return Piece(
+            key=_key(dataset, k),
+            outlet=host_address(host),
+            path=article_path(dataset, k),
+            title=title,
+            paragraphs=paragraphs,
+            published=_published(dataset, k),
+            story=f"{dataset.name}-event-{(original if original is not None else k) // 4}",
+            author=f"Staff {host}",
+            kind=kind,
+            copy_of=None if original is None else _key(dataset, original),
+        )
+
+    def revision(self, dataset: Dataset, k: int, edition: int) -> Revision | None:
+        """Article k's new text in `edition` (an extra paragraph), or None if it has none."""
+        if not self.is_updated(dataset, k, edition):
+            return None
+        piece = self.piece(dataset, k)
+        extra = self._sentences(random.Random(f"{dataset.name}:{k}:update"), 3)
+        assert piece.published is not None
+        return Revision(
+            key=piece.key,
+            edition=1,
+            paragraphs=(*piece.paragraphs, "Update: " + extra),
+            modified=piece.published + timedelta(hours=6),
+        )
 
     def page(self, dataset: Dataset, k: int, port: int, edition: int = 0) -> bytes:
         """The article page as the outlet's CMS serves it (UTF-8 bytes)."""
-        story = self.story(dataset, k, edition)
+        piece = self.piece(dataset, k)
+        revision = self.revision(dataset, k, edition)
         related = [
             (
                 _title(self.scale.seed, dataset.name, j),
@@ -287,20 +299,59 @@ class Newsroom:
             for j in _related(dataset, k)
         ]
         comments = self._comments(dataset, k)
+        host = self.host_of_article(dataset, k)
         return render_page(
-            story, url=self.article_url(dataset, k, port), related=related, comments=comments,
-            chrome=_chrome(self.scale.seed, story.host, port),
+            piece, revision.paragraphs if revision else piece.paragraphs, host=host,
+            url=self.article_url(dataset, k, port), related=related, comments=comments,
+            chrome=_chrome(self.scale.seed, host, port),
         ).encode()  # fmt: skip
 
     def feed(self, dataset: Dataset, feed: int, port: int, edition: int = 0) -> bytes:
         """RSS 2.0 of the feed's articles, newest first (a second listing for every 50th)."""
-        stories = [self.story(dataset, k, edition) for k in self.listed(dataset, feed)]
-        stories.sort(key=lambda s: s.published, reverse=True)
-        host = host_address(self.host_of_feed(dataset, feed))
-        urls = [self.article_url(dataset, s.index, port) for s in stories]
+        entries = [self._entry(dataset, k, port, edition) for k in self.listed(dataset, feed)]
+        entries.sort(key=lambda e: e.published or EPOCH, reverse=True)
+        host = self.host_of_feed(dataset, feed)
+        address = host_address(host)
+        title = f"Outlet {address} feed {feed}"
+        spec = FeedSpec(
+            path=feed_path(dataset, feed),
+            format="rss2",
+            title=title,
+            description=title,
+            items=(),
+            tags=(),
+            date_style="gmt",
+            permalink_guids=True,
+        )
+        outlet = Outlet(
+            slug=f"host{host}",
+            name=f"Outlet {address}",
+            lang="en",
+            domain=f"outlet{host}.example",
+            dates="time",
+            robots_disallow="/private/",
+            feeds=(spec,),
+        )
+        built = max((e.updated or e.published or EPOCH for e in entries), default=EPOCH)
         return render_feed(
-            f"Outlet {host} feed {feed}", f"http://{host}:{port}/", stories, urls
-        ).encode()
+            spec, outlet, origin=f"http://{address}:{port}", entries=entries, built=built
+        )
+
+    def _entry(self, dataset: Dataset, k: int, port: int, edition: int) -> FeedEntry:
+        piece = self.piece(dataset, k)
+        revision = self.revision(dataset, k, edition)
+        paragraphs = revision.paragraphs if revision else piece.paragraphs
+        return FeedEntry(
+            key=piece.key,
+            title=piece.title,
+            link=self.article_url(dataset, k, port),
+            published=piece.published,
+            updated=revision.modified if revision else None,
+            author=piece.author,
+            summary=paragraphs[0][:200],
+            paragraphs=paragraphs,
+            categories=(),
+        )
 
     # --------------------------------------------------------------------------- internals
 
@@ -371,6 +422,10 @@ def _published(dataset: Dataset, k: int) -> datetime:
 def _related(dataset: Dataset, k: int) -> list[int]:
     picks = ((k * 7 + j * 13) % dataset.articles for j in range(1, 31))
     return [j for j in picks if j != k]
+
+
+def _key(dataset: Dataset, k: int) -> str:
+    return f"{dataset.name}-{k}"
 
 
 def _slug(dataset: Dataset, k: int) -> str:

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from tests.ports import free_port
+from devkit.ports import free_port
 
 
 def pg_bin(name: str) -> str:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 
-from wirehouse.newsroom.model import Piece
-from wirehouse.newsroom.outlets import Outlet
+from devkit.newsroom.model import Piece
+from devkit.newsroom.outlets import Outlet
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,13 @@
 """The newsroom's content model: pieces as written, their revisions, and the ground truth.
 
-Content modules (`stories/`) hold `Piece` values; `site.py` turns them into pages and feeds for one
-edition; `TruthArticle` is what tests assert against.
+The data files in `stories/` hold `Piece` values (`curated.py` reads them); `site.py` turns
+them into pages and feeds for one edition; `TruthArticle` is what tests assert against.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-
-# Veloria, the invented country, keeps central European time: UTC+1 in winter, UTC+2 in summer.
-VELORIA_WINTER = timezone(timedelta(hours=1))
-VELORIA_SUMMER = timezone(timedelta(hours=2))
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -65,12 +61,3 @@ class TruthArticle:
     story: str  # event label; articles of one event share it
     copy_of: str | None  # url of the original when this page is a wire copy
     kind: str  # "article", "brief", "wire-verbatim", "wire-edited", "updated"
-
-
-def paragraphs(text: str) -> tuple[str, ...]:
-    """Split blank-line separated prose into paragraphs, joining wrapped lines with one space.
-
-    Lets content modules keep prose readable and under the line limit without changing it.
-    """
-    blocks = text.strip().split("\n\n")
-    return tuple(" ".join(block.split()) for block in blocks if block.strip())

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 
-from wirehouse.newsroom.documents import annual_report_pdf, robots_txt
-from wirehouse.newsroom.feeds import FeedEntry, render_feed
-from wirehouse.newsroom.model import Piece, Revision, TruthArticle
-from wirehouse.newsroom.outlets import OUTLETS, TRACKING_QUERY, FeedSpec, Outlet
-from wirehouse.newsroom.pages import PageContext, render_page
-from wirehouse.newsroom.stories import BY_KEY, PIECES, REVISIONS
+from devkit.newsroom.curated import BY_KEY, PIECES, REVISIONS
+from devkit.newsroom.documents import annual_report_pdf, robots_txt
+from devkit.newsroom.feeds import FeedEntry, render_feed
+from devkit.newsroom.http import Resource
+from devkit.newsroom.model import Piece, Revision, TruthArticle
+from devkit.newsroom.outlets import OUTLETS, TRACKING_QUERY, FeedSpec, Outlet
+from devkit.newsroom.pages import PageContext, render_page
 
 LAST_EDITION = max(
     [piece.edition for piece in PIECES] + [revision.edition for revision in REVISIONS]
@@ -39,18 +40,12 @@ _CONTENT_TYPES = {
 _HTML = "text/html; charset=utf-8"
 
 
-@dataclass(frozen=True)
-class Resource:
-    """One response body with the validators conditional GET needs."""
-
-    body: bytes
-    content_type: str
-    last_modified: datetime
-    slow: bool = False
-
-    @property
-    def etag(self) -> str:
-        return '"' + hashlib.sha256(self.body).hexdigest()[:32] + '"'
+def _resource(
+    body: bytes, content_type: str, last_modified: datetime, *, slow: bool = False
+) -> Resource:
+    """A rendered body with a strong ETag of its bytes, so a changed body gets a new one."""
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    return Resource(etag, content_type, lambda: body, last_modified, slow=slow)
 
 
 @dataclass(frozen=True)
@@ -119,7 +114,7 @@ def _outlet_resources(outlet: Outlet, origin: str, edition: int) -> dict[str, Re
     # most-read lists use the first edition only, so that advancing changes no other page
     most_read = tuple((p.title, origin + p.path) for p in pieces if p.is_article and p.edition == 0)
     resources: dict[str, Resource] = {
-        "/robots.txt": Resource(
+        "/robots.txt": _resource(
             robots_txt(outlet, origin).encode(), "text/plain; charset=utf-8", _SITE_EPOCH
         )
     }
@@ -127,7 +122,7 @@ def _outlet_resources(outlet: Outlet, origin: str, edition: int) -> dict[str, Re
         if piece.edition > edition or piece.kind == "missing":
             continue
         if piece.kind == "document":
-            resources[piece.path] = Resource(
+            resources[piece.path] = _resource(
                 annual_report_pdf(), "application/pdf", _when(piece.published)
             )
             continue
@@ -141,7 +136,7 @@ def _outlet_resources(outlet: Outlet, origin: str, edition: int) -> dict[str, Re
             most_read=tuple(item for item in most_read if item[1] != origin + piece.path)[:5],
         )
         changed = revision.modified if revision else piece.published
-        resources[piece.path] = Resource(
+        resources[piece.path] = _resource(
             render_page(ctx).encode("utf-8"),
             _HTML,
             _when(changed),
@@ -151,7 +146,7 @@ def _outlet_resources(outlet: Outlet, origin: str, edition: int) -> dict[str, Re
         entries = _feed_entries(spec, origin, edition)
         built = max((_changed(e) for e in entries), default=_SITE_EPOCH)
         body = render_feed(spec, outlet, origin=origin, entries=entries, built=built)
-        resources[spec.path] = Resource(body, _CONTENT_TYPES[spec.format], _when(built))
+        resources[spec.path] = _resource(body, _CONTENT_TYPES[spec.format], _when(built))
     resources["/"] = _front_page(outlet, origin, resources)
     return resources
 
@@ -209,5 +204,5 @@ def _front_page(outlet: Outlet, origin: str, resources: Mapping[str, Resource]) 
         f"<title>{escape(outlet.name)}</title>\n{feeds}\n</head>\n<body><h1>{escape(outlet.name)}"
         f"</h1>\n<ul>\n{links}\n</ul>\n</body></html>\n"
     )
-    latest = max((r.last_modified for r in resources.values()), default=_SITE_EPOCH)
-    return Resource(html.encode("utf-8"), _HTML, latest)
+    latest = max((r.last_modified or _SITE_EPOCH for r in resources.values()), default=_SITE_EPOCH)
+    return _resource(html.encode("utf-8"), _HTML, latest)

@@ -1,4 +1,4 @@
-"""The benchmark's simulated newsroom: deterministic, realistic in size, and polite HTTP."""
+"""The generated newsroom (the benchmarks'): deterministic, realistic in size, polite HTTP."""
 
 from __future__ import annotations
 
@@ -9,44 +9,48 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from bench.newsroom import Dataset, Newsroom, Scale
-from bench.newsroom_server import start_process, stop_process
+from devkit.newsroom.generated import Dataset, Generator, Scale
+from devkit.newsroom.generated_server import start_process, stop_process
 
 SCALE = Scale(hosts=3, seed=11)
 DATA = Dataset("t", feeds=6, articles=120)
 
 
 def test_the_same_seed_renders_the_same_bytes_and_another_seed_does_not() -> None:
-    one = Newsroom(SCALE, [DATA])
-    two = Newsroom(SCALE, [DATA])
-    other = Newsroom(Scale(hosts=3, seed=12), [DATA])
+    one = Generator(SCALE, [DATA])
+    two = Generator(SCALE, [DATA])
+    other = Generator(Scale(hosts=3, seed=12), [DATA])
     assert one.page(DATA, 77, 8000) == two.page(DATA, 77, 8000)
     assert one.feed(DATA, 2, 8000) == two.feed(DATA, 2, 8000)
     assert one.page(DATA, 77, 8000) != other.page(DATA, 77, 8000)
 
 
 def test_pages_weigh_like_real_news_pages_and_copies_share_their_text() -> None:
-    room = Newsroom(SCALE, [DATA])
+    room = Generator(SCALE, [DATA])
     sizes = [len(room.page(DATA, k, 8000)) for k in range(0, 120, 7)]
     assert min(sizes) >= 100_000 and max(sizes) <= 200_000
-    copies = [k for k in range(120) if room._original_of(DATA, k) is not None]
-    assert copies, "some articles are wire copies"
-    k = copies[0]
-    original = room.story(DATA, room._original_of(DATA, k) or 0)
-    assert set(room.story(DATA, k).paragraphs[1:3]) & set(original.paragraphs)
+    pieces = {piece.key: piece for piece in (room.piece(DATA, k) for k in range(120))}
+    copies = [piece for piece in pieces.values() if piece.copy_of is not None]
+    assert {piece.kind for piece in copies} == {"wire-verbatim", "wire-edited"}
+    for copy in copies:
+        original = pieces[copy.copy_of or ""]
+        assert copy.story == original.story and copy.title == original.title
+        assert set(copy.paragraphs[1:3]) & set(original.paragraphs)
+        if copy.kind == "wire-verbatim":
+            assert copy.paragraphs == original.paragraphs
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[tuple[Newsroom, int]]:
+def served() -> Iterator[tuple[Generator, int]]:
     proc, port = start_process(SCALE, [DATA], latency_s=0.0)
     try:
-        yield Newsroom(SCALE, [DATA]), port
+        yield Generator(SCALE, [DATA]), port
     finally:
         stop_process(proc)
 
 
 def test_a_matching_etag_gets_304_and_pages_live_on_their_own_host(
-    served: tuple[Newsroom, int],
+    served: tuple[Generator, int],
 ) -> None:
     room, port = served
     url = room.feed_urls(DATA, port)[1]
@@ -66,7 +70,7 @@ def test_a_matching_etag_gets_304_and_pages_live_on_their_own_host(
 def test_a_new_edition_changes_exactly_the_feeds_that_list_an_updated_article() -> None:
     scale = Scale(hosts=3, seed=6, updated=0.3)
     data = Dataset("u", feeds=100, articles=200)  # two articles a feed, and the cross-listings
-    room = Newsroom(scale, [data])
+    room = Generator(scale, [data])
     changes = {
         f: any(room.is_updated(data, k, 1) for k in room.listed(data, f)) for f in range(data.feeds)
     }

@@ -1,8 +1,8 @@
 """Headline and outlet accuracy over the generated title corpus; exits 1 below 1.0 on any pattern.
 
-    .venv/bin/python bench/eval_titles.py [--out bench/results/eval_titles.json]
+    .venv/bin/python -m devkit.evals.titles [--out bench/results/eval_titles.json]
 
-Every case of tests/fixtures/titles/corpus.py (a `<title>` pattern, a page template, a script,
+Every case of titles_corpus.py (a `<title>` pattern, a page template, a script,
 a kind of feed entry) goes through the real code path, `extract_page` then `build_article`
 with its feed entry, and the stored title and sitename must equal the expected ones exactly.
 Accuracy is reported per `<title>` pattern, per template and per script.
@@ -19,15 +19,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # run as a script from anywhere
-    sys.path.insert(0, str(ROOT))
+from devkit.evals.titles_corpus import Case, cases
+from wirehouse.config.settings import ExtractSettings
+from wirehouse.extractors.article import build_article
+from wirehouse.extractors.page import extract_page
+from wirehouse.records import Entry, Extracted, Page
 
-from tests.fixtures.titles.corpus import Case, cases  # noqa: E402
-from wirehouse.config.settings import ExtractSettings  # noqa: E402
-from wirehouse.extractors.article import build_article  # noqa: E402
-from wirehouse.extractors.page import extract_page  # noqa: E402
-from wirehouse.records import Entry, Extracted, Page  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 RESULTS = ROOT / "bench" / "results" / "eval_titles.json"
 FETCHED_AT = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
