@@ -18,6 +18,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 from trafilatura.metadata import (
     examine_meta,
@@ -34,6 +35,7 @@ logger = logging.getLogger(__name__)
 # the link addresses trafilatura's category and tag paths keep (see `extract_catstags`)
 _CATEGORY_HREF = re.compile(r"/categor(?:y|ies|s)?/")
 _TAG_HREF = re.compile(r"/tag(?:y|ies|s)?/")
+_MAYBE_LINKED = XPath("//a[contains(@href, '/tag') or contains(@href, '/categor')]")
 _MAX_FIELD = 10_000  # characters of one field kept, as trafilatura keeps them
 
 
@@ -87,17 +89,13 @@ def page_url(details: Details, tree: HtmlElement, url: str) -> str | None:
 
 
 def _linked(tree: HtmlElement) -> tuple[bool, bool]:
-    """Whether any link's address could be a category's, a tag's."""
-    category = tag = False
-    for link in tree.iter("a"):
-        href = link.get("href")
-        if href is None:
-            continue
-        category = category or bool(_CATEGORY_HREF.search(href))
-        tag = tag or bool(_TAG_HREF.search(href))
-        if category and tag:
-            break
-    return category, tag
+    """Whether any link's address could be a category's, a tag's (the XPath narrows the
+    links to those with ``/tag`` or ``/categor`` in C, the patterns then decide)."""
+    hrefs = [link.get("href", "") for link in _MAYBE_LINKED(tree)]
+    return (
+        any(_CATEGORY_HREF.search(h) for h in hrefs),
+        any(_TAG_HREF.search(h) for h in hrefs),
+    )
 
 
 def _sections(tree: HtmlElement) -> list[str]:
