@@ -72,7 +72,9 @@ BYLINES = {
 }
 LINKS = {
     "none": "",
-    "tags div": '<div class="tags"><a href="/tag/ferries/">Ferries</a> <a href="/tag/port">Port</a></div>',
+    "tags div": (
+        '<div class="tags"><a href="/tag/ferries/">Ferries</a> <a href="/tag/port">Port</a></div>'
+    ),
     "entry tags": '<p class="entry-tags"><a href="/tags/strike/">Strike</a></p>',
     "categories footer": (
         '<footer class="entry-meta"><a href="/category/business/">Business</a>'
@@ -80,7 +82,9 @@ LINKS = {
     ),
     "cat-links": '<span class="cat-links"><a href="/category/news/">News</a></span>',
     "loose tag links": '<nav><a href="/tag/ferries/">Ferries</a><a href="/category/x/">X</a></nav>',
-    "tag-like addresses": '<div class="tags"><a href="/tagged/x">X</a><a href="/categorical">Y</a></div>',
+    "tag-like addresses": (
+        '<div class="tags"><a href="/tagged/x">X</a><a href="/categorical">Y</a></div>'
+    ),
     "post meta": (
         '<div class="post-meta"><a href="/category/harbour/">Harbour</a>'
         '<a href="/tag/ferries/">Ferries</a></div>'

@@ -90,7 +90,7 @@ def _extract(body: bytes, url: str, settings: ExtractSettings) -> Extracted | Re
     )
 
     if published is None:
-        found_date = find_date(tree, **_fast_date_params(), url=details.page_url(found, tree, url))
+        found_date = _find_markup_date(tree, details.page_url(found, tree, url))
         published = _htmldate_fallback(found_date, url, canonical, modified_days)
     if published is None:
         published = _htmldate_fallback(_find_text_date(tree), url, canonical, modified_days)
@@ -128,11 +128,11 @@ def trafilatura_options(settings: ExtractSettings) -> dict[str, Any]:
     }
 
 
-def _fast_date_params() -> dict[str, object]:
+def _find_markup_date(tree: HtmlElement, url: str | None) -> str | None:
     """htmldate without its free-text search: that search sends strings to dateparser, whose
     first use in a process compiles regexes for ~400 locales (6-8 s here), and it is only
     needed for the few pages without any date markup (see `_find_text_date`)."""
-    return {"original_date": True, "extensive_search": False, "max_date": _today()}
+    return find_date(tree, original_date=True, extensive_search=False, max_date=_today(), url=url)
 
 
 def _today() -> str:
