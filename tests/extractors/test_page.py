@@ -273,3 +273,21 @@ def test_a_visible_byline_date_is_a_day_only_page_date() -> None:
         result.page_date is not None and result.page_date.isoformat() == "2025-03-03T00:00:00+00:00"
     )
     assert not result.page_date_has_time
+
+
+@pytest.mark.parametrize(
+    "mark",
+    [
+        '<meta name="citation_publication_date" content="2025/03/03">',
+        '<abbr class="published" title="2025-03-03">3 March</abbr>',
+        '<div class="post-date">2025-03-03</div>',
+    ],
+)
+def test_a_date_only_htmldate_reads_is_a_day_only_page_date(mark: str) -> None:
+    # markup that `dates` does not read: htmldate, the fallback, still finds it
+    html = article_html("utf-8")
+    html = html.replace("</head>", f"{mark}</head>", 1) if "<meta" in mark else html
+    html = html.replace("<h1>", f"{mark}<h1>", 1) if "<meta" not in mark else html
+    result = extract(html.encode(), UNDATED_URL)
+    assert result.page_date is not None and result.page_date.date().isoformat() == "2025-03-03"
+    assert not result.page_date_has_time

@@ -1,8 +1,10 @@
 """One article page's bytes -> `Extracted` (clean text + metadata) or `Rejected`, never raising.
 
 The page is parsed once (`loading.parse_html`, from bytes, encoding settled there) and that tree
-goes to trafilatura's `bare_extraction` for text and metadata; the same tree serves the
-publication date, the language and the canonical link. trafilatura runs with ``favor_precision``
+serves every piece of metadata: the publication date, the language, the canonical link, the
+headline and outlet evidence, and (`details`) the author, description, image and tags; then it
+goes to trafilatura's `bare_extraction` for the main text alone (``with_metadata=False``: its own
+metadata pass would read all of that a second time). trafilatura runs with ``favor_precision``
 and ``include_comments`` from the settings (precision-first scored best on a public benchmark
 of real pages); `cleanup` then removes the few boilerplate lines it leaves in. The headline and the
 outlet's name are not trafilatura's guesses but `metadata`'s decision from the page's evidence.
@@ -24,7 +26,7 @@ from trafilatura.settings import Document
 
 from wirehouse.config.settings import ExtractSettings
 from wirehouse.escape import strip_controls
-from wirehouse.extractors import cleanup, dates, jsonld, loading, metadata
+from wirehouse.extractors import cleanup, dates, details, jsonld, loading, metadata
 from wirehouse.extractors.textcap import cap_text
 from wirehouse.records import Extracted, Rejected
 
@@ -69,17 +71,18 @@ def _extract(
     evidence = metadata.read_evidence(tree, json_ld)
 
     loading.unwrap_layout_tables(tree)
+    found = details.read_details(tree)
     doc = bare_extraction(tree, url=url, **trafilatura_options(settings))
     if not isinstance(doc, Document) or not doc.text:
         return Rejected(STAGE, url, "no_text", "trafilatura found no main text")
 
-    tags = _unique(
-        strip_controls(t) for t in cleanup.split_tags([*(doc.tags or []), *(doc.categories or [])])
-    )
+    tags = _unique(strip_controls(t) for t in cleanup.split_tags([*found.tags, *found.categories]))
     # the page's own view; build_article weighs it against the feed entry
     naming = metadata.decide(evidence, url=url)
     title, title_source = naming.title, naming.title_source
-    if title is None and (title := metadata.clean_name(doc.title)):
+    if title is None and (
+        title := metadata.clean_name(found.title or details.fallback_title(tree))
+    ):
         title_source = "page"
     text = cleanup.clean_text(strip_controls(doc.text), title=title, tags=tags)
     if settings.include_comments and doc.comments:
@@ -91,7 +94,8 @@ def _extract(
     )
 
     if published is None:
-        published = _htmldate_fallback(doc.date, url, canonical, modified_days)
+        found_date = _find_markup_date(tree, details.page_url(found, tree, url))
+        published = _htmldate_fallback(found_date, url, canonical, modified_days)
     if published is None:
         published = _htmldate_fallback(_find_text_date(tree), url, canonical, modified_days)
     return Extracted(
@@ -100,16 +104,16 @@ def _extract(
         text_truncated=capped.truncated,
         title=title,
         title_source=title_source,
-        author=metadata.clean_name(doc.author),
+        author=metadata.clean_name(found.author),
         sitename=naming.sitename,
         sitename_source=naming.sitename_source,
         headlines=evidence.headlines,
         outlets=evidence.outlets,
         title_tag=evidence.title_tag,
         language=language,
-        description=_clean_text(doc.description),
+        description=_clean_text(found.description),
         tags=tags,
-        image=doc.image,
+        image=found.image,
         canonical_url=canonical,
         page_date=published.value if published else None,
         page_date_has_time=bool(published and published.has_time),
@@ -122,18 +126,17 @@ def trafilatura_options(settings: ExtractSettings) -> dict[str, Any]:
     return {
         "favor_precision": settings.favor_precision,
         "include_comments": settings.include_comments,
-        "with_metadata": True,
+        "with_metadata": False,  # wirehouse reads the metadata itself (see `_extract`)
         "include_tables": True,
         "deduplicate": False,
-        "date_extraction_params": _fast_date_params(),
     }
 
 
-def _fast_date_params() -> dict[str, object]:
+def _find_markup_date(tree: HtmlElement, url: str | None) -> str | None:
     """htmldate without its free-text search: that search sends strings to dateparser, whose
     first use in a process compiles regexes for ~400 locales (6-8 s here), and it is only
     needed for the few pages without any date markup (see `_find_text_date`)."""
-    return {"original_date": True, "extensive_search": False, "max_date": _today()}
+    return find_date(tree, original_date=True, extensive_search=False, max_date=_today(), url=url)
 
 
 def _today() -> str:

@@ -1,0 +1,148 @@
+"""CPU per page of the extraction worker against trafilatura alone, one core, side by side.
+
+    .venv/bin/python bench/extract_cpu.py [--rounds 5] [--titles 120] [--newsroom 40] [--out F]
+
+Pages, each set measured apart: the repository's article fixtures (tests/fixtures/unseen and
+the feeds test's page), the first `--titles` pages of the title corpus (tests/fixtures/titles)
+and `--newsroom` pages of the simulated newsroom (`bench/newsroom.py`). Timed for each page, in
+turns whose order rotates every round, in CPU time (`time.process_time`, so other load on the
+machine counts little):
+
+- ``worker``: `extract_page`, everything a worker does for one page;
+- ``with_metadata``: `parse_html` and trafilatura's `bare_extraction` with wirehouse's options
+  and its own metadata pass, the call the worker made before it read the metadata itself;
+- ``text_only``: the same with ``with_metadata=False``, the call the worker makes now.
+
+Ratios printed: worker / with_metadata (below 1: the whole worker now costs less than its
+previous trafilatura call alone) and worker / text_only (what wirehouse adds to trafilatura's
+main-text extraction).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(ROOT))
+
+from trafilatura import bare_extraction  # noqa: E402
+
+from bench.newsroom import Dataset, Newsroom, Scale  # noqa: E402
+from tests.fixtures.titles.corpus import cases  # noqa: E402
+from wirehouse.config.settings import ExtractSettings  # noqa: E402
+from wirehouse.extractors import loading  # noqa: E402
+from wirehouse.extractors.page import extract_page, trafilatura_options  # noqa: E402
+
+Pages = list[tuple[bytes, str]]
+
+
+def fixture_pages() -> Pages:
+    """The article pages of the repository's fixtures: the unseen gold pages, the feeds test's."""
+    pages: Pages = []
+    unseen = ROOT / "tests" / "fixtures" / "unseen"
+    for path in sorted(unseen.glob("*.json")):
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        if "file" in gold:
+            pages.append(((unseen / gold["file"]).read_bytes(), gold["url"]))
+    feeds_page = ROOT / "tests" / "feeds" / "fixtures" / "html_page.html"
+    pages.append((feeds_page.read_bytes(), "https://news.example/2025/03/18/page"))
+    return pages
+
+
+def title_pages(n: int) -> Pages:
+    """The first `n` pages of the title corpus (small templated pages, many without a byline)."""
+    return [(case.html, case.url) for case, _ in zip(cases(), range(n), strict=False)]
+
+
+def newsroom_pages(n: int) -> Pages:
+    """`n` article pages of the simulated newsroom, as its server would send them."""
+    room = Newsroom(Scale(hosts=20), [Dataset("cpu", feeds=20, articles=n)])
+    dataset = room.datasets["cpu"]
+    return [(room.page(dataset, k, 8000), room.article_url(dataset, k, 8000)) for k in range(n)]
+
+
+def variants(settings: ExtractSettings) -> dict[str, Callable[[bytes, str], object]]:
+    text_only = trafilatura_options(settings)
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    with_metadata = {  # as the worker called trafilatura before
+        **text_only,
+        "with_metadata": True,
+        "date_extraction_params": {
+            "original_date": True,
+            "extensive_search": False,
+            "max_date": today,
+        },
+    }
+    return {
+        "worker": lambda body, url: extract_page(body, url, settings=settings),
+        "with_metadata": lambda body, url: bare_extraction(
+            loading.parse_html(body), url=url, **with_metadata
+        ),
+        "text_only": lambda body, url: bare_extraction(
+            loading.parse_html(body), url=url, **text_only
+        ),
+    }
+
+
+def measure(pages: Pages, rounds: int, settings: ExtractSettings) -> dict[str, Any]:
+    """Milliseconds of CPU per page of each variant, the variants interleaved page by page."""
+    runs = variants(settings)
+    names = list(runs)
+    for body, url in pages:  # imports, lazy tables, caches: not timed
+        for run in runs.values():
+            run(body, url)
+    spent = dict.fromkeys(names, 0.0)
+    for r in range(rounds):
+        order = names[r % len(names) :] + names[: r % len(names)]
+        for body, url in pages:
+            for name in order:
+                started = time.process_time()
+                runs[name](body, url)
+                spent[name] += time.process_time() - started
+    count = rounds * len(pages)
+    ms = {name: round(spent[name] / count * 1000, 2) for name in names}
+    return {
+        "pages": len(pages),
+        "rounds": rounds,
+        "ms_per_page": ms,
+        "worker_over_with_metadata": round(spent["worker"] / spent["with_metadata"], 3),
+        "worker_over_text_only": round(spent["worker"] / spent["text_only"], 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--titles", type=int, default=120, help="title corpus pages")
+    parser.add_argument("--newsroom", type=int, default=40, help="newsroom pages")
+    parser.add_argument("--out", type=Path, help="also write the results here (JSON)")
+    args = parser.parse_args()
+    settings = ExtractSettings(workers=1)
+    results = {
+        "fixtures": measure(fixture_pages(), args.rounds, settings),
+        "titles": measure(title_pages(args.titles), args.rounds, settings),
+        "newsroom": measure(newsroom_pages(args.newsroom), args.rounds, settings),
+    }
+    for name, r in results.items():
+        ms = r["ms_per_page"]
+        print(
+            f"{name:9s} {r['pages']:4d} pages x {r['rounds']}: worker {ms['worker']:.2f} ms, "
+            f"trafilatura with metadata {ms['with_metadata']:.2f} ms, "
+            f"text only {ms['text_only']:.2f} ms; worker / with metadata "
+            f"{r['worker_over_with_metadata']:.3f}, worker / text only "
+            f"{r['worker_over_text_only']:.3f}"
+        )
+    if args.out:
+        args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
