@@ -1,12 +1,12 @@
 """CPU per page of the extraction worker against trafilatura alone, one core, side by side.
 
-    .venv/bin/python bench/extract_cpu.py [--rounds 5] [--titles 120] [--newsroom 40] [--out F]
+    .venv/bin/python -m bench.extract_cpu [--rounds 5] [--titles 120] [--newsroom 40] [--out F]
 
 Pages, each set measured apart: the repository's article fixtures (tests/fixtures/unseen and
-the feeds test's page), the first `--titles` pages of the title corpus (tests/fixtures/titles)
-and `--newsroom` pages of the simulated newsroom (`bench/newsroom.py`). Timed for each page, in
-turns whose order rotates every round, in CPU time (`time.process_time`, so other load on the
-machine counts little):
+the feeds test's page), the first `--titles` pages of the title corpus
+(devkit/evals/titles_corpus.py) and `--newsroom` pages of the generated newsroom
+(devkit/newsroom/generated.py). Timed for each page, in turns whose order rotates every round,
+in CPU time (`time.process_time`, so other load on the machine counts little):
 
 - ``worker``: `extract_page`, everything a worker does for one page;
 - ``with_metadata``: `parse_html` and trafilatura's `bare_extraction` with wirehouse's options
@@ -22,24 +22,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from trafilatura import bare_extraction
+
+from devkit.evals.titles_corpus import cases
+from devkit.newsroom.generated import Dataset, Generator, Scale
+from wirehouse.config.settings import ExtractSettings
+from wirehouse.extractors import loading
+from wirehouse.extractors.page import extract_page, trafilatura_options
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # run as a script from anywhere
-    sys.path.insert(0, str(ROOT))
-
-from trafilatura import bare_extraction  # noqa: E402
-
-from bench.newsroom import Dataset, Newsroom, Scale  # noqa: E402
-from tests.fixtures.titles.corpus import cases  # noqa: E402
-from wirehouse.config.settings import ExtractSettings  # noqa: E402
-from wirehouse.extractors import loading  # noqa: E402
-from wirehouse.extractors.page import extract_page, trafilatura_options  # noqa: E402
 
 Pages = list[tuple[bytes, str]]
 
@@ -64,7 +61,7 @@ def title_pages(n: int) -> Pages:
 
 def newsroom_pages(n: int) -> Pages:
     """`n` article pages of the simulated newsroom, as its server would send them."""
-    room = Newsroom(Scale(hosts=20), [Dataset("cpu", feeds=20, articles=n)])
+    room = Generator(Scale(hosts=20), [Dataset("cpu", feeds=20, articles=n)])
     dataset = room.datasets["cpu"]
     return [(room.page(dataset, k, 8000), room.article_url(dataset, k, 8000)) for k in range(n)]
 

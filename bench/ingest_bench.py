@@ -151,8 +151,13 @@ class Bench:
         }
 
     def bare_trafilatura(self, sample: list[int]) -> dict[str, Any]:
-        """The extraction limit: trafilatura alone on the same pages, one core, same options."""
-        from trafilatura import bare_extraction
+        """The extraction limit: trafilatura alone on the same pages, one core, two ways.
+
+        ``defaults`` is what a user would write, `trafilatura.extract(body, output_format="json",
+        with_metadata=True)`; ``options`` is `bare_extraction` with the worker's own options
+        (text only: the worker reads the metadata itself).
+        """
+        from trafilatura import bare_extraction, extract
         from trafilatura.settings import Document
 
         from wirehouse.config.settings import ExtractSettings
@@ -167,19 +172,28 @@ class Bench:
         ]
         options = trafilatura_options(ExtractSettings())  # the flow's, at their defaults
         bare_extraction(pages[0][1], url=pages[0][0])  # imports and lazy tables, not timed
-        ok = 0
-        started = time.process_time()
-        for url, body in pages:
+
+        def defaults(url: str, body: bytes) -> bool:
+            return bool(extract(body, url=url, output_format="json", with_metadata=True))
+
+        def with_options(url: str, body: bytes) -> bool:
             doc = bare_extraction(body, url=url, **options)
-            ok += bool(isinstance(doc, Document) and doc.text)
-        cpu = time.process_time() - started
-        return {
+            return isinstance(doc, Document) and bool(doc.text)
+
+        result: dict[str, Any] = {
             "pages": len(pages),
-            "extracted": ok,
-            "cpu_s": round(cpu, 3),
-            "pages_per_cpu_s": round(len(pages) / cpu, 2),
             "avg_page_kb": round(sum(len(b) for _, b in pages) / len(pages) / 1024, 1),
         }
+        for name, call in (("defaults", defaults), ("options", with_options)):
+            started = time.process_time()
+            ok = sum(call(url, body) for url, body in pages)
+            cpu = time.process_time() - started
+            result[name] = {
+                "extracted": ok,
+                "cpu_s": round(cpu, 3),
+                "pages_per_cpu_s": round(len(pages) / cpu, 2),
+            }
+        return result
 
     def peer(self, sample: list[int]) -> dict[str, Any]:
         """trafilatura's CLI over the same URLs (loopback protection and per-domain sleep off)."""
@@ -293,8 +307,10 @@ def _table(result: dict[str, Any]) -> str:
     f = result["figures"]
     for name, value, target in (
         ("cold ingest, pages/s (end to end)", f.get("cold_pages_per_s"), ""),
-        ("bare trafilatura, pages/s on 1 core", f.get("bare_pages_per_cpu_s"), ""),
+        ("bare trafilatura defaults, pages/s on 1 core", f.get("bare_pages_per_cpu_s"), ""),
         ("cold / bare single-core ratio", f.get("cold_vs_bare_ratio"), ">= 1.6"),
+        ("bare, wirehouse's options, pages/s", f.get("bare_options_pages_per_cpu_s"), ""),
+        ("cold / bare with wirehouse's options", f.get("cold_vs_bare_options_ratio"), ""),
         ("cold CPU ms per page (whole tree)", f.get("cold_cpu_ms_per_page"), ""),
         ("cores the run got (CPU / wall)", f.get("cold_cores_used"), ""),
         ("CPU per page / bare CPU per page", f.get("cpu_per_page_vs_bare"), "<= 1.25"),
@@ -326,12 +342,18 @@ def _figures(r: dict[str, Any]) -> dict[str, Any]:
         f["cold_cores_used"] = round(cold["cpu_s"] / cold["wall_s"], 2)
         f["cold_peak_rss_mb"] = cold["peak_rss_mb"]
     if r.get("bare"):
-        f["bare_pages_per_cpu_s"] = r["bare"]["pages_per_cpu_s"]
+        # the target is against trafilatura's defaults; the worker's own options are reported too
+        bare = r["bare"]["defaults"]["pages_per_cpu_s"]
+        f["bare_pages_per_cpu_s"] = bare
+        f["bare_options_pages_per_cpu_s"] = r["bare"]["options"]["pages_per_cpu_s"]
         if cold:
-            f["cold_vs_bare_ratio"] = round(cold["pages_per_s"] / r["bare"]["pages_per_cpu_s"], 2)
+            f["cold_vs_bare_ratio"] = round(cold["pages_per_s"] / bare, 2)
+            f["cold_vs_bare_options_ratio"] = round(
+                cold["pages_per_s"] / f["bare_options_pages_per_cpu_s"], 2
+            )
             # what the same CPU per page would give with both cores to itself (others' load,
             # the newsroom and the Prefect server removed): a ceiling, not a measurement
-            bare_ms = 1000 / r["bare"]["pages_per_cpu_s"]
+            bare_ms = 1000 / bare
             f["cpu_per_page_vs_bare"] = round(f["cold_cpu_ms_per_page"] / bare_ms, 2)
             f["ceiling_ratio_on_idle_cores"] = round(
                 (os.cpu_count() or 1) / f["cpu_per_page_vs_bare"], 2
