@@ -32,7 +32,6 @@ from wirehouse.dedup import near  # noqa: E402
 from wirehouse.warehouse.connection import publish_read_copy  # noqa: E402
 from wirehouse.warehouse.migrate import migrate  # noqa: E402
 from wirehouse.warehouse.search import refresh_index  # noqa: E402
-from wirehouse.warehouse.similar import scheme_for  # noqa: E402
 
 TERMS_PER_ARTICLE = 45
 _CHUNK = 200_000
@@ -69,7 +68,7 @@ def prefill(
     `now` of the loads that follow decides which of them fall in `dedup.near_window_days`)."""
     if n <= 0:
         return
-    scheme = scheme_for(DedupSettings())
+    scheme = near.scheme_for(DedupSettings())
     start = end - timedelta(days=n / ARTICLES_PER_DAY)
     step_s = 86_400 / ARTICLES_PER_DAY
     con.execute("BEGIN TRANSACTION")

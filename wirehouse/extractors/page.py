@@ -26,11 +26,10 @@ from wirehouse.config.settings import ExtractSettings
 from wirehouse.escape import strip_controls
 from wirehouse.extractors import cleanup, dates, jsonld, loading, metadata
 from wirehouse.extractors.textcap import cap_text
-from wirehouse.records import Extracted, Rejected
+from wirehouse.records import Extracted, Rejected, Stage
 
 logger = logging.getLogger(__name__)
 
-STAGE = "extract"
 _LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_].*)?$")
 
 
@@ -45,16 +44,16 @@ def extract_page(body: bytes, url: str, *, settings: ExtractSettings) -> Extract
         return _extract(body, url, settings)
     except Exception as exc:  # one bad page must never stop a batch
         logger.warning("extraction failed for %s: %s", url, exc, exc_info=True)
-        return Rejected(STAGE, url, "extract_error", f"{type(exc).__name__}: {exc}"[:500])
+        return Rejected(Stage.EXTRACT, url, "extract_error", f"{type(exc).__name__}: {exc}"[:500])
 
 
 def _extract(body: bytes, url: str, settings: ExtractSettings) -> Extracted | Rejected:
     kind = loading.sniff_not_html(body)
     if kind is not None:
-        return Rejected(STAGE, url, "not_html", kind)
+        return Rejected(Stage.EXTRACT, url, "not_html", kind)
     tree = loading.parse_html(body)
     if tree is None or (tree.find(".//body") is None and len(tree) < 2):
-        return Rejected(STAGE, url, "not_html", "unparseable")
+        return Rejected(Stage.EXTRACT, url, "not_html", "unparseable")
 
     # read what trafilatura's copy of the tree would not tell us, before anything changes it
     json_ld = jsonld.read_nodes(tree)
@@ -67,7 +66,7 @@ def _extract(body: bytes, url: str, settings: ExtractSettings) -> Extracted | Re
     loading.unwrap_layout_tables(tree)
     doc = bare_extraction(tree, url=url, **trafilatura_options(settings))
     if not isinstance(doc, Document) or not doc.text:
-        return Rejected(STAGE, url, "no_text", "trafilatura found no main text")
+        return Rejected(Stage.EXTRACT, url, "no_text", "trafilatura found no main text")
 
     tags = _unique(
         strip_controls(t) for t in cleanup.split_tags([*(doc.tags or []), *(doc.categories or [])])
@@ -81,7 +80,7 @@ def _extract(body: bytes, url: str, settings: ExtractSettings) -> Extracted | Re
     if settings.include_comments and doc.comments:
         text = f"{text}\n{doc.comments}".strip()
     if len(text) < settings.min_text_chars:
-        return Rejected(STAGE, url, "no_text", f"{len(text)} chars of text")
+        return Rejected(Stage.EXTRACT, url, "no_text", f"{len(text)} chars of text")
     capped = cap_text(
         text, max_chars=settings.max_text_chars, max_word_chars=settings.max_word_chars
     )

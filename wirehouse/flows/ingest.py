@@ -35,8 +35,6 @@ from wirehouse.config.feedlist import resolve_sources
 from wirehouse.config.location import Warehouse
 from wirehouse.config.settings import Settings, load_settings
 from wirehouse.config.shards import parse_shard, select_shard
-from wirehouse.dedup.canonical import screen_canonicals, trusted_pairs
-from wirehouse.dedup.exact import Decision, Outcome, decide_exact
 from wirehouse.errors import ConfigError, WarehouseBusy, WirehouseError
 from wirehouse.extractors.article import article_from_feed, pending_article, pending_articles
 from wirehouse.extractors.backend import open_pool
@@ -57,34 +55,27 @@ from wirehouse.records import (
     FeedState,
     Fetched,
     FetchKind,
-    MatchKind,
     Page,
     ParsedFeed,
     Rejected,
     RunSummary,
+    Stage,
 )
 from wirehouse.urls import url_origin
-from wirehouse.warehouse.articles import (
-    LoadCounts,
-    load_batch,
-    lookups_for,
-    record_claims,
-    record_page_failures,
-    screen_versions,
-    store_pending,
-)
+from wirehouse.warehouse.articles import load_batch, record_page_failures, store_pending
 from wirehouse.warehouse.connection import (
+    DB_WAIT_S,
     publish_read_copy,
     read_copy_due,
     run_lock,
     session,
     write_atomically,
 )
+from wirehouse.warehouse.dedupe import Deduped, dedupe_and_load
 from wirehouse.warehouse.digest import write_digest
 from wirehouse.warehouse.entries import (
     Budget,
     RefetchPolicy,
-    Sighting,
     Triage,
     apply_budget,
     triage_entries,
@@ -102,7 +93,6 @@ from wirehouse.warehouse.runs import (
     start_run,
 )
 from wirehouse.warehouse.search import refresh_due, refresh_index
-from wirehouse.warehouse.similar import find_near_duplicates, store_similarity
 
 _T = TypeVar("_T")
 
@@ -118,10 +108,6 @@ def _timed(summary: RunSummary, stage: str) -> Iterator[None]:
 
 class RunDeadline(Exception):
     """The run reached `run_deadline_s`: no more pages are extracted this run."""
-
-
-# DuckDB waits this long for a reader (e.g. `wirehouse sql`) to let go of the file
-_DB_WAIT_S = 30.0
 
 
 @dataclass
@@ -255,7 +241,7 @@ async def triage(run: _Run, entries: list[Entry]) -> Triage:
         return budgeted
 
     def work() -> Triage:
-        with session(run.db, wait_s=_DB_WAIT_S) as con:
+        with session(run.db, wait_s=DB_WAIT_S) as con:
             return write_atomically(con, decide)
 
     return await asyncio.to_thread(work)
@@ -301,13 +287,13 @@ async def _extract_batch(run: _Run, index: int, entries: list[Entry]) -> None:
         elif f.error and f.error.startswith(DEFERRED_RETRY_AFTER):
             run.deferred.append(entry)  # not a failure: a later run's retries fetch it
             run.summary.entries_deferred += 1
-            run.summary.rejected.append(Rejected("page", entry.url, f.error))
+            run.summary.rejected.append(Rejected(Stage.PAGE, entry.url, f.error))
             if entry.url_key not in run.triage.refetched:  # new: kept now, as pending
                 articles_pending.append(pending_article(entry, seen_at=f.fetched_at))
         else:
             reason = f.error or f"http_{f.status}"
             failed.append((entry, reason, f.fetched_at))
-            run.summary.rejected.append(Rejected("page", entry.url, reason))
+            run.summary.rejected.append(Rejected(Stage.PAGE, entry.url, reason))
     run.summary.pages_fetched += len(pages)
 
     with _timed(run.summary, "extract"):
@@ -357,67 +343,32 @@ def _load(
     fetched: Sequence[Fetched],
     retried: Sequence[tuple[str, str, datetime]] = (),
 ) -> None:
-    dedup = run.settings.dedup
-    partners = trusted_pairs(dedup.syndication_partners)
-    # a canonical link to another site merges nothing unless the sites are partners
-    articles, claims = screen_canonicals(articles, partners)
-
-    def decide_and_load(
-        con: duckdb.DuckDBPyConnection,
-    ) -> tuple[list[Decision], LoadCounts, dict[str, str]]:
-        now = datetime.now(UTC)
-        found = lookups_for(con, articles, partners=partners)
-        # URLs another writer (a concurrent run on a DuckLake) loaded since our triage
-        taken = found.by_url
-        batch: list[Article] = []
-        late: list[Sighting] = []
-        for a in articles:
-            key = a.entry.url_key
-            if key in taken and key not in run.triage.refetched:
-                for entry in (a.entry, *run.triage.followers.get(key, ())):
-                    late.append(Sighting(entry, taken[key], MatchKind.URL))
-            else:
-                batch.append(a)
-        decisions = decide_exact(
-            batch,
-            by_canonical=found.by_canonical,
-            by_hash=found.by_hash,
-            refetched=run.triage.refetched,
-        )
-        decisions = screen_versions(con, decisions, now=now, per_day=dedup.versions_per_day)
-        decisions = find_near_duplicates(con, decisions, dedup, now=now)
-        counts = load_batch(
+    def load(con: duckdb.DuckDBPyConnection) -> Deduped:
+        record_page_failures(con, retried)
+        return dedupe_and_load(
             con,
             run.run_id,
-            decisions,
-            sightings=late,
+            articles,
+            settings=run.settings.dedup,
+            now=datetime.now(UTC),
+            refetched=run.triage.refetched,
             followers=run.triage.followers,
             fetched=fetched,
-            now=now,
         )
-        record_page_failures(con, retried)
-        record_claims(con, run.run_id, claims, decisions, now=now)
-        placed = store_similarity(con, decisions, dedup, now=now)
-        return decisions, counts, placed
 
     if run.loader is None:
-        run.loader = HeldSession(run.db, wait_s=_DB_WAIT_S)
+        run.loader = HeldSession(run.db, wait_s=DB_WAIT_S)
     try:
-        decisions, counts, placed = write_atomically(run.loader.connection(), decide_and_load)
+        done = write_atomically(run.loader.connection(), load)
     except BaseException as exc:
         run.loader.close(exc)
         raise
     summary = run.summary
-    summary.stories_touched |= set(placed.values())
-    summary.new_articles += counts.new_articles
-    summary.new_versions += counts.new_versions
-    for d in decisions:
-        if d.outcome is Outcome.DUPLICATE:
-            kind = str(d.match_kind)
-            summary.duplicates[kind] = summary.duplicates.get(kind, 0) + 1
-        follower_count = len(run.triage.followers.get(d.article.entry.url_key, ()))
-        if follower_count:
-            summary.duplicates["url"] = summary.duplicates.get("url", 0) + follower_count
+    summary.stories_touched |= set(done.stories.values())
+    summary.new_articles += done.counts.new_articles
+    summary.new_versions += done.counts.new_versions
+    for kind, n in done.duplicates.items():
+        summary.duplicates[kind] = summary.duplicates.get(kind, 0) + n
 
 
 @task(name="refresh-search-index", cache_policy=NO_CACHE, persist_result=False)
@@ -427,7 +378,7 @@ async def refresh_search(run: _Run) -> None:
     rebuilds when stale."""
 
     def work() -> None:
-        with session(run.db, wait_s=_DB_WAIT_S) as con:
+        with session(run.db, wait_s=DB_WAIT_S) as con:
             if refresh_due(con, now=datetime.now(UTC)):
                 refresh_index(con)
 
@@ -460,7 +411,7 @@ async def finish(
         finish_run(con, run.summary, status=status, error=error)
 
     def work() -> None:
-        with session(run.db, wait_s=_DB_WAIT_S) as con:
+        with session(run.db, wait_s=DB_WAIT_S) as con:
             write_atomically(con, record)
             if status == "completed":
                 _prune_when_due(run, con)
@@ -537,7 +488,7 @@ async def ingest(
 
 def _record_abort(warehouse: Warehouse, summary: RunSummary, reason: str) -> None:
     try:
-        with session(warehouse, wait_s=_DB_WAIT_S) as con:
+        with session(warehouse, wait_s=DB_WAIT_S) as con:
             write_atomically(con, lambda c: abort_run(c, summary, error=reason))
     except (duckdb.Error, WirehouseError) as exc:  # the next run marks it aborted instead
         get_run_logger().warning("could not record run %s as aborted: %s", summary.run_id, exc)
@@ -569,7 +520,7 @@ async def _ingest(
         return Cancelled(message=f"skipped: {exc}")
     with lock:
         now = datetime.now(UTC)
-        with _timed(summary, "open"), session(warehouse, wait_s=_DB_WAIT_S) as con:
+        with _timed(summary, "open"), session(warehouse, wait_s=DB_WAIT_S) as con:
             applied = migrate(con)
             if applied:
                 logger.info("warehouse %s migrated to version %d", warehouse, applied[-1])
@@ -717,10 +668,12 @@ def _tally_feeds(summary: RunSummary, outcomes: list[FeedOutcome]) -> list[Entry
                 entries.extend(o.parsed.entries)
                 if o.parsed.error and not o.parsed.entries:
                     summary.feeds_failed += 1
-                    summary.rejected.append(Rejected("feed", o.source.url, o.parsed.error))
+                    summary.rejected.append(Rejected(Stage.FEED, o.source.url, o.parsed.error))
         else:
             summary.feeds_failed += 1
-            summary.rejected.append(Rejected("feed", o.source.url, f.error or f"http_{f.status}"))
+            summary.rejected.append(
+                Rejected(Stage.FEED, o.source.url, f.error or f"http_{f.status}")
+            )
     summary.entries_seen = len(entries)
     return entries
 

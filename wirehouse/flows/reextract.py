@@ -1,86 +1,56 @@
 """The `reextract` flow: run extraction again over the stored raw pages, with no network.
 
 After an extractor upgrade or a settings change, every article whose text comes out different
-gets a new version (the earlier text stays in `article_versions`); the rest is untouched.
+in a way that matters (`dedup.versions`) gets a new version (the earlier text stays in
+`article_versions`); the rest is untouched. Re-extracted texts go through the same
+deduplication stage as fetched ones (`warehouse.dedupe`), daily version cap included.
 """
 
 from __future__ import annotations
 
 import asyncio
-import zlib
 from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from wirehouse.config.settings import Settings, load_settings
-from wirehouse.dedup.exact import Known, Outcome, decide_exact
-from wirehouse.extractors.pool import ExtractionPool
-from wirehouse.records import Article, Entry, Page
-from wirehouse.warehouse.articles import load_batch
-from wirehouse.warehouse.connection import run_lock, session, transaction
+from wirehouse.extractors.backend import open_pool
+from wirehouse.extractors.pool import BatchPool
+from wirehouse.records import Article, Outcome
+from wirehouse.warehouse.connection import DB_WAIT_S, run_lock, session, write_atomically
+from wirehouse.warehouse.dedupe import dedupe_and_load
 from wirehouse.warehouse.migrate import migrate
-
-_LATEST_PAGES = """
-    SELECT a.article_id, a.url, a.url_key, a.feed_url, a.title, a.published_at,
-           a.published_at_source, a.content_hash, a.version, p.url, r.html_zlib,
-           p.content_type, p.fetched_at,
-           (SELECT f.title FROM feeds f WHERE f.feed_url = a.feed_url) AS channel_title
-    FROM articles a
-    JOIN (SELECT *, row_number() OVER (PARTITION BY article_id, url ORDER BY fetched_at DESC)
-                 AS n
-          FROM pages) p  -- the article's own page: copies' pages are kept under its id too
-        ON p.article_id = a.article_id AND p.url = a.url AND p.n = 1
-    JOIN raw_pages r ON r.raw_hash = p.raw_hash  -- one stored copy per payload
-    WHERE a.article_id IN (SELECT unnest(?::VARCHAR[]))
-"""
+from wirehouse.warehouse.pages import articles_with_pages, latest_pages
 
 
 @task(task_run_name="reextract-batch-{index}", cache_policy=NO_CACHE, persist_result=False)
 async def reextract_batch(
-    settings: Settings, pool: ExtractionPool, index: int, article_ids: list[str]
+    settings: Settings, pool: BatchPool, index: int, article_ids: list[str]
 ) -> dict[str, int]:
     """Extract one batch of stored pages again and load the texts that changed."""
-    with session(settings.db) as con:
-        rows = con.execute(_LATEST_PAGES, [article_ids]).fetchall()
-    pages: list[Page] = []
-    known: dict[str, Known] = {}
-    for (
-        aid,
-        url,
-        url_key,
-        feed_url,
-        title,
-        published,
-        source,
-        chash,
-        version,
-        page_url,
-        html,
-        ctype,
-        fetched_at,
-        channel_title,
-    ) in rows:
-        entry = Entry(
-            feed_url=feed_url or "",
-            url=url,
-            url_key=url_key,
-            guid=None,
-            title=title,
-            published_at=published if source == "feed" else None,
-            feed_title=channel_title,  # evidence of the outlet's name, as at ingest
-        )
-        pages.append(Page(entry, page_url, zlib.decompress(html), ctype, fetched_at))
-        known[url_key] = Known(aid, chash, version)
+    with session(settings.warehouse, wait_s=DB_WAIT_S) as con:
+        stored = latest_pages(con, article_ids)
+    pages = [page for page, _ in stored]
+    known = {page.entry.url_key: article for page, article in stored}
     results = await asyncio.wrap_future(pool.submit(pages)) if pages else []
     articles = [r for r in results if isinstance(r, Article)]
-    decisions = decide_exact(articles, by_canonical={}, by_hash={}, refetched=known)
-    with session(settings.db) as con, transaction(con):
-        load_batch(con, "reextract", decisions, now=datetime.now(UTC))
+    with session(settings.warehouse, wait_s=DB_WAIT_S) as con:
+        done = write_atomically(
+            con,
+            lambda c: dedupe_and_load(
+                c,
+                "reextract",
+                articles,
+                settings=settings.dedup,
+                now=datetime.now(UTC),
+                refetched=known,
+            ),
+        )
     return {
         "pages": len(pages),
-        "changed": sum(d.outcome is Outcome.VERSION for d in decisions),
-        "unchanged": sum(d.outcome is Outcome.UNCHANGED for d in decisions),
+        "changed": sum(d.outcome is Outcome.VERSION for d in done.decisions),
+        "unchanged": sum(d.outcome is Outcome.UNCHANGED for d in done.decisions),
         "rejected": len(results) - len(articles),
     }
 
@@ -91,17 +61,12 @@ async def reextract(db: str | None = None, data_path: str | None = None) -> dict
     logger = get_run_logger()
     settings = load_settings(db=db, data_path=data_path)
     totals = {"pages": 0, "changed": 0, "unchanged": 0, "rejected": 0}
-    with run_lock(settings.db):
-        with session(settings.db) as con:
+    with run_lock(settings.warehouse):
+        with session(settings.warehouse, wait_s=DB_WAIT_S) as con:
             migrate(con)
-            ids = [
-                r[0]
-                for r in con.execute(
-                    "SELECT DISTINCT article_id FROM pages ORDER BY article_id"
-                ).fetchall()
-            ]
+            ids = articles_with_pages(con)
         size = settings.extract.batch_size
-        with ExtractionPool(settings.extract) as pool:
+        with open_pool(settings.extract) as pool:
             for index, start in enumerate(range(0, len(ids), size), 1):
                 counts = await reextract_batch(settings, pool, index, ids[start : start + size])
                 for key, value in counts.items():
