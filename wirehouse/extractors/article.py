@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from wirehouse.escape import strip_controls
+from wirehouse.escape import plain_text, strip_controls
 from wirehouse.extractors import metadata
 from wirehouse.extractors.cleanup import split_tags
 from wirehouse.extractors.dates import choose_published, url_date
@@ -173,9 +173,7 @@ def _clean(value: str | None) -> str | None:
 
 def _feed_text(entry: Entry) -> str:
     """The longer of the entry's content and summary, with blank lines and spaces collapsed."""
-    best = strip_controls(max((entry.content or "", entry.summary or ""), key=len))
-    lines = (" ".join(line.split()) for line in best.splitlines())
-    return "\n".join(line for line in lines if line)
+    return plain_text(max((entry.content or "", entry.summary or ""), key=len)) or ""
 
 
 def _merge_tags(page_tags: tuple[str, ...], feed_tags: tuple[str, ...]) -> tuple[str, ...]:

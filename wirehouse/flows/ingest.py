@@ -31,10 +31,9 @@ from prefect.states import Cancelled, State
 from prefect.utilities.annotations import quote
 
 from wirehouse import progress
-from wirehouse.config.feedlist import resolve_sources
 from wirehouse.config.location import Warehouse
-from wirehouse.config.settings import Settings, load_settings
-from wirehouse.config.shards import parse_shard, select_shard
+from wirehouse.config.parameters import IngestParameters
+from wirehouse.config.settings import Settings
 from wirehouse.errors import ConfigError, WarehouseBusy, WirehouseError
 from wirehouse.extractors.article import article_from_feed, pending_article, pending_articles
 from wirehouse.extractors.backend import open_pool
@@ -84,7 +83,6 @@ from wirehouse.warehouse.held import HeldSession
 from wirehouse.warehouse.migrate import migrate
 from wirehouse.warehouse.retention import prune, prune_due
 from wirehouse.warehouse.runs import (
-    abort_run,
     close_abandoned_runs,
     feed_states,
     finish_run,
@@ -470,13 +468,14 @@ async def ingest(
     way what was loaded stays, the run is recorded as aborted, and feed validators are not
     saved, so the next run reads the feeds again and takes up the rest.
     """
-    settings = load_settings(db=db, data_path=data_path)
+    asked = IngestParameters(
+        feeds=tuple(feeds or ()), feeds_file=feeds_file, db=db, data_path=data_path, shard=shard
+    )
+    settings = asked.settings()
     summary = RunSummary(run_id=uuid.uuid4().hex[:12])
     with stop_on_signals(grace_s=settings.stop_grace_s) as stop:
         try:
-            return await _ingest(
-                settings, summary, stop, feeds=feeds, feeds_file=feeds_file, shard=shard
-            )
+            return await _ingest(settings, summary, stop, asked)
         except asyncio.CancelledError:
             if not stop.requested:
                 raise
@@ -489,7 +488,7 @@ async def ingest(
 def _record_abort(warehouse: Warehouse, summary: RunSummary, reason: str) -> None:
     try:
         with session(warehouse, wait_s=DB_WAIT_S) as con:
-            write_atomically(con, lambda c: abort_run(c, summary, error=reason))
+            write_atomically(con, lambda c: finish_run(c, summary, status="aborted", error=reason))
     except (duckdb.Error, WirehouseError) as exc:  # the next run marks it aborted instead
         get_run_logger().warning("could not record run %s as aborted: %s", summary.run_id, exc)
 
@@ -498,17 +497,12 @@ async def _ingest(
     settings: Settings,
     summary: RunSummary,
     stop: Stop,
-    *,
-    feeds: list[str] | None,
-    feeds_file: str | None,
-    shard: str | None,
+    asked: IngestParameters,
 ) -> RunSummary | State:
     logger = get_run_logger()
     deadline = time.monotonic() + settings.run_deadline_s
     warehouse = settings.warehouse
-    sources = resolve_sources(settings, feeds=feeds, feeds_file=feeds_file)
-    if shard:
-        sources = select_shard(sources, parse_shard(shard))
+    sources = asked.sources(settings)
     if not sources:
         raise ConfigError("no feeds to fetch: give --feed URL or a feed list with enabled feeds")
     run_id = summary.run_id
