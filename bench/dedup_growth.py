@@ -9,8 +9,9 @@ constant 300 articles a day, so a story window holds the same number of articles
 archive is older than the window, as in a real deployment. The last 500 are real synthetic
 texts loaded through the real code path. Then a batch of 1,000 new articles (10% edited copies
 of stored texts, 5% copies inside the batch, the rest new; many about events already in the
-window) goes through decide_exact -> find_near_duplicates -> load_batch -> store_similarity in
-one transaction, rolled back after each repeat. Timed: find_near_duplicates + store_similarity.
+window) goes through the deduplication stage (`dedupe_and_load`: lookups, exact, near, load,
+demotions, fingerprints, stories) in one transaction, rolled back after each repeat. Timed: the
+whole stage (before it had one entry point, only its near-duplicate and story steps were).
 Also timed: the same 1,000 articles in batches of 64 (the ingest flow's batch size when
 measured; now 128), each in its own transaction (rolled back, so each meets the same warehouse).
 Results: a table on stdout and bench/results/dedup_growth.json.
@@ -36,12 +37,10 @@ from bench.prefill import Terms, prefill
 from devkit.newsroom.generated import ARTICLES_PER_DAY
 from wirehouse.config.settings import DedupSettings
 from wirehouse.dedup import near
-from wirehouse.dedup.exact import decide_exact
 from wirehouse.extractors.fingerprint import content_hash
 from wirehouse.records import Article, DateSource, Entry
-from wirehouse.warehouse.articles import load_batch, lookups_for
+from wirehouse.warehouse.dedupe import dedupe_and_load
 from wirehouse.warehouse.migrate import migrate
-from wirehouse.warehouse.similar import find_near_duplicates, store_similarity
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -148,19 +147,10 @@ def _article(url: str, text: str, published: datetime, title: str) -> Article:
 
 
 def _load(con: duckdb.DuckDBPyConnection, articles: list[Article], now: datetime) -> float:
-    """One batch through the real path; returns seconds spent in the similarity functions."""
-    settings = DedupSettings()
-    found = lookups_for(con, articles)
-    decisions = decide_exact(
-        articles, by_canonical=found.by_canonical, by_hash=found.by_hash, refetched={}
-    )
+    """One batch through the deduplication stage; returns the seconds it took."""
     started = time.perf_counter()
-    decisions = find_near_duplicates(con, decisions, settings, now=now)
-    spent = time.perf_counter() - started
-    load_batch(con, "bench", decisions, now=now)
-    started = time.perf_counter()
-    store_similarity(con, decisions, settings, now=now)
-    return spent + time.perf_counter() - started
+    dedupe_and_load(con, "bench", articles, settings=DedupSettings(), now=now)
+    return time.perf_counter() - started
 
 
 def measure(size: int, repeats: int) -> dict[str, Any]:
@@ -262,7 +252,7 @@ def main() -> None:
             f" {r['ms_per_article_batches_of_64']:>17.3f}"
         )
     result = {
-        "what": "find_near_duplicates + store_similarity, ms per article, batch of 1,000 new"
+        "what": "dedupe_and_load, ms per article, batch of 1,000 new"
         " articles (median of repeats, after a warm-up); batches of 64 for comparison",
         "machine": {
             "python": platform.python_version(),

@@ -24,10 +24,10 @@ import pyarrow as pa
 from devkit.newsroom.generated import _STOP, ARTICLES_PER_DAY, EPOCH, _vocabulary
 from wirehouse.config.settings import DedupSettings
 from wirehouse.dedup import near
+from wirehouse.warehouse.arrow import registered
 from wirehouse.warehouse.connection import publish_read_copy
 from wirehouse.warehouse.migrate import migrate
 from wirehouse.warehouse.search import refresh_index
-from wirehouse.warehouse.similar import scheme_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,7 +66,7 @@ def prefill(
     `now` of the loads that follow decides which of them fall in `dedup.near_window_days`)."""
     if n <= 0:
         return
-    scheme = scheme_for(DedupSettings())
+    scheme = near.scheme_for(DedupSettings())
     start = end - timedelta(days=n / ARTICLES_PER_DAY)
     step_s = 86_400 / ARTICLES_PER_DAY
     con.execute("BEGIN TRANSACTION")
@@ -139,20 +139,17 @@ def _fingerprints(
             "age_days": np.repeat((n - np.arange(lo, hi)) // ARTICLES_PER_DAY, scheme.bands),
         }
     )
-    con.register("_syn_sigs", signatures)
-    con.execute(
-        "INSERT INTO near_signatures SELECT sig_id, 'syn' || i, md5('syn' || i), ?, 300,"
-        " signature FROM _syn_sigs",
-        [scheme.name],
-    )
-    con.unregister("_syn_sigs")
-    con.register("_syn_bands", bands)
-    con.execute(
-        "INSERT INTO near_bands SELECT band_key, sig_id, ?::DATE - age_days::INTEGER"
-        " FROM _syn_bands",
-        [stored_until],
-    )
-    con.unregister("_syn_bands")
+    with registered(con, _syn_sigs=signatures, _syn_bands=bands):
+        con.execute(
+            "INSERT INTO near_signatures SELECT sig_id, 'syn' || i, md5('syn' || i), ?, 300,"
+            " signature FROM _syn_sigs",
+            [scheme.name],
+        )
+        con.execute(
+            "INSERT INTO near_bands SELECT band_key, sig_id, ?::DATE - age_days::INTEGER"
+            " FROM _syn_bands",
+            [stored_until],
+        )
 
 
 def _terms(
@@ -163,16 +160,13 @@ def _terms(
     drawn = pa.DictionaryArray.from_arrays(
         pa.array(idx, pa.int32()), pa.array(terms.vocab, pa.string())
     ).cast(pa.string())
-    con.register(
-        "_syn_terms",
-        pa.table({"i": np.repeat(np.arange(lo, hi), TERMS_PER_ARTICLE), "term": drawn}),
-    )
-    # ingestion appends in publication order; keep that, as DuckDB's zonemaps rely on it
-    con.execute(
-        "INSERT INTO story_terms SELECT s.article_id, s.story_id, s.ts, t.term"
-        " FROM _syn_terms t JOIN _syn s ON s.i = t.i ORDER BY s.ts"
-    )
-    con.unregister("_syn_terms")
+    syn_terms = pa.table({"i": np.repeat(np.arange(lo, hi), TERMS_PER_ARTICLE), "term": drawn})
+    with registered(con, _syn_terms=syn_terms):
+        # ingestion appends in publication order; keep that, as DuckDB's zonemaps rely on it
+        con.execute(
+            "INSERT INTO story_terms SELECT s.article_id, s.story_id, s.ts, t.term"
+            " FROM _syn_terms t JOIN _syn s ON s.i = t.i ORDER BY s.ts"
+        )
 
 
 def main() -> None:

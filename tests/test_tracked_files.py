@@ -21,12 +21,17 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _leaves_by_dots(value: str) -> bool:
-    """A relative path that starts by going up (`../x`, `..`): from the repository root or a
-    test's folder, that is a sibling of the checkout, which a user's clone does not have."""
+    """A relative path that starts by going up into a folder (`..`, `../x`, `../x/y`): from the
+    repository root or a test's folder, that is a sibling of the checkout, which a user's clone
+    does not have. A lone file name one level up (`../atom.xml`) is a relative URL reference in
+    the tests of link resolution, not a path anyone keeps beside a checkout."""
     if "://" in value:  # a URL's dot segments are the URL's business
         return False
-    first = value.replace("\\", "/").split("/", 1)[0]
-    return first == ".."
+    parts = value.replace("\\", "/").split("/")
+    if parts[0] != "..":
+        return False
+    rest = [p for p in parts if p not in ("..", ".", "")]
+    return len(rest) != 1 or "." not in rest[0].strip(".")
 
 
 def repository_files() -> list[str]:
@@ -123,3 +128,6 @@ def test_the_dots_check_knows_a_climb_from_a_url() -> None:
     assert _leaves_by_dots("..\\sibling")
     assert not _leaves_by_dots("https://example.org/a/./b/../c")
     assert not _leaves_by_dots("tests/fixtures/a.html")
+    assert _leaves_by_dots("../sibling")
+    assert _leaves_by_dots("../../sibling/FACTS.md")
+    assert not _leaves_by_dots("../atom.xml")  # a relative href, resolved against a page URL

@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -29,6 +30,7 @@ from wirehouse.escape import visible
 
 if TYPE_CHECKING:
     from wirehouse.config.location import Warehouse
+    from wirehouse.config.parameters import IngestParameters
     from wirehouse.config.settings import Settings
     from wirehouse.feeds.find import FoundFeed
 
@@ -174,58 +176,43 @@ def ingest(
     shard: ShardOption = None,
 ) -> None:
     """Run the ingest flow once over the feeds, then print what it did."""
-    feeds_file = str(feeds) if feeds else None
+    from wirehouse.config.parameters import IngestParameters
+
+    asked = IngestParameters(
+        feeds=tuple(feed or ()),
+        feeds_file=str(feeds) if feeds else None,
+        db=db,
+        data_path=data_path,
+        shard=shard,
+    )
     with _user_errors():
-        summary = _run_ingest(
-            feeds=feed, feeds_file=feeds_file, db=db, data_path=data_path, shard=shard
-        )
+        summary = _run_ingest(asked)
     _print_summary(summary, _db(db, data_path))
 
 
-def _preflight(
-    *,
-    feeds: list[str] | None,
-    feeds_file: str | None,
-    db: str | None,
-    data_path: str | None = None,
-    shard: str | None = None,
-) -> None:
-    """Fail in a second, with one line, on what would fail the run (before Prefect starts)."""
-    from wirehouse.config.feedlist import resolve_sources
-    from wirehouse.config.settings import load_settings
-    from wirehouse.config.shards import parse_shard, select_shard
+def _preflight(asked: IngestParameters) -> Settings:
+    """Fail in a second, with one line, on what would fail the run (before Prefect starts);
+    return the run's settings."""
     from wirehouse.warehouse.connection import connect
 
-    settings = load_settings(db=db, data_path=data_path)
-    sources = resolve_sources(settings, feeds=feeds, feeds_file=feeds_file)
-    if shard:
-        select_shard(sources, parse_shard(shard))
+    settings = asked.settings()
+    asked.sources(settings)
     connect(settings.warehouse, wait_s=5).close()
     if settings.extract.dask_address:
         from wirehouse.extractors.backend import open_pool
 
         open_pool(settings.extract).close()  # the scheduler answers and has workers
+    return settings
 
 
-def _run_ingest(
-    *,
-    feeds: list[str] | None,
-    feeds_file: str | None,
-    db: str | None,
-    data_path: str | None = None,
-    shard: str | None = None,
-) -> Any:
+def _run_ingest(asked: IngestParameters) -> Any:
     """One ingest flow run, after `_preflight`; raises WarehouseBusy while another run writes."""
-    _preflight(feeds=feeds, feeds_file=feeds_file, db=db, data_path=data_path, shard=shard)
+    _preflight(asked)
     _prefect_defaults()
     from wirehouse.flows.ingest import ingest as ingest_flow
 
-    db = _out_of_parameters(db)
-    return _run_flow(
-        lambda: ingest_flow(
-            feeds=feeds, feeds_file=feeds_file, db=db, data_path=data_path, shard=shard
-        )
-    )
+    asked = replace(asked, db=_out_of_parameters(asked.db))
+    return _run_flow(lambda: ingest_flow(**asked.as_flow_parameters()))
 
 
 def _run_flow(start: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
@@ -784,6 +771,7 @@ def _demo_once(db: str | None, data_path: str | None, serve_seconds: float) -> N
     import time
 
     from wirehouse import demo as bg
+    from wirehouse.config.parameters import IngestParameters
 
     with tempfile.TemporaryDirectory() as tmp:
         feed_list = Path(tmp) / "demo-feeds.toml"
@@ -791,7 +779,9 @@ def _demo_once(db: str | None, data_path: str | None, serve_seconds: float) -> N
         with _user_errors(), bg.newsroom_for_one_run(feed_list, port_base=DEMO_PORT_BASE):
             feeds = feed_list.read_text(encoding="utf-8").count("[[feeds]]")
             out.print(f"demo newsroom: {feeds} feeds on 127.0.0.1", highlight=False)
-            summary = _run_ingest(feeds=None, feeds_file=str(feed_list), db=db, data_path=data_path)
+            summary = _run_ingest(
+                IngestParameters(feeds_file=str(feed_list), db=db, data_path=data_path)
+            )
             _print_summary(summary, _db(db, data_path))
             if serve_seconds:
                 time.sleep(serve_seconds)
@@ -827,6 +817,7 @@ def _demo_background(
     import shlex
 
     from wirehouse import demo as bg
+    from wirehouse.config.parameters import IngestParameters
     from wirehouse.config.settings import load_settings
     from wirehouse.flows.server import api_url, healthy, server_env, wait_healthy
     from wirehouse.warehouse.connection import read_copy_path, session
@@ -877,7 +868,9 @@ def _demo_background(
         highlight=False,
     )
 
-    summary = _run_when_free(feeds_file=str(feed_list), db=db, data_path=data_path)
+    summary = _run_when_free(
+        IngestParameters(feeds_file=str(feed_list), db=db, data_path=data_path)
+    )
     _print_summary(summary, warehouse)
 
     if schedule.pid() is None:
@@ -911,7 +904,7 @@ def _demo_background(
     out.print(visible("\n".join(lines), keep_layout=True))
 
 
-def _run_when_free(*, feeds_file: str, db: str | None, data_path: str | None) -> Any:
+def _run_when_free(asked: IngestParameters) -> Any:
     """One run; while a scheduled run holds the warehouse, wait for it to finish (3 min at most)."""
     import time
 
@@ -921,7 +914,7 @@ def _run_when_free(*, feeds_file: str, db: str | None, data_path: str | None) ->
     told = False
     while True:
         try:
-            return _run_ingest(feeds=None, feeds_file=feeds_file, db=db, data_path=data_path)
+            return _run_ingest(asked)
         except WarehouseBusy:
             if time.monotonic() >= deadline:
                 raise
@@ -1077,17 +1070,17 @@ def serve(
     With `--shard I/N` the deployment is `ingest/scheduled-shard-I-of-N`, one per shard.
     """
     _prefect_defaults()
-    from wirehouse.config.settings import load_settings
+    from wirehouse.config.parameters import IngestParameters
     from wirehouse.errors import ConfigError
 
-    feeds_file = str(feeds) if feeds else None
+    asked = IngestParameters(
+        feeds_file=str(feeds) if feeds else None, db=db, data_path=data_path, shard=shard
+    )
     with _user_errors():
         api = _prefect_api()
         if cron and interval:
             raise ConfigError("give --cron or --interval, not both")
-        _preflight(feeds=None, feeds_file=feeds_file, db=db, data_path=data_path, shard=shard)
-        settings = load_settings(db=db, data_path=data_path)
-        from wirehouse.config.shards import parse_shard
+        settings = _preflight(asked)
         from wirehouse.flows.deploy import (
             ingest_deployment,
             secret_location_env,
@@ -1097,14 +1090,9 @@ def serve(
         if not cron and not interval:
             cron = settings.schedule_cron
             interval = None if cron else settings.schedule_interval_s
-        deployment = ingest_deployment(
-            feeds_file=feeds_file,
-            db=settings.db,
-            interval_s=interval,
-            cron=cron,
-            shard=parse_shard(shard) if shard else None,
-            data_path=settings.data_path,
-        )
+        # the location as the settings resolved it (WIREHOUSE_DB and the config file included)
+        asked = replace(asked, db=settings.db, data_path=settings.data_path)
+        deployment = ingest_deployment(asked, interval_s=interval, cron=cron)
         # the runs are subprocesses of this one: they find a secret location in its environment
         os.environ.update(secret_location_env(settings.db))
     when = f"cron '{cron}'" if cron else f"every {interval:g} s"
@@ -1141,25 +1129,17 @@ def lake_maintain(
     ] = False,
 ) -> None:
     """Compact a DuckLake's small files, expire old snapshots and delete unused files."""
-    from wirehouse.timespec import parse_duration
-    from wirehouse.warehouse.connection import session
-    from wirehouse.warehouse.lake import maintain
+    from wirehouse.warehouse.lake import maintain_lake
 
-    now = datetime.now(UTC)
     with _user_errors():
-        expire = parse_duration(expire_older_than, allow_zero=True)
-        delete = parse_duration(delete_older_than, allow_zero=True)
-        with session(_db(db, data_path)) as con:
-            done = maintain(
-                con, now=now, expire_older_than=expire, delete_older_than=delete, dry_run=dry_run
-            )
-    would = "would be " if dry_run else ""
-    out.print(
-        f"data files: {done.files_before} before, {done.files_after} after; "
-        f"{done.snapshots_expired} snapshots {would}expired; "
-        f"{done.files_deleted} unused and {done.orphans_deleted} orphaned files {would}deleted",
-        highlight=False,
-    )
+        done = maintain_lake(
+            _db(db, data_path),
+            now=datetime.now(UTC),
+            expire_older_than=expire_older_than,
+            delete_older_than=delete_older_than,
+            dry_run=dry_run,
+        )
+    out.print(done.describe(), highlight=False)
 
 
 watch_app = typer.Typer(

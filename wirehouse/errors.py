@@ -4,9 +4,10 @@ WirehouseError
 ├── ConfigError            bad settings or feed list: fix the file, retrying will not help
 ├── WarehouseError         the warehouse cannot be opened or written
 │   └── WarehouseBusy      another process holds it: retrying later helps
-├── FetchError             one fetch failed (carries the URL); `retryable`: may later work
 └── DiscoveryError         a site's address gives no feed (`feeds add`): not http(s), not
                            reachable, or no feed found
+
+A failed fetch is no exception: it is a value (`records.Fetched.error`), stored and counted.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from __future__ import annotations
 
 class WirehouseError(Exception):
     """Root of every error wirehouse raises on purpose; its message is one line for a user."""
-
-    retryable: bool = False
 
 
 class ConfigError(WirehouseError):
@@ -28,19 +27,6 @@ class WarehouseError(WirehouseError):
 
 class WarehouseBusy(WarehouseError):
     """Another process is writing to the warehouse right now."""
-
-    retryable = True
-
-
-class FetchError(WirehouseError):
-    """One fetch failed; `reason` is short and machine-readable (e.g. `timeout`, `http_503`)."""
-
-    def __init__(self, url: str, reason: str, *, retryable: bool = False, detail: str = "") -> None:
-        self.url = url
-        self.reason = reason
-        self.retryable = retryable
-        self.detail = detail
-        super().__init__(f"{url}: {reason}{': ' + detail if detail else ''}")
 
 
 class DiscoveryError(WirehouseError):

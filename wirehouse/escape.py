@@ -34,6 +34,16 @@ def strip_controls(text: str) -> str:
     return _CONTROL.sub("", _CONTROL_SPACE.sub(" ", text))
 
 
+def plain_text(text: str | None) -> str | None:
+    """Controls stripped and whitespace tidied, one paragraph a line; None when nothing
+    readable is left (feed text, whether a feed's own or an entry's kept for an article)."""
+    if not text:
+        return None
+    lines = (" ".join(line.split()) for line in strip_controls(text).splitlines())
+    result = "\n".join(line for line in lines if line)
+    return result or None
+
+
 def visible(text: object, *, keep_layout: bool = False) -> str:
     """`text` with every control, format or bidi character shown as a `\\x1b`-style escape.
 

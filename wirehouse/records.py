@@ -240,11 +240,19 @@ class CanonicalReason(StrEnum):
     EARLIER_PUBLISHED = "earlier_published"
 
 
+class Stage(StrEnum):
+    """The stage that rejected something (`Rejected.stage`)."""
+
+    FEED = "feed"
+    PAGE = "page"
+    EXTRACT = "extract"
+
+
 @dataclass(frozen=True, slots=True)
 class Rejected:
     """Something a stage could not use, and why; counted in the run summary and stored."""
 
-    stage: str  # "feed", "entry", "page", "extract", "load"
+    stage: Stage
     url: str
     reason: str  # short machine-readable reason, e.g. "http_404", "no_text", "not_html"
     detail: str | None = None
@@ -259,6 +267,48 @@ class MatchKind(StrEnum):
     CANONICAL = "canonical"
     EXACT = "exact"
     NEAR = "near"
+
+
+class Outcome(StrEnum):
+    """What deduplication decided an article of a batch is."""
+
+    NEW = "new"  # a new row in `articles`
+    DUPLICATE = "duplicate"  # one more URL of an article already known
+    VERSION = "version"  # an article already known, with changed text
+    UNCHANGED = "unchanged"  # an article already known, fetched again, same text
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """An article already in the warehouse that a re-fetched entry belongs to."""
+
+    article_id: str
+    content_hash: str | None  # None: stored without text (its page never gave one yet)
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What one article of a batch is (new, a copy, a version), and which stored row it is."""
+
+    article: Article
+    outcome: Outcome
+    article_id: str
+    match_kind: MatchKind
+    version: int = 1
+    similarity: float | None = None
+    # a real change held back by the daily version cap: not stored, and not remembered as
+    # fetched, so the page is fetched again (and versioned) once the cap has room
+    capped: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Sighting:
+    """An entry that is an article already stored, seen at a new URL or feed."""
+
+    entry: Entry
+    article_id: str
+    match_kind: MatchKind
 
 
 @dataclass(slots=True)

@@ -3,8 +3,8 @@
     .venv/bin/python -m devkit.evals.dedup [--batch-size N] [--out bench/results/eval_dedup.json]
 
 The texts of tests/fixtures/eval go through the real code path, in batches in publication
-order, into a temporary DuckDB warehouse: migrations, `decide_exact`, `find_near_duplicates`,
-`load_batch`, `store_similarity`; updated pages arrive as re-fetches of their URL. Then:
+order, into a temporary DuckDB warehouse: migrations, then the deduplication stage
+(`dedupe_and_load`) per batch; updated pages arrive as re-fetches of their URL. Then:
 
 - near duplicates, per decision: every URL recorded as a `near` or `exact` copy is correct when
   the article it was attached to was created by a text of the same wire group; recall is over
@@ -28,13 +28,11 @@ from typing import Any
 import duckdb
 
 from wirehouse.config.settings import DedupSettings
-from wirehouse.dedup.exact import Known, decide_exact
 from wirehouse.extractors.fingerprint import content_hash
-from wirehouse.records import Article, DateSource, Entry
-from wirehouse.warehouse.articles import load_batch, lookups_for
+from wirehouse.records import Article, DateSource, Entry, Known
 from wirehouse.warehouse.connection import transaction
+from wirehouse.warehouse.dedupe import dedupe_and_load
 from wirehouse.warehouse.migrate import migrate
-from wirehouse.warehouse.similar import find_near_duplicates, store_similarity
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -169,16 +167,9 @@ def run(con: duckdb.DuckDBPyConnection, items: list[Item], batch_size: int) -> N
         }
         now = max(i.published_at for i in batch)
         with transaction(con):
-            found = lookups_for(con, articles)
-            decisions = decide_exact(
-                articles,
-                by_canonical=found.by_canonical,
-                by_hash=found.by_hash,
-                refetched=refetched,
+            dedupe_and_load(
+                con, f"eval-{n}", articles, settings=settings, now=now, refetched=refetched
             )
-            decisions = find_near_duplicates(con, decisions, settings, now=now)
-            load_batch(con, f"eval-{n}", decisions, now=now)
-            store_similarity(con, decisions, settings, now=now)
 
 
 def _ratio(num: int, den: int) -> float:

@@ -12,6 +12,7 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from typer.testing import CliRunner
 
 from wirehouse.cli import app
+from wirehouse.config.parameters import IngestParameters
 from wirehouse.config.shards import Shard, parse_shard, select_shard, shard_of
 from wirehouse.errors import ConfigError
 from wirehouse.flows.deploy import deployment_name, ingest_deployment
@@ -105,7 +106,7 @@ def test_the_cli_refuses_a_bad_shard_in_one_line(command: str, tmp_path) -> None
 def test_each_shard_is_its_own_deployment_with_its_shard_as_a_parameter(tmp_path) -> None:
     assert deployment_name() == "scheduled"
     deployment = ingest_deployment(
-        feeds_file=None, db=str(tmp_path / "w.duckdb"), interval_s=60, shard=Shard(2, 3)
+        IngestParameters(db=str(tmp_path / "w.duckdb"), shard=" 2 / 3"), interval_s=60
     )
     assert deployment.name == "scheduled-shard-2-of-3"
     assert deployment.parameters["shard"] == "2/3"
@@ -116,8 +117,8 @@ def test_a_lake_deployment_keeps_its_location_and_makes_its_data_path_absolute(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     lake = "ducklake:postgres:dbname=news host=127.0.0.1"
-    deployment = ingest_deployment(feeds_file=None, db=lake, interval_s=60, data_path="lake")
+    deployment = ingest_deployment(IngestParameters(db=lake, data_path="lake"), interval_s=60)
     assert deployment.parameters["db"] == lake
     assert deployment.parameters["data_path"] == str(tmp_path / "lake")
-    remote = ingest_deployment(feeds_file=None, db=lake, interval_s=60, data_path="s3://b/x")
+    remote = ingest_deployment(IngestParameters(db=lake, data_path="s3://b/x"), interval_s=60)
     assert remote.parameters["data_path"] == "s3://b/x"

@@ -1,6 +1,6 @@
 from tests.factories import article
-from wirehouse.dedup.exact import Known, Outcome, decide_exact
-from wirehouse.records import MatchKind
+from wirehouse.dedup.exact import decide_exact
+from wirehouse.records import Known, MatchKind, Outcome
 
 
 def decide(articles, by_canonical=None, by_hash=None, refetched=None):

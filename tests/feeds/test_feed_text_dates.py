@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from wirehouse.escape import plain_text
 from wirehouse.feeds.dates import parse_feed_date
-from wirehouse.feeds.text import html_to_text, plain_text
+from wirehouse.feeds.text import html_to_text
 
 
 @pytest.mark.parametrize(

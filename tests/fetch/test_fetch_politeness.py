@@ -11,6 +11,7 @@ from email.utils import format_datetime
 import pytest
 
 from devkit.ports import free_port
+from wirehouse.config.settings import HttpSettings
 from wirehouse.fetch import Fetcher
 from wirehouse.fetch.hosts import HostGate, parse_retry_after
 from wirehouse.records import Fetched, FetchKind
@@ -171,7 +172,11 @@ def test_parse_retry_after():
 def test_gate_unit_pause_and_crawl_delay():
     clock = [100.0]
     gate = HostGate(
-        per_host_connections=1, per_host_delay_s=0.5, max_connections=4, clock=lambda: clock[0]
+        per_host_connections=1,
+        per_host_delay_s=0.5,
+        max_connections=4,
+        max_pause_s=HttpSettings().max_retry_after_s,
+        clock=lambda: clock[0],
     )
     gate.observe_response("h:80", 429, None)  # no Retry-After: default pause, not a back-off
     assert gate.backed_off("h:80") is None

@@ -290,3 +290,46 @@ def test_reextract_rebuilds_texts_from_stored_pages_as_new_versions(first, tmp_p
     assert query(copy, "SELECT text, version FROM articles WHERE article_id = ?", article_id) == [
         (text, 2)
     ]
+
+
+def test_reextract_adds_no_version_for_a_dateline_and_keeps_the_daily_cap(first, tmp_path):
+    """Re-extracted texts go through the same version rule as fetched ones."""
+    import shutil
+
+    from wirehouse.config.settings import load_settings
+    from wirehouse.flows.reextract import reextract
+
+    db, _ = first
+    copy = tmp_path / "wirehouse.duckdb"
+    shutil.copyfile(db, copy)
+    per_day = load_settings(db=str(copy)).dedup.versions_per_day
+    dated_line = "\nUpdated 10:42 GMT"
+    with duckdb.connect(str(copy)) as con:
+        (dated, dated_text), (capped, _) = con.execute(
+            "SELECT article_id, text FROM articles WHERE body_source = 'page' ORDER BY url LIMIT 2"
+        ).fetchall()
+        # the stored text differs from what the page gives only by an "updated" line
+        con.execute(
+            "UPDATE articles SET text = ?, content_hash = 'dated' WHERE article_id = ?",
+            [dated_text + dated_line, dated],
+        )
+        # a real change, for an article that already got its day's new versions
+        con.execute(
+            "UPDATE articles SET text = 'stale', content_hash = 'stale', version = ?"
+            " WHERE article_id = ?",
+            [1 + per_day, capped],
+        )
+        for version in range(2, 2 + per_day):
+            con.execute(
+                "INSERT INTO article_versions (article_id, version, text, content_hash,"
+                " body_source, fetched_at) VALUES (?, ?, 'earlier', ?, 'page', now())",
+                [capped, version, f"earlier-{version}"],
+            )
+    counts = asyncio.run(reextract(db=str(copy)))
+    assert counts["changed"] == 0 and counts["pages"] >= 17 and counts["rejected"] == 0
+    assert query(copy, "SELECT text, version FROM articles WHERE article_id = ?", dated) == [
+        (dated_text + dated_line, 1)
+    ]
+    assert query(copy, "SELECT text, version FROM articles WHERE article_id = ?", capped) == [
+        ("stale", 1 + per_day)
+    ]

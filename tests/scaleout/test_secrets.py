@@ -19,6 +19,7 @@ from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
 
 from devkit.newsroom import Newsroom
 from tests.scaleout.conftest import WIREHOUSE, feed_list, finish, run_ingest
+from wirehouse.config.parameters import IngestParameters
 from wirehouse.flows.deploy import ingest_deployment
 
 PASSWORD = "Hunter2-s3cret"
@@ -87,10 +88,10 @@ def test_the_deployment_stores_no_password_in_its_parameters(
 ) -> None:
     location = f"ducklake:postgres:postgresql://wirehouse:{PASSWORD}@127.0.0.1:5432/news"
     deployment = ingest_deployment(
-        feeds_file=str(tmp_path / "feeds.txt"),
-        db=location,
+        IngestParameters(
+            feeds_file=str(tmp_path / "feeds.txt"), db=location, data_path=str(tmp_path / "lake")
+        ),
         interval_s=900,
-        data_path=str(tmp_path / "lake"),
     )
     deployment.name = "secret-check"
     deployment_id = deployment.apply()

@@ -10,9 +10,8 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import pytest
 
-from wirehouse.dedup.exact import Known
 from wirehouse.extractors.article import pending_articles
-from wirehouse.records import Entry
+from wirehouse.records import Entry, Known
 from wirehouse.warehouse.articles import store_pending
 from wirehouse.warehouse.entries import (
     Budget,

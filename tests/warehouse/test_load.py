@@ -4,10 +4,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import NOW, article, entry
-from wirehouse.dedup.exact import decide_exact
+from wirehouse.config.settings import DedupSettings
 from wirehouse.records import MatchKind
-from wirehouse.warehouse.articles import load_batch, lookups_for
 from wirehouse.warehouse.connection import transaction
+from wirehouse.warehouse.dedupe import dedupe_and_load
 from wirehouse.warehouse.entries import triage_entries
 from wirehouse.warehouse.migrate import available_migrations, migrate
 
@@ -27,12 +27,8 @@ def snapshot(con):
 
 
 def load(con, articles, run_id="r1"):
-    found = lookups_for(con, articles)
-    decisions = decide_exact(
-        articles, by_canonical=found.by_canonical, by_hash=found.by_hash, refetched={}
-    )
     with transaction(con):
-        return load_batch(con, run_id, decisions, now=NOW)
+        return dedupe_and_load(con, run_id, articles, settings=DedupSettings(), now=NOW).counts
 
 
 def test_migrations_apply_once_and_are_recorded(tmp_path):

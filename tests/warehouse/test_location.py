@@ -118,13 +118,14 @@ def test_a_location_without_a_secret_is_shown_as_it_is(location):
 
 
 def test_the_deployment_keeps_a_password_out_of_its_parameters(tmp_path):
+    from wirehouse.config.parameters import IngestParameters
     from wirehouse.flows.deploy import ingest_deployment, secret_location_env
 
     location = f"ducklake:postgres:dbname=news host=db password={SECRET}"
-    deployment = ingest_deployment(feeds_file=None, db=location, interval_s=60)
+    deployment = ingest_deployment(IngestParameters(db=location), interval_s=60)
     assert deployment.parameters["db"] is None
     assert SECRET not in repr(deployment.parameters)
     assert secret_location_env(location) == {"WIREHOUSE_DB": location}
-    plain = ingest_deployment(feeds_file=None, db=str(tmp_path / "w.duckdb"), interval_s=60)
+    plain = ingest_deployment(IngestParameters(db=str(tmp_path / "w.duckdb")), interval_s=60)
     assert plain.parameters["db"] == str(tmp_path / "w.duckdb")
     assert secret_location_env(str(tmp_path / "w.duckdb")) == {}

@@ -14,14 +14,14 @@ from typer.testing import CliRunner
 
 from tests.factories import NOW, article
 from wirehouse.cli import app
-from wirehouse.dedup.exact import Known, decide_exact
+from wirehouse.config.settings import DedupSettings
 from wirehouse.errors import ConfigError
-from wirehouse.flows.reextract import _LATEST_PAGES
-from wirehouse.records import Article, FetchKind
+from wirehouse.records import Article, FetchKind, Known
 from wirehouse.timespec import parse_duration
-from wirehouse.warehouse.articles import load_batch, lookups_for
 from wirehouse.warehouse.connection import transaction
+from wirehouse.warehouse.dedupe import dedupe_and_load
 from wirehouse.warehouse.migrate import migrate
+from wirehouse.warehouse.pages import latest_pages
 from wirehouse.warehouse.retention import prune, prune_due
 
 DAY = timedelta(days=1)
@@ -43,12 +43,8 @@ def fetched_page(url: str, text: str, body: bytes, *, days_ago: int, now=NOW) ->
 
 
 def load(con: duckdb.DuckDBPyConnection, articles: list[Article], known=None) -> None:
-    found = lookups_for(con, articles)
-    decisions = decide_exact(
-        articles, by_canonical=found.by_canonical, by_hash=found.by_hash, refetched=known or {}
-    )
     with transaction(con):
-        load_batch(con, "r1", decisions, now=NOW)
+        dedupe_and_load(con, "r1", articles, settings=DedupSettings(), now=NOW, refetched=known)
 
 
 def refetch(con: duckdb.DuckDBPyConnection, a: Article) -> None:
@@ -130,7 +126,7 @@ def test_prune_removes_old_log_rows_and_old_raw_pages_and_keeps_every_article(co
     ) == html(10)
     # `reextract` still finds a page for every article
     ids = [r[0] for r in con.execute("SELECT article_id FROM articles").fetchall()]
-    assert len(con.execute(_LATEST_PAGES, [ids]).fetchall()) == len(ids) == 3
+    assert len(latest_pages(con, ids)) == len(ids) == 3
     assert count(con, "SELECT count(*) FROM prunes") == 1
 
 

@@ -1,4 +1,4 @@
-"""Near-duplicates and stories in a real DuckDB warehouse (wirehouse.warehouse.similar)."""
+"""Near-duplicates and stories in a real DuckDB warehouse (wirehouse.warehouse.dedupe)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,12 @@ import pytest
 
 from tests.factories import article as make_article
 from wirehouse.config.settings import DedupSettings
-from wirehouse.dedup.exact import Decision, Known, Outcome, decide_exact
 from wirehouse.dedup.ids import article_id_for
 from wirehouse.extractors.fingerprint import content_hash
-from wirehouse.records import Article, MatchKind
-from wirehouse.warehouse.articles import load_batch, lookups_for
+from wirehouse.records import Article, Decision, Known, MatchKind, Outcome
 from wirehouse.warehouse.connection import transaction
+from wirehouse.warehouse.dedupe import dedupe_and_load
 from wirehouse.warehouse.migrate import migrate
-from wirehouse.warehouse.similar import find_near_duplicates, store_similarity
 
 SETTINGS = DedupSettings()
 TEXTS = Path(__file__).resolve().parents[1] / "fixtures" / "eval" / "texts"
@@ -72,17 +70,10 @@ def ingest(
     """The batch path of the ingest flow: exact, near, load, then fingerprints and stories."""
     now = max(a.fetched_at for a in articles if a.fetched_at)
     with transaction(con):
-        found = lookups_for(con, articles)
-        decisions = decide_exact(
-            articles,
-            by_canonical=found.by_canonical,
-            by_hash=found.by_hash,
-            refetched=refetched or {},
+        done = dedupe_and_load(
+            con, "run", articles, settings=SETTINGS, now=now, refetched=refetched
         )
-        decisions = find_near_duplicates(con, decisions, SETTINGS, now=now)
-        load_batch(con, "run", decisions, now=now)
-        placed = store_similarity(con, decisions, SETTINGS, now=now)
-    return decisions, placed
+    return done.decisions, done.stories
 
 
 def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
@@ -214,14 +205,13 @@ def test_rerunning_the_same_batch_changes_nothing(con):
     assert all(before.values())
     ingest(con, batch)
     assert snapshot(con) == before
-    # the same decisions applied twice (a retried task) change nothing either
-    now = T + timedelta(hours=3)
+    # a retried task later on loads nothing again: every URL is known, as its article
     with transaction(con):
-        replayed = find_near_duplicates(con, decisions, SETTINGS, now=now)
-        load_batch(con, "run", replayed, now=now)
-        assert store_similarity(con, replayed, SETTINGS, now=now) == placed
-    assert replayed == decisions
+        again = dedupe_and_load(con, "run", batch, settings=SETTINGS, now=T + timedelta(hours=3))
+    assert again.decisions == [] and again.stories == {}
     assert snapshot(con) == before
+    assert {owner(con, a.url)[0] for a in batch} == {d.article_id for d in decisions}
+    assert set(placed) == {d.article_id for d in decisions if d.outcome is Outcome.NEW}
 
 
 def test_an_update_keeps_its_story_and_its_new_text_is_recognised_in_reprints(con):

@@ -14,15 +14,15 @@ import pytest
 from tests.factories import entry
 from tests.warehouse.test_similar import WIRE, art, ingest, owner, reprint
 from wirehouse.config.settings import DedupSettings
-from wirehouse.dedup.exact import Known, Outcome, decide_exact
+from wirehouse.dedup.exact import decide_exact
 from wirehouse.extractors.article import article_from_feed
 from wirehouse.extractors.fingerprint import content_hash
-from wirehouse.records import Entry
-from wirehouse.warehouse.articles import load_batch, lookups_for, screen_versions
+from wirehouse.records import Article, Entry, Known, Outcome
+from wirehouse.warehouse.articles import load_batch, lookups_for
 from wirehouse.warehouse.connection import transaction
+from wirehouse.warehouse.dedupe import dedupe_and_load
 from wirehouse.warehouse.entries import RefetchPolicy, retry_due, triage_entries
 from wirehouse.warehouse.migrate import available_migrations, migrate
-from wirehouse.warehouse.similar import store_similarity
 
 T = datetime(2025, 3, 6, 11, tzinfo=UTC)
 SETTINGS = DedupSettings()
@@ -202,37 +202,36 @@ def test_versions_beyond_the_daily_cap_are_not_stored(con):
     for i in range(5):
         text = WIRE + f"\n\nCorrection {i}: an earlier version misnamed the harbour master."
         page = art("https://wire.test/a", text, at=T + timedelta(hours=i + 1))
-        with transaction(con):
-            decisions = decide_exact(
-                [page], by_canonical={}, by_hash={}, refetched={page.entry.url_key: known}
-            )
-            decisions = screen_versions(con, decisions, now=page.fetched_at, per_day=2)
-            load_batch(con, "run", decisions, now=page.fetched_at)
-            store_similarity(con, decisions, SETTINGS, now=page.fetched_at)
+        refetch(con, page, known, per_day=2)
         row = con.execute("SELECT content_hash, version FROM articles").fetchone()
         known = Known(d.article_id, row[0], row[1])
     assert con.execute("SELECT version FROM articles").fetchall() == [(3,)]
     # a day later the cap has room again
     text = WIRE + "\n\nA later update on the harbour board's vote, a day after."
-    page = art("https://wire.test/a", text, at=T + timedelta(days=1, hours=3))
-    with transaction(con):
-        decisions = decide_exact(
-            [page], by_canonical={}, by_hash={}, refetched={page.entry.url_key: known}
-        )
-        decisions = screen_versions(con, decisions, now=page.fetched_at, per_day=2)
-        load_batch(con, "run", decisions, now=page.fetched_at)
+    refetch(
+        con, art("https://wire.test/a", text, at=T + timedelta(days=1, hours=3)), known, per_day=2
+    )
     assert con.execute("SELECT version FROM articles").fetchall() == [(4,)]
+
+
+def refetch(con, page: Article, known: Known, *, per_day: int) -> None:
+    """A page fetched again on purpose, through the ingest flow's batch path."""
+    settings = DedupSettings(versions_per_day=per_day)
+    with transaction(con):
+        dedupe_and_load(
+            con,
+            "run",
+            [page],
+            settings=settings,
+            now=page.fetched_at,
+            refetched={page.entry.url_key: known},
+        )
 
 
 def _refetch(con, known: Known, text: str, at: datetime, *, updated: datetime) -> Known:
     page = art("https://wire.test/a", text, at=at)
     page = dataclasses.replace(page, entry=dataclasses.replace(page.entry, updated_at=updated))
-    with transaction(con):
-        decisions = decide_exact(
-            [page], by_canonical={}, by_hash={}, refetched={page.entry.url_key: known}
-        )
-        decisions = screen_versions(con, decisions, now=at, per_day=1)
-        load_batch(con, "run", decisions, now=at)
+    refetch(con, page, known, per_day=1)
     row = con.execute("SELECT content_hash, version FROM articles").fetchone()
     return Known(known.article_id, row[0], row[1])
 

@@ -9,12 +9,10 @@ import duckdb
 
 from tests.factories import article as make_article
 from wirehouse.config.settings import DedupSettings
-from wirehouse.dedup.exact import decide_exact
 from wirehouse.records import Article, FeedOutcome, FeedSource, Fetched, FetchKind, ParsedFeed
-from wirehouse.warehouse.articles import load_batch, lookups_for
 from wirehouse.warehouse.connection import transaction
+from wirehouse.warehouse.dedupe import dedupe_and_load
 from wirehouse.warehouse.runs import save_feed_outcomes
-from wirehouse.warehouse.similar import find_near_duplicates, store_similarity
 
 SETTINGS = DedupSettings()
 T = datetime(2026, 3, 18, 12, tzinfo=UTC)
@@ -36,13 +34,7 @@ def art(
 def ingest(con: duckdb.DuckDBPyConnection, articles: list[Article], *, now: datetime) -> None:
     """The batch path of the ingest flow: exact, near, load, then fingerprints and stories."""
     with transaction(con):
-        found = lookups_for(con, articles)
-        decisions = decide_exact(
-            articles, by_canonical=found.by_canonical, by_hash=found.by_hash, refetched={}
-        )
-        decisions = find_near_duplicates(con, decisions, SETTINGS, now=now)
-        load_batch(con, "run", decisions, now=now)
-        store_similarity(con, decisions, SETTINGS, now=now)
+        dedupe_and_load(con, "run", articles, settings=SETTINGS, now=now)
 
 
 def test_latest_articles_is_newest_first_with_sitename_or_host_as_outlet(con):

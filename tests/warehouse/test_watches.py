@@ -16,12 +16,10 @@ import pytest
 
 from tests.factories import article as make_article
 from wirehouse.config.settings import DedupSettings, WatchSettings
-from wirehouse.dedup.exact import decide_exact
 from wirehouse.extractors.fingerprint import content_hash
 from wirehouse.records import Article
-from wirehouse.warehouse.articles import load_batch, lookups_for
 from wirehouse.warehouse.connection import transaction
-from wirehouse.warehouse.similar import find_near_duplicates, store_similarity
+from wirehouse.warehouse.dedupe import dedupe_and_load
 from wirehouse.warehouse.watches import (
     evaluate_watches,
     hits_for_stories,
@@ -67,14 +65,8 @@ def run(con: duckdb.DuckDBPyConnection, run_id: str, articles: list[Article]) ->
     """The batch path of the ingest flow; returns the stories it placed articles in."""
     now = max(a.fetched_at for a in articles if a.fetched_at)
     with transaction(con):
-        found = lookups_for(con, articles)
-        decisions = decide_exact(
-            articles, by_canonical=found.by_canonical, by_hash=found.by_hash, refetched={}
-        )
-        decisions = find_near_duplicates(con, decisions, SETTINGS, now=now)
-        load_batch(con, run_id, decisions, now=now)
-        placed = store_similarity(con, decisions, SETTINGS, now=now)
-    return set(placed.values())
+        done = dedupe_and_load(con, run_id, articles, settings=SETTINGS, now=now)
+    return set(done.stories.values())
 
 
 RATE_WIRE = art(

@@ -9,41 +9,10 @@ Canonical keys arrive screened (`dedup.canonical`): only same-site and partner o
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from wirehouse.dedup.ids import article_id_for
-from wirehouse.records import Article, MatchKind
-
-
-class Outcome(StrEnum):
-    NEW = "new"  # a new row in `articles`
-    DUPLICATE = "duplicate"  # one more URL of an article already known
-    VERSION = "version"  # an article already known, with changed text
-    UNCHANGED = "unchanged"  # an article already known, fetched again, same text
-
-
-@dataclass(frozen=True, slots=True)
-class Known:
-    """An article already in the warehouse that a re-fetched entry belongs to."""
-
-    article_id: str
-    content_hash: str | None  # None: stored without text (its page never gave one yet)
-    version: int
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    article: Article
-    outcome: Outcome
-    article_id: str
-    match_kind: MatchKind
-    version: int = 1
-    similarity: float | None = None
-    # a real change held back by the daily version cap: not stored, and not remembered as
-    # fetched, so the page is fetched again (and versioned) once the cap has room
-    capped: bool = False
+from wirehouse.records import Article, Decision, Known, MatchKind, Outcome
 
 
 def decide_exact(

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from wirehouse.config.settings import DedupSettings
 from wirehouse.extractors.fingerprint import normalise_text
 
 U64 = npt.NDArray[np.uint64]
@@ -58,6 +59,16 @@ class Scheme:
     @property
     def name(self) -> str:
         return f"w{self.shingle_words}-p{self.num_perm}-b{self.bands}x{self.rows}-s{self.seed}"
+
+
+def scheme_for(settings: DedupSettings) -> Scheme:
+    """The fingerprint scheme the settings describe."""
+    return Scheme(
+        shingle_words=settings.near_shingle_words,
+        num_perm=settings.near_num_perm,
+        bands=settings.near_bands,
+        rows=settings.near_rows,
+    )
 
 
 @dataclass(frozen=True, slots=True)

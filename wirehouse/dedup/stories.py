@@ -24,9 +24,13 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from wirehouse.config.settings import DedupSettings
+from wirehouse.dedup.ids import story_id_for
+from wirehouse.records import Decision, Outcome
 
 # names and numbers identify an event; quotes are split into many trigrams, keywords are topical
 KIND_WEIGHTS: dict[str, float] = {"e": 1.0, "n": 1.0, "q": 0.35, "k": 0.5}
@@ -283,4 +287,64 @@ def assign(
         for t in cand.terms:
             if weights.get(t, 0.0):
                 postings.setdefault(t, []).append((placement.story_id, cand.published))
+    return placed
+
+
+def wanting_story(decisions: Sequence[Decision]) -> dict[str, Decision]:
+    """The articles of a batch a story is wanted for, by id: NEW ones and VERSION ones (which
+    keep a story they have). An article without text gets its story when its text arrives."""
+    wanted: dict[str, Decision] = {}
+    for d in decisions:
+        if d.outcome in (Outcome.NEW, Outcome.VERSION) and d.article.text is not None:
+            wanted.setdefault(d.article_id, d)
+    return wanted
+
+
+def candidate(d: Decision, now: datetime) -> Candidate:
+    """An article to place, at its publication time (else when it was fetched, else now)."""
+    return Candidate(
+        d.article_id,
+        d.article.published_at or d.article.fetched_at or now,
+        features(d.article.text or "", d.article.title),
+    )
+
+
+def window_weights(
+    candidates: Sequence[Candidate], stored_df: Mapping[str, int], stored_n: int
+) -> dict[str, float]:
+    """Term weights with IDF over the articles around the batch: the stored ones (`stored_df`
+    articles of `stored_n` have each term) and the batch's own."""
+    df = dict(stored_df)
+    for c in candidates:
+        for t in c.terms:
+            df[t] = df.get(t, 0) + 1
+    n = stored_n + len(candidates)
+    return {t: weight(t, df[t], n) for t in sorted({t for c in candidates for t in c.terms})}
+
+
+def place(
+    candidates: Sequence[Candidate],
+    *,
+    inherited: Mapping[str, str],
+    stored: Mapping[str, list[StoredMatch]],
+    stored_members: Mapping[str, int],
+    weights: Mapping[str, float],
+    settings: DedupSettings,
+) -> dict[str, Placement]:
+    """Each candidate's story: the one it inherits from a demoted copy, else the best-scoring
+    one of its window (`assign`), else a new one named after it."""
+    placed = {
+        c.article_id: Placement(inherited[c.article_id], None)
+        for c in candidates
+        if c.article_id in inherited
+    }
+    placed |= assign(
+        [c for c in candidates if c.article_id not in inherited],
+        stored=stored,
+        stored_members=stored_members,
+        weights=weights,
+        threshold=settings.story_threshold,
+        window=timedelta(days=settings.story_window_days),
+        new_story_id={c.article_id: story_id_for(c.article_id) for c in candidates},
+    )
     return placed

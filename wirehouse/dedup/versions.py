@@ -11,7 +11,11 @@ from __future__ import annotations
 import contextlib
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
+
+from wirehouse.records import Decision, Outcome
 
 # a dateline is short: "Updated 10:42 GMT", "5 min read", "Zuletzt aktualisiert: 01.12.2026 08:00"
 _DATE_LINE_WORDS = 12
@@ -139,3 +143,25 @@ def changed_meaningfully(old: str | None, new: str) -> bool:
     if old is None:
         return True
     return normalised_words(old) != normalised_words(new)
+
+
+def screen_versions(
+    decisions: Sequence[Decision], stored: Mapping[str, tuple[str | None, int]], *, per_day: int
+) -> list[Decision]:
+    """The decisions with each VERSION that is not one turned UNCHANGED: its text differs from
+    its article's stored text (`stored[article_id]`, with the new versions it got in the last
+    24 hours) only in spacing, punctuation, case or date lines, or its article already got
+    `per_day` new versions: a page that changes on every poll must not add a version per poll
+    for ever. A capped change is marked `capped`, so the page is fetched again later rather
+    than taken as seen."""
+    out = []
+    for d in decisions:
+        if d.outcome is Outcome.VERSION and d.article_id in stored:
+            text, today = stored[d.article_id]
+            new = d.article.text
+            keep = new is not None and changed_meaningfully(text, new)
+            capped = keep and text is not None and today >= per_day
+            if capped or not keep:
+                d = replace(d, outcome=Outcome.UNCHANGED, version=d.version - 1, capped=capped)
+        out.append(d)
+    return out

@@ -18,7 +18,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from wirehouse.escape import strip_controls
+from wirehouse.escape import plain_text, strip_controls
 from wirehouse.extractors import metadata
 from wirehouse.extractors.cleanup import split_tags
 from wirehouse.extractors.dates import choose_published, url_date
@@ -56,7 +56,7 @@ def build_article(page: Page, extracted: Extracted) -> Article:
     )
     naming = _naming(page, extracted)
     text, truncated, body_source = extracted.text, extracted.text_truncated, "page"
-    if entry.rules.prefer_feed_text and (feed_text := _tidy(entry.content or "")):
+    if entry.rules.prefer_feed_text and (feed_text := plain_text(entry.content)):
         capped = cap_text(feed_text)  # a feed's text is capped like a page's
         text, truncated, body_source = capped.text, capped.truncated, "feed"
     return Article(
@@ -182,14 +182,8 @@ def _clean(value: str | None) -> str | None:
 
 
 def _feed_text(entry: Entry) -> str:
-    """The longer of the entry's content and summary, tidied (`_tidy`)."""
-    return _tidy(max((entry.content or "", entry.summary or ""), key=len))
-
-
-def _tidy(text: str) -> str:
-    """Feed text without control characters, blank lines and runs of spaces."""
-    lines = (" ".join(line.split()) for line in strip_controls(text).splitlines())
-    return "\n".join(line for line in lines if line)
+    """The longer of the entry's content and summary, with blank lines and spaces collapsed."""
+    return plain_text(max((entry.content or "", entry.summary or ""), key=len)) or ""
 
 
 def _merge_tags(page_tags: tuple[str, ...], feed_tags: tuple[str, ...]) -> tuple[str, ...]:

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 from wirehouse.config.settings import ExtractSettings
 from wirehouse.extractors.article import build_article
-from wirehouse.extractors.page import STAGE, extract_page
-from wirehouse.records import Article, Extracted, Page, Rejected
+from wirehouse.extractors.page import extract_page
+from wirehouse.records import Article, Extracted, Page, Rejected, Stage
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def extract_one(page: Page, settings: ExtractSettings) -> Article | Rejected:
     except Exception as exc:  # a bug for one page must not lose the other pages of the batch
         logger.warning("building the article failed for %s: %s", page.final_url, exc)
         return Rejected(
-            STAGE, page.final_url, "extract_error", f"{type(exc).__name__}: {exc}"[:500]
+            Stage.EXTRACT, page.final_url, "extract_error", f"{type(exc).__name__}: {exc}"[:500]
         )
 
 

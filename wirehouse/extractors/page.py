@@ -28,11 +28,10 @@ from wirehouse.config.settings import ExtractSettings
 from wirehouse.escape import strip_controls
 from wirehouse.extractors import cleanup, dates, details, jsonld, loading, metadata
 from wirehouse.extractors.textcap import cap_text
-from wirehouse.records import Extracted, Rejected
+from wirehouse.records import Extracted, Rejected, Stage
 
 logger = logging.getLogger(__name__)
 
-STAGE = "extract"
 _LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_].*)?$")
 
 
@@ -49,7 +48,7 @@ def extract_page(
         return _extract(body, url, settings, zone)
     except Exception as exc:  # one bad page must never stop a batch
         logger.warning("extraction failed for %s: %s", url, exc, exc_info=True)
-        return Rejected(STAGE, url, "extract_error", f"{type(exc).__name__}: {exc}"[:500])
+        return Rejected(Stage.EXTRACT, url, "extract_error", f"{type(exc).__name__}: {exc}"[:500])
 
 
 def _extract(
@@ -57,10 +56,10 @@ def _extract(
 ) -> Extracted | Rejected:
     kind = loading.sniff_not_html(body)
     if kind is not None:
-        return Rejected(STAGE, url, "not_html", kind)
+        return Rejected(Stage.EXTRACT, url, "not_html", kind)
     tree = loading.parse_html(body)
     if tree is None or (tree.find(".//body") is None and len(tree) < 2):
-        return Rejected(STAGE, url, "not_html", "unparseable")
+        return Rejected(Stage.EXTRACT, url, "not_html", "unparseable")
 
     # read what trafilatura's copy of the tree would not tell us, before anything changes it
     json_ld = jsonld.read_nodes(tree)
@@ -74,7 +73,7 @@ def _extract(
     found = details.read_details(tree)
     doc = bare_extraction(tree, url=url, **trafilatura_options(settings))
     if not isinstance(doc, Document) or not doc.text:
-        return Rejected(STAGE, url, "no_text", "trafilatura found no main text")
+        return Rejected(Stage.EXTRACT, url, "no_text", "trafilatura found no main text")
 
     tags = _unique(strip_controls(t) for t in cleanup.split_tags([*found.tags, *found.categories]))
     # the page's own view; build_article weighs it against the feed entry
@@ -88,7 +87,7 @@ def _extract(
     if settings.include_comments and doc.comments:
         text = f"{text}\n{doc.comments}".strip()
     if len(text) < settings.min_text_chars:
-        return Rejected(STAGE, url, "no_text", f"{len(text)} chars of text")
+        return Rejected(Stage.EXTRACT, url, "no_text", f"{len(text)} chars of text")
     capped = cap_text(
         text, max_chars=settings.max_text_chars, max_word_chars=settings.max_word_chars
     )

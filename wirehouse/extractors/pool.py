@@ -46,8 +46,7 @@ from typing import Any, Self
 
 from wirehouse.config.settings import ExtractSettings
 from wirehouse.extractors.batch import extract_one
-from wirehouse.extractors.page import STAGE
-from wirehouse.records import Article, Page, Rejected
+from wirehouse.records import Article, Page, Rejected, Stage
 
 logger = logging.getLogger(__name__)
 
@@ -461,10 +460,10 @@ class BatchPool(_ClosedOnExit):
 def rejected_for(page: Page, error: BaseException) -> Rejected:
     """What a page whose extraction did not come back becomes."""
     if isinstance(error, CallTimeout):
-        return Rejected(STAGE, page.final_url, "extract_timeout", str(error))
+        return Rejected(Stage.EXTRACT, page.final_url, "extract_timeout", str(error))
     if isinstance(error, WorkerCrashed):
-        return Rejected(STAGE, page.final_url, "extract_crashed", str(error))
-    return Rejected(STAGE, page.final_url, "extract_error", str(error)[:500])
+        return Rejected(Stage.EXTRACT, page.final_url, "extract_crashed", str(error))
+    return Rejected(Stage.EXTRACT, page.final_url, "extract_error", str(error)[:500])
 
 
 def gather_batch(pages: Sequence[Page], futures: Sequence[Future[Any]]) -> Future[BatchResult]:

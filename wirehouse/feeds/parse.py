@@ -29,8 +29,9 @@ from zoneinfo import ZoneInfo
 import feedparser
 from feedparser.encodings import convert_to_utf8
 
+from wirehouse.escape import plain_text
 from wirehouse.feeds.dates import parse_feed_date
-from wirehouse.feeds.text import html_to_text, plain_text
+from wirehouse.feeds.text import html_to_text
 from wirehouse.feeds.xmlsafe import strip_dtd
 from wirehouse.records import Entry, Fetched, ParsedFeed
 from wirehouse.urls import normalise_url

@@ -30,7 +30,7 @@ from lxml import etree
 from wirehouse.feeds.dates import parse_feed_date
 from wirehouse.feeds.parse import FUTURE_TOLERANCE, http_link
 from wirehouse.feeds.xmlsafe import strip_dtd
-from wirehouse.records import Entry, Fetched, FetchKind, Rejected
+from wirehouse.records import Entry, Fetched, FetchKind, Rejected, Stage
 from wirehouse.urls import normalise_url
 
 logger = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ async def read_sitemaps(
                 if len(read.sitemaps) >= limits.max_sitemaps or room <= 0:
                     limit = "sitemap_limit" if room > 0 else "url_limit"
                     read.rejected.append(
-                        Rejected("feed", url, f"{limit}: {len(queue) + 1} more not read")
+                        Rejected(Stage.FEED, url, f"{limit}: {len(queue) + 1} more not read")
                     )
                     break
                 parsed = await _fetch_one(url, fetch, read, limits, room)
@@ -161,13 +161,13 @@ async def read_sitemaps(
                     if since is not None and lastmod is not None and lastmod < since:
                         read.too_old += 1
                     elif depth + 1 > limits.max_depth:
-                        read.rejected.append(Rejected("feed", child, "sitemap_too_deep"))
+                        read.rejected.append(Rejected(Stage.FEED, child, "sitemap_too_deep"))
                     else:
                         queue.append((child, depth + 1))
     except TimeoutError:
         waited = time.monotonic() - started
         read.rejected.append(
-            Rejected("feed", start, f"sitemap_deadline: stopped after {waited:.0f} s")
+            Rejected(Stage.FEED, start, f"sitemap_deadline: stopped after {waited:.0f} s")
         )
     return read
 
@@ -189,7 +189,7 @@ async def _fetch_one(
     read.fetches.append(fetched)
     read.sitemaps.append(url)
     if not fetched.ok or fetched.body is None:
-        read.rejected.append(Rejected("feed", url, fetched.error or f"http_{fetched.status}"))
+        read.rejected.append(Rejected(Stage.FEED, url, fetched.error or f"http_{fetched.status}"))
         return None
     # lxml is linear and capped here; a thread keeps the event loop (other fetches) moving
     parsed = await asyncio.to_thread(
@@ -197,7 +197,7 @@ async def _fetch_one(
     )
     if parsed.error:
         logger.info("sitemap %s: %s", url, parsed.error)
-        read.rejected.append(Rejected("feed", url, parsed.error))
+        read.rejected.append(Rejected(Stage.FEED, url, parsed.error))
     return parsed
 
 

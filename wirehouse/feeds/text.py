@@ -14,7 +14,7 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-from wirehouse.escape import strip_controls
+from wirehouse.escape import plain_text, strip_controls
 
 logger = logging.getLogger(__name__)
 
@@ -30,15 +30,6 @@ _BLOCK = frozenset(
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "title", "iframe", "object"})
 # [^<>]: a run of "<" without ">" would make each start scan to the end (quadratic)
 _TAG = re.compile(r"<[^<>]*>")
-
-
-def plain_text(text: str | None) -> str | None:
-    """Whitespace tidied, one paragraph a line; None when nothing readable is left."""
-    if not text:
-        return None
-    lines = (" ".join(line.split()) for line in strip_controls(text).splitlines())
-    result = "\n".join(line for line in lines if line)
-    return result or None
 
 
 def html_to_text(markup: str | None) -> str | None:

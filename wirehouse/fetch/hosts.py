@@ -31,7 +31,6 @@ import httpx
 
 log = logging.getLogger(__name__)
 
-MAX_PAUSE_S = 120.0  # a longer Retry-After defers the host to a later run instead
 DEFERRED_RETRY_AFTER = "deferred_retry_after"  # the reason prefix of a deferred host's requests
 _MAX_DEFER_S = 366 * 86400.0  # a Retry-After of 1e300 s is a year, not an overflow
 DEFAULT_429_PAUSE_S = 30.0  # a 429 without Retry-After still means "slow down"
@@ -101,7 +100,7 @@ class HostGate:
         per_host_connections: int,
         per_host_delay_s: float,
         max_connections: int,
-        max_pause_s: float = MAX_PAUSE_S,
+        max_pause_s: float,  # `http.max_retry_after_s`: a longer Retry-After defers the host
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._limits = HostLimits(per_host_delay_s, per_host_connections)

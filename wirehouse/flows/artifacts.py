@@ -23,7 +23,7 @@ from prefect.artifacts import (
 )
 
 from wirehouse.escape import markdown_cell, visible
-from wirehouse.records import RunSummary
+from wirehouse.records import RunSummary, Stage
 
 SUMMARY_KEY = "ingest-summary"
 FAILURES_KEY = "ingest-failures"
@@ -31,7 +31,7 @@ PROGRESS_KEY = "ingest-progress"
 DIGEST_KEY = "ingest-digest"
 
 # stages whose rejections mean "this page gave no article text"
-_PAGE_STAGES = ("page", "extract")
+_PAGE_STAGES = (Stage.PAGE, Stage.EXTRACT)
 # the order a run goes through its stages, for a table that reads top to bottom
 _STAGE_ORDER = ("open", "fetch_feeds", "triage", "fetch_pages", "extract", "load")
 

@@ -24,12 +24,12 @@ from wirehouse.errors import ConfigError, WarehouseBusy
 from wirehouse.feeds.sitemap import SitemapLimits, SitemapRead, read_sitemaps
 from wirehouse.fetch.client import Fetcher
 from wirehouse.flows.artifacts import publish_digest_link, publish_summary
-from wirehouse.flows.ingest import _DB_WAIT_S, _record_abort, _Run, _timed, load_entries
+from wirehouse.flows.ingest import _record_abort, _Run, _timed, load_entries
 from wirehouse.flows.stopping import Stop, stop_on_signals
 from wirehouse.records import FeedSource, Fetched, FetchKind, RunSummary
 from wirehouse.timespec import parse_since
 from wirehouse.urls import url_origin
-from wirehouse.warehouse.connection import run_lock, session
+from wirehouse.warehouse.connection import DB_WAIT_S, run_lock, session
 from wirehouse.warehouse.entries import Triage
 from wirehouse.warehouse.migrate import migrate
 from wirehouse.warehouse.runs import close_abandoned_runs, start_run
@@ -101,7 +101,7 @@ async def _backfill(
         logger.warning("skipped: %s", exc)
         return Cancelled(message=f"skipped: {exc}")
     with lock:
-        with _timed(summary, "open"), session(warehouse, wait_s=_DB_WAIT_S) as con:
+        with _timed(summary, "open"), session(warehouse, wait_s=DB_WAIT_S) as con:
             migrate(con)
             dead_before = now - timedelta(days=1) if warehouse.is_lake else None
             if aborted := close_abandoned_runs(con, started_before=dead_before):

@@ -12,6 +12,7 @@ location with a password (a PostgreSQL catalog) is never one: the runs read it f
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLi
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
 
 from wirehouse.config.location import Warehouse
+from wirehouse.config.parameters import IngestParameters
 from wirehouse.config.shards import Shard
 from wirehouse.flows.ingest import ingest
 
@@ -31,13 +33,10 @@ def deployment_name(shard: Shard | None = None) -> str:
 
 
 def ingest_deployment(
+    asked: IngestParameters,
     *,
-    feeds_file: str | None,
-    db: str,
     interval_s: float | None = None,
     cron: str | None = None,
-    shard: Shard | None = None,
-    data_path: str | None = None,
 ) -> RunnerDeployment:
     """The `ingest/scheduled` deployment: one schedule, fixed parameters, one run at a time.
 
@@ -48,18 +47,22 @@ def ingest_deployment(
     if (interval_s is None) == (cron is None):
         raise ValueError("give exactly one of interval_s and cron")
     schedule: dict[str, Any] = {"cron": cron} if cron else {"interval": interval_s}
-    warehouse = Warehouse(db, data_path)
+    if asked.db is None:
+        raise ValueError("a deployment needs the warehouse location (the settings' db)")
+    warehouse = Warehouse(asked.db, asked.data_path)
     # paths made absolute; a lake's catalog location and an object-storage URL as given
     local_data = warehouse.local_data_path
-    parameters = {
-        "feeds_file": str(Path(feeds_file).resolve()) if feeds_file else None,
-        "db": _db_parameter(warehouse),
-        "data_path": str(local_data.resolve()) if local_data else data_path,
-        "shard": str(shard) if shard else None,
-    }
+    shard = asked.parsed_shard()
+    fixed = replace(
+        asked,
+        feeds_file=str(Path(asked.feeds_file).resolve()) if asked.feeds_file else None,
+        db=_db_parameter(warehouse),
+        data_path=str(local_data.resolve()) if local_data else asked.data_path,
+        shard=str(shard) if shard else None,
+    )
     deployment = ingest.to_deployment(
         name=deployment_name(shard),
-        parameters=parameters,
+        parameters=fixed.as_flow_parameters(),
         concurrency_limit=ConcurrencyLimitConfig(
             limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW
         ),

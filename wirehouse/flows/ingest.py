@@ -31,12 +31,9 @@ from prefect.states import Cancelled, State
 from prefect.utilities.annotations import quote
 
 from wirehouse import progress
-from wirehouse.config.feedlist import resolve_sources
 from wirehouse.config.location import Warehouse
-from wirehouse.config.settings import Settings, load_settings
-from wirehouse.config.shards import parse_shard, select_shard
-from wirehouse.dedup.canonical import screen_canonicals, trusted_pairs
-from wirehouse.dedup.exact import Decision, Outcome, decide_exact
+from wirehouse.config.parameters import IngestParameters
+from wirehouse.config.settings import Settings
 from wirehouse.errors import ConfigError, WarehouseBusy, WirehouseError
 from wirehouse.extractors.article import article_from_feed, pending_article, pending_articles
 from wirehouse.extractors.backend import open_pool
@@ -57,34 +54,27 @@ from wirehouse.records import (
     FeedState,
     Fetched,
     FetchKind,
-    MatchKind,
     Page,
     ParsedFeed,
     Rejected,
     RunSummary,
+    Stage,
 )
 from wirehouse.urls import url_origin
-from wirehouse.warehouse.articles import (
-    LoadCounts,
-    load_batch,
-    lookups_for,
-    record_claims,
-    record_page_failures,
-    screen_versions,
-    store_pending,
-)
+from wirehouse.warehouse.articles import load_batch, record_page_failures, store_pending
 from wirehouse.warehouse.connection import (
+    DB_WAIT_S,
     publish_read_copy,
     read_copy_due,
     run_lock,
     session,
     write_atomically,
 )
+from wirehouse.warehouse.dedupe import Deduped, dedupe_and_load
 from wirehouse.warehouse.digest import write_digest
 from wirehouse.warehouse.entries import (
     Budget,
     RefetchPolicy,
-    Sighting,
     Triage,
     apply_budget,
     triage_entries,
@@ -93,7 +83,6 @@ from wirehouse.warehouse.held import HeldSession
 from wirehouse.warehouse.migrate import migrate
 from wirehouse.warehouse.retention import prune, prune_due
 from wirehouse.warehouse.runs import (
-    abort_run,
     close_abandoned_runs,
     feed_states,
     finish_run,
@@ -102,7 +91,6 @@ from wirehouse.warehouse.runs import (
     start_run,
 )
 from wirehouse.warehouse.search import refresh_due, refresh_index
-from wirehouse.warehouse.similar import find_near_duplicates, store_similarity
 
 _T = TypeVar("_T")
 
@@ -118,10 +106,6 @@ def _timed(summary: RunSummary, stage: str) -> Iterator[None]:
 
 class RunDeadline(Exception):
     """The run reached `run_deadline_s`: no more pages are extracted this run."""
-
-
-# DuckDB waits this long for a reader (e.g. `wirehouse sql`) to let go of the file
-_DB_WAIT_S = 30.0
 
 
 @dataclass
@@ -256,7 +240,7 @@ async def triage(run: _Run, entries: list[Entry]) -> Triage:
         return budgeted
 
     def work() -> Triage:
-        with session(run.db, wait_s=_DB_WAIT_S) as con:
+        with session(run.db, wait_s=DB_WAIT_S) as con:
             return write_atomically(con, decide)
 
     return await asyncio.to_thread(work)
@@ -304,13 +288,13 @@ async def _extract_batch(run: _Run, index: int, entries: list[Entry]) -> None:
         elif f.error and f.error.startswith(DEFERRED_RETRY_AFTER):
             run.deferred.append(entry)  # not a failure: a later run's retries fetch it
             run.summary.entries_deferred += 1
-            run.summary.rejected.append(Rejected("page", entry.url, f.error))
+            run.summary.rejected.append(Rejected(Stage.PAGE, entry.url, f.error))
             if entry.url_key not in run.triage.refetched:  # new: kept now, as pending
                 articles_pending.append(pending_article(entry, seen_at=f.fetched_at))
         else:
             reason = f.error or f"http_{f.status}"
             failed.append((entry, reason, f.fetched_at))
-            run.summary.rejected.append(Rejected("page", entry.url, reason))
+            run.summary.rejected.append(Rejected(Stage.PAGE, entry.url, reason))
     run.summary.pages_fetched += len(pages)
 
     with _timed(run.summary, "extract"):
@@ -360,67 +344,32 @@ def _load(
     fetched: Sequence[Fetched],
     retried: Sequence[tuple[str, str, datetime]] = (),
 ) -> None:
-    dedup = run.settings.dedup
-    partners = trusted_pairs(dedup.syndication_partners)
-    # a canonical link to another site merges nothing unless the sites are partners
-    articles, claims = screen_canonicals(articles, partners)
-
-    def decide_and_load(
-        con: duckdb.DuckDBPyConnection,
-    ) -> tuple[list[Decision], LoadCounts, dict[str, str]]:
-        now = datetime.now(UTC)
-        found = lookups_for(con, articles, partners=partners)
-        # URLs another writer (a concurrent run on a DuckLake) loaded since our triage
-        taken = found.by_url
-        batch: list[Article] = []
-        late: list[Sighting] = []
-        for a in articles:
-            key = a.entry.url_key
-            if key in taken and key not in run.triage.refetched:
-                for entry in (a.entry, *run.triage.followers.get(key, ())):
-                    late.append(Sighting(entry, taken[key], MatchKind.URL))
-            else:
-                batch.append(a)
-        decisions = decide_exact(
-            batch,
-            by_canonical=found.by_canonical,
-            by_hash=found.by_hash,
-            refetched=run.triage.refetched,
-        )
-        decisions = screen_versions(con, decisions, now=now, per_day=dedup.versions_per_day)
-        decisions = find_near_duplicates(con, decisions, dedup, now=now)
-        counts = load_batch(
+    def load(con: duckdb.DuckDBPyConnection) -> Deduped:
+        record_page_failures(con, retried)
+        return dedupe_and_load(
             con,
             run.run_id,
-            decisions,
-            sightings=late,
+            articles,
+            settings=run.settings.dedup,
+            now=datetime.now(UTC),
+            refetched=run.triage.refetched,
             followers=run.triage.followers,
             fetched=fetched,
-            now=now,
         )
-        record_page_failures(con, retried)
-        record_claims(con, run.run_id, claims, decisions, now=now)
-        placed = store_similarity(con, decisions, dedup, now=now)
-        return decisions, counts, placed
 
     if run.loader is None:
-        run.loader = HeldSession(run.db, wait_s=_DB_WAIT_S)
+        run.loader = HeldSession(run.db, wait_s=DB_WAIT_S)
     try:
-        decisions, counts, placed = write_atomically(run.loader.connection(), decide_and_load)
+        done = write_atomically(run.loader.connection(), load)
     except BaseException as exc:
         run.loader.close(exc)
         raise
     summary = run.summary
-    summary.stories_touched |= set(placed.values())
-    summary.new_articles += counts.new_articles
-    summary.new_versions += counts.new_versions
-    for d in decisions:
-        if d.outcome is Outcome.DUPLICATE:
-            kind = str(d.match_kind)
-            summary.duplicates[kind] = summary.duplicates.get(kind, 0) + 1
-        follower_count = len(run.triage.followers.get(d.article.entry.url_key, ()))
-        if follower_count:
-            summary.duplicates["url"] = summary.duplicates.get("url", 0) + follower_count
+    summary.stories_touched |= set(done.stories.values())
+    summary.new_articles += done.counts.new_articles
+    summary.new_versions += done.counts.new_versions
+    for kind, n in done.duplicates.items():
+        summary.duplicates[kind] = summary.duplicates.get(kind, 0) + n
 
 
 @task(name="refresh-search-index", cache_policy=NO_CACHE, persist_result=False)
@@ -430,7 +379,7 @@ async def refresh_search(run: _Run) -> None:
     rebuilds when stale."""
 
     def work() -> None:
-        with session(run.db, wait_s=_DB_WAIT_S) as con:
+        with session(run.db, wait_s=DB_WAIT_S) as con:
             if refresh_due(con, now=datetime.now(UTC)):
                 refresh_index(con)
 
@@ -465,7 +414,7 @@ async def finish(
         finish_run(con, run.summary, status=status, error=error)
 
     def work() -> None:
-        with session(run.db, wait_s=_DB_WAIT_S) as con:
+        with session(run.db, wait_s=DB_WAIT_S) as con:
             write_atomically(con, record)
             if status == "completed":
                 _prune_when_due(run, con)
@@ -525,13 +474,14 @@ async def ingest(
     way what was loaded stays, the run is recorded as aborted, and feed validators are not
     saved, so the next run reads the feeds again and takes up the rest.
     """
-    settings = load_settings(db=db, data_path=data_path)
+    asked = IngestParameters(
+        feeds=tuple(feeds or ()), feeds_file=feeds_file, db=db, data_path=data_path, shard=shard
+    )
+    settings = asked.settings()
     summary = RunSummary(run_id=uuid.uuid4().hex[:12])
     with stop_on_signals(grace_s=settings.stop_grace_s) as stop:
         try:
-            return await _ingest(
-                settings, summary, stop, feeds=feeds, feeds_file=feeds_file, shard=shard
-            )
+            return await _ingest(settings, summary, stop, asked)
         except asyncio.CancelledError:
             if not stop.requested:
                 raise
@@ -543,8 +493,8 @@ async def ingest(
 
 def _record_abort(warehouse: Warehouse, summary: RunSummary, reason: str) -> None:
     try:
-        with session(warehouse, wait_s=_DB_WAIT_S) as con:
-            write_atomically(con, lambda c: abort_run(c, summary, error=reason))
+        with session(warehouse, wait_s=DB_WAIT_S) as con:
+            write_atomically(con, lambda c: finish_run(c, summary, status="aborted", error=reason))
     except (duckdb.Error, WirehouseError) as exc:  # the next run marks it aborted instead
         get_run_logger().warning("could not record run %s as aborted: %s", summary.run_id, exc)
 
@@ -553,17 +503,12 @@ async def _ingest(
     settings: Settings,
     summary: RunSummary,
     stop: Stop,
-    *,
-    feeds: list[str] | None,
-    feeds_file: str | None,
-    shard: str | None,
+    asked: IngestParameters,
 ) -> RunSummary | State:
     logger = get_run_logger()
     deadline = time.monotonic() + settings.run_deadline_s
     warehouse = settings.warehouse
-    sources = resolve_sources(settings, feeds=feeds, feeds_file=feeds_file)
-    if shard:
-        sources = select_shard(sources, parse_shard(shard))
+    sources = asked.sources(settings)
     if not sources:
         raise ConfigError("no feeds to fetch: give --feed URL or a feed list with enabled feeds")
     run_id = summary.run_id
@@ -575,7 +520,7 @@ async def _ingest(
         return Cancelled(message=f"skipped: {exc}")
     with lock:
         now = datetime.now(UTC)
-        with _timed(summary, "open"), session(warehouse, wait_s=_DB_WAIT_S) as con:
+        with _timed(summary, "open"), session(warehouse, wait_s=DB_WAIT_S) as con:
             applied = migrate(con)
             if applied:
                 logger.info("warehouse %s migrated to version %d", warehouse, applied[-1])
@@ -741,10 +686,12 @@ def _tally_feeds(summary: RunSummary, outcomes: list[FeedOutcome]) -> list[Entry
                 entries.extend(o.parsed.entries)
                 if o.parsed.error and not o.parsed.entries:
                     summary.feeds_failed += 1
-                    summary.rejected.append(Rejected("feed", o.source.url, o.parsed.error))
+                    summary.rejected.append(Rejected(Stage.FEED, o.source.url, o.parsed.error))
         else:
             summary.feeds_failed += 1
-            summary.rejected.append(Rejected("feed", o.source.url, f.error or f"http_{f.status}"))
+            summary.rejected.append(
+                Rejected(Stage.FEED, o.source.url, f.error or f"http_{f.status}")
+            )
     summary.entries_seen = len(entries)
     return entries
 

@@ -14,9 +14,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 
 from wirehouse.config.settings import load_settings
-from wirehouse.timespec import parse_duration
-from wirehouse.warehouse.connection import session
-from wirehouse.warehouse.lake import maintain
+from wirehouse.warehouse.lake import maintain_lake
 
 
 @flow(name="lake-maintain", log_prints=False)
@@ -25,20 +23,13 @@ def lake_maintain(
 ) -> dict[str, int | bool]:
     """Compact the lake, expire snapshots older than `expire_older_than` and delete the files
     unused or orphaned for `delete_older_than` (ages as in `wirehouse lake maintain`)."""
-    logger = get_run_logger()
-    now = datetime.now(UTC)
-    expire = parse_duration(expire_older_than, allow_zero=True)
-    delete = parse_duration(delete_older_than, allow_zero=True)
-    with session(load_settings().warehouse) as con:
-        done = maintain(con, now=now, expire_older_than=expire, delete_older_than=delete)
-    logger.info(
-        "data files %d -> %d; %d snapshots expired; %d unused and %d orphaned files deleted",
-        done.files_before,
-        done.files_after,
-        done.snapshots_expired,
-        done.files_deleted,
-        done.orphans_deleted,
+    done = maintain_lake(
+        load_settings().warehouse,
+        now=datetime.now(UTC),
+        expire_older_than=expire_older_than,
+        delete_older_than=delete_older_than,
     )
+    get_run_logger().info("%s", done.describe())
     counts = asdict(done)
     create_table_artifact(
         key="lake-maintenance",

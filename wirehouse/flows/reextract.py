@@ -1,15 +1,18 @@
 """The `reextract` flow: run extraction again over the stored raw pages, with no network.
 
 After an extractor upgrade or a settings change, every article whose text comes out different
-gets a new version (the earlier text stays in `article_versions`); the rest is untouched.
-The feed list's per-source rules (`timezone`, `language`, `prefer_feed_text`) apply as at
-ingest; an article whose text is its feed's by `prefer_feed_text` has nothing to re-extract.
+in a way that matters (`dedup.versions`) gets a new version (the earlier text stays in
+`article_versions`); the rest is untouched. Re-extracted texts go through the same
+deduplication stage as fetched ones (`warehouse.dedupe`), daily version cap included. The feed
+list's per-source rules (`timezone`, `language`, `prefer_feed_text`) apply as at ingest; an
+article whose text is its feed's by `prefer_feed_text` has nothing to re-extract.
 """
 
 from __future__ import annotations
 
 import asyncio
-import zlib
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger, task
@@ -17,83 +20,52 @@ from prefect.cache_policies import NO_CACHE
 
 from wirehouse.config.feedlist import load_feed_list
 from wirehouse.config.settings import Settings, load_settings
-from wirehouse.dedup.exact import Known, Outcome, decide_exact
 from wirehouse.errors import ConfigError
-from wirehouse.extractors.pool import ExtractionPool
-from wirehouse.records import Article, Entry, Page, SourceRules
-from wirehouse.warehouse.articles import load_batch
-from wirehouse.warehouse.connection import run_lock, session, transaction
+from wirehouse.extractors.backend import open_pool
+from wirehouse.extractors.pool import BatchPool
+from wirehouse.records import Article, Outcome, SourceRules
+from wirehouse.warehouse.connection import DB_WAIT_S, run_lock, session, write_atomically
+from wirehouse.warehouse.dedupe import dedupe_and_load
 from wirehouse.warehouse.migrate import migrate
-
-_LATEST_PAGES = """
-    SELECT a.article_id, a.url, a.url_key, a.feed_url, a.title, a.published_at,
-           a.published_at_source, a.body_source, a.content_hash, a.version, p.url, r.html_zlib,
-           p.content_type, p.fetched_at,
-           (SELECT f.title FROM feeds f WHERE f.feed_url = a.feed_url) AS channel_title
-    FROM articles a
-    JOIN (SELECT *, row_number() OVER (PARTITION BY article_id, url ORDER BY fetched_at DESC)
-                 AS n
-          FROM pages) p  -- the article's own page: copies' pages are kept under its id too
-        ON p.article_id = a.article_id AND p.url = a.url AND p.n = 1
-    JOIN raw_pages r ON r.raw_hash = p.raw_hash  -- one stored copy per payload
-    WHERE a.article_id IN (SELECT unnest(?::VARCHAR[]))
-"""
+from wirehouse.warehouse.pages import articles_with_pages, latest_pages
 
 
 @task(task_run_name="reextract-batch-{index}", cache_policy=NO_CACHE, persist_result=False)
 async def reextract_batch(
     settings: Settings,
-    pool: ExtractionPool,
+    pool: BatchPool,
     index: int,
     article_ids: list[str],
-    rules: dict[str, SourceRules],
+    rules: Mapping[str, SourceRules],
 ) -> dict[str, int]:
     """Extract one batch of stored pages again and load the texts that changed."""
-    with session(settings.db) as con:
-        rows = con.execute(_LATEST_PAGES, [article_ids]).fetchall()
-    pages: list[Page] = []
-    known: dict[str, Known] = {}
-    for (
-        aid,
-        url,
-        url_key,
-        feed_url,
-        title,
-        published,
-        source,
-        body_source,
-        chash,
-        version,
-        page_url,
-        html,
-        ctype,
-        fetched_at,
-        channel_title,
-    ) in rows:
-        feed_rules = rules.get(feed_url or "", SourceRules())
-        if feed_rules.prefer_feed_text and body_source == "feed":
-            continue  # its text is the feed's, which no page changes
-        entry = Entry(
-            feed_url=feed_url or "",
-            url=url,
-            url_key=url_key,
-            guid=None,
-            title=title,
-            published_at=published if source == "feed" else None,
-            feed_title=channel_title,  # evidence of the outlet's name, as at ingest
-            rules=feed_rules,
+    with session(settings.warehouse, wait_s=DB_WAIT_S) as con:
+        stored = latest_pages(con, article_ids)
+    pages = [
+        replace(
+            page, entry=replace(page.entry, rules=rules.get(page.entry.feed_url, SourceRules()))
         )
-        pages.append(Page(entry, page_url, zlib.decompress(html), ctype, fetched_at))
-        known[url_key] = Known(aid, chash, version)
+        for page, _ in stored
+    ]
+    known = {page.entry.url_key: article for page, article in stored}
     results = await asyncio.wrap_future(pool.submit(pages)) if pages else []
     articles = [r for r in results if isinstance(r, Article)]
-    decisions = decide_exact(articles, by_canonical={}, by_hash={}, refetched=known)
-    with session(settings.db) as con, transaction(con):
-        load_batch(con, "reextract", decisions, now=datetime.now(UTC))
+    with session(settings.warehouse, wait_s=DB_WAIT_S) as con:
+        done = write_atomically(
+            con,
+            lambda c: dedupe_and_load(
+                c,
+                "reextract",
+                articles,
+                settings=settings.dedup,
+                now=datetime.now(UTC),
+                refetched=known,
+            ),
+        )
     return {
         "pages": len(pages),
-        "changed": sum(d.outcome is Outcome.VERSION for d in decisions),
-        "unchanged": sum(d.outcome is Outcome.UNCHANGED for d in decisions),
+        "changed": sum(d.outcome is Outcome.VERSION for d in done.decisions),
+        "unchanged": sum(d.outcome is Outcome.UNCHANGED for d in done.decisions),
         "rejected": len(results) - len(articles),
     }
 
@@ -104,18 +76,14 @@ async def reextract(db: str | None = None, data_path: str | None = None) -> dict
     logger = get_run_logger()
     settings = load_settings(db=db, data_path=data_path)
     rules = _feed_rules(settings)
+    feed_text = [url for url, r in rules.items() if r.prefer_feed_text]
     totals = {"pages": 0, "changed": 0, "unchanged": 0, "rejected": 0}
-    with run_lock(settings.db):
-        with session(settings.db) as con:
+    with run_lock(settings.warehouse):
+        with session(settings.warehouse, wait_s=DB_WAIT_S) as con:
             migrate(con)
-            ids = [
-                r[0]
-                for r in con.execute(
-                    "SELECT DISTINCT article_id FROM pages ORDER BY article_id"
-                ).fetchall()
-            ]
+            ids = articles_with_pages(con, except_feed_text_of=feed_text)
         size = settings.extract.batch_size
-        with ExtractionPool(settings.extract) as pool:
+        with open_pool(settings.extract) as pool:
             for index, start in enumerate(range(0, len(ids), size), 1):
                 batch = ids[start : start + size]
                 counts = await reextract_batch(settings, pool, index, batch, rules)

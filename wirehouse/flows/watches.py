@@ -29,7 +29,7 @@ from wirehouse.config.location import Warehouse
 from wirehouse.config.settings import WatchSettings
 from wirehouse.errors import WirehouseError
 from wirehouse.escape import visible
-from wirehouse.warehouse.connection import session, write_atomically
+from wirehouse.warehouse.connection import DB_WAIT_S, session, write_atomically
 from wirehouse.warehouse.watches import find_hits, record_hits
 from wirehouse.watches import (
     EVENT,
@@ -44,7 +44,6 @@ from wirehouse.watches import (
 logger = logging.getLogger(__name__)
 
 HITS_KEY = "watch-hits"
-_DB_WAIT_S = 30.0
 
 # what the automation sends; Prefect renders it with the triggering event (Jinja)
 SUBJECT = "wirehouse watch {watch}: {{{{ event.payload.title }}}}"
@@ -78,7 +77,7 @@ def announce_hits(
     returns (hits, emitted). A hit whose event could not be sent is not recorded, so the next
     run that touches its story announces it; an event sent twice (a crash before the record)
     carries the same id, derived from watch and story, and Prefect's triggers ignore it."""
-    with session(db, wait_s=_DB_WAIT_S) as con:
+    with session(db, wait_s=DB_WAIT_S) as con:
         hits = find_hits(con, watches, run_id=run_id, placed=placed, now=now)
     emitted = []
     for hit in hits:
@@ -90,7 +89,7 @@ def announce_hits(
                 "watch %s: event not emitted: %s: %s", hit.watch, type(exc).__name__, exc
             )
     if emitted:
-        with session(db, wait_s=_DB_WAIT_S) as con:
+        with session(db, wait_s=DB_WAIT_S) as con:
             write_atomically(con, lambda c: record_hits(c, emitted))
     return hits, emitted
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
@@ -23,6 +24,21 @@ def table(schema: pa.Schema, rows: Sequence[Sequence[Any]]) -> pa.Table:
     )
 
 
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, **tables: pa.Table) -> Iterator[None]:
+    """Arrow tables visible to the block's SQL under their keyword names, and gone after it
+    (a name left registered would shadow a later batch's table of the same name)."""
+    names: list[str] = []
+    try:
+        for name, data in tables.items():
+            con.register(name, data)
+            names.append(name)
+        yield
+    finally:
+        for name in names:
+            con.unregister(name)
+
+
 def insert_new(
     con: duckdb.DuckDBPyConnection, target: str, data: pa.Table, *, key: Sequence[str]
 ) -> int:
@@ -34,8 +50,7 @@ def insert_new(
     if data.num_rows == 0:
         return 0
     name = f"_incoming_{target}"
-    con.register(name, data)
-    try:
+    with registered(con, **{name: data}):
         cols = ", ".join(data.schema.names)
         on = " AND ".join(f"t.{k} IS NOT DISTINCT FROM i.{k}" for k in key)
         partition = ", ".join(key)
@@ -45,6 +60,4 @@ def insert_new(
             f"FROM {name}) i WHERE i._n = 1 "
             f"AND NOT EXISTS (SELECT 1 FROM {target} t WHERE {on})"
         ).fetchone()
-    finally:
-        con.unregister(name)
     return int(result[0]) if result else 0

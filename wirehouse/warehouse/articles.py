@@ -9,25 +9,28 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import duckdb
 import pyarrow as pa
 
 from wirehouse.dedup.canonical import Claim, stored_key_trusted
-from wirehouse.dedup.exact import Decision, Outcome, decide_exact
-from wirehouse.dedup.versions import changed_meaningfully
+from wirehouse.dedup.exact import decide_exact
+from wirehouse.dedup.versions import screen_versions
 from wirehouse.records import (
     Article,
     ArticleStatus,
     CanonicalReason,
+    Decision,
     Entry,
     Fetched,
     MatchKind,
+    Outcome,
+    Sighting,
 )
-from wirehouse.warehouse.arrow import TAGS, TS, insert_new, table
-from wirehouse.warehouse.entries import RETRIED_SQL, Sighting
+from wirehouse.warehouse.arrow import TAGS, TS, insert_new, registered, table
+from wirehouse.warehouse.entries import RETRIED_SQL
 from wirehouse.warehouse.runs import record_fetches
 
 
@@ -59,8 +62,7 @@ def lookups_for(
     by_hash: dict[str, str] = {}
     by_url: dict[str, str] = {}
     if keys:
-        con.register("_keys", pa.table({"k": pa.array(keys, pa.string())}))
-        try:
+        with registered(con, _keys=pa.table({"k": pa.array(keys, pa.string())})):
             for key, from_url, aid, url in con.execute(
                 "SELECT k._k AS k, false AS from_url, a.article_id, a.url"
                 " FROM (SELECT k AS _k FROM _keys) k JOIN articles a ON a.canonical_key = k._k"
@@ -73,18 +75,13 @@ def lookups_for(
                 by_canonical[key] = min(aid, by_canonical.get(key, aid))
                 if from_url:
                     by_url[key] = aid
-        finally:
-            con.unregister("_keys")
     if hashes:
-        con.register("_hashes", pa.table({"h": pa.array(hashes, pa.string())}))
-        try:
+        with registered(con, _hashes=pa.table({"h": pa.array(hashes, pa.string())})):
             for h, aid in con.execute(
                 "SELECT h, min(article_id) FROM _hashes"
                 " JOIN articles ON content_hash = h GROUP BY h"
             ).fetchall():
                 by_hash[h] = aid
-        finally:
-            con.unregister("_hashes")
     return Lookups(by_canonical, by_hash, by_url)
 
 
@@ -322,8 +319,7 @@ def _apply_versions(
     if not updated:
         return 0
     rows = [_article_row(d, now) for d in updated]
-    con.register("_versions", table(_ARTICLE_SCHEMA, rows))
-    try:
+    with registered(con, _versions=table(_ARTICLE_SCHEMA, rows)):
         result = con.execute(
             """
             UPDATE articles AS a SET
@@ -350,8 +346,6 @@ def _apply_versions(
             WHERE a.article_id = v.article_id AND a.version < v.version
             """
         ).fetchone()
-    finally:
-        con.unregister("_versions")
     return int(result[0]) if result else 0
 
 
@@ -386,8 +380,7 @@ def _mark_refetched(
             "fetched_at": pa.array([d.article.fetched_at or now for d in decisions], TS),
         }
     )
-    con.register("_refetched", data)
-    try:
+    with registered(con, _refetched=data):
         # only a page that gave text reaches here: whatever was missing no longer is
         con.execute(
             "UPDATE articles AS a SET last_fetched_at = r.fetched_at,"
@@ -399,47 +392,30 @@ def _mark_refetched(
             " FROM _refetched r WHERE u.url = r.url AND u.feed_url = r.feed_url"
             " AND r.entry_updated_at IS NOT NULL"
         )
-    finally:
-        con.unregister("_refetched")
 
 
-def screen_versions(
+def version_screen(
     con: duckdb.DuckDBPyConnection,
     decisions: Sequence[Decision],
     *,
     now: datetime,
     per_day: int,
 ) -> list[Decision]:
-    """The decisions with each VERSION that is not one turned UNCHANGED: its text differs from
-    the stored one only in spacing, punctuation, case or date lines (`dedup.versions`), or its
-    article already got `per_day` new versions (after its first text) in the last 24 hours: a
-    page that changes on every poll must not add a version per poll for ever. A capped change
-    is marked `capped`, so the page is fetched again later rather than taken as seen."""
+    """The decisions with each VERSION that is not a new version turned UNCHANGED
+    (`dedup.versions.screen_versions`), against the stored text of its article and the number
+    of new versions (after its first text) it got in the last 24 hours."""
     wanted = sorted({d.article_id for d in decisions if d.outcome is Outcome.VERSION})
     if not wanted:
         return list(decisions)
-    con.register("_wanted", pa.table({"article_id": pa.array(wanted, pa.string())}))
-    try:
+    with registered(con, _wanted=pa.table({"article_id": pa.array(wanted, pa.string())})):
         rows = con.execute(
             "SELECT a.article_id, a.text, (SELECT count(*) FROM article_versions v"
             "  WHERE v.article_id = a.article_id AND v.version > 1 AND v.fetched_at >= ?)"
             " FROM articles a JOIN _wanted w ON w.article_id = a.article_id",
             [now - timedelta(days=1)],
         ).fetchall()
-    finally:
-        con.unregister("_wanted")
     stored = {aid: (text, int(n)) for aid, text, n in rows}
-    out = []
-    for d in decisions:
-        if d.outcome is Outcome.VERSION and d.article_id in stored:
-            text, today = stored[d.article_id]
-            new = d.article.text
-            keep = new is not None and changed_meaningfully(text, new)
-            capped = keep and text is not None and today >= per_day
-            if capped or not keep:
-                d = replace(d, outcome=Outcome.UNCHANGED, version=d.version - 1, capped=capped)
-        out.append(d)
-    return out
+    return screen_versions(decisions, stored, per_day=per_day)
 
 
 def record_page_failures(
@@ -457,15 +433,12 @@ def record_page_failures(
             "at": pa.array([f[2] for f in failures], TS),
         }
     )
-    con.register("_failed", data)
-    try:
+    with registered(con, _failed=data):
         con.execute(
             "UPDATE articles AS a SET status = f.status, last_fetched_at = f.at FROM _failed f"
             " WHERE a.article_id = f.article_id"
             f" AND {RETRIED_SQL}"
         )
-    finally:
-        con.unregister("_failed")
 
 
 _CLAIM_SCHEMA = pa.schema(

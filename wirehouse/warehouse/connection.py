@@ -179,6 +179,10 @@ def is_lake(con: duckdb.DuckDBPyConnection) -> bool:
     return row is not None and row[0] == "ducklake"
 
 
+# how long a flow's writes wait for a reader (e.g. `wirehouse sql`) to let go of the file
+DB_WAIT_S = 30.0
+
+
 @contextlib.contextmanager
 def session(
     where: Warehouse | str | Path, *, read_only: bool = False, wait_s: float = 0.0

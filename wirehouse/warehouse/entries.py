@@ -19,21 +19,13 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from wirehouse.dedup.exact import Known
-from wirehouse.records import RETRIED_STATUSES, ArticleStatus, Entry, MatchKind
-
-
-@dataclass(frozen=True, slots=True)
-class Sighting:
-    """An entry that is an article already stored, seen at a new URL or feed."""
-
-    entry: Entry
-    article_id: str
-    match_kind: MatchKind
+from wirehouse.records import RETRIED_STATUSES, ArticleStatus, Entry, Known, MatchKind, Sighting
+from wirehouse.warehouse.arrow import registered
 
 
 @dataclass(slots=True)
@@ -95,8 +87,7 @@ def triage_entries(
         ],
         schema=_ENTRY_SCHEMA,
     )
-    con.register("_entries", data)
-    try:
+    with registered(con, _entries=data):
         rows = con.execute(
             """
             WITH here AS (
@@ -120,8 +111,6 @@ def triage_entries(
             ORDER BY e.idx
             """
         ).fetchall()
-    finally:
-        con.unregister("_entries")
 
     primaries: set[str] = set()
     for (
@@ -265,6 +254,51 @@ RETRIED_SQL = "split_part(a.status, ':', 1) IN ({})".format(
 )
 
 
+# an article's entry as stored, over `articles a` and its first URL `article_urls u` (read by
+# `stored_entry`): what a page fetched or extracted again is merged with, as at ingest
+ENTRY_COLUMNS = """
+    a.article_id, a.content_hash, a.version,
+    coalesce(u.feed_url, a.feed_url), coalesce(u.url, a.url), coalesce(u.url_key, a.url_key),
+    u.guid, u.entry_updated_at, a.title, a.description, a.author, a.tags,
+    CASE WHEN a.published_at_source = 'feed' THEN a.published_at END,
+    (SELECT f.title FROM feeds f WHERE f.feed_url = coalesce(u.feed_url, a.feed_url))
+"""
+
+
+def stored_entry(row: Sequence[Any]) -> tuple[Entry, Known]:
+    """The entry and the stored article of a row of `ENTRY_COLUMNS`."""
+    (
+        aid,
+        content_hash,
+        version,
+        feed_url,
+        url,
+        url_key,
+        guid,
+        updated,
+        title,
+        description,
+        author,
+        tags,
+        published,
+        feed_title,
+    ) = row
+    entry = Entry(
+        feed_url=feed_url or "",
+        url=url,
+        url_key=url_key,
+        guid=guid,
+        title=title,
+        summary=description,
+        published_at=published,
+        updated_at=updated,
+        author=author,
+        tags=tuple(tags or ()),
+        feed_title=feed_title,  # the channel's title, evidence of the outlet's name
+    )
+    return entry, Known(aid, content_hash, version)
+
+
 def _with_retries(
     con: duckdb.DuckDBPyConnection,
     triage: Triage,
@@ -277,14 +311,11 @@ def _with_retries(
     feed that stopped listing an entry, or did not change, must not strand it."""
     if not feeds:
         return triage
-    con.register("_retry_feeds", pa.table({"feed_url": pa.array(sorted(feeds), pa.string())}))
-    try:
+    retry_feeds = pa.table({"feed_url": pa.array(sorted(feeds), pa.string())})
+    with registered(con, _retry_feeds=retry_feeds):
         rows = con.execute(
             f"""
-            SELECT a.article_id, a.content_hash, a.version, a.first_seen_at, a.last_fetched_at,
-                   u.feed_url, u.url, u.url_key, u.guid, u.entry_updated_at,
-                   a.title, a.description, a.author, a.tags,
-                   CASE WHEN a.published_at_source = 'feed' THEN a.published_at END
+            SELECT a.first_seen_at, a.last_fetched_at, {ENTRY_COLUMNS}
             FROM articles a
             JOIN article_urls u ON u.article_id = a.article_id AND u.match_kind = 'new'
             JOIN _retry_feeds f ON f.feed_url = u.feed_url
@@ -293,42 +324,15 @@ def _with_retries(
             """,
             [now - policy.give_up],
         ).fetchall()
-    finally:
-        con.unregister("_retry_feeds")
     taken = {e.url_key for e in triage.to_fetch} | set(triage.refetched)
-    for (
-        aid,
-        content_hash,
-        version,
-        first_seen,
-        last_fetched,
-        feed_url,
-        url,
-        url_key,
-        guid,
-        updated,
-        title,
-        description,
-        author,
-        tags,
-        published,
-    ) in rows:
-        if url_key in taken or not retry_due(first_seen, last_fetched, now=now, policy=policy):
+    for first_seen, last_fetched, *stored in rows:
+        entry, known = stored_entry(stored)
+        if entry.url_key in taken or not retry_due(
+            first_seen, last_fetched, now=now, policy=policy
+        ):
             continue
-        taken.add(url_key)
-        entry = Entry(
-            feed_url=feed_url,
-            url=url,
-            url_key=url_key,
-            guid=guid,
-            title=title,
-            summary=description,
-            published_at=published,
-            updated_at=updated,
-            author=author,
-            tags=tuple(tags or ()),
-        )
-        triage.refetched[url_key] = Known(aid, content_hash, version)
+        taken.add(entry.url_key)
+        triage.refetched[entry.url_key] = known
         triage.to_fetch.append(entry)
     return triage
 
@@ -344,8 +348,8 @@ def give_up_pages(
     `feed_only` when the feed's text stands in, `gave_up:<last reason>` when there is none."""
     if not feeds:
         return 0
-    con.register("_give_up_feeds", pa.table({"feed_url": pa.array(sorted(feeds), pa.string())}))
-    try:
+    give_up_feeds = pa.table({"feed_url": pa.array(sorted(feeds), pa.string())})
+    with registered(con, _give_up_feeds=give_up_feeds):
         row = con.execute(
             f"""
             UPDATE articles AS a SET status = CASE
@@ -358,6 +362,4 @@ def give_up_pages(
             """,
             [now - policy.give_up],
         ).fetchone()
-    finally:
-        con.unregister("_give_up_feeds")
     return int(row[0]) if row else 0

@@ -12,8 +12,10 @@ from datetime import datetime, timedelta
 
 import duckdb
 
+from wirehouse.config.location import Warehouse
 from wirehouse.errors import ConfigError
-from wirehouse.warehouse.connection import LAKE_ALIAS, is_lake, lost_race, retry_races
+from wirehouse.timespec import parse_duration
+from wirehouse.warehouse.connection import LAKE_ALIAS, is_lake, lost_race, retry_races, session
 
 # snapshots older than a week are expired: a week of time travel for a reader's "what did the
 # lake hold on Monday", and far longer than any run or query
@@ -40,6 +42,15 @@ class Maintenance:
     files_deleted: int
     orphans_deleted: int
     dry_run: bool = False
+
+    def describe(self) -> str:
+        """One line for the operator (the CLI prints it, the flow logs it)."""
+        would = "would be " if self.dry_run else ""
+        return (
+            f"data files: {self.files_before} before, {self.files_after} after; "
+            f"{self.snapshots_expired} snapshots {would}expired; "
+            f"{self.files_deleted} unused and {self.orphans_deleted} orphaned files {would}deleted"
+        )
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> int:
@@ -113,3 +124,20 @@ def maintain(
         orphans_deleted=orphans,
         dry_run=dry_run,
     )
+
+
+def maintain_lake(
+    where: Warehouse,
+    *,
+    now: datetime,
+    expire_older_than: str,
+    delete_older_than: str,
+    dry_run: bool = False,
+) -> Maintenance:
+    """`maintain` the lake at `where`, with the ages as an operator writes them (7d, 24h, 0m)."""
+    expire = parse_duration(expire_older_than, allow_zero=True)
+    delete = parse_duration(delete_older_than, allow_zero=True)
+    with session(where) as con:
+        return maintain(
+            con, now=now, expire_older_than=expire, delete_older_than=delete, dry_run=dry_run
+        )

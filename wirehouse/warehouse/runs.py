@@ -11,7 +11,7 @@ import duckdb
 import pyarrow as pa
 
 from wirehouse.records import FeedOutcome, FeedState, Fetched, RunSummary
-from wirehouse.warehouse.arrow import TAGS, TS, insert_new, table
+from wirehouse.warehouse.arrow import TAGS, TS, insert_new, registered, table
 
 
 def close_abandoned_runs(
@@ -47,7 +47,11 @@ def finish_run(
     status: str,
     error: str | None = None,
 ) -> None:
-    """Record the run's counts; `summary` keeps the full detail as JSON."""
+    """Record how a run ended (`completed`, `failed`, or `aborted` when it was stopped by a
+    signal or its deadline) and its counts; `summary` keeps the full detail as JSON.
+
+    Only a run still `running` is changed: a stop that lands after the run recorded its end
+    leaves that record as it is."""
     detail = asdict(summary)
     detail["rejected"] = [asdict(r) for r in summary.rejected[:500]]
     detail["stories_touched"] = sorted(summary.stories_touched)
@@ -57,7 +61,7 @@ def finish_run(
             feeds_total = ?, feeds_fetched = ?, feeds_not_modified = ?, feeds_failed = ?,
             feeds_skipped = ?, entries_seen = ?, entries_new = ?, pages_fetched = ?,
             pages_failed = ?, new_articles = ?, new_versions = ?, duplicates = ?, summary = ?
-        WHERE run_id = ?
+        WHERE run_id = ? AND status = 'running'
         """,
         [
             datetime.now(UTC),
@@ -79,18 +83,6 @@ def finish_run(
             summary.run_id,
         ],
     )
-
-
-def abort_run(con: duckdb.DuckDBPyConnection, summary: RunSummary, *, error: str) -> bool:
-    """Record a run that was stopped (a signal, its deadline) as `aborted`, with its counts.
-
-    Only a run still `running` is changed: a stop that lands after the run recorded its end
-    leaves that record as it is. Returns whether the run was changed."""
-    row = con.execute("SELECT status FROM runs WHERE run_id = ?", [summary.run_id]).fetchone()
-    if row is None or row[0] != "running":
-        return False
-    finish_run(con, summary, status="aborted", error=error)
-    return True
 
 
 def feed_states(con: duckdb.DuckDBPyConnection) -> dict[str, FeedState]:
@@ -185,8 +177,7 @@ def save_feed_outcomes(
         )
     if not rows:
         return
-    con.register("_feed_outcomes", table(_FEED_SCHEMA, rows))
-    try:
+    with registered(con, _feed_outcomes=table(_FEED_SCHEMA, rows)):
         con.execute(
             """
             MERGE INTO feeds AS f USING _feed_outcomes AS o ON f.feed_url = o.feed_url
@@ -221,8 +212,6 @@ def save_feed_outcomes(
                 o.new_items, o.items, o.deferred_entries)
             """
         )
-    finally:
-        con.unregister("_feed_outcomes")
 
 
 _FETCH_SCHEMA = pa.schema(

@@ -19,7 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from wirehouse.config.settings import WatchSettings
-from wirehouse.warehouse.arrow import TAGS, TS, insert_new, table
+from wirehouse.warehouse.arrow import TAGS, TS, insert_new, registered, table
 from wirehouse.warehouse.connection import write_atomically
 from wirehouse.warehouse.extensions import load_extension
 from wirehouse.warehouse.sqltext import host_sql
@@ -121,9 +121,8 @@ def matching_stories(
         return {}
     with duckdb.connect() as mem:
         load_extension(mem, "fts")
-        mem.register("incoming_docs", docs)
-        mem.execute("CREATE TABLE docs AS SELECT * FROM incoming_docs")
-        mem.unregister("incoming_docs")
+        with registered(mem, incoming_docs=docs):
+            mem.execute("CREATE TABLE docs AS SELECT * FROM incoming_docs")
         mem.execute("PRAGMA create_fts_index('docs', 'article_id', 'title', 'text')")
         return {w.name: _matches(mem, w) for w in watches}
 

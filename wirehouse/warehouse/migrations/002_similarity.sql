@@ -1,4 +1,4 @@
--- 002: near-duplicate fingerprints and stories (wirehouse/warehouse/similar.py).
+-- 002: near-duplicate fingerprints and stories (wirehouse/warehouse/fingerprints.py and stories.py).
 -- Insert-mostly tables with no primary keys: rows are keyed by deterministic ids and written
 -- with anti-joins, and the few updates touch columns that no index covers.
 

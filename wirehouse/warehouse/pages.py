@@ -1,0 +1,54 @@
+"""The stored raw pages of articles, read back for extraction again (`wirehouse reextract`)."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+
+import duckdb
+
+from wirehouse.records import Known, Page
+from wirehouse.warehouse.entries import ENTRY_COLUMNS, stored_entry
+
+_LATEST_PAGES = f"""
+    SELECT {ENTRY_COLUMNS}, p.url, r.html_zlib, p.content_type, p.fetched_at
+    FROM articles a
+    LEFT JOIN article_urls u ON u.article_id = a.article_id AND u.match_kind = 'new'
+    JOIN (SELECT *, row_number() OVER (PARTITION BY article_id, url ORDER BY fetched_at DESC)
+                 AS n
+          FROM pages) p  -- the article's own page: copies' pages are kept under its id too
+        ON p.article_id = a.article_id AND p.url = a.url AND p.n = 1
+    JOIN raw_pages r ON r.raw_hash = p.raw_hash  -- one stored copy per payload
+    WHERE a.article_id IN (SELECT unnest(?::VARCHAR[]))
+    QUALIFY row_number() OVER (PARTITION BY a.article_id ORDER BY u.seen_at, u.url) = 1
+"""
+
+
+def articles_with_pages(
+    con: duckdb.DuckDBPyConnection, *, except_feed_text_of: Sequence[str] = ()
+) -> list[str]:
+    """The ids of the articles that have a stored page, in id order; an article of one of
+    `except_feed_text_of` (feeds whose text is preferred) whose text is its feed's is left out."""
+    rows = con.execute(
+        """
+        SELECT DISTINCT p.article_id FROM pages p JOIN articles a USING (article_id)
+        WHERE NOT (a.body_source = 'feed' AND a.feed_url IN (SELECT unnest(?::VARCHAR[])))
+        ORDER BY p.article_id
+        """,
+        [list(except_feed_text_of)],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def latest_pages(
+    con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]
+) -> list[tuple[Page, Known]]:
+    """Each article's latest stored page of its own URL, with its entry as stored, and the
+    article it is a page of."""
+    out = []
+    for *stored, page_url, html, content_type, fetched_at in con.execute(
+        _LATEST_PAGES, [list(article_ids)]
+    ).fetchall():
+        entry, known = stored_entry(stored)
+        out.append((Page(entry, page_url, zlib.decompress(html), content_type, fetched_at), known))
+    return out
