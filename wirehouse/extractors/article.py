@@ -19,7 +19,7 @@ from wirehouse.extractors.cleanup import split_tags
 from wirehouse.extractors.dates import choose_published, url_date
 from wirehouse.extractors.fingerprint import content_hash
 from wirehouse.extractors.textcap import cap_text
-from wirehouse.records import Article, ArticleStatus, Entry, Extracted, Page
+from wirehouse.records import Access, Article, ArticleStatus, Entry, Extracted, Page
 from wirehouse.urls import normalise_url
 
 logger = logging.getLogger(__name__)
@@ -37,8 +37,18 @@ def canonical_key(canonical_url: str | None) -> str | None:
 
 
 def build_article(page: Page, extracted: Extracted) -> Article:
-    """The article of a fetched page: extracted text and metadata merged with its entry."""
+    """The article of a fetched page: extracted text and metadata merged with its entry.
+
+    A paywall's teaser gives way to the feed's own text where that is longer (`body_source`
+    ``feed``); `access` says which wall, or the size cap, made the text what it is."""
     entry = page.entry
+    text, body_source, truncated = extracted.text, "page", extracted.text_truncated
+    paywalled = extracted.access == Access.PAYWALLED
+    if paywalled:
+        feed = cap_text(_feed_text(entry))
+        if len(feed.text) > len(text):
+            text, body_source, truncated = feed.text, "feed", feed.truncated
+    access = Access.PAYWALLED if paywalled else Access.TRUNCATED if truncated else Access.OK
     # a date spelled in the URL may sit in any of the page's addresses
     addresses = (page.final_url, extracted.canonical_url, entry.url)
     dated_url = next((u for u in addresses if u and url_date(u)), page.final_url)
@@ -57,8 +67,8 @@ def build_article(page: Page, extracted: Extracted) -> Article:
         canonical_key=canonical_key(extracted.canonical_url),
         title=naming.title,
         title_source=naming.title_source,
-        text=extracted.text,
-        content_hash=content_hash(extracted.text),
+        text=text,
+        content_hash=content_hash(text),
         published_at=published_at,
         published_at_source=source,
         author=_clean(extracted.author or entry.author),
@@ -68,16 +78,18 @@ def build_article(page: Page, extracted: Extracted) -> Article:
         description=_clean(extracted.description or entry.summary),
         tags=_merge_tags(extracted.tags, entry.tags),
         image=extracted.image,
-        body_source="page",
+        body_source=body_source,
         fetched_at=page.fetched_at,
-        text_truncated=extracted.text_truncated,
+        text_truncated=truncated,
+        access=str(access),
     )
 
 
 def article_from_feed(entry: Entry, *, reason: str, fetched_at: datetime) -> Article:
     """The article of an entry whose page failed (`reason`): the feed's own text stands in, or
     no text at all (an empty, whitespace or image-only description) so that the entry is kept
-    and its page retried, with `status` `page_failed:<reason>`.
+    and its page retried, with `status` `page_failed:<reason>` and `access` the wall that
+    `reason` names (``bot_wall``, ...) or ``feed_only``.
     """
     sitename, sitename_source = metadata.decide_for_feed(
         url=entry.url, channel_title=entry.feed_title
@@ -113,6 +125,7 @@ def article_from_feed(entry: Entry, *, reason: str, fetched_at: datetime) -> Art
         fetched_at=fetched_at,
         status=f"{ArticleStatus.PAGE_FAILED}:{reason}",
         text_truncated=capped.truncated,
+        access=str(Access.of_failure(reason)),
     )
 
 

@@ -12,9 +12,10 @@ import zlib
 from collections.abc import Sequence
 
 from wirehouse.config.settings import ExtractSettings
+from wirehouse.extractors import access, jsonld, loading
 from wirehouse.extractors.article import build_article
 from wirehouse.extractors.page import STAGE, extract_page
-from wirehouse.records import Article, Extracted, Page, Rejected
+from wirehouse.records import Access, Article, Extracted, Page, Rejected
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +27,8 @@ ZLIB_LEVEL = 1
 def extract_one(page: Page, settings: ExtractSettings) -> Article | Rejected:
     """One page to an `Article` (with its raw HTML compressed) or a `Rejected`."""
     try:
+        if page.refused is not None:
+            return refusal(page)
         result = extract_page(page.body, page.final_url, settings=settings)
         if not isinstance(result, Extracted):
             return result
@@ -38,6 +41,17 @@ def extract_one(page: Page, settings: ExtractSettings) -> Article | Rejected:
         return Rejected(
             STAGE, page.final_url, "extract_error", f"{type(exc).__name__}: {exc}"[:500]
         )
+
+
+def refusal(page: Page) -> Rejected:
+    """A refused page (`page.refused`, e.g. ``http_403``): ``bot_wall`` when its body is a
+    challenge, else the refusal itself, as the fetch reported it."""
+    tree = loading.parse_html(page.body) if loading.sniff_not_html(page.body) is None else None
+    if tree is not None:
+        wall = access.read_signs(tree, jsonld.read_nodes(tree)).bot_wall
+        if wall is not None:
+            return Rejected("page", page.final_url, str(Access.BOT_WALL), f"{page.refused} {wall}")
+    return Rejected("page", page.final_url, str(page.refused))
 
 
 def extract_batch(pages: Sequence[Page], settings: ExtractSettings) -> list[Article | Rejected]:

@@ -30,7 +30,7 @@ import pyarrow as pa
 
 from wirehouse.config.settings import DedupSettings
 from wirehouse.dedup import near, stories
-from wirehouse.dedup.exact import Decision, Outcome
+from wirehouse.dedup.exact import Decision, Outcome, comparable
 from wirehouse.records import CanonicalReason, MatchKind
 from wirehouse.warehouse.arrow import TS, insert_new
 
@@ -78,7 +78,7 @@ def _probes(decisions: Sequence[Decision], settings: DedupSettings) -> list[_Pro
     scheme = scheme_for(settings)
     probes = []
     for i, d in enumerate(decisions):
-        if d.outcome is not Outcome.NEW or d.article.text is None:
+        if d.outcome is not Outcome.NEW or d.article.text is None or not comparable(d.article):
             continue  # no text, no copy of anything
         fp = near.fingerprint(d.article.text, scheme)
         if fp.shingles >= settings.near_min_shingles:
@@ -341,6 +341,8 @@ def _store_fingerprints(
             d.outcome is Outcome.DUPLICATE and d.match_kind is MatchKind.NEAR
         )
         if not keep or d.article.text is None or d.article.content_hash is None:
+            continue
+        if not comparable(d.article):
             continue
         fp = near.fingerprint(d.article.text, scheme)
         if fp.shingles < settings.near_min_shingles:
