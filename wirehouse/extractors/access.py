@@ -20,10 +20,16 @@ from wirehouse.extractors.jsonld import Node
 
 # visible text (characters) of a page that can be an interstitial: challenges, shells
 CHALLENGE_TEXT_CHARS = 2_000
+# visible text of a page whose challenge phrases are its text, not quoted in an article
+PHRASE_TEXT_CHARS = 1_000
 # visible text of a page where even a generic captcha widget means a wall: no article fits
 WIDGET_TEXT_CHARS = 400
 # the longest text taken for a teaser; a page that gave more gave us its article
 STUB_MAX_CHARS = 2_500
+# the longest line of text read for a paywall's prompt
+PROMPT_CHARS = 200
+# the fewest words of a last paragraph read as cut mid-sentence (a byline is not cut)
+CUT_MIN_WORDS = 12
 _VISIBLE_TEXT = (
     "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
     " or ancestor::template)]"
@@ -175,8 +181,6 @@ _PAYWALL_PROMPTS = (
     "for subscribers only",
     "exclusive to subscribers",
     "available to subscribers only",
-    "already a subscriber?",
-    "already subscribed?",
     "become a subscriber to read",
     "sign in to continue reading",
     "log in to continue reading",
@@ -202,6 +206,17 @@ _PAYWALL_PROMPTS = (
     "contenuto riservato agli abbonati",
     "dit artikel is alleen voor abonnees",
 )
+# what metered sites print on every page, free ones too: a hint only with a cut text
+_ACCOUNT_PROMPTS = (
+    "already a subscriber?",
+    "already subscribed?",
+    "already a member?",
+    "bereits abonnent?",
+    "déjà abonné ?",
+    "déjà abonné?",
+    "¿ya eres suscriptor?",
+    "sei già abbonato?",
+)
 # what ends a sentence; closing quotes and brackets after it are looked through
 _FINAL = (".", "!", "?", "。", "！", "？", "؟", "।")
 _CLOSERS = " \t\"'”’»)]」』›"
@@ -216,12 +231,16 @@ class Signs:
     declared: str | None = None  # the page declares itself not free (JSON-LD, meta)
     marker: str | None = None  # a vendor's or CMS's paywall element
     prompt: str | None = None  # the visible text asks to subscribe to read on
+    hint: str | None = None  # the visible text offers a subscriber's log-in
 
 
 def read_signs(tree: HtmlElement, json_ld: Sequence[Node] = ()) -> Signs:
     """The access signs of one parsed page (the tree is read, never changed)."""
-    text = " ".join(" ".join(str(t).split()) for t in tree.xpath(_VISIBLE_TEXT)).strip()
+    pieces = [" ".join(str(t).split()) for t in tree.xpath(_VISIBLE_TEXT)]
+    text = " ".join(p for p in pieces if p)
     folded = text.casefold()
+    # a prompt is a short line of its own; inside a paragraph it is quoted, not asked
+    lines = "\n".join(p.casefold() for p in pieces if len(p) <= PROMPT_CHARS)
     ids, classes, attributes, sources, scripts = _markup(tree)
     title = " ".join((tree.findtext(".//title") or "").split()).casefold()
     return Signs(
@@ -229,35 +248,46 @@ def read_signs(tree: HtmlElement, json_ld: Sequence[Node] = ()) -> Signs:
         shell=_shell(tree, len(text), sum(len(s) for s in scripts), ids),
         declared=_declared(tree, json_ld),
         marker=_first(_PAYWALL_IDS, ids | classes) or _first(_PAYWALL_ATTRIBUTES, attributes),
-        prompt=next((p for p in _PAYWALL_PROMPTS if p in folded), None),
+        prompt=next((p for p in _PAYWALL_PROMPTS if p in lines), None),
+        hint=next((p for p in _ACCOUNT_PROMPTS if p in lines), None),
     )
 
 
 def paywall_of(signs: Signs, text: str) -> str | None:
     """Why `text` (what the extractor kept of the page) is a paywall's teaser, or None.
 
-    A declaration or a vendor's gate on a short text; a CMS's paywall class or a subscribe
-    prompt only on a short text cut mid-sentence (a free article ends its last sentence)."""
+    A declaration, a vendor's gate or a subscribe-to-read prompt on a short text; a CMS's
+    paywall class or a subscriber's log-in only on a short text cut mid-sentence (a free
+    article ends its last sentence, and many sites print both on every article)."""
     if len(text) > STUB_MAX_CHARS:
         return None
     if signs.declared:
         return signs.declared
     if signs.marker and not signs.marker.startswith("cms:"):
         return signs.marker
-    if (signs.marker or signs.prompt) and cut_short(text):
-        return signs.marker or f"prompt:{signs.prompt}"
+    if signs.prompt:
+        return f"prompt:{signs.prompt}"
+    if (signs.marker or signs.hint) and cut_short(text):
+        return signs.marker or f"hint:{signs.hint}"
     return None
 
 
 def cut_short(text: str) -> bool:
-    """Whether the text's last paragraph (after any subscribe prompt) stops mid-sentence."""
+    """Whether the text's last paragraph (after any subscribe prompt) stops mid-sentence; a
+    short last line (a byline, a credit) that ends without a full stop is not a cut."""
     paragraphs = [p.strip() for p in text.splitlines() if p.strip()]
-    while paragraphs and any(p in paragraphs[-1].casefold() for p in _PAYWALL_PROMPTS):
+    prompts = (*_PAYWALL_PROMPTS, *_ACCOUNT_PROMPTS)
+    while paragraphs and any(p in paragraphs[-1].casefold() for p in prompts):
         paragraphs.pop()
     if not paragraphs:
         return True
     last = paragraphs[-1].rstrip(_CLOSERS)
-    return last.endswith(("...", "…")) or not last.endswith(_FINAL)
+    if last.endswith(("...", "…")):
+        return True
+    words = len(last.split())
+    # scripts written without spaces (Chinese, Japanese, Thai) count by characters
+    long = words >= CUT_MIN_WORDS or (words <= 2 and len(last) >= 2 * CUT_MIN_WORDS)
+    return long and not last.endswith(_FINAL)
 
 
 def _markup(
@@ -304,7 +334,7 @@ def _bot_wall(
         return found
     if found := _first_in(_CHALLENGE_SCRIPTS, (s.casefold() for s in scripts)):
         return found
-    if found := _first_in(_CHALLENGE_PHRASES, (folded,)):
+    if text_chars <= PHRASE_TEXT_CHARS and (found := _first_in(_CHALLENGE_PHRASES, (folded,))):
         return found
     if text_chars > WIDGET_TEXT_CHARS:
         return None
@@ -341,9 +371,7 @@ def _declared(tree: HtmlElement, json_ld: Sequence[Node]) -> str | None:
         content = (element.get("content") or "").strip().lower()
         if key == "article:content_tier" and content == "locked":
             return "meta:article:content_tier"
-        if (element.get("itemprop") or "").strip() == "isAccessibleForFree" and _is_false(
-            content
-        ):
+        if (element.get("itemprop") or "").strip() == "isAccessibleForFree" and _is_false(content):
             return "microdata:isAccessibleForFree"
     return None
 
