@@ -15,11 +15,46 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-_WORDS = (
-    "harbour council ferry storm tide grant budget school bridge market quarry mayor river "
-    "museum library festival station tram port warehouse union court hospital clinic garden "
-    "orchard mill bakery lighthouse pier dock canal village parish county vote plan repair"
-).split()
+_WORDS = [
+    "harbour",
+    "council",
+    "ferry",
+    "storm",
+    "tide",
+    "grant",
+    "budget",
+    "school",
+    "bridge",
+    "market",
+    "quarry",
+    "mayor",
+    "river",
+    "museum",
+    "library",
+    "festival",
+    "station",
+    "tram",
+    "port",
+    "warehouse",
+    "union",
+    "court",
+    "hospital",
+    "clinic",
+    "garden",
+    "orchard",
+    "mill",
+    "bakery",
+    "lighthouse",
+    "pier",
+    "dock",
+    "canal",
+    "village",
+    "parish",
+    "county",
+    "vote",
+    "plan",
+    "repair",
+]
 
 
 def sentences(seed: str, n: int, words: int = 18) -> list[str]:

@@ -89,8 +89,9 @@ def _decide_one(
     match = next((canonical[k] for k in _keys(article) if k in canonical), None)
     if match is not None:
         return Decision(article, Outcome.DUPLICATE, match, MatchKind.CANONICAL)
-    if comparable(article) and article.content_hash in hashes:
-        return Decision(article, Outcome.DUPLICATE, hashes[article.content_hash], MatchKind.EXACT)
+    copy_of = hashes.get(article.content_hash or "") if comparable(article) else None
+    if copy_of is not None:
+        return Decision(article, Outcome.DUPLICATE, copy_of, MatchKind.EXACT)
     return Decision(article, Outcome.NEW, article_id_for(article.entry.url_key), MatchKind.NEW)
 
 

@@ -245,7 +245,7 @@ def read_signs(tree: HtmlElement, json_ld: Sequence[Node] = ()) -> Signs:
     title = " ".join((tree.findtext(".//title") or "").split()).casefold()
     return Signs(
         bot_wall=_bot_wall(len(text), folded, title, ids | classes, sources, scripts),
-        shell=_shell(tree, len(text), sum(len(s) for s in scripts), ids),
+        shell=_shell(tree, len(text), sum(len(s) for s in scripts)),
         declared=_declared(tree, json_ld),
         marker=_first(_PAYWALL_IDS, ids | classes) or _first(_PAYWALL_ATTRIBUTES, attributes),
         prompt=next((p for p in _PAYWALL_PROMPTS if p in lines), None),
@@ -341,17 +341,14 @@ def _bot_wall(
     return _first(_WIDGET_CLASSES, names) or _first_in(_WIDGET_SOURCES, sources)
 
 
-def _shell(tree: HtmlElement, text_chars: int, script_chars: int, ids: set[str]) -> str | None:
+def _shell(tree: HtmlElement, text_chars: int, script_chars: int) -> str | None:
     """A marker of a page whose content its scripts would render (its own text aside)."""
     for element in tree.iter(*_APP_ROOT_TAGS, "div", "main", "section"):
         root = (element.get("id") or "").lower()
-        if (root in _APP_ROOTS or element.tag in _APP_ROOT_TAGS) and not "".join(
-            element.itertext()
-        ).strip():
+        framework = element.get("ng-app") is not None or element.get("data-reactroot") is not None
+        mount = root in _APP_ROOTS or element.tag in _APP_ROOT_TAGS or framework
+        if mount and not "".join(element.itertext()).strip():
             return f"empty-root:{root or element.tag}"
-        if element.get("ng-app") is not None or element.get("data-reactroot") is not None:
-            if not "".join(element.itertext()).strip():
-                return "empty-root:framework"
     for noscript in tree.iter("noscript"):
         said = " ".join("".join(noscript.itertext()).split()).casefold()
         if any(p in said for p in _NOSCRIPT_PHRASES):
