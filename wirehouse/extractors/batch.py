@@ -50,8 +50,8 @@ def refusal(page: Page) -> Rejected:
     if tree is not None:
         wall = access.read_signs(tree, jsonld.read_nodes(tree)).bot_wall
         if wall is not None:
-            return Rejected("page", page.final_url, str(Access.BOT_WALL), f"{page.refused} {wall}")
-    return Rejected("page", page.final_url, str(page.refused))
+            return Rejected("page", page.entry.url, str(Access.BOT_WALL), f"{page.refused} {wall}")
+    return Rejected("page", page.entry.url, str(page.refused))
 
 
 def extract_batch(pages: Sequence[Page], settings: ExtractSettings) -> list[Article | Rejected]:
