@@ -242,3 +242,16 @@ def test_two_outlets_identical_teasers_are_not_copies_but_identical_texts_are():
     stored = {stubs[0].content_hash: "stored-id"}
     again = decide_exact(stubs[1:], by_canonical={}, by_hash=stored, refetched={})
     assert again[0].outcome is Outcome.NEW
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["Subscribe to read."],
+        ["Subscribe to continue reading.", "Already a subscriber? Log in."],
+        ["Dieser Artikel ist nur für Abonnenten."],
+    ],
+)
+def test_a_page_of_prompts_alone_is_a_wall_without_a_teaser(lines):
+    result = extract(html("Ferry plan", lines))
+    assert isinstance(result, Rejected) and result.reason == Access.PAYWALLED

@@ -25,6 +25,7 @@ import pytest
 from bench.eval_entries import run_env
 from tests.walls import CHALLENGES, PAYWALLS, SHELLS, article_text, html, normal_pages, teaser
 from wirehouse.flows.ingest import ingest
+from wirehouse.flows.reextract import reextract
 from wirehouse.records import Access
 
 MAX_TEXT_CHARS = 5_000
@@ -303,3 +304,15 @@ def test_a_free_article_run_by_two_outlets_is_still_one_article(ingested):
     b, normal = (next(o for o in outlets if o.name == n) for n in ("paywall-b", "normal"))
     copy, original = found[b.url("reprint")], found[normal.url("jsonld-free")]
     assert copy[5] == original[5] and copy[6] in ("exact", "near")
+
+
+def test_extracting_the_stored_pages_again_changes_no_text_and_no_access(ingested):
+    """Last: `reextract` over the same warehouse gives every page the same verdict, and a
+    teaser whose feed text stood in keeps that text."""
+    db, _ = ingested
+    query = "SELECT article_id, access, status, body_source, text, version FROM articles"
+    before = sorted(rows(db, query))
+    with run_env(WIREHOUSE_EXTRACT__MAX_TEXT_CHARS=str(MAX_TEXT_CHARS)):
+        totals = asyncio.run(reextract(db=str(db)))
+    assert totals["pages"] > 0 and totals["changed"] == 0
+    assert sorted(rows(db, query)) == before

@@ -272,6 +272,13 @@ def paywall_of(signs: Signs, text: str) -> str | None:
     return None
 
 
+def prompts_only(text: str) -> bool:
+    """Whether every line of the text is a paywall's prompt: a wall without a teaser."""
+    prompts = (*_PAYWALL_PROMPTS, *_ACCOUNT_PROMPTS)
+    lines = [line.casefold() for line in text.splitlines() if line.strip()]
+    return all(any(p in line for p in prompts) for line in lines)
+
+
 def cut_short(text: str) -> bool:
     """Whether the text's last paragraph (after any subscribe prompt) stops mid-sentence; a
     short last line (a byline, a credit) that ends without a full stop is not a cut."""

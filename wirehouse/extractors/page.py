@@ -86,7 +86,7 @@ def _extract(body: bytes, url: str, settings: ExtractSettings) -> Extracted | Re
     if settings.include_comments and doc.comments:
         text = f"{text}\n{doc.comments}".strip()
     paywall = access.paywall_of(signs, text)
-    if not text.strip() or (len(text) < settings.min_text_chars and paywall is None):
+    if access.prompts_only(text) or (len(text) < settings.min_text_chars and paywall is None):
         return _no_text(url, signs, f"{len(text)} chars of text")
     capped = cap_text(
         text, max_chars=settings.max_text_chars, max_word_chars=settings.max_word_chars

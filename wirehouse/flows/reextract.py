@@ -25,7 +25,9 @@ _LATEST_PAGES = """
     SELECT a.article_id, a.url, a.url_key, a.feed_url, a.title, a.published_at,
            a.published_at_source, a.content_hash, a.version, p.url, r.html_zlib,
            p.content_type, p.fetched_at,
-           (SELECT f.title FROM feeds f WHERE f.feed_url = a.feed_url) AS channel_title
+           (SELECT f.title FROM feeds f WHERE f.feed_url = a.feed_url) AS channel_title,
+           -- the feed's text that stood in for a paywall's teaser stands in again
+           CASE WHEN a.body_source = 'feed' THEN a.text END AS feed_text
     FROM articles a
     JOIN (SELECT *, row_number() OVER (PARTITION BY article_id, url ORDER BY fetched_at DESC)
                  AS n
@@ -60,6 +62,7 @@ async def reextract_batch(
         ctype,
         fetched_at,
         channel_title,
+        feed_text,
     ) in rows:
         entry = Entry(
             feed_url=feed_url or "",
@@ -69,6 +72,7 @@ async def reextract_batch(
             title=title,
             published_at=published if source == "feed" else None,
             feed_title=channel_title,  # evidence of the outlet's name, as at ingest
+            content=feed_text,
         )
         pages.append(Page(entry, page_url, zlib.decompress(html), ctype, fetched_at))
         known[url_key] = Known(aid, chash, version)

@@ -16,7 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from wirehouse.dedup.canonical import Claim, stored_key_trusted
-from wirehouse.dedup.exact import Decision, Outcome, decide_exact
+from wirehouse.dedup.exact import Decision, Outcome, comparable, decide_exact
 from wirehouse.dedup.versions import changed_meaningfully
 from wirehouse.records import (
     Access,
@@ -420,26 +420,34 @@ def screen_versions(
     the stored one only in spacing, punctuation, case or date lines (`dedup.versions`), or its
     article already got `per_day` new versions (after its first text) in the last 24 hours: a
     page that changes on every poll must not add a version per poll for ever. A capped change
-    is marked `capped`, so the page is fetched again later rather than taken as seen."""
+    is marked `capped`, so the page is fetched again later rather than taken as seen. A
+    paywall's teaser met on a re-fetch takes no longer text away: it is UNCHANGED, and the
+    stored access stays."""
     wanted = sorted({d.article_id for d in decisions if d.outcome is Outcome.VERSION})
     if not wanted:
         return list(decisions)
     con.register("_wanted", pa.table({"article_id": pa.array(wanted, pa.string())}))
     try:
         rows = con.execute(
-            "SELECT a.article_id, a.text, (SELECT count(*) FROM article_versions v"
+            "SELECT a.article_id, a.text, a.access, (SELECT count(*) FROM article_versions v"
             "  WHERE v.article_id = a.article_id AND v.version > 1 AND v.fetched_at >= ?)"
             " FROM articles a JOIN _wanted w ON w.article_id = a.article_id",
             [now - timedelta(days=1)],
         ).fetchall()
     finally:
         con.unregister("_wanted")
-    stored = {aid: (text, int(n)) for aid, text, n in rows}
+    stored = {aid: (text, access, int(n)) for aid, text, access, n in rows}
     out = []
     for d in decisions:
         if d.outcome is Outcome.VERSION and d.article_id in stored:
-            text, today = stored[d.article_id]
+            text, access, today = stored[d.article_id]
             new = d.article.text
+            if new is not None and not comparable(d.article) and len(text or "") >= len(new):
+                kept = replace(d.article, access=access)
+                out.append(
+                    replace(d, article=kept, outcome=Outcome.UNCHANGED, version=d.version - 1)
+                )
+                continue
             keep = new is not None and changed_meaningfully(text, new)
             capped = keep and text is not None and today >= per_day
             if capped or not keep:
