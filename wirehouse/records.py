@@ -66,7 +66,9 @@ class FetchKind(StrEnum):
 class Fetched:
     """The outcome of one HTTP fetch, successful or not; one row of the `fetches` table.
 
-    `body` is None when the fetch failed, was not modified (304) or was refused before sending.
+    `body` is None when the fetch failed, was not modified (304) or was refused before sending;
+    a page refused with a status a bot challenge uses (403, 503, ...) keeps its body, capped, so
+    that extraction can tell a challenge from a plain refusal (`ok` stays False).
     `error` is a short machine-readable reason (`timeout`, `too_large`, `http_404`,
     `refused_address`, ...) with detail after a colon where useful.
     """
@@ -133,13 +135,17 @@ class ParsedFeed:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """An article page fetched for an entry, ready for extraction (raw bytes, never decoded)."""
+    """An article page fetched for an entry, ready for extraction (raw bytes, never decoded).
+
+    `refused` is the fetch's error (``http_403``) when the body is a refusal's: it is only read
+    for a bot challenge (`extractors.batch.extract_one`), never extracted as an article."""
 
     entry: Entry
     final_url: str
     body: bytes
     content_type: str | None
     fetched_at: datetime
+    refused: str | None = None
 
 
 class DateSource(StrEnum):
@@ -173,6 +179,8 @@ class Extracted:
     outlets: tuple[tuple[str, str], ...] = ()
     title_tag: str | None = None
     text_truncated: bool = False  # cut to `extract.max_text_chars` (textcap.py)
+    # `paywalled` when `text` is a paywall's teaser (extractors/access.py), else `ok`
+    access: str = "ok"
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +217,7 @@ class Article:
     sitename_source: str | None = None  # og:site_name, json-ld, application-name, feed, ...
     status: str = "ok"
     text_truncated: bool = False  # `text` was cut to the size cap
+    access: str = "ok"  # why `text` is what it is (see `Access`)
 
 
 class ArticleStatus(StrEnum):
@@ -230,6 +239,26 @@ class ArticleStatus(StrEnum):
 
 
 RETRIED_STATUSES = (ArticleStatus.PENDING, ArticleStatus.PAGE_FAILED)
+
+
+class Access(StrEnum):
+    """The vocabulary of `articles.access`: why the stored text is what it is (docs/access.md).
+
+    `status` says where an article is in fetching its page; `access` says what the page gave.
+    The walls are also the `<reason>` of `page_failed:<reason>` when the page gave no text."""
+
+    OK = "ok"  # the page's own article text
+    PAYWALLED = "paywalled"  # a paywall: its teaser, or the feed's text where that is longer
+    BOT_WALL = "bot_wall"  # a bot challenge (any status code): the feed's text, or none
+    JS_SHELL = "js_shell"  # a script bundle without its text in the HTML: the feed's, or none
+    TRUNCATED = "truncated"  # the page's text, cut to `extract.max_text_chars`
+    FEED_ONLY = "feed_only"  # no page text (not fetched yet, or failed): the feed's, or none
+
+    @staticmethod
+    def of_failure(reason: str) -> Access:
+        """The access of an article whose page gave no text for `reason` (`http_403`, ...)."""
+        walls = (Access.BOT_WALL, Access.JS_SHELL, Access.PAYWALLED)
+        return Access(reason) if reason in walls else Access.FEED_ONLY
 
 
 class CanonicalReason(StrEnum):

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from wirehouse.config.settings import DedupSettings
 from wirehouse.dedup import near
+from wirehouse.dedup.exact import comparable
 from wirehouse.records import Decision, MatchKind, Outcome
 
 log = logging.getLogger(__name__)
@@ -54,11 +55,12 @@ class Demotion:
 
 
 def probes(decisions: Sequence[Decision], settings: DedupSettings) -> list[Probe]:
-    """The NEW texts of a batch long enough to be compared (no text, no copy of anything)."""
+    """The NEW texts of a batch long enough to be compared (no text or a paywall's teaser, no
+    copy of anything: `exact.comparable`)."""
     scheme = near.scheme_for(settings)
     found = []
     for i, d in enumerate(decisions):
-        if d.outcome is not Outcome.NEW or d.article.text is None:
+        if d.outcome is not Outcome.NEW or d.article.text is None or not comparable(d.article):
             continue
         fp = near.fingerprint(d.article.text, scheme)
         if fp.shingles >= settings.near_min_shingles:

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from wirehouse.dedup.ids import article_id_for
-from wirehouse.records import Article, Decision, Known, MatchKind, Outcome
+from wirehouse.records import Access, Article, Decision, Known, MatchKind, Outcome
 
 
 def decide_exact(
@@ -37,7 +37,7 @@ def decide_exact(
         if decision.outcome is Outcome.NEW:
             for key in _keys(articles[i]):
                 canonical.setdefault(key, decision.article_id)
-            if (text_hash := articles[i].content_hash) is not None:
+            if comparable(articles[i]) and (text_hash := articles[i].content_hash):
                 hashes.setdefault(text_hash, decision.article_id)
     return [decided[i] for i in range(len(articles))]
 
@@ -58,10 +58,18 @@ def _decide_one(
     match = next((canonical[k] for k in _keys(article) if k in canonical), None)
     if match is not None:
         return Decision(article, Outcome.DUPLICATE, match, MatchKind.CANONICAL)
-    # an article without text is no copy of another: there is nothing to compare
-    if article.content_hash is not None and article.content_hash in hashes:
-        return Decision(article, Outcome.DUPLICATE, hashes[article.content_hash], MatchKind.EXACT)
+    copy_of = hashes.get(article.content_hash or "") if comparable(article) else None
+    if copy_of is not None:
+        return Decision(article, Outcome.DUPLICATE, copy_of, MatchKind.EXACT)
     return Decision(article, Outcome.NEW, article_id_for(article.entry.url_key), MatchKind.NEW)
+
+
+def comparable(article: Article) -> bool:
+    """Whether the article's text can make it a copy of another (exact or near): not without
+    text, and not a paywall's teaser, which is the outlet's, not the article's (two outlets'
+    teasers and "subscribe to read" lines are alike when their articles are not)."""
+    stub = article.access == Access.PAYWALLED and article.body_source == "page"
+    return article.content_hash is not None and not stub
 
 
 def _keys(article: Article) -> list[str]:

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from wirehouse.dedup.exact import comparable
 from wirehouse.records import Decision, Outcome
 
 # a dateline is short: "Updated 10:42 GMT", "5 min read", "Zuletzt aktualisiert: 01.12.2026 08:00"
@@ -146,19 +147,28 @@ def changed_meaningfully(old: str | None, new: str) -> bool:
 
 
 def screen_versions(
-    decisions: Sequence[Decision], stored: Mapping[str, tuple[str | None, int]], *, per_day: int
+    decisions: Sequence[Decision],
+    stored: Mapping[str, tuple[str | None, str | None, int]],
+    *,
+    per_day: int,
 ) -> list[Decision]:
     """The decisions with each VERSION that is not one turned UNCHANGED: its text differs from
-    its article's stored text (`stored[article_id]`, with the new versions it got in the last
-    24 hours) only in spacing, punctuation, case or date lines, or its article already got
-    `per_day` new versions: a page that changes on every poll must not add a version per poll
-    for ever. A capped change is marked `capped`, so the page is fetched again later rather
-    than taken as seen."""
+    its article's stored text (`stored[article_id]`: text, access, and the new versions it got
+    in the last 24 hours) only in spacing, punctuation, case or date lines, or its article
+    already got `per_day` new versions: a page that changes on every poll must not add a
+    version per poll for ever. A capped change is marked `capped`, so the page is fetched again
+    later rather than taken as seen. A paywall's teaser met on a re-fetch takes no longer text
+    away: it is UNCHANGED, and the stored access stays."""
     out = []
     for d in decisions:
         if d.outcome is Outcome.VERSION and d.article_id in stored:
-            text, today = stored[d.article_id]
+            text, access, today = stored[d.article_id]
             new = d.article.text
+            if new is not None and not comparable(d.article) and len(text or "") >= len(new):
+                kept = replace(d.article, access=access or d.article.access)
+                d = replace(d, article=kept, outcome=Outcome.UNCHANGED, version=d.version - 1)
+                out.append(d)
+                continue
             keep = new is not None and changed_meaningfully(text, new)
             capped = keep and text is not None and today >= per_day
             if capped or not keep:

@@ -24,7 +24,7 @@ from wirehouse.extractors.cleanup import split_tags
 from wirehouse.extractors.dates import choose_published, url_date
 from wirehouse.extractors.fingerprint import content_hash
 from wirehouse.extractors.textcap import cap_text
-from wirehouse.records import Article, ArticleStatus, Entry, Extracted, Page
+from wirehouse.records import Access, Article, ArticleStatus, Entry, Extracted, Page
 from wirehouse.urls import normalise_url
 
 logger = logging.getLogger(__name__)
@@ -42,8 +42,23 @@ def canonical_key(canonical_url: str | None) -> str | None:
 
 
 def build_article(page: Page, extracted: Extracted) -> Article:
-    """The article of a fetched page: extracted text and metadata merged with its entry."""
+    """The article of a fetched page: extracted text and metadata merged with its entry.
+
+    The feed's full content replaces the page's text when its source prefers it
+    (`prefer_feed_text`), and a paywall's teaser gives way to the feed's own text where that is
+    longer (`body_source` ``feed``); `access` says which wall, or the size cap, made the text
+    what it is."""
     entry = page.entry
+    text, body_source, truncated = extracted.text, "page", extracted.text_truncated
+    paywalled = extracted.access == Access.PAYWALLED
+    if entry.rules.prefer_feed_text and (feed_text := plain_text(entry.content)):
+        capped = cap_text(feed_text)  # a feed's text is capped like a page's
+        text, truncated, body_source = capped.text, capped.truncated, "feed"
+    elif paywalled:
+        feed = cap_text(_feed_text(entry))
+        if len(feed.text) > len(text):
+            text, body_source, truncated = feed.text, "feed", feed.truncated
+    access = Access.PAYWALLED if paywalled else Access.TRUNCATED if truncated else Access.OK
     # a date spelled in the URL may sit in any of the page's addresses
     addresses = (page.final_url, extracted.canonical_url, entry.url)
     dated_url = next((u for u in addresses if u and url_date(u)), page.final_url)
@@ -55,10 +70,6 @@ def build_article(page: Page, extracted: Extracted) -> Article:
         first_seen=page.fetched_at,
     )
     naming = _naming(page, extracted)
-    text, truncated, body_source = extracted.text, extracted.text_truncated, "page"
-    if entry.rules.prefer_feed_text and (feed_text := plain_text(entry.content)):
-        capped = cap_text(feed_text)  # a feed's text is capped like a page's
-        text, truncated, body_source = capped.text, capped.truncated, "feed"
     return Article(
         entry=entry,
         url=page.final_url,
@@ -80,13 +91,15 @@ def build_article(page: Page, extracted: Extracted) -> Article:
         body_source=body_source,
         fetched_at=page.fetched_at,
         text_truncated=truncated,
+        access=str(access),
     )
 
 
 def article_from_feed(entry: Entry, *, reason: str, fetched_at: datetime) -> Article:
     """The article of an entry whose page failed (`reason`): the feed's own text stands in, or
     no text at all (an empty, whitespace or image-only description) so that the entry is kept
-    and its page retried, with `status` `page_failed:<reason>`.
+    and its page retried, with `status` `page_failed:<reason>` and `access` the wall that
+    `reason` names (``bot_wall``, ...) or ``feed_only``.
     """
     sitename, sitename_source = metadata.decide_for_feed(
         url=entry.url, channel_title=entry.feed_title
@@ -123,6 +136,7 @@ def article_from_feed(entry: Entry, *, reason: str, fetched_at: datetime) -> Art
         fetched_at=fetched_at,
         status=f"{ArticleStatus.PAGE_FAILED}:{reason}",
         text_truncated=capped.truncated,
+        access=str(Access.of_failure(reason)),
     )
 
 

@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from wirehouse.config.settings import ExtractSettings
+from wirehouse.extractors import access, jsonld, loading
 from wirehouse.extractors.article import build_article
 from wirehouse.extractors.page import extract_page
-from wirehouse.records import Article, Extracted, Page, Rejected, Stage
+from wirehouse.records import Access, Article, Extracted, Page, Rejected, Stage
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,8 @@ ZLIB_LEVEL = 1
 def extract_one(page: Page, settings: ExtractSettings) -> Article | Rejected:
     """One page to an `Article` (with its raw HTML compressed) or a `Rejected`."""
     try:
+        if page.refused is not None:
+            return refusal(page)
         zone = page.entry.rules.timezone
         result = extract_page(
             page.body,
@@ -45,6 +48,19 @@ def extract_one(page: Page, settings: ExtractSettings) -> Article | Rejected:
         return Rejected(
             Stage.EXTRACT, page.final_url, "extract_error", f"{type(exc).__name__}: {exc}"[:500]
         )
+
+
+def refusal(page: Page) -> Rejected:
+    """A refused page (`page.refused`, e.g. ``http_403``): ``bot_wall`` when its body is a
+    challenge, else the refusal itself, as the fetch reported it."""
+    tree = loading.parse_html(page.body) if loading.sniff_not_html(page.body) is None else None
+    if tree is not None:
+        wall = access.read_signs(tree, jsonld.read_nodes(tree)).bot_wall
+        if wall is not None:
+            return Rejected(
+                Stage.PAGE, page.entry.url, str(Access.BOT_WALL), f"{page.refused} {wall}"
+            )
+    return Rejected(Stage.PAGE, page.entry.url, str(page.refused))
 
 
 def extract_batch(pages: Sequence[Page], settings: ExtractSettings) -> list[Article | Rejected]:

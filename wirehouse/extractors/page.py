@@ -26,9 +26,9 @@ from trafilatura.settings import Document
 
 from wirehouse.config.settings import ExtractSettings
 from wirehouse.escape import strip_controls
-from wirehouse.extractors import cleanup, dates, details, jsonld, loading, metadata
+from wirehouse.extractors import access, cleanup, dates, details, jsonld, loading, metadata
 from wirehouse.extractors.textcap import cap_text
-from wirehouse.records import Extracted, Rejected, Stage
+from wirehouse.records import Access, Extracted, Rejected, Stage
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +40,12 @@ def extract_page(
 ) -> Extracted | Rejected:
     """Extract the article of one page; a page that is not one becomes a `Rejected` value.
 
-    Reasons: ``not_html`` (binary or markup-free bytes), ``no_text`` (under
-    `settings.min_text_chars` of article text), ``extract_error`` (anything that raised, with
-    the exception in `detail`). `zone` is the feed's zone for page dates without an offset.
+    Reasons: ``not_html`` (binary or markup-free bytes), ``bot_wall`` (a challenge page),
+    ``js_shell`` (a script bundle) or ``paywalled`` (a paywall without even a teaser) where the
+    page says why it has no article, else ``no_text`` (under `settings.min_text_chars` of
+    article text), ``extract_error`` (anything that raised, with the exception in `detail`).
+    A paywall's teaser is no rejection: it is extracted with `access` ``paywalled``. `zone` is
+    the feed's zone for page dates without an offset.
     """
     try:
         return _extract(body, url, settings, zone)
@@ -68,12 +71,15 @@ def _extract(
     language = page_language(tree)
     canonical = canonical_url(tree, url)
     evidence = metadata.read_evidence(tree, json_ld)
+    signs = access.read_signs(tree, json_ld)
+    if signs.bot_wall:
+        return Rejected(Stage.EXTRACT, url, str(Access.BOT_WALL), signs.bot_wall)
 
     loading.unwrap_layout_tables(tree)
     found = details.read_details(tree)
     doc = bare_extraction(tree, url=url, **trafilatura_options(settings))
     if not isinstance(doc, Document) or not doc.text:
-        return Rejected(Stage.EXTRACT, url, "no_text", "trafilatura found no main text")
+        return _no_text(url, signs, "trafilatura found no main text")
 
     tags = _unique(strip_controls(t) for t in cleanup.split_tags([*found.tags, *found.categories]))
     # the page's own view; build_article weighs it against the feed entry
@@ -86,8 +92,9 @@ def _extract(
     text = cleanup.clean_text(strip_controls(doc.text), title=title, tags=tags)
     if settings.include_comments and doc.comments:
         text = f"{text}\n{doc.comments}".strip()
-    if len(text) < settings.min_text_chars:
-        return Rejected(Stage.EXTRACT, url, "no_text", f"{len(text)} chars of text")
+    paywall = access.paywall_of(signs, text)
+    if access.prompts_only(text) or (len(text) < settings.min_text_chars and paywall is None):
+        return _no_text(url, signs, f"{len(text)} chars of text")
     capped = cap_text(
         text, max_chars=settings.max_text_chars, max_word_chars=settings.max_word_chars
     )
@@ -116,7 +123,17 @@ def _extract(
         canonical_url=canonical,
         page_date=published.value if published else None,
         page_date_has_time=bool(published and published.has_time),
+        access=str(Access.PAYWALLED if paywall else Access.OK),
     )
+
+
+def _no_text(url: str, signs: access.Signs, detail: str) -> Rejected:
+    """A page without article text, with the reason its markup gives when it gives one."""
+    if signs.shell:
+        return Rejected(Stage.EXTRACT, url, str(Access.JS_SHELL), f"{signs.shell}; {detail}")
+    if wall := signs.declared or signs.marker or (signs.prompt and f"prompt:{signs.prompt}"):
+        return Rejected(Stage.EXTRACT, url, str(Access.PAYWALLED), f"{wall}; {detail}")
+    return Rejected(Stage.EXTRACT, url, "no_text", detail)
 
 
 def trafilatura_options(settings: ExtractSettings) -> dict[str, Any]:

@@ -14,6 +14,7 @@ limits of the settings, or of its feed when the feed list gives it its own (`pro
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import ssl
 import time
@@ -48,6 +49,10 @@ ACCEPT = {
 }
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _NETWORK_FAILURES = ("timeout", "connect_error", "dns_error", "tls_error", "read_error")
+# a page refused with one of these may be a bot challenge: its body is kept (up to
+# REFUSAL_MAX_BYTES) so extraction can say so (extractors/access.py)
+_REFUSALS = frozenset({401, 403, 405, 429, 503})
+REFUSAL_MAX_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +268,7 @@ class Fetcher:
                 status=status,
                 fetched_at=datetime.now(UTC),
                 elapsed_ms=round(elapsed_s * 1000.0, 3),
-                body=hop.body if hop and error is None and hop.error is None else None,
+                body=hop.body if hop and error is None else None,
                 content_type=response_headers.get("content-type"),
                 etag=new_etag,
                 last_modified=new_modified,
@@ -388,10 +393,16 @@ class Fetcher:
                 await drain(response)
                 return _Hop(status=status, headers=response.headers)
             if not 200 <= status < 300:
-                await drain(response)
+                refused = None
+                if kind is FetchKind.PAGE and status in _REFUSALS:
+                    with contextlib.suppress(TooLarge, BadEncoding):
+                        refused = await read_capped(response, REFUSAL_MAX_BYTES)
+                else:
+                    await drain(response)
                 return _Hop(
                     status=status,
                     headers=response.headers,
+                    body=refused,
                     error=f"http_{status}",
                     retry_after_s=retry_after,
                 )

@@ -280,6 +280,7 @@ async def _extract_batch(run: _Run, index: int, entries: list[Entry]) -> None:
             )
         )
     pages: list[Page] = []
+    refused: list[Page] = []  # refusals with a body, read for a bot challenge by the workers
     failed: list[tuple[Entry, str, datetime]] = []
     articles_pending: list[Article] = []
     for entry, f in zip(entries, fetched, strict=True):
@@ -291,6 +292,8 @@ async def _extract_batch(run: _Run, index: int, entries: list[Entry]) -> None:
             run.summary.rejected.append(Rejected(Stage.PAGE, entry.url, f.error))
             if entry.url_key not in run.triage.refetched:  # new: kept now, as pending
                 articles_pending.append(pending_article(entry, seen_at=f.fetched_at))
+        elif f.error and f.body:
+            refused.append(Page(entry, f.final_url, f.body, f.content_type, f.fetched_at, f.error))
         else:
             reason = f.error or f"http_{f.status}"
             failed.append((entry, reason, f.fetched_at))
@@ -298,9 +301,10 @@ async def _extract_batch(run: _Run, index: int, entries: list[Entry]) -> None:
     run.summary.pages_fetched += len(pages)
 
     with _timed(run.summary, "extract"):
-        results = await _extract_pages(run.pool, pages) if pages and run.pool else []
+        read = [*pages, *refused]
+        results = await _extract_pages(run.pool, read) if read and run.pool else []
     articles: list[Article] = articles_pending
-    for page, result in zip(pages, results, strict=True):
+    for page, result in zip(read, results, strict=True):
         if isinstance(result, Rejected):
             failed.append((page.entry, result.reason, page.fetched_at))
             run.summary.rejected.append(result)

@@ -19,6 +19,7 @@ from wirehouse.dedup.canonical import Claim, stored_key_trusted
 from wirehouse.dedup.exact import decide_exact
 from wirehouse.dedup.versions import screen_versions
 from wirehouse.records import (
+    Access,
     Article,
     ArticleStatus,
     CanonicalReason,
@@ -114,6 +115,7 @@ _ARTICLE_SCHEMA = pa.schema(
         ("text_truncated", pa.bool_()),
         ("title_source", pa.string()),
         ("sitename_source", pa.string()),
+        ("access", pa.string()),
     ]
 )
 
@@ -211,6 +213,7 @@ def _article_row(d: Decision, now: datetime) -> list[object]:
         a.text_truncated,
         a.title_source,
         a.sitename_source,
+        a.access,
     ]
 
 
@@ -340,6 +343,7 @@ def _apply_versions(
                 published_at_source = CASE WHEN a.body_source <> 'page' THEN v.published_at_source
                                            ELSE a.published_at_source END,
                 content_hash = v.content_hash, body_source = v.body_source, status = v.status,
+                access = v.access,
                 version = v.version, updated_at = v.updated_at,
                 last_fetched_at = v.last_fetched_at
             FROM _versions v
@@ -378,13 +382,15 @@ def _mark_refetched(
             "feed_url": pa.array([d.article.entry.feed_url for d in decisions], pa.string()),
             "entry_updated_at": pa.array([d.article.entry.updated_at for d in decisions], TS),
             "fetched_at": pa.array([d.article.fetched_at or now for d in decisions], TS),
+            "access": pa.array([d.article.access for d in decisions], pa.string()),
         }
     )
     with registered(con, _refetched=data):
-        # only a page that gave text reaches here: whatever was missing no longer is
+        # only a page that gave text reaches here: whatever was missing no longer is, and what
+        # the page gave (a teaser, say, that left the feed's text in place) is said again
         con.execute(
             "UPDATE articles AS a SET last_fetched_at = r.fetched_at,"
-            f" status = '{ArticleStatus.OK}'"
+            f" status = '{ArticleStatus.OK}', access = r.access"
             " FROM _refetched r WHERE a.article_id = r.article_id"
         )
         con.execute(
@@ -402,19 +408,19 @@ def version_screen(
     per_day: int,
 ) -> list[Decision]:
     """The decisions with each VERSION that is not a new version turned UNCHANGED
-    (`dedup.versions.screen_versions`), against the stored text of its article and the number
-    of new versions (after its first text) it got in the last 24 hours."""
+    (`dedup.versions.screen_versions`), against the stored text and access of its article and
+    the number of new versions (after its first text) it got in the last 24 hours."""
     wanted = sorted({d.article_id for d in decisions if d.outcome is Outcome.VERSION})
     if not wanted:
         return list(decisions)
     with registered(con, _wanted=pa.table({"article_id": pa.array(wanted, pa.string())})):
         rows = con.execute(
-            "SELECT a.article_id, a.text, (SELECT count(*) FROM article_versions v"
+            "SELECT a.article_id, a.text, a.access, (SELECT count(*) FROM article_versions v"
             "  WHERE v.article_id = a.article_id AND v.version > 1 AND v.fetched_at >= ?)"
             " FROM articles a JOIN _wanted w ON w.article_id = a.article_id",
             [now - timedelta(days=1)],
         ).fetchall()
-    stored = {aid: (text, int(n)) for aid, text, n in rows}
+    stored = {aid: (text, access, int(n)) for aid, text, access, n in rows}
     return screen_versions(decisions, stored, per_day=per_day)
 
 
@@ -422,20 +428,23 @@ def record_page_failures(
     con: duckdb.DuckDBPyConnection, failures: Sequence[tuple[str, str, datetime]]
 ) -> None:
     """A failed re-fetch of a known article, (article_id, reason, at): an article still waiting
-    for its page gets the new reason and attempt time (its back-off runs from it); an article
-    that has its page's text is left exactly as it was (the fetch is in `fetches`)."""
+    for its page gets the new reason, the access it implies and the attempt time (its back-off
+    runs from it); an article that has its page's text is left exactly as it was (the fetch is
+    in `fetches`)."""
     if not failures:
         return
     data = pa.table(
         {
             "article_id": pa.array([f[0] for f in failures], pa.string()),
             "status": pa.array([f"{ArticleStatus.PAGE_FAILED}:{f[1]}" for f in failures]),
+            "access": pa.array([str(Access.of_failure(f[1])) for f in failures], pa.string()),
             "at": pa.array([f[2] for f in failures], TS),
         }
     )
     with registered(con, _failed=data):
         con.execute(
-            "UPDATE articles AS a SET status = f.status, last_fetched_at = f.at FROM _failed f"
+            "UPDATE articles AS a SET status = f.status, access = f.access,"
+            " last_fetched_at = f.at FROM _failed f"
             " WHERE a.article_id = f.article_id"
             f" AND {RETRIED_SQL}"
         )

@@ -16,6 +16,7 @@ import pyarrow as pa
 from wirehouse.config.settings import DedupSettings
 from wirehouse.dedup import near
 from wirehouse.dedup.copies import Match, Probe, best_matches
+from wirehouse.dedup.exact import comparable
 from wirehouse.records import Decision, MatchKind, Outcome
 from wirehouse.warehouse.arrow import registered
 
@@ -105,6 +106,8 @@ def store_fingerprints(
             d.outcome is Outcome.DUPLICATE and d.match_kind is MatchKind.NEAR
         )
         if not keep or d.article.text is None or d.article.content_hash is None:
+            continue
+        if not comparable(d.article):  # a teaser is the outlet's, not the article's
             continue
         fp = near.fingerprint(d.article.text, scheme)
         if fp.shingles < settings.near_min_shingles:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
+from dataclasses import replace
 
 import duckdb
 
@@ -11,7 +12,9 @@ from wirehouse.records import Known, Page
 from wirehouse.warehouse.entries import ENTRY_COLUMNS, stored_entry
 
 _LATEST_PAGES = f"""
-    SELECT {ENTRY_COLUMNS}, p.url, r.html_zlib, p.content_type, p.fetched_at
+    SELECT {ENTRY_COLUMNS}, p.url, r.html_zlib, p.content_type, p.fetched_at,
+           -- the feed's text that stood in for a paywall's teaser stands in again
+           CASE WHEN a.body_source = 'feed' THEN a.text END
     FROM articles a
     LEFT JOIN article_urls u ON u.article_id = a.article_id AND u.match_kind = 'new'
     JOIN (SELECT *, row_number() OVER (PARTITION BY article_id, url ORDER BY fetched_at DESC)
@@ -46,9 +49,10 @@ def latest_pages(
     """Each article's latest stored page of its own URL, with its entry as stored, and the
     article it is a page of."""
     out = []
-    for *stored, page_url, html, content_type, fetched_at in con.execute(
+    for *stored, page_url, html, content_type, fetched_at, feed_text in con.execute(
         _LATEST_PAGES, [list(article_ids)]
     ).fetchall():
         entry, known = stored_entry(stored)
+        entry = replace(entry, content=feed_text)
         out.append((Page(entry, page_url, zlib.decompress(html), content_type, fetched_at), known))
     return out

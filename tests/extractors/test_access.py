@@ -1,0 +1,257 @@
+"""The access classifier: paywalls, bot challenges and script shells in the styles found in the
+wild are named; whole articles that merely mention subscriptions, JavaScript or Cloudflare are
+not; and what each verdict does to the stored text (extract_page, build_article, refusals)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.walls import (
+    CHALLENGES,
+    PAYWALLS,
+    SHELLS,
+    article_text,
+    html,
+    json_ld,
+    normal_pages,
+    sentences,
+    teaser,
+)
+from wirehouse.config.settings import ExtractSettings
+from wirehouse.dedup.exact import Outcome, comparable, decide_exact
+from wirehouse.extractors import access
+from wirehouse.extractors.article import article_from_feed, build_article
+from wirehouse.extractors.batch import extract_one, refusal
+from wirehouse.extractors.page import extract_page
+from wirehouse.records import Access, Entry, Extracted, Page, Rejected
+
+URL = "https://harbour.example/news/2026/12/01/ferry"
+SETTINGS = ExtractSettings(workers=1)
+AT = datetime(2026, 12, 1, 9, tzinfo=UTC)
+SEEDS = ("alpha", "bravo", "charlie")
+
+
+def entry(url: str = URL, *, summary: str | None = None) -> Entry:
+    return Entry(
+        feed_url="https://harbour.example/rss",
+        url=url,
+        url_key=url,
+        guid=None,
+        title="Ferry",
+        summary=summary,
+    )
+
+
+def extract(body: bytes) -> Extracted | Rejected:
+    return extract_page(body, URL, settings=SETTINGS)
+
+
+# -- paywalls ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("style", sorted(PAYWALLS))
+def test_every_paywall_style_keeps_its_teaser_as_paywalled(style, seed):
+    stub = teaser(f"{style}-{seed}")
+    result = extract(PAYWALLS[style]("Ferry plan", stub))
+    assert isinstance(result, Extracted), result
+    assert result.access == Access.PAYWALLED
+    assert stub[0] in result.text and "The council said the new ferry would" in result.text
+
+
+@pytest.mark.parametrize("style", ["jsonld-bool", "poool", "prompt-only", "og-content-tier"])
+def test_a_teaser_shorter_than_the_text_minimum_is_still_kept(style):
+    stub = ["The council said on Monday that the new ferry would"]
+    assert len(stub[0]) < SETTINGS.min_text_chars
+    result = extract(PAYWALLS[style]("Ferry plan", stub))
+    assert isinstance(result, Extracted) and result.access == Access.PAYWALLED
+    assert result.text.startswith(stub[0])
+
+
+def test_a_declared_paywall_that_served_the_whole_article_is_ok():
+    text = article_text("whole", paragraphs=12)
+    assert len(" ".join(text)) > access.STUB_MAX_CHARS
+    result = extract(PAYWALLS["jsonld-bool"]("Ferry plan", text))
+    assert isinstance(result, Extracted) and result.access == Access.OK
+
+
+def test_a_paywall_without_even_a_teaser_is_rejected_as_paywalled():
+    head = json_ld({"@type": "NewsArticle", "isAccessibleForFree": False})
+    result = extract(html("Ferry plan", [], head=head))
+    assert isinstance(result, Rejected) and result.reason == Access.PAYWALLED
+    assert "json-ld" in (result.detail or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "cut"),
+    [
+        ("One sentence. And the council said on Monday that the new ferry would be", True),
+        ("One sentence. The mayor said that the ferry, which runs hourly, would…", True),
+        ("One sentence. The mayor said that the ferry, which runs hourly, would...", True),
+        ("A whole paragraph that ends its last sentence as every article does.", False),
+        ("He said: “the ferry will run hourly from the first of May onwards.”", False),
+        ("Ends with a question, as some columns do, about the ferry and the pier?", False),
+        ("Para one ends.\nReporting by Ada Marsh; editing by Tom Reed", False),
+        (
+            "Para one ends.\nThe ferry would run from the pier and the council said that it\n"
+            "Subscribe to continue reading.",
+            True,
+        ),
+        (
+            "渡し船は来月から一時間ごとに運航すると市議会が発表したが、住民の一部は反対しており",
+            True,
+        ),
+        ("渡し船は来月から一時間ごとに運航すると市議会が発表した。", False),
+    ],
+)
+def test_cut_short_reads_the_last_paragraph(text, cut):
+    assert access.cut_short(text) is cut
+
+
+# -- bot challenges ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("vendor", sorted(CHALLENGES))
+def test_every_challenge_page_served_as_200_is_a_bot_wall(vendor):
+    result = extract(CHALLENGES[vendor])
+    assert isinstance(result, Rejected) and result.reason == Access.BOT_WALL, result
+    assert result.detail
+
+
+@pytest.mark.parametrize("status", [403, 405, 429, 503])
+@pytest.mark.parametrize("vendor", sorted(CHALLENGES))
+def test_a_refused_page_is_a_bot_wall_when_its_body_is_a_challenge(vendor, status):
+    page = Page(entry(), URL, CHALLENGES[vendor], "text/html", AT, refused=f"http_{status}")
+    result = extract_one(page, SETTINGS)
+    assert isinstance(result, Rejected) and result.reason == Access.BOT_WALL
+    assert (result.detail or "").startswith(f"http_{status} ")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<html><head><title>403 Forbidden</title></head><body><h1>Forbidden</h1>"
+        b"<p>You don't have access to this resource.</p></body></html>",
+        b"Service Unavailable",
+        b"%PDF-1.4 binary",
+        b"",
+    ],
+)
+def test_a_refusal_that_is_no_challenge_keeps_the_fetch_reason(body):
+    result = refusal(Page(entry(), URL, body, "text/html", AT, refused="http_403"))
+    assert result.reason == "http_403" and result.stage == "page"
+
+
+# -- script shells -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("framework", sorted(SHELLS))
+def test_every_script_shell_is_a_js_shell(framework):
+    result = extract(SHELLS[framework])
+    assert isinstance(result, Rejected) and result.reason == Access.JS_SHELL, result
+
+
+def test_a_short_page_without_shell_or_wall_is_still_no_text():
+    result = extract(html("Notice", ["The office is closed today."]))
+    assert isinstance(result, Rejected) and result.reason == "no_text"
+
+
+# -- no false positives --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", [n.name for n in normal_pages("x")])
+def test_whole_articles_that_wear_what_walls_wear_are_ok(name, seed):
+    page = next(n for n in normal_pages(seed) if n.name == name)
+    result = extract(page.page)
+    assert isinstance(result, Extracted), result
+    assert result.access == Access.OK
+
+
+def test_markers_count_only_where_the_page_has_almost_no_text():
+    text = article_text("markers", paragraphs=8)
+    for vendor, challenge in CHALLENGES.items():
+        # the challenge's markup inside a whole article's page
+        inner = challenge.decode().split("<body>", 1)[1].split("</body>", 1)[0]
+        result = extract(html("Harbour", text, after=inner))
+        assert isinstance(result, Extracted) and result.access == Access.OK, vendor
+
+
+# -- what a verdict does to the stored text ------------------------------------------------------
+
+
+def test_the_feed_text_stands_in_where_it_is_longer_than_the_teaser():
+    stub = teaser("feed-longer")
+    extracted = extract(PAYWALLS["poool"]("Ferry plan", stub))
+    assert isinstance(extracted, Extracted)
+    longer = " ".join(sentences("feed-longer-summary", 12))
+    article = build_article(Page(entry(summary=longer), URL, b"", None, AT), extracted)
+    assert article.text == longer and article.body_source == "feed"
+    assert article.access == Access.PAYWALLED and comparable(article)
+
+    shorter = "Ferry plan: council vote."
+    article = build_article(Page(entry(summary=shorter), URL, b"", None, AT), extracted)
+    assert article.text == extracted.text and article.body_source == "page"
+    assert article.access == Access.PAYWALLED and not comparable(article)
+
+
+def test_a_truncated_page_text_is_truncated():
+    settings = ExtractSettings(workers=1, max_text_chars=1_000)
+    result = extract_page(html("Long read", article_text("long", 20)), URL, settings=settings)
+    assert isinstance(result, Extracted) and result.text_truncated
+    article = build_article(Page(entry(), URL, b"", None, AT), result)
+    assert article.access == Access.TRUNCATED and comparable(article)
+
+
+@pytest.mark.parametrize(
+    ("reason", "expected"),
+    [
+        ("bot_wall", Access.BOT_WALL),
+        ("js_shell", Access.JS_SHELL),
+        ("paywalled", Access.PAYWALLED),
+        ("http_403", Access.FEED_ONLY),
+        ("no_text", Access.FEED_ONLY),
+        ("timeout:read", Access.FEED_ONLY),
+    ],
+)
+def test_a_failed_page_says_which_wall_or_feed_only(reason, expected):
+    article = article_from_feed(entry(summary="A summary."), reason=reason, fetched_at=AT)
+    assert article.access == expected and article.status == f"page_failed:{reason}"
+
+
+def test_two_outlets_identical_teasers_are_not_copies_but_identical_texts_are():
+    stub = teaser("shared")
+    extracted = extract(PAYWALLS["prompt-only"]("Ferry plan", stub))
+    assert isinstance(extracted, Extracted)
+    urls = ["https://one.example/a/ferry", "https://two.example/b/ferry"]
+    stubs = [build_article(Page(entry(u), u, b"", None, AT), extracted) for u in urls]
+    assert stubs[0].content_hash == stubs[1].content_hash
+    assert [d.outcome for d in decide_exact(stubs, by_canonical={}, by_hash={}, refetched={})] == [
+        Outcome.NEW,
+        Outcome.NEW,
+    ]
+    # the same text as a free article is one article seen twice
+    whole = extract(html("Ferry plan", article_text("shared")))
+    assert isinstance(whole, Extracted)
+    texts = [build_article(Page(entry(u), u, b"", None, AT), whole) for u in urls]
+    outcomes = [d.outcome for d in decide_exact(texts, by_canonical={}, by_hash={}, refetched={})]
+    assert outcomes == [Outcome.NEW, Outcome.DUPLICATE]
+    # and a stored teaser's hash matches no new teaser
+    stored = {stubs[0].content_hash: "stored-id"}
+    again = decide_exact(stubs[1:], by_canonical={}, by_hash=stored, refetched={})
+    assert again[0].outcome is Outcome.NEW
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["Subscribe to read."],
+        ["Subscribe to continue reading.", "Already a subscriber? Log in."],
+        ["Dieser Artikel ist nur für Abonnenten."],
+    ],
+)
+def test_a_page_of_prompts_alone_is_a_wall_without_a_teaser(lines):
+    result = extract(html("Ferry plan", lines))
+    assert isinstance(result, Rejected) and result.reason == Access.PAYWALLED

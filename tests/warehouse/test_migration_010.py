@@ -1,0 +1,110 @@
+"""Migration 010 (`articles.access`, `access_by_outlet`): rows stored before it get the access
+their status and text say, demoted rows too, and no stored row or text changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import duckdb
+import pytest
+
+from wirehouse.records import Access
+from wirehouse.warehouse import migrate as migrate_module
+from wirehouse.warehouse.migrate import available_migrations, migrate
+from wirehouse.warehouse.sqltext import host_sql
+
+T0 = datetime(2026, 2, 1, 8, tzinfo=UTC)
+# (status, body_source, text, text_truncated) -> the access it must get
+ROWS = [
+    ("ok", "page", "a whole text", False, Access.OK),
+    ("ok", "page", "a text cut to the cap", True, Access.TRUNCATED),
+    ("ok", "page", "an older text", None, Access.OK),
+    ("pending", "none", None, False, Access.FEED_ONLY),
+    ("page_failed:http_403", "feed", "the feed's text", False, Access.FEED_ONLY),
+    ("page_failed:no_text", "feed", "the feed's long text", True, Access.FEED_ONLY),
+    ("page_failed:timeout:read", "none", None, False, Access.FEED_ONLY),
+    ("feed_only", "feed", "the feed's text at last", False, Access.FEED_ONLY),
+    ("gave_up:http_404", "none", None, False, Access.FEED_ONLY),
+]
+HOSTS = ["http://www.Gazette.example/a", "https://gazette.example:8443/b", "http://news.test/c"]
+
+
+@pytest.fixture
+def at_009(tmp_path, monkeypatch):
+    everything = available_migrations()
+    monkeypatch.setattr(
+        migrate_module, "available_migrations", lambda: [m for m in everything if m.version <= 9]
+    )
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    assert migrate(con)[-1] == 9
+    monkeypatch.setattr(migrate_module, "available_migrations", lambda: everything)
+    for i, (status, source, text, truncated, _) in enumerate(ROWS):
+        con.execute(
+            "INSERT INTO articles (article_id, url, url_key, text, published_at_source,"
+            " content_hash, body_source, version, first_seen_at, updated_at, last_fetched_at,"
+            " status, text_truncated) VALUES (?, ?, ?, ?, 'feed', ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                f"a{i}",
+                f"{HOSTS[i % 3]}/{i}",
+                f"{HOSTS[i % 3]}/{i}",
+                text,
+                f"h{i}" if text else None,
+                source,
+                1 if text else 0,
+                T0,
+                T0,
+                T0,
+                status,
+                truncated,
+            ],
+        )
+    con.execute(
+        "INSERT INTO demoted_articles BY NAME SELECT *, 'a0' AS duplicate_of FROM articles"
+        " WHERE article_id IN ('a1', 'a4')"
+    )
+    con.execute("DELETE FROM articles WHERE article_id IN ('a1', 'a4')")
+    yield con
+    con.close()
+
+
+def test_stored_rows_get_the_access_their_status_and_text_say(at_009):
+    con = at_009
+    before = con.execute("SELECT * FROM articles ORDER BY article_id").fetchall()
+    demoted_before = con.execute("SELECT * FROM demoted_articles ORDER BY article_id").fetchall()
+    assert migrate(con) == [10]
+    after = con.execute("SELECT * EXCLUDE (access) FROM articles ORDER BY article_id").fetchall()
+    assert after == before  # nothing else changed, nothing lost
+    demoted_after = con.execute(
+        "SELECT * EXCLUDE (access) FROM demoted_articles ORDER BY article_id"
+    ).fetchall()
+    assert demoted_after == demoted_before
+    got = dict(
+        con.execute(
+            "SELECT article_id, access FROM articles UNION ALL"
+            " SELECT article_id, access FROM demoted_articles"
+        ).fetchall()
+    )
+    assert got == {f"a{i}": str(row[-1]) for i, row in enumerate(ROWS)}
+
+
+def test_access_by_outlet_shares_per_host(at_009):
+    con = at_009
+    migrate(con)
+    view = con.execute(
+        "SELECT outlet, access, articles, outlet_articles, share FROM access_by_outlet"
+    ).fetchall()
+    stored = con.execute(
+        f"SELECT {host_sql('url')}, access, count(*) FROM articles GROUP BY ALL"
+    ).fetchall()
+    totals: dict[str, int] = {}
+    for host, _, n in stored:
+        totals[host] = totals.get(host, 0) + n
+    assert {(h, a, n, totals[h], round(n / totals[h], 4)) for h, a, n in stored} == set(view)
+    assert {h for h, *_ in view} == {"gazette.example", "gazette.example:8443", "news.test"}
+    for host in totals:
+        assert sum(s for h, _, _, _, s in view if h == host) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_the_view_uses_the_one_host_rule():
+    sql = next(m.sql for m in available_migrations() if m.version == 10)
+    assert host_sql("url") in sql

@@ -1,0 +1,415 @@
+"""Why a page has the text it has: a bot challenge, a script shell, a paywall, or its article.
+
+Pure: `read_signs` reads the tree `loading.parse_html` built (and the JSON-LD already read from
+it) once, before trafilatura changes anything, and `paywall_of` weighs those signs against the
+text extracted. Markers are lxml attribute and string checks, never regexes. A marker alone is
+not enough where ordinary pages carry it too: a captcha widget on a comment form, a Cloudflare
+detection script, a `paywall` class on every article of a site. Those count only on a page with
+almost no text, or with a text that looks like a teaser (short and cut mid-sentence).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from wirehouse.extractors.jsonld import Node
+
+# visible text (characters) of a page that can be an interstitial: challenges, shells
+CHALLENGE_TEXT_CHARS = 2_000
+# visible text of a page whose challenge phrases are its text, not quoted in an article
+PHRASE_TEXT_CHARS = 1_000
+# visible text of a page where even a generic captcha widget means a wall: no article fits
+WIDGET_TEXT_CHARS = 400
+# the longest text taken for a teaser; a page that gave more gave us its article
+STUB_MAX_CHARS = 2_500
+# the longest line of text read for a paywall's prompt
+PROMPT_CHARS = 200
+# the fewest words of a last paragraph read as cut mid-sentence (a byline is not cut)
+CUT_MIN_WORDS = 12
+_VISIBLE_TEXT = (
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::template)]"
+)
+
+# -- bot challenges ----------------------------------------------------------------------------
+# page titles of challenge interstitials (compared whole, case-folded, spaces collapsed)
+_CHALLENGE_TITLES = {
+    "just a moment...": "cloudflare",
+    "just a moment…": "cloudflare",
+    "attention required! | cloudflare": "cloudflare",
+    "please wait... | cloudflare": "cloudflare",
+    "access denied": "akamai",
+    "pardon our interruption": "imperva",
+    "request rejected": "waf",
+    "human verification": "captcha",
+    "verify you are human": "captcha",
+    "are you a robot?": "captcha",
+    "robot check": "captcha",
+    "ddos-guard": "ddos-guard",
+    "access to this page has been denied": "perimeterx",
+    "access to this page has been denied.": "perimeterx",
+}
+# ids and classes only challenge pages render
+_CHALLENGE_IDS = {
+    "challenge-form": "cloudflare",
+    "challenge-stage": "cloudflare",
+    "challenge-running": "cloudflare",
+    "challenge-body-text": "cloudflare",
+    "cf-challenge-running": "cloudflare",
+    "cf-browser-verification": "cloudflare",
+    "cf-error-details": "cloudflare",
+    "cf-please-wait": "cloudflare",
+    "px-captcha": "perimeterx",
+    "px-captcha-wrapper": "perimeterx",
+    "captcha-container": "aws-waf",
+}
+# substrings of script/iframe/form addresses only challenge pages load
+_CHALLENGE_SOURCES = {
+    "captcha-delivery.com": "datadome",
+    "captcha.px-cdn.net": "perimeterx",
+    "/_incapsula_resource": "imperva",
+    "errors.edgesuite.net": "akamai",
+    "captcha.awswaf.com": "aws-waf",
+    "__cf_chl_": "cloudflare",
+}
+# substrings of inline scripts only challenge pages run
+_CHALLENGE_SCRIPTS = {
+    "_cf_chl_opt": "cloudflare",
+    "cf_chl_": "cloudflare",
+    "window._pxappid": "perimeterx",
+    "_pxcaptcha": "perimeterx",
+    "gokuprops": "aws-waf",
+    "captcha-delivery.com": "datadome",
+}
+# phrases of the visible text of challenge pages (case-folded)
+_CHALLENGE_PHRASES = {
+    "needs to review the security of your connection": "cloudflare",
+    "checking if the site connection is secure": "cloudflare",
+    "checking your browser before accessing": "cloudflare",
+    "enable javascript and cookies to continue": "cloudflare",
+    "verify you are human by completing the action below": "cloudflare",
+    "why have i been blocked?": "cloudflare",
+    "performance & security by cloudflare": "cloudflare",
+    "please enable js and disable any ad blocker": "datadome",
+    "press & hold to confirm you are": "perimeterx",
+    "press and hold to confirm you are": "perimeterx",
+    "incapsula incident id": "imperva",
+    "you don't have permission to access": "akamai",
+    "request unsuccessful.": "imperva",
+    "our systems have detected unusual traffic": "captcha",
+    "to continue, please type the characters": "captcha",
+    "complete the security check to access": "captcha",
+}
+# generic widgets: on a page with almost no text, the widget is the page
+_WIDGET_CLASSES = {
+    "g-recaptcha": "recaptcha",
+    "h-captcha": "hcaptcha",
+    "cf-turnstile": "cloudflare-turnstile",
+}
+_WIDGET_SOURCES = {
+    "google.com/recaptcha/": "recaptcha",
+    "recaptcha.net/recaptcha/": "recaptcha",
+    "hcaptcha.com/1/api.js": "hcaptcha",
+    "challenges.cloudflare.com/turnstile": "cloudflare-turnstile",
+    "/cdn-cgi/challenge-platform/": "cloudflare",
+    "token.awswaf.com": "aws-waf",
+}
+
+# -- script shells -----------------------------------------------------------------------------
+# the mount points of client-rendered apps (React, Next.js, Nuxt, Vue, Gatsby, Angular, Svelte)
+_APP_ROOTS = frozenset(
+    {"root", "app", "__next", "__nuxt", "___gatsby", "svelte", "app-root", "application"}
+)
+_APP_ROOT_TAGS = frozenset({"app-root"})
+_NOSCRIPT_PHRASES = ("javascript", "enable js", "js is disabled")
+# inline script characters per visible text character above which the page is its scripts
+SCRIPT_SHARE = 10
+
+# -- paywalls ----------------------------------------------------------------------------------
+# ids and classes vendors and CMSs render only for a reader without access
+_PAYWALL_IDS = {
+    "poool-widget": "poool",
+    "poool-paywall": "poool",
+    "tp-modal": "piano",
+    "piano-inline": "piano",
+    "piano-paywall": "piano",
+    "zephr-paywall": "zephr",
+    "lp_purchase-overlay": "laterpay",
+    "lp_js_purchase-overlay": "laterpay",
+    "leaky_paywall_message_wrap": "leaky-paywall",
+    "mepr-unauthorized-message": "memberpress",
+    "rcp_restricted": "restrict-content-pro",
+    "gh-post-upgrade-cta": "ghost",
+    "gateway-content": "nytimes",
+    "subscriber-only": "cms",
+    "subscribers-only": "cms",
+    "premium-content": "cms",
+    "premium-article": "cms",
+    "paywall-teaser": "cms",
+    "article-paywall": "cms",
+    "regwall": "cms",
+    "paywall": "cms",
+}
+# attributes whose presence names a vendor's gate (Zephr features, Poool, Piano templates)
+_PAYWALL_ATTRIBUTES = {
+    "data-zephr-feature": "zephr",
+    "data-poool": "poool",
+    "data-piano-template": "piano",
+    "data-paywall": "cms",
+}
+# the sentences a paywall asks with (case-folded); newsletters ask to subscribe too, so none of
+# these is a bare "subscribe"
+_PAYWALL_PROMPTS = (
+    "subscribe to continue reading",
+    "subscribe to read",
+    "subscribe to keep reading",
+    "subscribe now to continue",
+    "subscribe to unlock",
+    "continue reading with a subscription",
+    "to continue reading, subscribe",
+    "to continue reading this article",
+    "this article is for subscribers",
+    "this article is only available to subscribers",
+    "this content is for subscribers",
+    "this story is for subscribers",
+    "this post is for paid subscribers",
+    "this post is for subscribers only",
+    "for subscribers only",
+    "exclusive to subscribers",
+    "available to subscribers only",
+    "become a subscriber to read",
+    "sign in to continue reading",
+    "log in to continue reading",
+    "log in to read the full",
+    "register to continue reading",
+    "create a free account to continue",
+    "you have reached your limit of free articles",
+    "you've reached your free article limit",
+    "you have used all your free articles",
+    "the rest of this article is",
+    "member-only story",
+    "unlock this article",
+    "dieser artikel ist nur für abonnenten",
+    "jetzt weiterlesen mit",
+    "lesen sie jetzt mit",
+    "cet article est réservé aux abonnés",
+    "article réservé aux abonnés",
+    "la suite est réservée aux abonnés",
+    "contenido exclusivo para suscriptores",
+    "este contenido es exclusivo para suscriptores",
+    "suscríbete para seguir leyendo",
+    "per continuare a leggere",
+    "contenuto riservato agli abbonati",
+    "dit artikel is alleen voor abonnees",
+)
+# what metered sites print on every page, free ones too: a hint only with a cut text
+_ACCOUNT_PROMPTS = (
+    "already a subscriber?",
+    "already subscribed?",
+    "already a member?",
+    "bereits abonnent?",
+    "déjà abonné ?",
+    "déjà abonné?",
+    "¿ya eres suscriptor?",
+    "sei già abbonato?",
+)
+# what ends a sentence; closing quotes and brackets after it are looked through
+_FINAL = (".", "!", "?", "。", "！", "？", "؟", "।")
+_CLOSERS = " \t\"'”’»)]」』›"
+
+
+@dataclass(frozen=True, slots=True)
+class Signs:
+    """What the page's markup says about access; each field names the marker that showed it."""
+
+    bot_wall: str | None = None  # a challenge page: no article text is in it
+    shell: str | None = None  # a script bundle without its text in the HTML
+    declared: str | None = None  # the page declares itself not free (JSON-LD, meta)
+    marker: str | None = None  # a vendor's or CMS's paywall element
+    prompt: str | None = None  # the visible text asks to subscribe to read on
+    hint: str | None = None  # the visible text offers a subscriber's log-in
+
+
+def read_signs(tree: HtmlElement, json_ld: Sequence[Node] = ()) -> Signs:
+    """The access signs of one parsed page (the tree is read, never changed)."""
+    pieces = [" ".join(str(t).split()) for t in tree.xpath(_VISIBLE_TEXT)]
+    text = " ".join(p for p in pieces if p)
+    folded = text.casefold()
+    # a prompt is a short line of its own; inside a paragraph it is quoted, not asked
+    lines = "\n".join(p.casefold() for p in pieces if len(p) <= PROMPT_CHARS)
+    ids, classes, attributes, sources, scripts = _markup(tree)
+    title = " ".join((tree.findtext(".//title") or "").split()).casefold()
+    return Signs(
+        bot_wall=_bot_wall(len(text), folded, title, ids | classes, sources, scripts),
+        shell=_shell(tree, len(text), sum(len(s) for s in scripts)),
+        declared=_declared(tree, json_ld),
+        marker=_first(_PAYWALL_IDS, ids | classes) or _first(_PAYWALL_ATTRIBUTES, attributes),
+        prompt=next((p for p in _PAYWALL_PROMPTS if p in lines), None),
+        hint=next((p for p in _ACCOUNT_PROMPTS if p in lines), None),
+    )
+
+
+def paywall_of(signs: Signs, text: str) -> str | None:
+    """Why `text` (what the extractor kept of the page) is a paywall's teaser, or None.
+
+    A declaration, a vendor's gate or a subscribe-to-read prompt on a short text; a CMS's
+    paywall class or a subscriber's log-in only on a short text cut mid-sentence (a free
+    article ends its last sentence, and many sites print both on every article)."""
+    if len(text) > STUB_MAX_CHARS:
+        return None
+    if signs.declared:
+        return signs.declared
+    if signs.marker and not signs.marker.startswith("cms:"):
+        return signs.marker
+    if signs.prompt:
+        return f"prompt:{signs.prompt}"
+    if (signs.marker or signs.hint) and cut_short(text):
+        return signs.marker or f"hint:{signs.hint}"
+    return None
+
+
+def prompts_only(text: str) -> bool:
+    """Whether every line of the text is a paywall's prompt: a wall without a teaser."""
+    prompts = (*_PAYWALL_PROMPTS, *_ACCOUNT_PROMPTS)
+    lines = [line.casefold() for line in text.splitlines() if line.strip()]
+    return all(any(p in line for p in prompts) for line in lines)
+
+
+def cut_short(text: str) -> bool:
+    """Whether the text's last paragraph (after any subscribe prompt) stops mid-sentence; a
+    short last line (a byline, a credit) that ends without a full stop is not a cut."""
+    paragraphs = [p.strip() for p in text.splitlines() if p.strip()]
+    prompts = (*_PAYWALL_PROMPTS, *_ACCOUNT_PROMPTS)
+    while paragraphs and any(p in paragraphs[-1].casefold() for p in prompts):
+        paragraphs.pop()
+    if not paragraphs:
+        return True
+    last = paragraphs[-1].rstrip(_CLOSERS)
+    if last.endswith(("...", "…")):
+        return True
+    words = len(last.split())
+    # scripts written without spaces (Chinese, Japanese, Thai) count by characters
+    long = words >= CUT_MIN_WORDS or (words <= 2 and len(last) >= 2 * CUT_MIN_WORDS)
+    return long and not last.endswith(_FINAL)
+
+
+def _markup(
+    tree: HtmlElement,
+) -> tuple[set[str], set[str], set[str], list[str], list[str]]:
+    """Ids, class tokens, attribute names (lower-cased), sources and inline scripts."""
+    ids: set[str] = set()
+    classes: set[str] = set()
+    attributes: set[str] = set()
+    sources: list[str] = []
+    scripts: list[str] = []
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue  # comments and processing instructions
+        for name, value in element.attrib.items():
+            name = name.lower()
+            if name == "id":
+                ids.add(value.strip().lower())
+            elif name == "class":
+                classes.update(value.lower().split())
+            elif name in ("src", "action", "data-src"):
+                sources.append(value.lower())
+            attributes.add(name)
+        if element.tag == "script" and not element.get("src"):
+            scripts.append(element.text or "")
+    return ids, classes, attributes, sources, scripts
+
+
+def _bot_wall(
+    text_chars: int,
+    folded: str,
+    title: str,
+    names: set[str],
+    sources: Sequence[str],
+    scripts: Sequence[str],
+) -> str | None:
+    if text_chars > CHALLENGE_TEXT_CHARS:
+        return None
+    if vendor := _CHALLENGE_TITLES.get(title):
+        return f"{vendor}:title"
+    if found := _first(_CHALLENGE_IDS, names):
+        return found
+    if found := _first_in(_CHALLENGE_SOURCES, sources):
+        return found
+    if found := _first_in(_CHALLENGE_SCRIPTS, (s.casefold() for s in scripts)):
+        return found
+    if text_chars <= PHRASE_TEXT_CHARS and (found := _first_in(_CHALLENGE_PHRASES, (folded,))):
+        return found
+    if text_chars > WIDGET_TEXT_CHARS:
+        return None
+    return _first(_WIDGET_CLASSES, names) or _first_in(_WIDGET_SOURCES, sources)
+
+
+def _shell(tree: HtmlElement, text_chars: int, script_chars: int) -> str | None:
+    """A marker of a page whose content its scripts would render (its own text aside)."""
+    for element in tree.iter(*_APP_ROOT_TAGS, "div", "main", "section"):
+        root = (element.get("id") or "").lower()
+        framework = element.get("ng-app") is not None or element.get("data-reactroot") is not None
+        mount = root in _APP_ROOTS or element.tag in _APP_ROOT_TAGS or framework
+        if mount and not "".join(element.itertext()).strip():
+            return f"empty-root:{root or element.tag}"
+    for noscript in tree.iter("noscript"):
+        said = " ".join("".join(noscript.itertext()).split()).casefold()
+        if any(p in said for p in _NOSCRIPT_PHRASES):
+            return "noscript"
+    if script_chars > SCRIPT_SHARE * max(text_chars, 1):
+        return "script-share"
+    return None
+
+
+def _declared(tree: HtmlElement, json_ld: Sequence[Node]) -> str | None:
+    """The page's own statement that its content is not free (JSON-LD, microdata, OG)."""
+    for node in json_ld:
+        if any(_is_false(v) for v in _free_flags(node, 0)):
+            return "json-ld:isAccessibleForFree"
+    for element in tree.iter("meta"):
+        key = (element.get("property") or element.get("name") or "").strip().lower()
+        content = (element.get("content") or "").strip().lower()
+        if key == "article:content_tier" and content == "locked":
+            return "meta:article:content_tier"
+        if (element.get("itemprop") or "").strip() == "isAccessibleForFree" and _is_false(content):
+            return "microdata:isAccessibleForFree"
+    return None
+
+
+def _free_flags(value: Any, depth: int) -> Iterator[Any]:
+    """Every `isAccessibleForFree` value in a JSON-LD object, its `hasPart`s and nested objects."""
+    if depth > 6:
+        return
+    if isinstance(value, list):
+        for item in value[:200]:
+            yield from _free_flags(item, depth + 1)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key == "isAccessibleForFree":
+                yield item
+            elif isinstance(item, dict | list):
+                yield from _free_flags(item, depth + 1)
+
+
+def _is_false(value: Any) -> bool:
+    if isinstance(value, bool):
+        return not value
+    # "false", "False", "no", and the schema.org enumeration "https://schema.org/False"
+    return isinstance(value, str) and value.strip().rsplit("/", 1)[-1].lower() in ("false", "no")
+
+
+def _first(table: dict[str, str], names: set[str]) -> str | None:
+    found = next((name for name in table if name in names), None)
+    return f"{table[found]}:{found}" if found else None
+
+
+def _first_in(table: dict[str, str], haystacks: Iterable[str]) -> str | None:
+    for haystack in haystacks:
+        for needle, vendor in table.items():
+            if needle in haystack:
+                return f"{vendor}:{needle}"
+    return None
