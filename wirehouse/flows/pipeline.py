@@ -87,71 +87,8 @@ from wirehouse.warehouse.search import refresh_due, refresh_index
 
 _T = TypeVar("_T")
 
+# a loading flow's own part, given the run's summary and its stop (`stoppable_run`)
 FlowBody = Callable[[RunSummary, Stop], Awaitable[RunSummary | State]]
-
-
-class _Skipped(Exception):
-    """Another run holds the warehouse: this one ends Cancelled, "skipped: ...", untouched."""
-
-
-async def stoppable_run(settings: Settings, body: FlowBody) -> RunSummary | State:
-    """Run a flow's `body` with a new RunSummary so that SIGTERM or SIGINT end it within
-    `stop_grace_s`, recorded as aborted (Cancelled, "stopped by ..."), and a busy warehouse
-    ends it Cancelled, "skipped: ..." (`locked_run`)."""
-    summary = RunSummary(run_id=uuid.uuid4().hex[:12])
-    with stop_on_signals(grace_s=settings.stop_grace_s) as stop:
-        try:
-            return await body(summary, stop)
-        except _Skipped as exc:
-            get_run_logger().warning("%s", exc)
-            return Cancelled(message=str(exc))
-        except asyncio.CancelledError:
-            if not stop.requested:
-                raise
-            # wherever the stop landed, loads already ran to their end (`PipelineRun.unstoppable`)
-            await asyncio.to_thread(_record_abort, settings.warehouse, summary, stop.reason)
-            get_run_logger().warning("run %s %s", summary.run_id, stop.reason)
-            return Cancelled(message=stop.reason)
-
-
-@contextmanager
-def locked_run(
-    warehouse: Warehouse,
-    summary: RunSummary,
-    *,
-    now: datetime,
-    read: Callable[[duckdb.DuckDBPyConnection], _T],
-) -> Iterator[_T]:
-    """Hold the warehouse's run lock over the block, after one session that migrates, marks
-    dead runs aborted, starts this run and gives the block what `read` reads in it (e.g. feed
-    states). A busy warehouse skips the run (inside `stoppable_run`)."""
-    logger = get_run_logger()
-    lock = ExitStack()
-    try:
-        lock.enter_context(run_lock(warehouse))
-    except WarehouseBusy as exc:
-        raise _Skipped(f"skipped: {exc}") from None
-    with lock:
-        with timed(summary, "open"), session(warehouse, wait_s=DB_WAIT_S) as con:
-            applied = migrate(con)
-            if applied:
-                logger.info("warehouse %s migrated to version %d", warehouse, applied[-1])
-            # a lake has concurrent runs: only one that has been "running" for a day is dead
-            dead_before = now - timedelta(days=1) if warehouse.is_lake else None
-            if aborted := close_abandoned_runs(con, started_before=dead_before):
-                logger.warning(
-                    "%d earlier run(s) had died before finishing: marked aborted", aborted
-                )
-            start_run(con, summary.run_id, flow_run_id=flow_run.id, started_at=now)
-            opened = read(con)
-        yield opened
-
-
-async def publish_run(run: PipelineRun) -> None:
-    """Publish the run's summary artifact and its digest's link, after the lock is let go."""
-    await publish_summary(run.summary)
-    if run.digest is not None:
-        await publish_digest_link(run.digest)
 
 
 @contextmanager
@@ -201,6 +138,7 @@ class PipelineRun:
         return asyncio.shield(future)
 
     async def writes_done(self) -> None:
+        """Wait for the warehouse writes in flight, so the warehouse is closed after them."""
         if self.writes:
             await asyncio.wait(list(self.writes))
 
@@ -251,7 +189,7 @@ def unvisited(value: _T) -> _T:
 
 
 async def extract_batch(run: PipelineRun, index: int, entries: list[Entry]) -> None:
-    """One `extract-batch-N` task run over `entries`."""
+    """One `extract-batch-N` task run over `entries`, its arguments passed on unwalked."""
     await _extract_batch(unvisited(run), index, unvisited(entries))
 
 
@@ -446,6 +384,70 @@ def _prune_when_due(run: PipelineRun, con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+class _Skipped(Exception):
+    """Another run holds the warehouse: this one ends Cancelled, "skipped: ...", untouched."""
+
+
+async def stoppable_run(settings: Settings, body: FlowBody) -> RunSummary | State:
+    """Run a flow's `body` with a new RunSummary so that SIGTERM or SIGINT end it within
+    `stop_grace_s`, recorded as aborted (Cancelled, "stopped by ..."), and a busy warehouse
+    ends it Cancelled, "skipped: ..." (`locked_run`)."""
+    summary = RunSummary(run_id=uuid.uuid4().hex[:12])
+    with stop_on_signals(grace_s=settings.stop_grace_s) as stop:
+        try:
+            return await body(summary, stop)
+        except _Skipped as exc:
+            get_run_logger().warning("%s", exc)
+            return Cancelled(message=str(exc))
+        except asyncio.CancelledError:
+            if not stop.requested:
+                raise
+            # wherever the stop landed, loads already ran to their end (`PipelineRun.unstoppable`)
+            await asyncio.to_thread(_record_abort, settings.warehouse, summary, stop.reason)
+            get_run_logger().warning("run %s %s", summary.run_id, stop.reason)
+            return Cancelled(message=stop.reason)
+
+
+@contextmanager
+def locked_run(
+    warehouse: Warehouse,
+    summary: RunSummary,
+    *,
+    now: datetime,
+    read: Callable[[duckdb.DuckDBPyConnection], _T],
+) -> Iterator[_T]:
+    """Hold the warehouse's run lock over the block, after one session that migrates, marks
+    dead runs aborted, starts this run and gives the block what `read` reads in it (e.g. feed
+    states). A busy warehouse skips the run (inside `stoppable_run`)."""
+    logger = get_run_logger()
+    lock = ExitStack()
+    try:
+        lock.enter_context(run_lock(warehouse))
+    except WarehouseBusy as exc:
+        raise _Skipped(f"skipped: {exc}") from None
+    with lock:
+        with timed(summary, "open"), session(warehouse, wait_s=DB_WAIT_S) as con:
+            applied = migrate(con)
+            if applied:
+                logger.info("warehouse %s migrated to version %d", warehouse, applied[-1])
+            # a lake has concurrent runs: only one that has been "running" for a day is dead
+            dead_before = now - timedelta(days=1) if warehouse.is_lake else None
+            if aborted := close_abandoned_runs(con, started_before=dead_before):
+                logger.warning(
+                    "%d earlier run(s) had died before finishing: marked aborted", aborted
+                )
+            start_run(con, summary.run_id, flow_run_id=flow_run.id, started_at=now)
+            opened = read(con)
+        yield opened
+
+
+async def publish_run(run: PipelineRun) -> None:
+    """Publish the run's summary artifact and its digest's link, after the lock is let go."""
+    await publish_summary(run.summary)
+    if run.digest is not None:
+        await publish_digest_link(run.digest)
+
+
 def _record_abort(warehouse: Warehouse, summary: RunSummary, reason: str) -> None:
     """Mark a stopped run aborted now, so its `runs` row says why at once."""
     try:
@@ -551,6 +553,7 @@ async def _extract_all(run: PipelineRun) -> None:
 
 
 def _count_new_items(outcomes: list[FeedOutcome], triage: Triage) -> list[FeedOutcome]:
+    """Each feed's outcome with how many new entries it brought, for its health record."""
     per_feed: dict[str, int] = {}
     for e in triage.to_fetch:
         if e.url_key not in triage.refetched:
