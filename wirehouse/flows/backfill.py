@@ -21,7 +21,7 @@ from wirehouse.errors import ConfigError
 from wirehouse.feeds.sitemap import SitemapLimits, SitemapRead, read_sitemaps
 from wirehouse.fetch.client import Fetcher
 from wirehouse.flows.pipeline import (
-    PipelineRun,
+    fetching_run,
     load_entries,
     locked_run,
     publish_run,
@@ -31,8 +31,6 @@ from wirehouse.flows.pipeline import (
 from wirehouse.flows.stopping import Stop
 from wirehouse.records import FeedSource, Fetched, FetchKind, RunSummary
 from wirehouse.timespec import parse_since
-from wirehouse.urls import url_origin
-from wirehouse.warehouse.entries import Triage
 
 
 @task(name="read-sitemaps", cache_policy=NO_CACHE, persist_result=False)
@@ -96,23 +94,13 @@ async def _backfill(
             max_depth=bounds.max_depth,
             deadline_s=bounds.deadline_s,
         )
-        operator_hosts = {url_origin(url) for url in sitemaps}
-        async with Fetcher(settings.http, operator_hosts=operator_hosts) as fetcher:
-            run = PipelineRun(
-                settings=settings,
-                db=warehouse,
-                run_id=summary.run_id,
-                fetcher=fetcher,
-                pool=None,
-                # each address is the `feed_url` of its pages: a later backfill of it retries
-                # the pages this one left pending (and robots.txt is obeyed for all of them)
-                sources={url: FeedSource(url) for url in sitemaps},
-                triage=Triage(),
-                summary=summary,
-                deadline=time.monotonic() + settings.run_deadline_s,
-            )
+        # each address is the `feed_url` of its pages: a later backfill of it retries the pages
+        # this one left pending (and robots.txt is obeyed for all of them)
+        sources = [FeedSource(url) for url in sitemaps]
+        deadline = time.monotonic() + settings.run_deadline_s
+        async with fetching_run(settings, summary, sources, deadline=deadline) as run:
             with timed(summary, "fetch_feeds"):
-                reads = await read_all_sitemaps(fetcher, sitemaps, limits, since_at)
+                reads = await read_all_sitemaps(run.fetcher, sitemaps, limits, since_at)
             entries = [e for r in reads for e in r.entries]
             fetches = [f for r in reads for f in r.fetches]
             _tally(summary, reads)

@@ -23,9 +23,9 @@ from wirehouse.errors import ConfigError
 from wirehouse.extractors.pool import CallTimeout, DeadlinePool
 from wirehouse.feeds.parse import parse_feed
 from wirehouse.feeds.schedule import due_feeds
-from wirehouse.fetch.client import Fetcher
 from wirehouse.flows.pipeline import (
     PipelineRun,
+    fetching_run,
     load_entries,
     locked_run,
     publish_run,
@@ -46,8 +46,6 @@ from wirehouse.records import (
     RunSummary,
     Stage,
 )
-from wirehouse.urls import url_origin
-from wirehouse.warehouse.entries import Triage
 from wirehouse.warehouse.runs import feed_states
 
 
@@ -168,19 +166,7 @@ async def _ingest(
         summary.feeds_total = len(decisions)
         summary.feeds_skipped = len(decisions) - len(due)
 
-        operator_hosts = {url_origin(s.url) for s in sources}
-        async with Fetcher(settings.http, operator_hosts=operator_hosts) as fetcher:
-            run = PipelineRun(
-                settings=settings,
-                db=warehouse,
-                run_id=summary.run_id,
-                fetcher=fetcher,
-                pool=None,
-                sources={s.url: s for s in sources},
-                triage=Triage(),
-                summary=summary,
-                deadline=deadline,
-            )
+        async with fetching_run(settings, summary, sources, deadline=deadline) as run:
             with timed(summary, "fetch_feeds"):
                 outcomes, body_hashes = await fetch_feeds(unvisited(run), due, states)
             entries = _tally_feeds(summary, outcomes)

@@ -15,8 +15,8 @@ import contextlib
 import time
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -55,6 +55,7 @@ from wirehouse.records import (
     RunSummary,
     Stage,
 )
+from wirehouse.urls import url_origin
 from wirehouse.warehouse.articles import load_batch, record_page_failures, store_pending
 from wirehouse.warehouse.connection import (
     DB_WAIT_S,
@@ -439,6 +440,27 @@ def locked_run(
             start_run(con, summary.run_id, flow_run_id=flow_run.id, started_at=now)
             opened = read(con)
         yield opened
+
+
+@asynccontextmanager
+async def fetching_run(
+    settings: Settings, summary: RunSummary, sources: Sequence[FeedSource], *, deadline: float
+) -> AsyncIterator[PipelineRun]:
+    """The run's record with its one HTTP client open over the block (the hosts of `sources`
+    are the operator's own), so each flow builds it the same way."""
+    operator_hosts = {url_origin(s.url) for s in sources}
+    async with Fetcher(settings.http, operator_hosts=operator_hosts) as fetcher:
+        yield PipelineRun(
+            settings=settings,
+            db=settings.warehouse,
+            run_id=summary.run_id,
+            fetcher=fetcher,
+            pool=None,
+            sources={s.url: s for s in sources},
+            triage=Triage(),
+            summary=summary,
+            deadline=deadline,
+        )
 
 
 async def publish_run(run: PipelineRun) -> None:
