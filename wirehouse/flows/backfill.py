@@ -115,15 +115,10 @@ async def _backfill(
                     read.too_old,
                 )
             await load_entries(run, entries, stop, [], {}, fetches)
-    await publish_run(run)
-    logger.info(
-        "run %s: %d sitemaps read, %d failed; %d pages listed, %d new articles, %d duplicates",
-        summary.run_id,
-        summary.feeds_fetched,
-        summary.feeds_failed,
-        summary.entries_seen,
-        summary.new_articles,
-        sum(summary.duplicates.values()),
+    await publish_run(
+        run,
+        f"{summary.feeds_fetched} sitemaps read, {summary.feeds_failed} failed, "
+        f"{summary.entries_seen} pages listed",
     )
     return summary
 

@@ -179,15 +179,10 @@ async def _ingest(
                     )
 
             await load_entries(run, entries, stop, outcomes, body_hashes)
-    await publish_run(run)
-    logger.info(
-        "run %s: %d feeds fetched, %d not modified, %d failed; %d new articles, %d duplicates",
-        summary.run_id,
-        summary.feeds_fetched,
-        summary.feeds_not_modified,
-        summary.feeds_failed,
-        summary.new_articles,
-        sum(summary.duplicates.values()),
+    await publish_run(
+        run,
+        f"{summary.feeds_fetched} feeds fetched, {summary.feeds_not_modified} not modified, "
+        f"{summary.feeds_failed} failed",
     )
     return summary
 

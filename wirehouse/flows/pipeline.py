@@ -463,11 +463,20 @@ async def fetching_run(
         )
 
 
-async def publish_run(run: PipelineRun) -> None:
-    """Publish the run's summary artifact and its digest's link, after the lock is let go."""
-    await publish_summary(run.summary)
+async def publish_run(run: PipelineRun, read: str) -> None:
+    """Publish the run's summary artifact and its digest's link, after the lock is let go, and
+    log its counts after `read`, what the flow read (its feeds or sitemaps)."""
+    summary = run.summary
+    await publish_summary(summary)
     if run.digest is not None:
         await publish_digest_link(run.digest)
+    get_run_logger().info(
+        "run %s: %s; %d new articles, %d duplicates",
+        summary.run_id,
+        read,
+        summary.new_articles,
+        sum(summary.duplicates.values()),
+    )
 
 
 def _record_abort(warehouse: Warehouse, summary: RunSummary, reason: str) -> None:
