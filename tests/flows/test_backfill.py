@@ -21,6 +21,7 @@ from tests.feeds.test_sitemap import BILLION_LAUGHS
 from tests.flows.test_budgets import page
 from wirehouse.flows.backfill import backfill
 from wirehouse.flows.ingest import ingest
+from wirehouse.warehouse.connection import run_lock
 
 SM = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -330,6 +331,21 @@ def test_hostile_sitemaps_are_recorded_errors_and_stall_nothing(prefect_api, sit
     )
     assert status == "completed" and failed == 5  # the stalled one was never read
     assert took < 20 + 120  # the deadline, plus a generous margin for a loaded machine
+
+
+def test_a_backfill_that_finds_the_warehouse_busy_ends_cancelled_and_reads_nothing(
+    prefect_api, site, env, tmp_path
+):
+    site.article("/news/1")
+    site.news_sitemap("/sitemap.xml", [("/news/1", T0, "A story")])
+    db = tmp_path / "w.duckdb"
+    with run_lock(db):  # as an ingest run would hold it
+        state = asyncio.run(
+            backfill(sitemaps=[site.url("/sitemap.xml")], db=str(db), return_state=True)
+        )
+    assert state.is_cancelled()
+    assert state.message and state.message.startswith("skipped: another ingest run")
+    assert not db.exists() and site.hits == {}
 
 
 def test_the_command_refuses_a_bad_since_in_one_line_before_any_run(tmp_path):

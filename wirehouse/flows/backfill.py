@@ -2,7 +2,7 @@
 
 A site's past articles are listed in its sitemaps, not in its feed. Reading them is this flow's
 own stage (`read-sitemaps`); the rest (triage and budgets, politeness, extraction, dedup,
-stories, the run's record) is `ingest.load_entries`, the same code the feeds go through, so a
+stories, the run's record) is `pipeline.load_entries`, the same code the feeds go through, so a
 backfilled URL already seen through a feed is one more sighting, not a second article.
 """
 
@@ -10,29 +10,27 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
-from contextlib import ExitStack
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from prefect.runtime import flow_run
-from prefect.states import Cancelled, State
+from prefect.states import State
 
 from wirehouse.config.settings import Settings, load_settings
-from wirehouse.errors import ConfigError, WarehouseBusy
+from wirehouse.errors import ConfigError
 from wirehouse.feeds.sitemap import SitemapLimits, SitemapRead, read_sitemaps
 from wirehouse.fetch.client import Fetcher
-from wirehouse.flows.artifacts import publish_digest_link, publish_summary
-from wirehouse.flows.ingest import _record_abort, _Run, _timed, load_entries
-from wirehouse.flows.stopping import Stop, stop_on_signals
+from wirehouse.flows.pipeline import (
+    fetching_run,
+    load_entries,
+    locked_run,
+    publish_run,
+    stoppable_run,
+    timed,
+)
+from wirehouse.flows.stopping import Stop
 from wirehouse.records import FeedSource, Fetched, FetchKind, RunSummary
 from wirehouse.timespec import parse_since
-from wirehouse.urls import url_origin
-from wirehouse.warehouse.connection import DB_WAIT_S, run_lock, session
-from wirehouse.warehouse.entries import Triage
-from wirehouse.warehouse.migrate import migrate
-from wirehouse.warehouse.runs import close_abandoned_runs, start_run
 
 
 @task(name="read-sitemaps", cache_policy=NO_CACHE, persist_result=False)
@@ -67,16 +65,10 @@ async def backfill(
     and stopping are `ingest`'s.
     """
     settings = load_settings(db=db, data_path=data_path)
-    summary = RunSummary(run_id=uuid.uuid4().hex[:12])
-    with stop_on_signals(grace_s=settings.stop_grace_s) as stop:
-        try:
-            return await _backfill(settings, summary, stop, sitemaps=sitemaps, since=since)
-        except asyncio.CancelledError:
-            if not stop.requested:
-                raise
-            await asyncio.to_thread(_record_abort, settings.warehouse, summary, stop.reason)
-            get_run_logger().warning("run %s %s", summary.run_id, stop.reason)
-            return Cancelled(message=stop.reason)
+    return await stoppable_run(
+        settings,
+        lambda summary, stop: _backfill(settings, summary, stop, sitemaps=sitemaps, since=since),
+    )
 
 
 async def _backfill(
@@ -86,27 +78,14 @@ async def _backfill(
     *,
     sitemaps: list[str],
     since: str | None,
-) -> RunSummary | State:
+) -> RunSummary:
     logger = get_run_logger()
     if not sitemaps:
         raise ConfigError("no sitemap to read: give --sitemap URL")
     now = datetime.now(UTC)
     since_at = parse_since(since, now=now) if since else None
     warehouse = settings.warehouse
-    run_id = summary.run_id
-    lock = ExitStack()
-    try:
-        lock.enter_context(run_lock(warehouse))
-    except WarehouseBusy as exc:
-        logger.warning("skipped: %s", exc)
-        return Cancelled(message=f"skipped: {exc}")
-    with lock:
-        with _timed(summary, "open"), session(warehouse, wait_s=DB_WAIT_S) as con:
-            migrate(con)
-            dead_before = now - timedelta(days=1) if warehouse.is_lake else None
-            if aborted := close_abandoned_runs(con, started_before=dead_before):
-                logger.warning("%d earlier run(s) had died before finishing: aborted", aborted)
-            start_run(con, run_id, flow_run_id=flow_run.id, started_at=now)
+    with locked_run(warehouse, summary, now=now, read=lambda _: None):
         bounds = settings.backfill
         limits = SitemapLimits(
             max_bytes=bounds.max_sitemap_bytes,
@@ -115,23 +94,13 @@ async def _backfill(
             max_depth=bounds.max_depth,
             deadline_s=bounds.deadline_s,
         )
-        operator_hosts = {url_origin(url) for url in sitemaps}
-        async with Fetcher(settings.http, operator_hosts=operator_hosts) as fetcher:
-            run = _Run(
-                settings=settings,
-                db=warehouse,
-                run_id=run_id,
-                fetcher=fetcher,
-                pool=None,
-                # each address is the `feed_url` of its pages: a later backfill of it retries
-                # the pages this one left pending (and robots.txt is obeyed for all of them)
-                sources={url: FeedSource(url) for url in sitemaps},
-                triage=Triage(),
-                summary=summary,
-                deadline=time.monotonic() + settings.run_deadline_s,
-            )
-            with _timed(summary, "fetch_feeds"):
-                reads = await read_all_sitemaps(fetcher, sitemaps, limits, since_at)
+        # each address is the `feed_url` of its pages: a later backfill of it retries the pages
+        # this one left pending (and robots.txt is obeyed for all of them)
+        sources = [FeedSource(url) for url in sitemaps]
+        deadline = time.monotonic() + settings.run_deadline_s
+        async with fetching_run(settings, summary, sources, deadline=deadline) as run:
+            with timed(summary, "fetch_feeds"):
+                reads = await read_all_sitemaps(run.fetcher, sitemaps, limits, since_at)
             entries = [e for r in reads for e in r.entries]
             fetches = [f for r in reads for f in r.fetches]
             _tally(summary, reads)
@@ -146,17 +115,10 @@ async def _backfill(
                     read.too_old,
                 )
             await load_entries(run, entries, stop, [], {}, fetches)
-    await publish_summary(summary)
-    if run.digest is not None:
-        await publish_digest_link(run.digest)
-    logger.info(
-        "run %s: %d sitemaps read, %d failed; %d pages listed, %d new articles, %d duplicates",
-        run_id,
-        summary.feeds_fetched,
-        summary.feeds_failed,
-        summary.entries_seen,
-        summary.new_articles,
-        sum(summary.duplicates.values()),
+    await publish_run(
+        run,
+        f"{summary.feeds_fetched} sitemaps read, {summary.feeds_failed} failed, "
+        f"{summary.entries_seen} pages listed",
     )
     return summary
 
