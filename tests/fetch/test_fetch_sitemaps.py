@@ -72,9 +72,7 @@ def test_a_gzipped_sitemap_file_is_inflated_under_the_same_cap(server, http_sett
     assert page.ok and page.body == packed
 
 
-def test_robots_rules_are_fetched_once_for_their_sitemap_lines_and_the_pages(
-    server, http_settings
-):
+def test_robots_rules_are_fetched_once_for_their_sitemap_lines_and_the_pages(server, http_settings):
     robots = "\ufeffSitemap: /news.xml\nUser-agent: *\nDisallow: /private/\n".encode()
     server.routes["/robots.txt"] = lambda h: h.reply(200, robots, {"Content-Type": "text/plain"})
     server.routes["/a"] = lambda h: h.reply(200, b"<html>a</html>")
