@@ -255,12 +255,14 @@ def backfill(
     """Load the articles a site's sitemaps list, through the ingest pipeline, then print what
     it did."""
     with _user_errors():
+        from wirehouse.config.feedlist import sources_from_urls
         from wirehouse.config.settings import load_settings
         from wirehouse.timespec import parse_since
         from wirehouse.warehouse.connection import connect
 
         if since:
             parse_since(since)  # a bad --since fails here, before Prefect starts
+        sources_from_urls(sitemap, what="--sitemap")  # and so does an address that is no URL
         connect(load_settings(db=db, data_path=data_path).warehouse, wait_s=5).close()
         _prefect_defaults()
         from wirehouse.flows.backfill import backfill as backfill_flow

@@ -60,6 +60,7 @@ class FetchKind(StrEnum):
     FEED = "feed"
     PAGE = "page"
     ROBOTS = "robots"
+    SITEMAP = "sitemap"  # a gzipped file (.xml.gz) is inflated by the fetcher, under the cap
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,11 +4,11 @@ that must come back as a clear error, quickly and in bounded memory."""
 from __future__ import annotations
 
 import asyncio
-import gzip
 import time
 import tracemalloc
-from dataclasses import replace
+import urllib.robotparser
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -30,7 +30,7 @@ URL = "https://news.example/sitemap.xml"
 def fetched(body: bytes, url: str = URL, *, status: int = 200) -> Fetched:
     return Fetched(
         url=url,
-        kind=FetchKind.FEED,
+        kind=FetchKind.SITEMAP,
         final_url=url,
         status=status,
         fetched_at=NOW,
@@ -130,12 +130,6 @@ def test_an_index_lists_its_sitemaps_with_their_lastmod():
     )
 
 
-def test_a_gzipped_sitemap_is_read_like_a_plain_one():
-    plain = f'<urlset xmlns="{SM}"><url><loc>https://news.example/z</loc></url></urlset>'.encode()
-    assert parse(gzip.compress(plain)).entries == parse(plain).entries
-    assert len(parse(gzip.compress(plain)).entries) == 1
-
-
 def test_the_url_cap_keeps_the_first_pages_and_says_the_rest_were_not_read():
     body = (
         f'<urlset xmlns="{SM}">'
@@ -188,8 +182,6 @@ BILLION_LAUGHS = (
         (b'{"urls": ["https://news.example/1"]}', "not_a_sitemap"),
         (b"<?xml version='1.0'?><rss version='2.0'><channel/></rss>", "not_a_sitemap"),
         (b"   \n", "not_a_sitemap"),
-        (b"\x1f\x8b\x08\x00garbage", "malformed"),
-        (gzip.compress(b"<urlset>" + b" " * 300_000_000 + b"</urlset>"), "too_large"),
         (b"<urlset>" + b" " * 12_000_000 + b"</urlset>", "too_large"),
     ],
     ids=[
@@ -200,8 +192,6 @@ BILLION_LAUGHS = (
         "json",
         "rss",
         "empty",
-        "corrupt-gzip",
-        "gzip-bomb",
         "oversized",
     ],
 )
@@ -216,7 +206,7 @@ def test_hostile_or_wrong_documents_give_a_clear_error_fast(body, reason):
     assert result.error is not None and result.error.split(":")[0] == reason, result.error
     assert all("lol" not in e.url for e in result.entries)
     assert time.monotonic() - started < 10
-    assert peak < 60_000_000  # a bomb costs the cap (10 MB here) and a copy, not gigabytes
+    assert peak < 60_000_000  # a document costs the cap (10 MB here) and a copy, not gigabytes
 
 
 def test_an_external_entity_is_never_read(tmp_path):
@@ -232,13 +222,21 @@ def test_an_external_entity_is_never_read(tmp_path):
 
 
 def test_the_robots_txt_sitemap_lines_are_read_in_order_and_resolved():
-    robots = (
-        b"User-agent: *\nDisallow: /private/\n\nSitemap: https://news.example/news.xml\n"
-        b"sitemap: /index.xml\nSitemap: javascript:x\n"
+    rules = urllib.robotparser.RobotFileParser()
+    rules.parse(
+        [
+            "User-agent: *",
+            "Disallow: /private/",
+            "",
+            "Sitemap: https://news.example/news.xml",
+            "sitemap: /index.xml",
+            "Sitemap: javascript:x",
+        ]
     )
-    found = sitemaps_in_robots(fetched(robots, "https://news.example/robots.txt"))
+    found = sitemaps_in_robots(rules, "https://news.example/robots.txt")
     assert found == ["https://news.example/news.xml", "https://news.example/index.xml"]
-    assert sitemaps_in_robots(fetched(b"", "https://news.example/robots.txt", status=404)) == []
+    # no rules (a robots.txt that was missing or unreadable) name no sitemap
+    assert sitemaps_in_robots(None, "https://news.example/robots.txt") == []
 
 
 @pytest.mark.parametrize(
@@ -255,18 +253,32 @@ def test_a_bare_address_is_a_site(url, site):
     assert is_site_address(url) is site
 
 
-def walk(docs: dict[str, bytes], start: str, since: datetime | None = None, **limits: float):
-    """`read_sitemaps` over `docs` (URL -> body; others are 404s), with generous limits."""
+def walk(
+    docs: dict[str, bytes],
+    start: str,
+    since: datetime | None = None,
+    robots: list[str] | None = None,
+    **limits: float,
+):
+    """`read_sitemaps` over `docs` (URL -> body; others are 404s), with generous limits; a
+    site's robots.txt names the sitemaps `robots` lists. The walk itself is pure logic over
+    the fetch function it is given; real HTTP is tests/flows/test_backfill.py's."""
     bounds = {"max_bytes": 10_000_000, "max_urls": 1000, "max_sitemaps": 100, "max_depth": 3}
     bounds |= {"deadline_s": 60.0, **limits}
     asked: list[str] = []
 
-    async def fetch(url: str, kind: FetchKind) -> Fetched:
+    async def fetch(url: str) -> Fetched:
         asked.append(url)
         body = docs.get(url)
-        return replace(fetched(body or b"", url, status=200 if body else 404), kind=kind)
+        return fetched(body or b"", url, status=200 if body else 404)
 
-    read = asyncio.run(read_sitemaps(start, fetch, limits=SitemapLimits(**bounds), since=since))
+    async def robots_sitemaps(site: str) -> list[str]:
+        asked.append(site + "robots.txt")
+        return list(robots or [])
+
+    read = asyncio.run(
+        read_sitemaps(start, fetch, robots_sitemaps, limits=SitemapLimits(**bounds), since=since)
+    )
     return read, asked
 
 
@@ -342,13 +354,104 @@ def test_since_drops_old_pages_and_skips_old_child_sitemaps_but_keeps_undated_pa
 
 def test_a_site_address_reads_the_sitemaps_its_robots_txt_names_else_sitemap_xml():
     site = "https://news.example/"
-    docs = {
-        "https://news.example/robots.txt": b"Sitemap: https://news.example/news.xml\n",
-        "https://news.example/news.xml": urlset("https://news.example/1"),
-    }
-    read, asked = walk(docs, site)
+    docs = {"https://news.example/news.xml": urlset("https://news.example/1")}
+    read, asked = walk(docs, site, robots=["https://news.example/news.xml"])
     assert asked == ["https://news.example/robots.txt", "https://news.example/news.xml"]
     assert [e.feed_url for e in read.entries] == [site]
     read, asked = walk({}, site)
     assert asked == ["https://news.example/robots.txt", "https://news.example/sitemap.xml"]
     assert [r.reason for r in read.rejected] == ["http_404"]
+
+
+def test_since_and_repeats_leave_pages_out_before_the_url_cap_counts_them():
+    # WordPress lists the oldest first: the cap must not be spent on pages --since drops
+    old = [f"https://s.example/old/{i}" for i in range(20)]
+    new = [f"https://s.example/new/{i}" for i in range(10)]
+    body = (
+        urlset(*old, lastmod="2020-01-01")[:-9]
+        + urlset(*new[:5], *new[:5], *new[5:], lastmod="2026-12-01")[
+            len(f'<urlset xmlns="{SM}">') :
+        ]
+    )
+    docs = {"https://s.example/sitemap.xml": body}
+    read, _ = walk(
+        docs, "https://s.example/sitemap.xml", since=datetime(2026, 11, 1, tzinfo=UTC), max_urls=10
+    )
+    assert [e.url for e in read.entries] == new
+    assert read.too_old == 20 and read.rejected == [] and read.failed == []
+    # past the cap, what is left is said to be left, and the sitemap is not a failed one
+    read, _ = walk(
+        docs, "https://s.example/sitemap.xml", since=datetime(2026, 11, 1, tzinfo=UTC), max_urls=4
+    )
+    assert [e.url for e in read.entries] == new[:4]
+    assert [r.reason for r in read.rejected] == ["url_limit: more than 4 pages, the rest not read"]
+    assert read.failed == []
+
+
+def test_an_index_is_walked_newest_child_first_so_the_cap_takes_the_recent_pages():
+    months = [f"2025-{m:02d}" for m in range(1, 13)]
+    root = "https://s.example/index.xml"
+    docs = {
+        root: (
+            f'<sitemapindex xmlns="{SM}">'
+            + "".join(
+                f"<sitemap><loc>https://s.example/{m}.xml</loc><lastmod>{m}-28</lastmod></sitemap>"
+                for m in months
+            )
+            + "<sitemap><loc>https://s.example/undated.xml</loc></sitemap></sitemapindex>"
+        ).encode()
+    }
+    for m in [*months, "undated"]:
+        docs[f"https://s.example/{m}.xml"] = urlset(
+            *(f"https://s.example/{m}/{i}" for i in range(3))
+        )
+    read, asked = walk(docs, root, max_urls=6)
+    assert asked == [root, "https://s.example/2025-12.xml", "https://s.example/2025-11.xml"]
+    assert {e.url.rsplit("/", 2)[1] for e in read.entries} == {"2025-12", "2025-11"}
+    read, asked = walk(docs, root)
+    assert asked[1:] == [f"https://s.example/{m}.xml" for m in [*reversed(months), "undated"]]
+
+
+def test_links_to_other_sites_are_left_out_and_said_to_be():
+    start = "https://www.news.example/"
+    cdn = "https://cdn.example/sitemaps/news.xml"  # named by the site's robots.txt
+    docs = {
+        cdn: (
+            urlset(
+                "https://www.news.example/a",
+                "https://news.example/b",  # the same site, without www.
+                "https://cdn.example/c",  # the sitemap's own host
+                "https://elsewhere.example/d",
+                "http://news.example.evil.example/e",
+            )[:-9]
+            + b"</urlset>"
+        ),
+    }
+    read, _ = walk(docs, start, robots=[cdn])
+    assert [e.url for e in read.entries] == [
+        "https://www.news.example/a",
+        "https://news.example/b",
+        "https://cdn.example/c",
+    ]
+    assert [(r.url, r.reason) for r in read.rejected] == [
+        (cdn, "off_site: 2 links to other sites left out")
+    ]
+    assert read.failed == []
+    # an index's children on another site are not fetched
+    root = "https://news.example/index.xml"
+    docs = {
+        root: index("https://news.example/a.xml", "https://attacker.example/b.xml"),
+        "https://news.example/a.xml": urlset("https://news.example/1"),
+        "https://attacker.example/b.xml": urlset("https://attacker.example/2"),
+    }
+    read, asked = walk(docs, root)
+    assert asked == [root, "https://news.example/a.xml"]
+    assert [e.url for e in read.entries] == ["https://news.example/1"]
+    assert [r.reason for r in read.rejected] == ["off_site: 1 links to other sites left out"]
+
+
+def test_dates_without_a_zone_are_read_in_the_zone_given():
+    body = urlset("https://news.example/t", lastmod="2026-12-01T09:00:00")
+    tokyo = parse_sitemap(fetched(body), max_bytes=10**6, max_urls=10, zone=ZoneInfo("Asia/Tokyo"))
+    assert tokyo.entries[0].updated_at == datetime(2026, 12, 1, 0, tzinfo=UTC)
+    assert parse(body).entries[0].updated_at == datetime(2026, 12, 1, 9, tzinfo=UTC)

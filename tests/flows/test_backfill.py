@@ -37,6 +37,7 @@ class Site:
     docs: dict[str, tuple[dict[str, str], bytes]] = field(default_factory=dict)
     stall: set[str] = field(default_factory=set)
     hits: dict[str, int] = field(default_factory=dict)
+    agents: set[str] = field(default_factory=set)  # every User-Agent it was sent
     lock: threading.Lock = field(default_factory=threading.Lock)
     release: threading.Event = field(default_factory=threading.Event)
 
@@ -89,6 +90,7 @@ def serve(site: Site) -> Site:
             path = self.path.split("?", 1)[0]
             with site.lock:
                 site.hits[path] = site.hits.get(path, 0) + 1
+                site.agents.add(self.headers.get("User-Agent", ""))
             if path in site.stall:
                 site.release.wait(60)
                 return
@@ -144,10 +146,9 @@ def test_a_site_with_a_news_sitemap_and_no_feed_is_loaded_from_its_robots_txt(
     for path, _, _ in items:
         site.article(path)
     site.news_sitemap("/news-sitemap.xml", items)
-    site.docs["/robots.txt"] = (
-        {"Content-Type": "text/plain"},
-        f"User-agent: *\nDisallow: /private/\nSitemap: {site.url('/news-sitemap.xml')}\n".encode(),
-    )
+    # a byte order mark before its first line, as Windows editors save it
+    robots = f"User-agent: *\nDisallow: /private/\nSitemap: {site.url('/news-sitemap.xml')}\n"
+    site.docs["/robots.txt"] = ({"Content-Type": "text/plain"}, robots.encode("utf-8-sig"))
     db = tmp_path / "w.duckdb"
     summary = run_backfill(db, [site.origin + "/"])
 
@@ -168,13 +169,15 @@ def test_a_site_with_a_news_sitemap_and_no_feed_is_loaded_from_its_robots_txt(
     feed_url, status, title, *_ = by_url[site.url("/private/5")]
     assert status.startswith("page_failed:robots_disallowed") and title == "Members only"
     assert "/private/5" not in site.hits
-    # the run is in the runs table, and its robots.txt and sitemap fetches in `fetches`
+    # robots.txt was fetched once, for its Sitemap: line and for the pages' rules alike
+    assert site.hits["/robots.txt"] == 1
+    # the run is in the runs table, and its sitemap fetch in `fetches`
     [(status, entries_seen)] = query(
         db, "SELECT status, entries_seen FROM runs WHERE run_id = ?", summary.run_id
     )
     assert (status, entries_seen) == ("completed", 5)
-    fetched = {r[0] for r in query(db, "SELECT url FROM fetches WHERE run_id = ?", summary.run_id)}
-    assert {site.url("/robots.txt"), site.url("/news-sitemap.xml")} <= fetched
+    fetched = query(db, "SELECT url, kind FROM fetches WHERE run_id = ?", summary.run_id)
+    assert (site.url("/news-sitemap.xml"), "sitemap") in fetched
 
 
 def test_an_index_of_gzipped_sitemaps_with_since_reads_only_what_changed(
@@ -252,7 +255,10 @@ def test_an_article_already_ingested_through_a_feed_folds_into_one(
 def test_pages_over_the_budget_are_stored_pending_and_fetched_by_the_next_backfill(
     prefect_api, site, env, tmp_path
 ):
-    env.setenv("WIREHOUSE_BUDGET__MAX_PAGES_PER_RUN", "3")
+    env.setenv("WIREHOUSE_BACKFILL__MAX_PAGES_PER_RUN", "3")
+    # the backfill's own budget: a feed's (here smaller, and the run's) do not apply
+    env.setenv("WIREHOUSE_BUDGET__MAX_ENTRIES_PER_FEED", "1")
+    env.setenv("WIREHOUSE_BUDGET__MAX_PAGES_PER_RUN", "2")
     items = [(f"/b/{i}", T0 + timedelta(hours=i), f"Budget story {i}") for i in range(7)]
     for path, _, _ in items:
         site.article(path)
@@ -300,16 +306,26 @@ def test_hostile_sitemaps_are_recorded_errors_and_stall_nothing(prefect_api, sit
         {"Content-Type": "text/html"},
         b"<!DOCTYPE html><html><body><p>Welcome</body></html>",
     )
-    # an index listing a thousand sitemaps, itself among them, and one that never answers
+    # an index listing a thousand sitemaps, and one that never answers
     site.index("/huge-index.xml", [(f"/many/{i}.xml", None) for i in range(1000)])
     for i in range(1000):
         site.docs[f"/many/{i}.xml"] = (XML, site.urlset([]))
     site.stall.add("/stalls.xml")
+    # a page on another host (localhost is not 127.0.0.1) is no page of this site's
+    elsewhere = site.url("/ok/2").replace("127.0.0.1", "localhost")
+    site.docs["/offsite.xml"] = (
+        XML,
+        f'<urlset xmlns="{SM}"><url><loc>{elsewhere}</loc></url></urlset>'.encode(),
+    )
     hostile = ["/laughs.xml", "/xxe.xml", "/bomb.xml.gz", "/broken.xml", "/home.html"]
     db = tmp_path / "w.duckdb"
     started = time.monotonic()
     summary = run_backfill(
-        db, [site.url(p) for p in ["/good.xml", *hostile, "/huge-index.xml", "/stalls.xml"]]
+        db,
+        [
+            site.url(p)
+            for p in ["/good.xml", *hostile, "/offsite.xml", "/huge-index.xml", "/stalls.xml"]
+        ],
     )
     took = time.monotonic() - started
 
@@ -320,6 +336,8 @@ def test_hostile_sitemaps_are_recorded_errors_and_stall_nothing(prefect_api, sit
     assert reasons["/broken.xml"].startswith("malformed:")
     assert reasons["/home.html"].startswith("not_a_sitemap:")
     assert reasons["/stalls.xml"].startswith("sitemap_deadline:")
+    assert reasons["/offsite.xml"] == "off_site: 1 links to other sites left out"
+    assert "/ok/2" not in site.hits
     # the index's walk stops at 20 sitemaps (itself and 19 of its thousand), and says so
     [limited] = [r for r in summary.rejected if r.reason.startswith("sitemap_limit:")]
     assert limited.reason == "sitemap_limit: 981 more not read"
@@ -329,7 +347,8 @@ def test_hostile_sitemaps_are_recorded_errors_and_stall_nothing(prefect_api, sit
     [(status, failed)] = query(
         db, "SELECT status, feeds_failed FROM runs WHERE run_id = ?", summary.run_id
     )
-    assert status == "completed" and failed == 5  # the stalled one was never read
+    # the stalled one was never read; the index cut short and the off-site links are no failure
+    assert status == "completed" and failed == 5
     assert took < 20 + 120  # the deadline, plus a generous margin for a loaded machine
 
 
@@ -357,3 +376,83 @@ def test_the_command_refuses_a_bad_since_in_one_line_before_any_run(tmp_path):
     result = CliRunner().invoke(app, [*argv, "--db", str(tmp_path / "w.duckdb")])
     assert result.exit_code == 2
     assert len(result.output.strip().splitlines()) == 1 and "last tuesday" in result.output
+
+
+def test_a_full_size_sitemap_listing_the_oldest_first_gives_its_new_pages(
+    prefect_api, site, env, tmp_path
+):
+    # 50,000 URLs (about 6 MB, more than a feed may be) from 2024, then this month's pages
+    env.setenv("WIREHOUSE_BACKFILL__MAX_URLS", "2")
+    then = T0 - timedelta(days=900)
+    old = [(f"/2024/05/01/a-typical-article-slug-number-{i}", then) for i in range(50_000)]
+    new = [(f"/2026/11/{i}", T0 + timedelta(days=10 + i)) for i in range(3)]
+    for path, _ in new:
+        site.article(path)
+    site.docs["/sitemap.xml"] = (XML, site.urlset(old + new))
+    assert len(site.docs["/sitemap.xml"][1]) > 5_000_000  # http.feed_max_bytes
+    db = tmp_path / "w.duckdb"
+    summary = run_backfill(db, [site.url("/sitemap.xml")], since=T0.date().isoformat())
+
+    # the URL cap counts pages kept, not the old ones --since leaves out
+    assert summary.entries_seen == 2 and summary.new_articles == 2
+    assert {r[0] for r in query(db, "SELECT url FROM articles")} == {
+        site.url(p) for p, _ in new[:2]
+    }
+    # read in part for the cap: said so, and not a failed sitemap
+    assert [r.reason for r in summary.rejected] == [
+        "url_limit: more than 2 pages, the rest not read"
+    ]
+    assert (summary.feeds_fetched, summary.feeds_failed) == (1, 0)
+
+
+def test_the_feed_list_entry_of_the_same_site_gives_its_rules(prefect_api, site, env, tmp_path):
+    site.article("/tokyo/1")
+    site.docs["/news.xml"] = (
+        XML,
+        (
+            f'<urlset xmlns="{SM}" xmlns:news="{NEWS}"><url><loc>{site.url("/tokyo/1")}</loc>'
+            "<news:news><news:publication><news:name>Tokyo Loop</news:name></news:publication>"
+            "<news:publication_date>2026-11-02T09:00:00</news:publication_date>"
+            "<news:title>Harbour opens</news:title></news:news></url></urlset>"
+        ).encode(),
+    )
+    site.docs["/robots.txt"] = ({}, b"User-agent: PartnerBot\nDisallow: /tokyo/\n")
+    feeds = tmp_path / "feeds.toml"
+    feeds.write_text(
+        f'[[feeds]]\nurl = "{site.url("/feed.xml")}"\ntimezone = "Asia/Tokyo"\n'
+        'user_agent = "PartnerBot/2.0 (+{contact})"\n'
+        '[[feeds]]\nurl = "https://other.example/feed.xml"\nuser_agent = "OtherBot/1"\n',
+        encoding="utf-8",
+    )
+    env.setenv("WIREHOUSE_FEEDS_FILE", str(feeds))
+    env.setenv("WIREHOUSE_HTTP__CONTACT_URL", "mailto:ops@example.org")
+    db = tmp_path / "w.duckdb"
+    summary = run_backfill(db, [site.url("/news.xml")])
+
+    # the partner's User-Agent for the sitemap, robots.txt and page, and its robots.txt rules
+    assert site.agents == {"PartnerBot/2.0 (+mailto:ops@example.org)"}
+    assert site.hits["/robots.txt"] == 1 and "/tokyo/1" not in site.hits
+    [(status, published)] = query(db, "SELECT status, published_at FROM articles")
+    assert status.startswith("page_failed:robots_disallowed")
+    assert published == datetime(2026, 11, 2, 0, tzinfo=UTC)  # 9:00 in Tokyo
+    assert summary.entries_seen == 1
+
+
+@pytest.mark.parametrize("address", ["example.org/sitemap.xml", "ftp://example.org/", " "])
+def test_an_address_that_is_no_url_is_refused_in_one_line_before_any_run(
+    prefect_api, address, tmp_path
+):
+    from typer.testing import CliRunner
+
+    from wirehouse.cli import app
+    from wirehouse.errors import ConfigError
+
+    db = tmp_path / "w.duckdb"
+    argv = ["backfill", "--sitemap", "http://127.0.0.1:9/", "--sitemap", address]
+    result = CliRunner().invoke(app, [*argv, "--db", str(db)])
+    assert result.exit_code == 2, result.output
+    assert len(result.output.strip().splitlines()) == 1 and "--sitemap" in result.output
+    # the flow itself refuses it before it takes the lock or starts a run
+    with pytest.raises(ConfigError, match="--sitemap"):
+        run_backfill(db, ["http://127.0.0.1:9/", address])
+    assert not db.exists() or query(db, "SELECT count(*) FROM runs") == [(0,)]

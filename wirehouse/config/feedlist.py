@@ -108,15 +108,15 @@ def _parse(raw: bytes, path: Path) -> list[FeedSource]:
     return sources
 
 
-def sources_from_urls(urls: Iterable[str]) -> list[FeedSource]:
+def sources_from_urls(urls: Iterable[str], what: str = "feed URL") -> list[FeedSource]:
     """Feed sources for URLs given directly (e.g. on the command line); repeats are dropped.
 
-    A URL that is not absolute http(s) is a ConfigError naming it.
+    A URL that is not absolute http(s) is a ConfigError naming it (and `what` it was given as).
     """
     sources: list[FeedSource] = []
     seen: set[str] = set()
     for value in urls:
-        url, key = _check_url(value, "feed URL")
+        url, key = _check_url(value, what)
         if key not in seen:
             seen.add(key)
             sources.append(FeedSource(url=url))
@@ -331,9 +331,9 @@ def _from_opml(body: bytes, path: Path) -> list[FeedSource]:
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
         raise ConfigError(f"{path}: OPML declares XML entities; refusing to expand them")
-    if _local(root.tag) != "opml":
-        raise ConfigError(f"{path}: XML but not OPML (root element <{_local(root.tag)}>)")
-    body_element = next((child for child in root if _local(child.tag) == "body"), None)
+    if local_name(root.tag) != "opml":
+        raise ConfigError(f"{path}: XML but not OPML (root element <{local_name(root.tag)}>)")
+    body_element = next((child for child in root if local_name(child.tag) == "body"), None)
     if body_element is None:
         raise ConfigError(f"{path}: OPML has no <body>")
     sources: list[FeedSource] = []
@@ -357,7 +357,7 @@ def _from_opml(body: bytes, path: Path) -> list[FeedSource]:
 def _outlines(body: etree._Element) -> Iterator[tuple[etree._Element, list[str]]]:
     """Every <outline> under body with the titles of its ancestor outlines (iteratively)."""
     stack: list[tuple[etree._Element, list[str]]] = [
-        (child, []) for child in reversed(body) if _local(child.tag) == "outline"
+        (child, []) for child in reversed(body) if local_name(child.tag) == "outline"
     ]
     while stack:
         outline, parents = stack.pop()
@@ -365,20 +365,22 @@ def _outlines(body: etree._Element) -> Iterator[tuple[etree._Element, list[str]]
         title = _attribute(outline, "title") or _attribute(outline, "text")
         inner = [*parents, title] if title and _attribute(outline, "xmlurl") is None else parents
         stack.extend(
-            (child, inner) for child in reversed(outline) if _local(child.tag) == "outline"
+            (child, inner) for child in reversed(outline) if local_name(child.tag) == "outline"
         )
 
 
 def _attribute(element: etree._Element, name: str) -> str | None:
     """An attribute by case-insensitive name (exports write xmlUrl, xmlurl or XMLURL)."""
     for key, value in element.attrib.items():
-        if _local(str(key)).lower() == name:
+        if local_name(str(key)).lower() == name:
             text = " ".join(str(value).split())
             return text or None
     return None
 
 
-def _local(tag: object) -> str:
+def local_name(tag: object) -> str:
+    """An XML element's or attribute's name without its namespace (publishers get the
+    namespaces wrong); "" for a comment or processing instruction."""
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 

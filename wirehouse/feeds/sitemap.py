@@ -1,14 +1,17 @@
-"""Sitemaps to entries: news sitemaps, ordinary `<urlset>`s, sitemap indexes, gzipped or not.
+"""Sitemaps to entries: news sitemaps, ordinary `<urlset>`s and sitemap indexes.
 
 `parse_sitemap` is pure: one fetched document to a `ParsedSitemap` (its pages as `Entry`s, or
 the sitemaps an index lists), never an exception. `read_sitemaps` walks an index under limits
-(depth, number of sitemaps, URLs, a deadline) with a fetch function the caller gives, so this
-stage needs no HTTP client of its own.
+(depth, number of sitemaps, URLs, a deadline) with the fetch functions the caller gives, so this
+stage needs no HTTP client of its own (the fetcher inflates a gzipped sitemap under its cap).
 
 Safety, as for feeds (`xmlsafe`): DOCTYPE/ENTITY declarations are cut before parsing, and lxml
 runs with no entity resolution, no network, no DTD and libxml2's size limits on (no
 `huge_tree`), so neither a billion laughs nor an external entity is ever expanded. The parse is
-incremental and drops each `<url>` once read. A gzipped body is inflated under a size cap.
+incremental and drops each `<url>` once read.
+
+As the protocol says, a sitemap lists pages of its own site: a `<loc>` or child sitemap on
+another host than the sitemap's or the address given is left out (`off_site`).
 """
 
 from __future__ import annotations
@@ -18,33 +21,37 @@ import io
 import logging
 import time
 import urllib.robotparser
-import zlib
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from wirehouse.config.feedlist import local_name
 from wirehouse.feeds.dates import parse_feed_date
 from wirehouse.feeds.parse import FUTURE_TOLERANCE, http_link
 from wirehouse.feeds.xmlsafe import strip_dtd
-from wirehouse.records import Entry, Fetched, FetchKind, Rejected, Stage
+from wirehouse.records import Entry, Fetched, Rejected, Stage
 from wirehouse.urls import normalise_url
 
 logger = logging.getLogger(__name__)
 
-_GZIP_MAGIC = b"\x1f\x8b"
-
-Fetch = Callable[[str, FetchKind], Awaitable[Fetched]]
+# a sitemap, fetched decompressed under the caller's size cap
+Fetch = Callable[[str], Awaitable[Fetched]]
+# the `Sitemap:` lines of a site's robots.txt (`sitemaps_in_robots`), fetched by the caller
+RobotsSitemaps = Callable[[str], Awaitable[list[str]]]
+_URL_LIMIT = "url_limit"  # a sitemap read in part, the walk stopped: not a failure
+# whether the walk takes a page (not listed before, not older than `since`)
+Keep = Callable[[Entry], bool]
 
 
 @dataclass(frozen=True, slots=True)
 class SitemapLimits:
     """How much one backfill may read, so a huge or hostile sitemap cannot swamp the run."""
 
-    max_bytes: int  # one sitemap after gunzip
+    max_bytes: int  # one sitemap after gunzip (the caller's fetch applies it; parsing checks)
     max_urls: int  # pages taken from all sitemaps together
     max_sitemaps: int  # documents fetched, the robots.txt excepted
     max_depth: int  # index levels followed below the sitemap given
@@ -56,38 +63,46 @@ class ParsedSitemap:
     """One sitemap document: its pages, or (an index) the sitemaps it lists.
 
     `children` pairs each listed sitemap with its `<lastmod>`. `error` is `not_a_sitemap: ...`,
-    `malformed: ...` (with what was read before the fault kept) or `too_large: ...`."""
+    `malformed: ...` (with what was read before the fault kept), `too_large: ...` or
+    `url_limit: ...`. `off_site` counts links left out for being on another site."""
 
     url: str
     entries: tuple[Entry, ...] = ()
     children: tuple[tuple[str, datetime | None], ...] = ()
     error: str | None = None
+    off_site: int = 0
 
 
 @dataclass(slots=True)
 class SitemapRead:
     """What a walk from one address found: the pages (one per URL), the fetches to record,
-    the sitemaps read and what went wrong."""
+    the sitemaps read, those that failed (not fetched, or not read to their end for a fault of
+    theirs) and what went wrong (failures, and what the limits left out)."""
 
     entries: list[Entry] = field(default_factory=list)
     fetches: list[Fetched] = field(default_factory=list)
     sitemaps: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     undated: int = 0  # pages with no date, kept whatever `since` says
     too_old: int = 0  # pages (or whole child sitemaps' worth) older than `since`
 
 
-def parse_sitemap(fetched: Fetched, *, max_bytes: int, max_urls: int) -> ParsedSitemap:
-    """Read a fetched sitemap; at most `max_urls` pages, `max_bytes` after decompression."""
+def parse_sitemap(
+    fetched: Fetched,
+    *,
+    max_bytes: int,
+    max_urls: int,
+    keep: Keep | None = None,
+    site: str | None = None,
+    zone: tzinfo = UTC,
+) -> ParsedSitemap:
+    """Read a fetched (decompressed) sitemap: at most `max_urls` pages that `keep` takes.
+
+    Links are kept on the sitemap's own host or `site`'s (a URL: the address the walk began
+    at); dates without a zone are read in `zone`."""
     url = fetched.url
     body = fetched.body or b""
-    if body.startswith(_GZIP_MAGIC):
-        try:
-            body = _gunzip(body, max_bytes)
-        except _TooLarge:
-            return ParsedSitemap(url, error=f"too_large: more than {max_bytes} bytes unzipped")
-        except zlib.error as exc:
-            return ParsedSitemap(url, error=f"malformed: gzip: {exc}")
     if len(body) > max_bytes:
         return ParsedSitemap(url, error=f"too_large: {len(body)} bytes")
     if not body.strip():
@@ -95,17 +110,20 @@ def parse_sitemap(fetched: Fetched, *, max_bytes: int, max_urls: int) -> ParsedS
     cleaned = strip_dtd(body)
     if cleaned is None:
         return ParsedSitemap(url, error="malformed: refused nested document type declarations")
-    return _read(cleaned, url=url, base_url=fetched.final_url, now=fetched.fetched_at, cap=max_urls)
+    sites = {site_of(fetched.final_url), site_of(url)} | ({site_of(site)} if site else set())
+    return _Reader(
+        base_url=fetched.final_url,
+        latest=fetched.fetched_at + FUTURE_TOLERANCE,
+        sites=sites,
+        keep=keep,
+        zone=zone,
+    ).read(cleaned, url=url, cap=max_urls)
 
 
-def sitemaps_in_robots(fetched: Fetched) -> list[str]:
-    """The `Sitemap:` lines of a fetched robots.txt, in file order."""
-    if not fetched.ok or fetched.body is None:
-        return []
-    parser = urllib.robotparser.RobotFileParser()
-    parser.parse(fetched.body.decode("utf-8", errors="replace").splitlines())
-    found = parser.site_maps() or []
-    return [link for raw in found if (link := http_link(raw, fetched.final_url))]
+def sitemaps_in_robots(rules: urllib.robotparser.RobotFileParser | None, url: str) -> list[str]:
+    """The `Sitemap:` lines of a parsed robots.txt (at `url`), in file order, made absolute."""
+    found = (rules.site_maps() if rules is not None else None) or []
+    return [link for raw in found if (link := http_link(raw, url))]
 
 
 def is_site_address(url: str) -> bool:
@@ -115,49 +133,77 @@ def is_site_address(url: str) -> bool:
 
 
 async def read_sitemaps(
-    start: str, fetch: Fetch, *, limits: SitemapLimits, since: datetime | None = None
+    start: str,
+    fetch: Fetch,
+    robots: RobotsSitemaps,
+    *,
+    limits: SitemapLimits,
+    since: datetime | None = None,
+    zone: tzinfo = UTC,
 ) -> SitemapRead:
     """Walk the sitemaps of `start` (a sitemap, an index, or a site's address) breadth first.
 
     Each page becomes an `Entry` whose `feed_url` is `start`, so that later runs of the same
     backfill retry its pages whatever the index lists by then. With `since`, pages dated before
-    it are dropped, and so are child sitemaps whose `<lastmod>` is before it (nothing in them
-    changed since); undated pages are kept, as their age is unknown until their page is read.
-    Anything past the limits or the deadline is left out and recorded as a rejection."""
+    it are dropped as they are read (they do not count against `max_urls`), and so are child
+    sitemaps whose `<lastmod>` is before it (nothing in them changed since); the other children
+    are read newest first. Undated pages are kept, as their age is unknown until their page is
+    read. Anything past the limits or the deadline is left out and recorded as a rejection."""
     read = SitemapRead()
     seen_pages: set[str] = set()
     started = time.monotonic()
+
+    def keep(entry: Entry) -> bool:
+        if entry.url_key in seen_pages:
+            return False
+        seen_pages.add(entry.url_key)
+        when = _dated(entry)
+        if since is not None and when is not None and when < since:
+            read.too_old += 1
+            return False
+        return True
+
     try:
         async with asyncio.timeout(limits.deadline_s):
-            queue = deque((url, 0) for url in await _first_sitemaps(start, fetch, read))
+            queue = deque((url, 0) for url in await _first_sitemaps(start, robots))
             visited = {url for url, _ in queue}
             while queue:
                 url, depth = queue.popleft()
                 room = limits.max_urls - len(read.entries)
                 if len(read.sitemaps) >= limits.max_sitemaps or room <= 0:
-                    limit = "sitemap_limit" if room > 0 else "url_limit"
+                    limit = "sitemap_limit" if room > 0 else _URL_LIMIT
                     read.rejected.append(
                         Rejected(Stage.FEED, url, f"{limit}: {len(queue) + 1} more not read")
                     )
                     break
-                parsed = await _fetch_one(url, fetch, read, limits, room)
-                if parsed is None:
+                fetched = await fetch(url)
+                read.fetches.append(fetched)
+                read.sitemaps.append(url)
+                if not fetched.ok or fetched.body is None:
+                    reason = fetched.error or f"http_{fetched.status}"
+                    read.rejected.append(Rejected(Stage.FEED, url, reason))
+                    read.failed.append(url)
                     continue
-                for entry in parsed.entries:
-                    if entry.url_key in seen_pages:
-                        continue
-                    seen_pages.add(entry.url_key)
-                    when = entry.published_at or entry.updated_at
-                    if when is None:
-                        read.undated += 1
-                    elif since is not None and when < since:
-                        read.too_old += 1
-                        continue
-                    read.entries.append(replace(entry, feed_url=start))
-                for child, lastmod in parsed.children:
-                    if child in visited:
-                        continue
-                    visited.add(child)
+                # lxml is linear and capped here; a thread keeps the event loop moving
+                parsed = await asyncio.to_thread(
+                    parse_sitemap,
+                    fetched,
+                    max_bytes=limits.max_bytes,
+                    max_urls=room,
+                    keep=keep,
+                    site=start,
+                    zone=zone,
+                )
+                for problem in _problems(parsed):
+                    logger.info("sitemap %s: %s", url, problem)
+                    read.rejected.append(Rejected(Stage.FEED, url, problem))
+                if parsed.error and not parsed.error.startswith(_URL_LIMIT):
+                    read.failed.append(url)
+                read.entries.extend(replace(e, feed_url=start) for e in parsed.entries)
+                read.undated += sum(1 for e in parsed.entries if not _dated(e))
+                children = [(c, m) for c, m in parsed.children if c not in visited]
+                visited.update(c for c, _ in children)
+                for child, lastmod in _newest_first(children):
                     if since is not None and lastmod is not None and lastmod < since:
                         read.too_old += 1
                     elif depth + 1 > limits.max_depth:
@@ -172,115 +218,146 @@ async def read_sitemaps(
     return read
 
 
-async def _first_sitemaps(start: str, fetch: Fetch, read: SitemapRead) -> list[str]:
+async def _first_sitemaps(start: str, robots: RobotsSitemaps) -> list[str]:
     """`start` itself, or for a site's address the sitemaps its robots.txt names (else the
     conventional /sitemap.xml)."""
     if not is_site_address(start):
         return [start]
-    robots = await fetch(urljoin(start, "/robots.txt"), FetchKind.ROBOTS)
-    read.fetches.append(robots)
-    return sitemaps_in_robots(robots) or [urljoin(start, "/sitemap.xml")]
+    return await robots(start) or [urljoin(start, "/sitemap.xml")]
 
 
-async def _fetch_one(
-    url: str, fetch: Fetch, read: SitemapRead, limits: SitemapLimits, room: int
-) -> ParsedSitemap | None:
-    fetched = await fetch(url, FetchKind.FEED)
-    read.fetches.append(fetched)
-    read.sitemaps.append(url)
-    if not fetched.ok or fetched.body is None:
-        read.rejected.append(Rejected(Stage.FEED, url, fetched.error or f"http_{fetched.status}"))
-        return None
-    # lxml is linear and capped here; a thread keeps the event loop (other fetches) moving
-    parsed = await asyncio.to_thread(
-        parse_sitemap, fetched, max_bytes=limits.max_bytes, max_urls=max(0, room)
-    )
-    if parsed.error:
-        logger.info("sitemap %s: %s", url, parsed.error)
-        read.rejected.append(Rejected(Stage.FEED, url, parsed.error))
-    return parsed
+def _problems(parsed: ParsedSitemap) -> list[str]:
+    problems = [parsed.error] if parsed.error else []
+    if parsed.off_site:
+        problems.append(f"off_site: {parsed.off_site} links to other sites left out")
+    return problems
 
 
-class _TooLarge(Exception):
-    pass
+def _newest_first(
+    children: list[tuple[str, datetime | None]],
+) -> list[tuple[str, datetime | None]]:
+    """An index's children by `<lastmod>`, newest first, undated ones after them in order
+    (generators often list the oldest first, and the URL cap would take those)."""
+    dated = [(c, m) for c, m in children if m is not None]
+    dated.sort(key=lambda c: c[1] or datetime.min.replace(tzinfo=UTC), reverse=True)
+    return [*dated, *((c, m) for c, m in children if m is None)]
 
 
-def _gunzip(data: bytes, cap: int) -> bytes:
-    """`data` inflated, stopping at `cap` + 1 bytes: a gzip bomb costs `cap`, not gigabytes."""
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    out = inflater.decompress(data, cap + 1)
-    if len(out) > cap or inflater.unconsumed_tail:
-        raise _TooLarge
-    if not inflater.eof:
-        raise zlib.error("truncated")
-    return out
+def _dated(entry: Entry) -> datetime | None:
+    return entry.published_at or entry.updated_at
 
 
-def _local(tag: object) -> str:
-    """An element's name without its namespace (publishers get the namespaces wrong)."""
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+def site_of(url: str) -> str:
+    """A URL's host without a leading `www.`: a sitemap's links stay on it."""
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    return host.removeprefix("www.")
 
 
-def _read(data: bytes, *, url: str, base_url: str, now: datetime, cap: int) -> ParsedSitemap:
-    entries: list[Entry] = []
-    children: list[tuple[str, datetime | None]] = []
-    latest = now + FUTURE_TOLERANCE
-    events = etree.iterparse(
-        io.BytesIO(data),
-        events=("start", "end"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-        recover=False,
-    )
-    root: str | None = None
-    error: str | None = None
-    try:
-        for event, element in events:
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    """How one sitemap document is read: links resolved against `base_url`, kept on `sites`,
+    dates up to `latest` read in `zone`, pages filtered by `keep`."""
+
+    base_url: str
+    latest: datetime
+    sites: set[str]
+    keep: Keep | None
+    zone: tzinfo
+
+    def read(self, data: bytes, *, url: str, cap: int) -> ParsedSitemap:
+        entries: list[Entry] = []
+        children: list[tuple[str, datetime | None]] = []
+        off_site = 0
+        events = etree.iterparse(
+            io.BytesIO(data),
+            events=("start", "end"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+            recover=False,
+        )
+        root: str | None = None
+        error: str | None = None
+        try:
+            for event, element in events:
+                if root is None:
+                    root = local_name(element.tag)
+                    if root not in ("urlset", "sitemapindex"):
+                        error = f"not_a_sitemap: root element <{root[:40]}>"
+                        return ParsedSitemap(url, error=error)
+                    continue
+                if event != "end" or element.getparent() is None:
+                    continue
+                name = local_name(element.tag)
+                if root == "urlset" and name == "url":
+                    entry = self._entry(element, feed_url=url)
+                    if entry is not None and site_of(entry.url) not in self.sites:
+                        off_site += 1
+                    elif entry is not None and (self.keep is None or self.keep(entry)):
+                        if len(entries) >= cap:
+                            error = f"{_URL_LIMIT}: more than {cap} pages, the rest not read"
+                            break
+                        entries.append(entry)
+                elif root == "sitemapindex" and name == "sitemap":
+                    fields = _fields(element)
+                    link = http_link(fields.get("loc"), self.base_url)
+                    if link is not None and site_of(link) not in self.sites:
+                        off_site += 1
+                    elif link is not None:
+                        children.append((link, self._date(fields.get("lastmod"))))
+                else:
+                    continue
+                element.clear()
+                while element.getprevious() is not None:  # drop what is read: memory stays flat
+                    del element.getparent()[0]
+        except etree.XMLSyntaxError as exc:
+            # the exception's own text is often a generic "no element found"; the log says why
+            fatal = exc.error_log.filter_from_fatals()
+            detail = fatal[-1].message if fatal else str(exc)
+            error = f"malformed: {' '.join(detail.split())[:200]}"
             if root is None:
-                root = _local(element.tag)
-                if root not in ("urlset", "sitemapindex"):
-                    return ParsedSitemap(url, error=f"not_a_sitemap: root element <{root[:40]}>")
-                continue
-            if event != "end" or element.getparent() is None:
-                continue
-            name = _local(element.tag)
-            if root == "urlset" and name == "url":
-                if len(entries) >= cap:
-                    error = f"url_limit: more than {cap} pages, the rest not read"
-                    break
-                entry = _entry(element, feed_url=url, base_url=base_url, latest=latest)
-                if entry is not None:
-                    entries.append(entry)
-            elif root == "sitemapindex" and name == "sitemap":
-                fields = _fields(element)
-                link = http_link(fields.get("loc"), base_url)
-                if link is not None:
-                    children.append((link, _date(fields.get("lastmod"), latest)))
-            else:
-                continue
-            element.clear()
-            while element.getprevious() is not None:  # drop what is read: memory stays flat
-                del element.getparent()[0]
-    except etree.XMLSyntaxError as exc:
-        # the exception's own text is often a generic "no element found"; the log says why
-        fatal = exc.error_log.filter_from_fatals()
-        detail = fatal[-1].message if fatal else str(exc)
-        error = f"malformed: {' '.join(detail.split())[:200]}"
-        if root is None:
-            error = f"not_a_sitemap: {error}"
-    return ParsedSitemap(url, entries=tuple(entries), children=tuple(children), error=error)
+                error = f"not_a_sitemap: {error}"
+        return ParsedSitemap(
+            url, entries=tuple(entries), children=tuple(children), error=error, off_site=off_site
+        )
+
+    def _entry(self, element: etree._Element, *, feed_url: str) -> Entry | None:
+        fields = _fields(element)
+        link = http_link(fields.get("loc"), self.base_url)
+        if link is None:
+            return None
+        try:
+            url_key = normalise_url(link)
+        except ValueError:
+            return None
+        keywords = fields.get("keywords", "")
+        return Entry(
+            feed_url=feed_url,
+            url=link,
+            url_key=url_key,
+            guid=None,
+            title=fields.get("title"),
+            published_at=self._date(fields.get("publication_date")),
+            updated_at=self._date(fields.get("lastmod")),
+            tags=tuple(k.strip() for k in keywords.split(",") if k.strip()),
+            feed_title=fields.get("name"),
+        )
+
+    def _date(self, raw: str | None) -> datetime | None:
+        """A W3C datetime as aware UTC; None when missing, unreadable or in the future."""
+        value = parse_feed_date(raw, zone=self.zone)
+        return value if value is not None and value <= self.latest else None
 
 
 def _fields(element: etree._Element) -> dict[str, str]:
     """The text of each direct or `news:news`/`news:publication` child, by local name."""
     out: dict[str, str] = {}
     for child in _descendants(element):
-        name = _local(child.tag)
+        name = local_name(child.tag)
         text = (child.text or "").strip()
         if name and text and name not in out:
             out[name] = text
@@ -290,36 +367,5 @@ def _fields(element: etree._Element) -> dict[str, str]:
 def _descendants(element: etree._Element) -> Iterator[etree._Element]:
     for child in element:
         yield child
-        if _local(child.tag) in ("news", "publication"):
+        if local_name(child.tag) in ("news", "publication"):
             yield from _descendants(child)
-
-
-def _entry(
-    element: etree._Element, *, feed_url: str, base_url: str, latest: datetime
-) -> Entry | None:
-    fields = _fields(element)
-    link = http_link(fields.get("loc"), base_url)
-    if link is None:
-        return None
-    try:
-        url_key = normalise_url(link)
-    except ValueError:
-        return None
-    keywords = fields.get("keywords", "")
-    return Entry(
-        feed_url=feed_url,
-        url=link,
-        url_key=url_key,
-        guid=None,
-        title=fields.get("title"),
-        published_at=_date(fields.get("publication_date"), latest),
-        updated_at=_date(fields.get("lastmod"), latest),
-        tags=tuple(k.strip() for k in keywords.split(",") if k.strip()),
-        feed_title=fields.get("name"),
-    )
-
-
-def _date(raw: str | None, latest: datetime) -> datetime | None:
-    """A W3C datetime as aware UTC; None when missing, unreadable or in the future."""
-    value = parse_feed_date(raw)
-    return value if value is not None and value <= latest else None

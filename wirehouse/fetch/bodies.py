@@ -69,27 +69,48 @@ def _inflater(content_encoding: str | None) -> _Inflater | None:
     raise BadEncoding(f"unsupported {content_encoding}")
 
 
+class _Capped:
+    """Pieces gathered until they pass `cap` bytes."""
+
+    def __init__(self, cap: int) -> None:
+        self._cap = cap
+        self._chunks: list[bytes] = []
+        self._total = 0
+
+    def add(self, piece: bytes) -> None:
+        self._total += len(piece)
+        if self._total > self._cap:
+            raise TooLarge(f">{self._cap}")
+        self._chunks.append(piece)
+
+    def joined(self) -> bytes:
+        return b"".join(self._chunks)
+
+
 async def read_capped(response: httpx.Response, cap: int) -> bytes:
     """The decoded body, or `TooLarge` as soon as it exceeds `cap` bytes."""
     declared = response.headers.get("content-length", "").strip()
     if declared.isdigit() and int(declared) > cap:
         raise TooLarge(f"content_length={declared}")
     inflater = _inflater(response.headers.get("content-encoding"))
-    chunks: list[bytes] = []
-    total = 0
+    body = _Capped(cap)
     async for raw in response.aiter_raw():
         for piece in inflater.feed(raw) if inflater else (raw,):
-            total += len(piece)
-            if total > cap:
-                raise TooLarge(f">{cap}")
-            chunks.append(piece)
+            body.add(piece)
     if inflater is not None:
-        tail = inflater.finish()
-        total += len(tail)
-        if total > cap:
-            raise TooLarge(f">{cap}")
-        chunks.append(tail)
-    return b"".join(chunks)
+        body.add(inflater.finish())
+    return body.joined()
+
+
+def gunzip_capped(data: bytes, cap: int) -> bytes:
+    """A gzip file's content (a `.xml.gz` sitemap), or `TooLarge` past `cap` bytes: a gzip bomb
+    costs `cap`, not gigabytes. Corrupt or truncated data is `BadEncoding`."""
+    inflater = _Inflater("gzip")
+    body = _Capped(cap)
+    for piece in inflater.feed(data):
+        body.add(piece)
+    body.add(inflater.finish())
+    return body.joined()
 
 
 async def drain(response: httpx.Response, limit: int = PIECE) -> None:

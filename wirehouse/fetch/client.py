@@ -27,7 +27,7 @@ import httpx
 
 from wirehouse.config.settings import HttpSettings
 from wirehouse.fetch.addresses import AddressPolicy, AddressRefused, Resolver
-from wirehouse.fetch.bodies import BadEncoding, TooLarge, drain, read_capped
+from wirehouse.fetch.bodies import BadEncoding, TooLarge, drain, gunzip_capped, read_capped
 from wirehouse.fetch.hosts import (
     HostBackedOff,
     HostGate,
@@ -36,7 +36,14 @@ from wirehouse.fetch.hosts import (
     parse_retry_after,
     refusal,
 )
-from wirehouse.fetch.robots import AGENT, ROBOTS_MAX_BYTES, RobotsCache, origin_of, product_token
+from wirehouse.fetch.robots import (
+    AGENT,
+    ROBOTS_MAX_BYTES,
+    RobotsCache,
+    RobotsRules,
+    origin_of,
+    product_token,
+)
 from wirehouse.fetch.transport import guarded_transport
 from wirehouse.records import FeedSource, Fetched, FetchKind
 
@@ -46,7 +53,9 @@ ACCEPT = {
     FetchKind.FEED: "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.8",
     FetchKind.PAGE: "text/html, application/xhtml+xml;q=0.9, */*;q=0.8",
     FetchKind.ROBOTS: "text/plain, */*;q=0.5",
+    FetchKind.SITEMAP: "application/xml, text/xml;q=0.9, application/gzip;q=0.8, */*;q=0.5",
 }
+_GZIP_MAGIC = b"\x1f\x8b"
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _NETWORK_FAILURES = ("timeout", "connect_error", "dns_error", "tls_error", "read_error")
 # a page refused with one of these may be a bot challenge: its body is kept (up to
@@ -193,7 +202,7 @@ class Fetcher:
         return self._hosts.report()
 
     def _cap(self, kind: FetchKind) -> int:
-        if kind is FetchKind.FEED:
+        if kind in (FetchKind.FEED, FetchKind.SITEMAP):
             return self._settings.feed_max_bytes
         if kind is FetchKind.PAGE:
             return self._settings.page_max_bytes
@@ -219,6 +228,12 @@ class Fetcher:
         )
         return FetchProfile(user_agent, robots_agent, limits)
 
+    async def robots_rules(self, url: str, profile: FetchProfile | None = None) -> RobotsRules:
+        """The robots.txt rules of `url`'s origin under `profile`: the ones its page fetches
+        obey, from the same one fetch per run (a backfill reads its `Sitemap:` lines)."""
+        profile = profile or self._default
+        return await self._robots.rules_for(httpx.URL(url), profile, profile.robots_agent)
+
     async def _fetch_robots_txt(self, url: str, profile: FetchProfile) -> Fetched:
         return await self.fetch(url, kind=FetchKind.ROBOTS, profile=profile)
 
@@ -231,12 +246,15 @@ class Fetcher:
         last_modified: str | None = None,
         check_robots: bool = False,
         profile: FetchProfile | None = None,
+        max_bytes: int | None = None,
     ) -> Fetched:
         """Fetch `url`, following redirects; any per-URL problem comes back as `Fetched.error`.
 
         `etag`/`last_modified` make the request conditional (a 304 comes back with body None).
         `check_robots` obeys the origin's robots.txt for every hop (used for article pages).
         `profile` (default: the settings') gives the User-Agent and the host limits.
+        `max_bytes` caps the decoded body instead of the kind's setting (a backfill's sitemaps);
+        a `SITEMAP` that is a gzip file comes back inflated, under the same cap.
         `elapsed_ms` is time on the network, not time queued behind politeness limits.
         """
         if self._closed:
@@ -282,7 +300,8 @@ class Fetcher:
                 if refusal is not None or target is None:
                     return result(error=refusal)
                 seen.add(str(target))
-                hop = await self._exchange(target, kind, headers, profile.limits)
+                cap = self._cap(kind) if max_bytes is None else max_bytes
+                hop = await self._exchange(target, kind, headers, profile.limits, cap)
                 elapsed_s += hop.elapsed_s
                 if hop.status not in _REDIRECT_STATUSES or hop.error is not None:
                     return result(hop)
@@ -347,7 +366,12 @@ class Fetcher:
         return None, target
 
     async def _exchange(
-        self, url: httpx.URL, kind: FetchKind, headers: dict[str, str], limits: HostLimits
+        self,
+        url: httpx.URL,
+        kind: FetchKind,
+        headers: dict[str, str],
+        limits: HostLimits,
+        cap: int,
     ) -> _Hop:
         """One request under the host's politeness slot and the total deadline."""
         key = host_key(url)
@@ -357,7 +381,7 @@ class Fetcher:
                 started = time.perf_counter()
                 try:
                     async with asyncio.timeout(self._settings.total_timeout_s):
-                        hop = await self._send(url, kind, headers)
+                        hop = await self._send(url, kind, headers, cap)
                 except TimeoutError:
                     hop = _Hop(error="timeout:total")
                 except (httpx.HTTPError, AddressRefused, OSError) as exc:
@@ -381,7 +405,9 @@ class Fetcher:
             elapsed_s=elapsed,
         )
 
-    async def _send(self, url: httpx.URL, kind: FetchKind, headers: dict[str, str]) -> _Hop:
+    async def _send(
+        self, url: httpx.URL, kind: FetchKind, headers: dict[str, str], cap: int
+    ) -> _Hop:
         request = self._client.build_request("GET", url, headers=headers)
         response = await self._client.send(request, stream=True)
         try:
@@ -407,7 +433,9 @@ class Fetcher:
                     retry_after_s=retry_after,
                 )
             try:
-                body = await read_capped(response, self._cap(kind))
+                body = await read_capped(response, cap)
+                if kind is FetchKind.SITEMAP and body.startswith(_GZIP_MAGIC):
+                    body = await asyncio.to_thread(gunzip_capped, body, cap)
             except TooLarge as exc:
                 return _Hop(status=status, headers=response.headers, error=f"too_large:{exc}")
             except BadEncoding as exc:

@@ -71,7 +71,7 @@ def rules_from(fetched: Fetched, agent: str = AGENT) -> RobotsRules:
     """Turn the outcome of fetching a robots.txt into `agent`'s rules (see the module docstring)."""
     if fetched.ok and fetched.body is not None:
         parser = urllib.robotparser.RobotFileParser()
-        parser.parse(fetched.body.decode("utf-8", errors="replace").splitlines())
+        parser.parse(fetched.body.decode("utf-8-sig", errors="replace").splitlines())
         delay: float | None = None
         crawl_delay = parser.crawl_delay(agent)
         if crawl_delay is not None:

@@ -10,15 +10,25 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
+from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import State
 
-from wirehouse.config.settings import Settings, load_settings
+from wirehouse.config.feedlist import load_feed_list, sources_from_urls
+from wirehouse.config.settings import BudgetSettings, Settings, load_settings
 from wirehouse.errors import ConfigError
-from wirehouse.feeds.sitemap import SitemapLimits, SitemapRead, read_sitemaps
+from wirehouse.feeds.sitemap import (
+    SitemapLimits,
+    SitemapRead,
+    read_sitemaps,
+    site_of,
+    sitemaps_in_robots,
+)
 from wirehouse.fetch.client import Fetcher
 from wirehouse.flows.pipeline import (
     fetching_run,
@@ -35,18 +45,47 @@ from wirehouse.timespec import parse_since
 
 @task(name="read-sitemaps", cache_policy=NO_CACHE, persist_result=False)
 async def read_all_sitemaps(
-    fetcher: Fetcher, sitemaps: list[str], limits: SitemapLimits, since: datetime | None
+    fetcher: Fetcher, sources: list[FeedSource], limits: SitemapLimits, since: datetime | None
 ) -> list[SitemapRead]:
-    """Walk each address's sitemaps (concurrently; the fetcher keeps each host polite)."""
+    """Walk each address's sitemaps (concurrently; the fetcher keeps each host polite), each
+    under its feed-list rules: their User-Agent and host limits, and their timezone."""
 
-    async def fetch(url: str, kind: FetchKind) -> Fetched:
-        return await fetcher.fetch(url, kind=kind)
+    async def walk(source: FeedSource) -> SitemapRead:
+        profile = fetcher.profile_for(source)
 
-    return list(
-        await asyncio.gather(
-            *(read_sitemaps(url, fetch, limits=limits, since=since) for url in sitemaps)
-        )
-    )
+        async def fetch(url: str) -> Fetched:
+            return await fetcher.fetch(
+                url, kind=FetchKind.SITEMAP, profile=profile, max_bytes=limits.max_bytes
+            )
+
+        async def robots(site: str) -> list[str]:
+            # the rules its pages obey, from the same (one) fetch of the site's robots.txt
+            rules = await fetcher.robots_rules(site, profile)
+            return sitemaps_in_robots(rules.parser, urljoin(site, "/robots.txt"))
+
+        zone = ZoneInfo(source.rules.timezone) if source.rules.timezone else UTC
+        return await read_sitemaps(source.url, fetch, robots, limits=limits, since=since, zone=zone)
+
+    return list(await asyncio.gather(*(walk(s) for s in sources)))
+
+
+def backfill_sources(settings: Settings, sitemaps: list[str]) -> list[FeedSource]:
+    """The addresses as sources (a ConfigError names one that is not an http(s) URL), each with
+    the rules of the feed-list entry on its site, if any: its fetch profile, robots.txt choice
+    and timezone apply to its sitemaps and pages."""
+    sources = sources_from_urls(sitemaps, what="--sitemap")
+    try:
+        listed = load_feed_list(settings.feeds_file) if settings.feeds_file.exists() else []
+    except ConfigError as exc:
+        get_run_logger().warning("feed list not read, no per-source rules apply: %s", exc)
+        listed = []
+    by_site: dict[str, FeedSource] = {}
+    for feed in listed:
+        by_site.setdefault(site_of(feed.url), feed)
+    return [
+        replace(by_site[site_of(s.url)], url=s.url) if site_of(s.url) in by_site else s
+        for s in sources
+    ]
 
 
 @flow(name="backfill", log_prints=False)
@@ -82,6 +121,11 @@ async def _backfill(
     logger = get_run_logger()
     if not sitemaps:
         raise ConfigError("no sitemap to read: give --sitemap URL")
+    sources = backfill_sources(settings, sitemaps)
+    # one address is one "feed" of the run: the backfill's own budget, not a feed's
+    pages = settings.backfill.max_pages_per_run
+    budget = BudgetSettings(max_entries_per_feed=pages, max_pages_per_run=pages)
+    settings = settings.model_copy(update={"budget": budget})
     now = datetime.now(UTC)
     since_at = parse_since(since, now=now) if since else None
     warehouse = settings.warehouse
@@ -96,11 +140,10 @@ async def _backfill(
         )
         # each address is the `feed_url` of its pages: a later backfill of it retries the pages
         # this one left pending (and robots.txt is obeyed for all of them)
-        sources = [FeedSource(url) for url in sitemaps]
         deadline = time.monotonic() + settings.run_deadline_s
         async with fetching_run(settings, summary, sources, deadline=deadline) as run:
             with timed(summary, "fetch_feeds"):
-                reads = await read_all_sitemaps(run.fetcher, sitemaps, limits, since_at)
+                reads = await read_all_sitemaps(run.fetcher, sources, limits, since_at)
             entries = [e for r in reads for e in r.entries]
             fetches = [f for r in reads for f in r.fetches]
             _tally(summary, reads)
@@ -126,13 +169,12 @@ async def _backfill(
 def _tally(summary: RunSummary, reads: list[SitemapRead]) -> None:
     """Sitemaps count as the run's feeds in its summary and `runs` row."""
     for read in reads:
-        # rejections of sitemaps left unread (limits, deadline) are not failed sitemaps
-        failed = {r.url for r in read.rejected} & set(read.sitemaps)
         summary.feeds_total += len(read.sitemaps)
         # as for feeds: fetched is any sitemap that came back, failed any with a problem recorded
         summary.feeds_fetched += len(
-            {f.url for f in read.fetches if f.ok and f.kind is FetchKind.FEED}
+            {f.url for f in read.fetches if f.ok and f.kind is FetchKind.SITEMAP}
         )
-        summary.feeds_failed += len(failed)
+        # a sitemap cut short by the limits or the deadline is not a failed one
+        summary.feeds_failed += len(set(read.failed))
         summary.rejected.extend(read.rejected)
         summary.entries_seen += len(read.entries)
