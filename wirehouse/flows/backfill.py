@@ -99,8 +99,8 @@ async def backfill(
 
     `sitemaps` are sitemap or sitemap index URLs, or site addresses (their robots.txt names
     their sitemaps). `since` (a date, or a span like "7d") keeps only pages dated from then on;
-    undated pages are kept. Budgets apply as in `ingest`: pages past `budget.max_pages_per_run`
-    are stored `pending` and fetched by the next backfill of the same sitemaps. Final states
+    undated pages are kept. Pages past `backfill.max_pages_per_run` are stored `pending` and
+    fetched by the next backfill of the same sitemaps. Final states
     and stopping are `ingest`'s.
     """
     settings = load_settings(db=db, data_path=data_path)
