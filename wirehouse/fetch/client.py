@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from types import TracebackType
 
 import httpx
@@ -142,7 +143,7 @@ class Fetcher:
             robots_agent=AGENT,
             limits=HostLimits(settings.per_host_delay_s, settings.per_host_connections),
         )
-        self._robots: RobotsCache[FetchProfile] = RobotsCache(self._fetch_robots_txt)
+        self._robots = RobotsCache()
         if transport is None:
             limits = httpx.Limits(
                 max_connections=settings.max_connections,
@@ -218,9 +219,6 @@ class Fetcher:
             else source.per_host_connections,
         )
         return FetchProfile(user_agent, robots_agent, limits)
-
-    async def _fetch_robots_txt(self, url: str, profile: FetchProfile) -> Fetched:
-        return await self.fetch(url, kind=FetchKind.ROBOTS, profile=profile)
 
     async def fetch(
         self,
@@ -337,7 +335,12 @@ class Fetcher:
             self._hosts.observe_failure(key, "dns_error")
             return f"dns_error:{_short(exc)}", None
         if check_robots and kind is not FetchKind.ROBOTS:
-            rules = await self._robots.rules_for(target, profile, profile.robots_agent)
+            rules = await self._robots.rules_for(
+                target,
+                profile.user_agent,
+                profile.robots_agent,
+                partial(self.fetch, kind=FetchKind.ROBOTS, profile=profile),
+            )
             if rules.crawl_delay_s is not None:
                 self._hosts.set_crawl_delay(key, rules.crawl_delay_s)
             verdict = rules.verdict(str(target))
