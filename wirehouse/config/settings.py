@@ -78,7 +78,13 @@ class HttpSettings(BaseModel):
     )
 
     def user_agent_header(self) -> str:
-        return self.user_agent.format(contact=self.contact_url)
+        return fill_contact(self.user_agent, self.contact_url)
+
+
+def fill_contact(user_agent: str, contact_url: str) -> str:
+    """A User-Agent template with `{contact}` replaced; no other placeholder is read, so a
+    template can neither format arbitrary objects nor pad itself to gigabytes."""
+    return user_agent.replace("{contact}", contact_url)
 
 
 def _cpu_count() -> int:

@@ -26,7 +26,7 @@ from types import TracebackType
 
 import httpx
 
-from wirehouse.config.settings import HttpSettings
+from wirehouse.config.settings import HttpSettings, fill_contact
 from wirehouse.fetch.addresses import AddressPolicy, AddressRefused, Resolver
 from wirehouse.fetch.bodies import BadEncoding, TooLarge, drain, read_capped
 from wirehouse.fetch.hosts import (
@@ -210,7 +210,7 @@ class Fetcher:
         user_agent = default.user_agent
         robots_agent = default.robots_agent
         if source.user_agent is not None:
-            user_agent = source.user_agent.format(contact=self._settings.contact_url)
+            user_agent = fill_contact(source.user_agent, self._settings.contact_url)
             robots_agent = product_token(user_agent)
         limits = HostLimits(
             default.limits.delay_s if source.per_host_delay_s is None else source.per_host_delay_s,
