@@ -147,12 +147,14 @@ def test_403_storm_backs_the_host_off(server, http_settings):
             results = [await fetcher.fetch(server.url("/x"), kind=FetchKind.PAGE) for _ in range(7)]
             return results, fetcher.host_report()
 
+    agent = http_settings().user_agent_header()
+
     results, report = asyncio.run(go())
     assert [r.error for r in results[:5]] == ["http_403"] * 5
     assert all(r.error == "host_backed_off:http_403 x5" for r in results[5:])
     assert all(r.status is None for r in results[5:])
     assert len(server.hits("/x")) == 5
-    assert report == {server.netloc: "http_403 x5"}
+    assert report == {f"{server.netloc} for {agent}": "http_403 x5"}
 
 
 def test_parse_retry_after():

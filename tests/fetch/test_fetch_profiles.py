@@ -172,3 +172,36 @@ def test_robots_txt_is_read_once_per_user_agent_whatever_the_limits(
 
     assert all(r.ok for r in asyncio.run(go()))
     assert len(server.hits("/robots.txt")) == 1
+
+
+def test_a_403_storm_against_one_agent_does_not_block_another(server, http_settings) -> None:
+    # the publisher refuses the default agent (an aggregator's links) but lets its partner in
+    def page(h) -> None:
+        if h.headers.get("User-Agent", "").startswith("PartnerBot"):
+            h.reply(200, b"<html>ok</html>", {"Content-Type": "text/html"})
+        else:
+            h.reply(403, b"no")
+
+    for i in range(10):
+        server.routes[f"/p{i}"] = page
+
+    async def go() -> tuple[list[Fetched], list[Fetched], dict[str, str]]:
+        async with Fetcher(http_settings(), operator_hosts=[server.netloc]) as fetcher:
+            partner = fetcher.profile_for(PARTNER)
+            mine = [
+                await fetcher.fetch(server.url(f"/p{i}"), kind=FetchKind.PAGE) for i in range(6)
+            ]
+            theirs = [
+                await fetcher.fetch(server.url(f"/p{i}"), kind=FetchKind.PAGE, profile=partner)
+                for i in (8, 9)
+            ]
+            return mine, theirs, fetcher.host_report()
+
+    mine, theirs, report = asyncio.run(go())
+    assert [r.error for r in mine] == ["http_403"] * 5 + ["host_backed_off:http_403 x5"]
+    assert [r.error for r in theirs] == [None, None] and all(r.ok for r in theirs)
+    assert [s.path for s in server.seen if s.headers["user-agent"].startswith("PartnerBot")] == [
+        "/p8",
+        "/p9",
+    ]
+    assert list(report) == [f"{server.netloc} for {http_settings().user_agent_header()}"]

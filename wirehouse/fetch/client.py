@@ -319,7 +319,7 @@ class Fetcher:
         if not target.raw_host:
             return "bad_url:no host", None
         key = host_key(target)
-        backed_off = self._hosts.backed_off(key)
+        backed_off = self._hosts.backed_off(key, profile.user_agent)
         if backed_off:
             return refusal(backed_off), None
         port = target.port or (443 if target.scheme == "https" else 80)
@@ -356,7 +356,7 @@ class Fetcher:
         key = host_key(url)
         started = time.perf_counter()
         try:
-            async with self._hosts.slot(key, limits):
+            async with self._hosts.slot(key, limits, headers["User-Agent"]):
                 started = time.perf_counter()
                 try:
                     async with asyncio.timeout(self._settings.total_timeout_s):
@@ -370,7 +370,9 @@ class Fetcher:
             return _Hop(error=refusal(str(exc)))
         error = hop.error
         if hop.status is not None:
-            self._hosts.observe_response(key, hop.status, hop.retry_after_s)
+            self._hosts.observe_response(
+                key, hop.status, hop.retry_after_s, headers["User-Agent"]
+            )
             if hop.status in (429, 503) and self._hosts.deferred(key):
                 error = self._hosts.backed_off(key)  # deferred, not failed: a later run fetches it
         elif hop.error and hop.error.startswith(_NETWORK_FAILURES):
