@@ -10,6 +10,7 @@ import pytest
 from wirehouse.extractors.dates import choose_published, parse_timestamp
 from wirehouse.feeds.dates import parse_feed_date
 from wirehouse.feeds.parse import parse_feed_bytes
+from wirehouse.records import SourceRules
 
 BERLIN = ZoneInfo("Europe/Berlin")  # CET (+1) until 29 March 2026 02:00, CEST (+2) until 25 Oct
 NEW_YORK = ZoneInfo("America/New_York")  # EST (-5) until 8 March 2026 02:00, then EDT (-4)
@@ -66,10 +67,13 @@ def test_the_parser_reads_entry_dates_in_the_zone() -> None:
       <pubDate>Mon, 30 Mar 2026 10:00:00</pubDate></item>
     </channel></rss>"""
     now = utc(2026, 12, 1)
-    zoned = parse_feed_bytes(feed, url="https://example.org/rss", now=now, zone=BERLIN)
+    zoned = parse_feed_bytes(feed, url="https://example.org/rss", now=now, rules=SourceRules(timezone="Europe/Berlin"))
     plain = parse_feed_bytes(feed, url="https://example.org/rss", now=now)
     assert [e.published_at for e in zoned.entries] == [utc(2026, 3, 28, 9), utc(2026, 3, 30, 8)]
     assert [e.published_at for e in plain.entries] == [utc(2026, 3, 28, 10), utc(2026, 3, 30, 10)]
+    # the feed's rules are stamped on its entries where they are made
+    assert {e.rules for e in zoned.entries} == {SourceRules(timezone="Europe/Berlin")}
+    assert {e.rules for e in plain.entries} == {SourceRules()}
 
 
 TOKYO = ZoneInfo("Asia/Tokyo")  # UTC+9: local midnight is the previous UTC day

@@ -162,7 +162,7 @@ async def fetch_feeds(
 
     async def parse(source: FeedSource, fetched: Fetched) -> ParsedFeed:
         call = parser.call(
-            partial(parse_feed, timezone=source.rules.timezone),
+            partial(parse_feed, rules=source.rules),
             fetched,
             timeout_s=extract.feed_parse_timeout_s,
             retries=extract.crash_retries,
