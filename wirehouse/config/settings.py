@@ -69,6 +69,14 @@ class HttpSettings(BaseModel):
         description="Minimum gap between two request starts to one host (a robots.txt "
         "Crawl-delay raises it).",
     )
+    # 10 minutes: a hundred feeds on one host at the largest per-feed gap (10 s) take 17; the
+    # feeds not fetched by then are fetched by the next run instead of holding this one's pages
+    feed_stage_deadline_s: float = Field(
+        default=600.0,
+        gt=0,
+        description="Seconds the feed stage of a run may take; a feed whose request has not "
+        "started by then fails with deadline_passed and is fetched by the next run.",
+    )
     allow_private_hosts: list[str] = Field(
         default_factory=list,
         description=(

@@ -229,12 +229,15 @@ class Fetcher:
         last_modified: str | None = None,
         check_robots: bool = False,
         profile: FetchProfile | None = None,
+        deadline: float | None = None,
     ) -> Fetched:
         """Fetch `url`, following redirects; any per-URL problem comes back as `Fetched.error`.
 
         `etag`/`last_modified` make the request conditional (a 304 comes back with body None).
         `check_robots` obeys the origin's robots.txt for every hop (used for article pages).
         `profile` (default: the settings') gives the User-Agent and the host limits.
+        `deadline` (a `time.monotonic()` value) ends the fetch, queued or not, with
+        ``deadline_passed``: a stage's deadline, so politeness queues cannot hold a run.
         `elapsed_ms` is time on the network, not time queued behind politeness limits.
         """
         if self._closed:
@@ -274,34 +277,42 @@ class Fetcher:
                 retry_after_s=hop.retry_after_s if hop else None,
             )
 
+        remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
         try:
-            while True:
-                refusal, target = await self._screen(current, kind, check_robots, profile)
-                if refusal is not None or target is None:
-                    return result(error=refusal)
-                seen.add(str(target))
-                hop = await self._exchange(target, kind, headers, profile.limits)
-                elapsed_s += hop.elapsed_s
-                if hop.status not in _REDIRECT_STATUSES or hop.error is not None:
-                    return result(hop)
-                assert hop.headers is not None
-                location = hop.headers.get("location")
-                if not location:
-                    return result(hop, error="redirect_without_location")
-                try:
-                    next_url = target.join(location.strip())
-                except httpx.InvalidURL as exc:
-                    return result(hop, error=f"bad_redirect:{_short(exc)}")
-                next_url = next_url.copy_with(fragment=None)
-                current = str(next_url)
-                redirects += 1
-                if current in seen:
-                    # a cookie wall sets a cookie and redirects back once; anything else loops
-                    if "set-cookie" not in hop.headers or current in cookie_revisits:
-                        return result(hop, error="redirect_loop")
-                    cookie_revisits.add(current)
-                if redirects > self._settings.max_redirects:
-                    return result(hop, error="too_many_redirects")
+            async with asyncio.timeout(remaining) as limit:
+                while True:
+                    refusal, target = await self._screen(current, kind, check_robots, profile)
+                    if refusal is not None or target is None:
+                        return result(error=refusal)
+                    seen.add(str(target))
+                    hop = await self._exchange(target, kind, headers, profile.limits)
+                    elapsed_s += hop.elapsed_s
+                    if hop.status not in _REDIRECT_STATUSES or hop.error is not None:
+                        return result(hop)
+                    assert hop.headers is not None
+                    location = hop.headers.get("location")
+                    if not location:
+                        return result(hop, error="redirect_without_location")
+                    try:
+                        next_url = target.join(location.strip())
+                    except httpx.InvalidURL as exc:
+                        return result(hop, error=f"bad_redirect:{_short(exc)}")
+                    next_url = next_url.copy_with(fragment=None)
+                    current = str(next_url)
+                    redirects += 1
+                    if current in seen:
+                        # a cookie wall sets a cookie and redirects back once; anything else loops
+                        if "set-cookie" not in hop.headers or current in cookie_revisits:
+                            return result(hop, error="redirect_loop")
+                        cookie_revisits.add(current)
+                    if redirects > self._settings.max_redirects:
+                        return result(hop, error="too_many_redirects")
+        except TimeoutError:
+            if limit.expired():
+                log.info("deadline passed fetching %s", current)
+                return result(error="deadline_passed")
+            log.exception("unexpected timeout fetching %s", current)
+            return result(error="internal_error:TimeoutError")
         except Exception as exc:  # a bug must not end a run of thousands of fetches
             log.exception("unexpected failure fetching %s", current)
             return result(error=f"internal_error:{type(exc).__name__}")

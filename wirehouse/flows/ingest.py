@@ -187,6 +187,8 @@ async def fetch_feeds(
             unfinished=True,
         )
 
+    deadline = min(run.deadline, time.monotonic() + run.settings.http.feed_stage_deadline_s)
+
     async def one(source: FeedSource) -> FeedOutcome:
         state = states.get(source.url)
         fetched = await run.fetcher.fetch(
@@ -195,6 +197,7 @@ async def fetch_feeds(
             etag=state.etag if state else None,
             last_modified=state.last_modified if state else None,
             profile=run.fetcher.profile_for(source),
+            deadline=deadline,
         )
         reporter.advance("feeds")
         if not fetched.ok or fetched.body is None:
