@@ -138,7 +138,7 @@ def test_the_user_agent_header_is_checked_with_the_contact_filled_in(tmp_path: P
         resolve_sources(settings, feeds=None, feeds_file=str(path))
     message = str(caught.value)
     assert f"{path}:1: feed #1" in message and "not 1456 characters" in message
-    short = f'[[feeds]]\nurl = "https://example.org/rss"\nuser_agent = "Bot/1 (+{{contact}})"\n'
+    short = '[[feeds]]\nurl = "https://example.org/rss"\nuser_agent = "Bot/1 (+{contact})"\n'
     (source,) = resolve_sources(settings, feeds=None, feeds_file=str(write(tmp_path, short)))
     assert source.user_agent == "Bot/1 (+{contact})"
 

@@ -67,7 +67,8 @@ def test_the_parser_reads_entry_dates_in_the_zone() -> None:
       <pubDate>Mon, 30 Mar 2026 10:00:00</pubDate></item>
     </channel></rss>"""
     now = utc(2026, 12, 1)
-    zoned = parse_feed_bytes(feed, url="https://example.org/rss", now=now, rules=SourceRules(timezone="Europe/Berlin"))
+    berlin = SourceRules(timezone="Europe/Berlin")
+    zoned = parse_feed_bytes(feed, url="https://example.org/rss", now=now, rules=berlin)
     plain = parse_feed_bytes(feed, url="https://example.org/rss", now=now)
     assert [e.published_at for e in zoned.entries] == [utc(2026, 3, 28, 9), utc(2026, 3, 30, 8)]
     assert [e.published_at for e in plain.entries] == [utc(2026, 3, 28, 10), utc(2026, 3, 30, 10)]

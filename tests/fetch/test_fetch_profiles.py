@@ -148,9 +148,7 @@ def test_a_shared_host_keeps_the_strictest_limits() -> None:
     assert gaps[-1] >= 1.0 - 0.05, gaps
 
 
-def test_robots_txt_is_read_once_per_user_agent_whatever_the_limits(
-    server, http_settings
-) -> None:
+def test_robots_txt_is_read_once_per_user_agent_whatever_the_limits(server, http_settings) -> None:
     # three feeds with the same User-Agent and different limits are one reader of robots.txt
     server.routes["/robots.txt"] = lambda h: h.reply(200, ROBOTS, {"Content-Type": "text/plain"})
     server.routes["/news/1"] = lambda h: h.reply(200, b"<html>story</html>")

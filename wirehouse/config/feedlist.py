@@ -191,9 +191,7 @@ def _from_toml(text: str, path: Path, contact_url: str | None) -> list[FeedSourc
     return sources
 
 
-def _source_from_table(
-    table: dict[str, Any], where: str, contact_url: str | None
-) -> FeedSource:
+def _source_from_table(table: dict[str, Any], where: str, contact_url: str | None) -> FeedSource:
     unknown = [key for key in table if key not in FEED_KEYS]
     if unknown:
         raise ConfigError(f"{where}: unknown key {unknown[0]!r} (allowed: {', '.join(FEED_KEYS)})")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from datetime import UTC, datetime, time as clock_time, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 
 logger = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def _parse_rfc822(text: str, zone: tzinfo) -> datetime | None:
 
 def _to_utc(value: datetime, zone: tzinfo) -> datetime | None:
     try:
-        if value.tzinfo is None and value.time() == clock_time(0):
+        if value.tzinfo is None and value.time() == datetime.min.time():
             return value.replace(tzinfo=UTC)  # a day, not a time: the day it names
         if value.tzinfo is None:
             value = value.replace(tzinfo=zone)  # a feed date without a zone: the feed's zone

@@ -54,7 +54,7 @@ _HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])",
 _LINK_SCHEMES = ("http", "https")
 
 
-def parse_feed(fetched: Fetched, rules: SourceRules = SourceRules()) -> ParsedFeed:
+def parse_feed(fetched: Fetched, rules: SourceRules | None = None) -> ParsedFeed:
     """Parse the body of a feed fetch, using its headers for charset and the base URL.
 
     `rules` are the feed list's for this feed (see `parse_feed_bytes`)."""
@@ -75,14 +75,14 @@ def parse_feed_bytes(
     content_type: str | None = None,
     final_url: str | None = None,
     now: datetime | None = None,
-    rules: SourceRules = SourceRules(),
+    rules: SourceRules | None = None,
 ) -> ParsedFeed:
     """Parse raw feed bytes: `url` names the feed, `final_url` (default `url`) resolves links.
 
     `now` (default: the current time) is the reference for dropping dates in the future.
-    `rules` (the feed list's for this feed) are stamped on every entry, here where the entries
-    are made, so everything downstream (triage's pending articles, extraction) has them; their
-    `timezone` is the zone of dates written without one.
+    `rules` (the feed list's for this feed; default none) are stamped on every entry, here
+    where the entries are made, so everything downstream (triage's pending articles,
+    extraction) has them; their `timezone` is the zone of dates written without one.
     """
     base_url = final_url or url
     reference = _aware(now) if now is not None else datetime.now(UTC)
@@ -118,7 +118,7 @@ def parse_feed_bytes(
         feed_url=url,
         base_url=base_url,
         now=reference,
-        rules=rules,
+        rules=rules or SourceRules(),
         feed_title=_title(feed),
     )
     version = result.get("version") or ""

@@ -381,9 +381,7 @@ class Fetcher:
             return _Hop(error=refusal(str(exc)))
         error = hop.error
         if hop.status is not None:
-            self._hosts.observe_response(
-                key, hop.status, hop.retry_after_s, headers["User-Agent"]
-            )
+            self._hosts.observe_response(key, hop.status, hop.retry_after_s, headers["User-Agent"])
             if hop.status in (429, 503) and self._hosts.deferred(key):
                 error = self._hosts.backed_off(key)  # deferred, not failed: a later run fetches it
         elif hop.error and hop.error.startswith(_NETWORK_FAILURES):
