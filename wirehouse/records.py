@@ -116,7 +116,7 @@ class Entry:
     author: str | None = None
     tags: tuple[str, ...] = ()
     feed_title: str | None = None  # the channel's title, evidence of the outlet's name
-    rules: SourceRules = SourceRules()  # its feed's, stamped on by the flow
+    rules: SourceRules = SourceRules()  # its feed's, stamped on where its feed is parsed
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from tests.config.test_feedlist import error_of, write
-from wirehouse.config.feedlist import load_feed_list
+from wirehouse.config.feedlist import load_feed_list, resolve_sources
+from wirehouse.config.settings import HttpSettings, Settings, fill_contact
+from wirehouse.errors import ConfigError
 from wirehouse.records import FeedSource, SourceRules
 
 ALL_KEYS = """
@@ -67,15 +69,25 @@ def test_language_tags_store_their_primary_subtag(tmp_path: Path, tag: str, stor
         ('user_agent = ""', "user_agent must be a non-empty string"),
         ('user_agent = "Bot/1.0\\nX-Evil: 1"', "printable ASCII"),
         ('user_agent = "Bot/1.0 \\u00e9"', "printable ASCII"),
-        ('user_agent = "Bot/1.0 {name}"', "only the placeholder {contact}"),
-        ('user_agent = "Bot/1.0 {"', "only the placeholder {contact}"),
+        ('user_agent = "Bot/1.0 {name}"', "no braces but the placeholder {contact}"),
+        ('user_agent = "Bot/1.0 {"', "no braces but the placeholder {contact}"),
+        ('user_agent = "Bot/1.0 }"', "no braces but the placeholder {contact}"),
+        ('user_agent = "Bot/1 {contact:>600}"', "no braces but the placeholder {contact}"),
+        ('user_agent = "Bot/1 {contact.__class__}"', "no braces but the placeholder {contact}"),
+        ('user_agent = "Bot/1 {contact!r}"', "no braces but the placeholder {contact}"),
+        ('user_agent = "Bot/1 {{contact}}"', "no braces but the placeholder {contact}"),
+        ('user_agent = "Bot/1 {0}"', "no braces but the placeholder {contact}"),
         ("per_host_delay_s = -1", "per_host_delay_s must be a number of seconds"),
         ("per_host_delay_s = true", "per_host_delay_s must be a number of seconds"),
         ("per_host_delay_s = nan", "per_host_delay_s must be a number of seconds"),
         ("per_host_delay_s = inf", "per_host_delay_s must be a number of seconds"),
-        ("per_host_connections = 0", "per_host_connections must be a positive whole number"),
-        ("per_host_connections = 1.5", "per_host_connections must be a positive whole number"),
-        ("per_host_connections = false", "per_host_connections must be a positive whole number"),
+        ("per_host_delay_s = 10.5", "per_host_delay_s must be a number of seconds from 0 to 10"),
+        ("per_host_delay_s = 3600", "per_host_delay_s must be a number of seconds from 0 to 10"),
+        ("per_host_connections = 0", "per_host_connections must be a whole number from 1 to 16"),
+        ("per_host_connections = 17", "per_host_connections must be a whole number from 1"),
+        ("per_host_connections = 100000", "per_host_connections must be a whole number from 1"),
+        ("per_host_connections = 1.5", "per_host_connections must be a whole number from 1"),
+        ("per_host_connections = false", "per_host_connections must be a whole number from 1"),
         ("time_zone = 'UTC'", "unknown key 'time_zone'"),
         ("min_gap_s = 1", "unknown key 'min_gap_s'"),
     ],
@@ -113,3 +125,28 @@ def test_opml_and_url_lists_take_the_defaults(tmp_path: Path) -> None:
             None,
             None,
         )
+
+
+def test_the_user_agent_header_is_checked_with_the_contact_filled_in(tmp_path: Path) -> None:
+    # 50 placeholders fit in 512 characters as written, not once a contact URL fills each one
+    agent = "Bot/1 " + "{contact}" * 50
+    text = f'[[feeds]]\nurl = "https://example.org/rss"\nuser_agent = "{agent}"\n'
+    path = write(tmp_path, text)
+    assert load_feed_list(path)[0].user_agent == agent  # the template alone is short enough
+    settings = Settings(http=HttpSettings(contact_url="mailto:operations@example.org"))
+    with pytest.raises(ConfigError) as caught:
+        resolve_sources(settings, feeds=None, feeds_file=str(path))
+    message = str(caught.value)
+    assert f"{path}:1: feed #1" in message and "not 1456 characters" in message
+    short = '[[feeds]]\nurl = "https://example.org/rss"\nuser_agent = "Bot/1 (+{contact})"\n'
+    (source,) = resolve_sources(settings, feeds=None, feeds_file=str(write(tmp_path, short)))
+    assert source.user_agent == "Bot/1 (+{contact})"
+
+
+def test_contact_is_filled_in_as_plain_text() -> None:
+    # a contact URL with braces is not read as a template either
+    assert fill_contact("Bot/1 (+{contact}; {contact})", "https://x.test/{a}") == (
+        "Bot/1 (+https://x.test/{a}; https://x.test/{a})"
+    )
+    http = HttpSettings(user_agent="wirehouse ({contact})", contact_url="mailto:{0}@x.test")
+    assert http.user_agent_header() == "wirehouse (mailto:{0}@x.test)"

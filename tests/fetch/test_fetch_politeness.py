@@ -147,12 +147,14 @@ def test_403_storm_backs_the_host_off(server, http_settings):
             results = [await fetcher.fetch(server.url("/x"), kind=FetchKind.PAGE) for _ in range(7)]
             return results, fetcher.host_report()
 
+    agent = http_settings().user_agent_header()
+
     results, report = asyncio.run(go())
     assert [r.error for r in results[:5]] == ["http_403"] * 5
     assert all(r.error == "host_backed_off:http_403 x5" for r in results[5:])
     assert all(r.status is None for r in results[5:])
     assert len(server.hits("/x")) == 5
-    assert report == {server.netloc: "http_403 x5"}
+    assert report == {f"{server.netloc} for {agent}": "http_403 x5"}
 
 
 def test_parse_retry_after():
@@ -201,3 +203,31 @@ def test_dead_host_is_backed_off_after_repeated_failures(http_settings):
     results = asyncio.run(go())
     assert all(r.error and r.error.startswith("connect_error:") for r in results[:5])
     assert results[5].error == "host_backed_off:network_failures x5 (connect_error)"
+
+
+def test_a_deadline_ends_fetches_still_queued_behind_a_hosts_gap(server, http_settings):
+    # five feeds on one host 2 s apart would take 8 s; the stage's deadline ends the wait at 1 s
+    for i in range(5):
+        server.routes[f"/feed{i}"] = lambda h: h.reply(200, b"<rss/>")
+
+    async def go() -> tuple[list[Fetched], float]:
+        async with Fetcher(
+            http_settings(per_host_delay_s=2.0), operator_hosts=[server.netloc]
+        ) as fetcher:
+            started = time.monotonic()
+            results = await asyncio.gather(
+                *(
+                    fetcher.fetch(
+                        server.url(f"/feed{i}"), kind=FetchKind.FEED, deadline=started + 1.0
+                    )
+                    for i in range(5)
+                )
+            )
+            return list(results), time.monotonic() - started
+
+    results, took = asyncio.run(go())
+    assert sum(r.ok for r in results) == 1
+    assert sorted(r.error or "" for r in results) == [""] + ["deadline_passed"] * 4
+    assert all(r.status is None and r.body is None for r in results if not r.ok)
+    assert len(server.seen) == 1
+    assert 1.0 - 0.05 <= took < 4.0, took

@@ -115,7 +115,9 @@ def test_a_shared_host_keeps_the_strictest_limits() -> None:
     lenient, strict = HostLimits(0.0, 8), HostLimits(0.5, 2)
 
     async def go() -> tuple[list[float], int]:
-        gate = HostGate(per_host_connections=4, per_host_delay_s=0.0, max_connections=8)
+        gate = HostGate(
+            per_host_connections=4, per_host_delay_s=0.0, max_connections=8, max_pause_s=60.0
+        )
         starts: list[float] = []
         in_flight = peak = 0
 
@@ -144,3 +146,60 @@ def test_a_shared_host_keeps_the_strictest_limits() -> None:
     assert all(g >= 0.5 - 0.05 for g in gaps[2:]), gaps
     assert peak == 1  # two connections allowed, but the 0.5 s gap spaces them out
     assert gaps[-1] >= 1.0 - 0.05, gaps
+
+
+def test_robots_txt_is_read_once_per_user_agent_whatever_the_limits(server, http_settings) -> None:
+    # three feeds with the same User-Agent and different limits are one reader of robots.txt
+    server.routes["/robots.txt"] = lambda h: h.reply(200, ROBOTS, {"Content-Type": "text/plain"})
+    server.routes["/news/1"] = lambda h: h.reply(200, b"<html>story</html>")
+    feeds = [
+        FeedSource(url="http://feeds.test/a", user_agent="PartnerBot/2.0", per_host_delay_s=d)
+        for d in (0.0, 0.05, 0.1)
+    ]
+
+    async def go() -> list[Fetched]:
+        async with Fetcher(http_settings(), operator_hosts=[server.netloc]) as fetcher:
+            profiles = [fetcher.profile_for(f) for f in feeds]
+            assert len({p.limits for p in profiles}) == 3
+            return [
+                await fetcher.fetch(
+                    server.url("/news/1"), kind=FetchKind.PAGE, check_robots=True, profile=p
+                )
+                for p in profiles
+            ]
+
+    assert all(r.ok for r in asyncio.run(go()))
+    assert len(server.hits("/robots.txt")) == 1
+
+
+def test_a_403_storm_against_one_agent_does_not_block_another(server, http_settings) -> None:
+    # the publisher refuses the default agent (an aggregator's links) but lets its partner in
+    def page(h) -> None:
+        if h.headers.get("User-Agent", "").startswith("PartnerBot"):
+            h.reply(200, b"<html>ok</html>", {"Content-Type": "text/html"})
+        else:
+            h.reply(403, b"no")
+
+    for i in range(10):
+        server.routes[f"/p{i}"] = page
+
+    async def go() -> tuple[list[Fetched], list[Fetched], dict[str, str]]:
+        async with Fetcher(http_settings(), operator_hosts=[server.netloc]) as fetcher:
+            partner = fetcher.profile_for(PARTNER)
+            mine = [
+                await fetcher.fetch(server.url(f"/p{i}"), kind=FetchKind.PAGE) for i in range(6)
+            ]
+            theirs = [
+                await fetcher.fetch(server.url(f"/p{i}"), kind=FetchKind.PAGE, profile=partner)
+                for i in (8, 9)
+            ]
+            return mine, theirs, fetcher.host_report()
+
+    mine, theirs, report = asyncio.run(go())
+    assert [r.error for r in mine] == ["http_403"] * 5 + ["host_backed_off:http_403 x5"]
+    assert [r.error for r in theirs] == [None, None] and all(r.ok for r in theirs)
+    assert [s.path for s in server.seen if s.headers["user-agent"].startswith("PartnerBot")] == [
+        "/p8",
+        "/p9",
+    ]
+    assert list(report) == [f"{server.netloc} for {http_settings().user_agent_header()}"]

@@ -93,3 +93,13 @@ def test_rules_from_outcomes():
     rules = rules_from(outcome(200, None, b"User-agent: wirehouse\nDisallow: /a\nCrawl-delay: 2"))
     assert rules.verdict(url) == "robots_disallowed" and rules.crawl_delay_s == 2.0
     assert rules.verdict("http://x.example/b") is None
+
+
+def test_a_byte_order_mark_does_not_hide_the_first_group(server, http_settings):
+    # a BOM glued to "User-agent" made the first line unreadable, and the group's rules with it
+    robots = b"\xef\xbb\xbfUser-agent: wirehouse\r\nDisallow: /private\r\n"
+    server.routes["/robots.txt"] = lambda h: h.reply(200, robots, {"Content-Type": "text/plain"})
+    server.routes["/private/x"] = server.routes["/news/1"] = lambda h: h.reply(200, b"page")
+    results = pages(http_settings(), server, ["/private/x", "/news/1"])
+    assert [r.error for r in results] == ["robots_disallowed", None]
+    assert not server.hits("/private/x")

@@ -219,3 +219,31 @@ def test_reextract_keeps_what_the_feed_list_decided(ingested) -> None:
     # only the plain outlet's page is extracted again; the feed-text articles are left alone
     assert ingested["reextracted"] == {"pages": 1, "changed": 0, "unchanged": 1, "rejected": 0}
     assert ingested["after_reextract"] == ingested["stored"]
+
+
+def test_entries_left_for_later_carry_the_feeds_rules(prefect_api, tmp_path) -> None:
+    # the budget parks two of three entries as pending articles at triage, before any page is
+    # fetched: they are the feed list's language from the start, as the fetched one is
+    outlet = LoopbackServer()
+    try:
+        paths = ["/news/a", "/news/b", "/news/c"]
+        items = [(p, "Mon, 30 Mar 2026 10:00:00", feed_text(p)) for p in paths]
+        serve(outlet, "/rss", rss(outlet, items), "application/rss+xml")
+        serve(outlet, "/robots.txt", b"User-agent: *\nAllow: /\n", "text/plain")
+        for p in paths:
+            serve(outlet, p, page(p, "\n".join(paragraphs(p, 4)), None), "text/html")
+        feeds = tmp_path / "feeds.toml"
+        feeds.write_text(
+            f'[[feeds]]\nurl = "{outlet.url("/rss")}"\nlanguage = "de"\n'
+            'timezone = "Europe/Berlin"\n',
+            encoding="utf-8",
+        )
+        db = tmp_path / "w.duckdb"
+        with run_env(WIREHOUSE_BUDGET__MAX_ENTRIES_PER_FEED="1"):
+            asyncio.run(ingest(feeds_file=str(feeds), db=str(db)))
+        stored = articles(db)
+    finally:
+        outlet.close()
+    assert sorted(row[5] for row in stored.values()) == ["ok", "pending", "pending"]
+    assert {row[2] for row in stored.values()} == {"de"}
+    assert {row[0] for row in stored.values()} == {datetime(2026, 3, 30, 8, tzinfo=UTC)}

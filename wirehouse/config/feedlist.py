@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lxml import etree
 
-from wirehouse.config.settings import Settings
+from wirehouse.config.settings import Settings, fill_contact
 from wirehouse.errors import ConfigError
 from wirehouse.escape import strip_controls
 from wirehouse.records import FeedSource, SourceRules
@@ -64,14 +64,21 @@ FEED_KEYS = (
 # a BCP 47 tag as pages write it: a 2-3 letter language, then subtags ("pt-BR", "zh-Hant-TW")
 _LANGUAGE_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
 _MAX_USER_AGENT = 512
+# one feed-list entry tightens a host for every feed on it: its gap is capped like a robots.txt
+# Crawl-delay (fetch/hosts.py MAX_CRAWL_DELAY_S), its connections at what a polite crawler opens
+MAX_PER_HOST_DELAY_S = 10.0
+MAX_PER_HOST_CONNECTIONS = 16
 _TOML_START = re.compile(r"^\s*(?:\[|[A-Za-z0-9_\"'.-]+\s*=)")
 _FEEDS_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*feeds[ \t]*\]\]", re.MULTILINE)
 _XML_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
-def load_feed_list(path: Path) -> list[FeedSource]:
-    """Read a feed list in any of the three formats; raises ConfigError on any mistake."""
-    sources = _parse(_read(path), path)
+def load_feed_list(path: Path, *, contact_url: str | None = None) -> list[FeedSource]:
+    """Read a feed list in any of the three formats; raises ConfigError on any mistake.
+
+    `contact_url` (the settings') is filled into each `user_agent` to check the header it
+    makes; without it the template alone is checked."""
+    sources = _parse(_read(path), path, contact_url)
     logger.debug("loaded %d feeds from %s", len(sources), path)
     return sources
 
@@ -95,14 +102,15 @@ def _format(body: bytes, path: Path) -> FeedListFormat:
     return FeedListFormat.TOML if _looks_like_toml(text) else FeedListFormat.URLS
 
 
-def _parse(raw: bytes, path: Path) -> list[FeedSource]:
+def _parse(raw: bytes, path: Path, contact_url: str | None = None) -> list[FeedSource]:
     body = raw.removeprefix(b"\xef\xbb\xbf")
     kind = _format(body, path)
     if kind is FeedListFormat.OPML:
         sources = _from_opml(body, path)
+    elif kind is FeedListFormat.TOML:
+        sources = _from_toml(body.decode("utf-8"), path, contact_url)
     else:
-        read = _from_toml if kind is FeedListFormat.TOML else _from_url_lines
-        sources = read(body.decode("utf-8"), path)
+        sources = _from_url_lines(body.decode("utf-8"), path)
     if not sources:
         raise ConfigError(f"{path}: no feeds in the feed list")
     return sources
@@ -150,7 +158,7 @@ def _looks_like_toml(text: str) -> bool:
 # --- TOML -------------------------------------------------------------------------------------
 
 
-def _from_toml(text: str, path: Path) -> list[FeedSource]:
+def _from_toml(text: str, path: Path, contact_url: str | None) -> list[FeedSource]:
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -172,7 +180,7 @@ def _from_toml(text: str, path: Path) -> list[FeedSource]:
     for index, table in enumerate(feeds):
         where = f"{path}:{header_lines[index]}" if located else f"{path}"
         where += f": feed #{index + 1}"
-        source = _source_from_table(table, where)
+        source = _source_from_table(table, where, contact_url)
         key = normalise_url(source.url)
         if key in first_seen:
             raise ConfigError(
@@ -183,7 +191,7 @@ def _from_toml(text: str, path: Path) -> list[FeedSource]:
     return sources
 
 
-def _source_from_table(table: dict[str, Any], where: str) -> FeedSource:
+def _source_from_table(table: dict[str, Any], where: str, contact_url: str | None) -> FeedSource:
     unknown = [key for key in table if key not in FEED_KEYS]
     if unknown:
         raise ConfigError(f"{where}: unknown key {unknown[0]!r} (allowed: {', '.join(FEED_KEYS)})")
@@ -218,7 +226,7 @@ def _source_from_table(table: dict[str, Any], where: str) -> FeedSource:
             language=_language(table.get("language"), where),
             prefer_feed_text=_bool(table, "prefer_feed_text", False, where),
         ),
-        user_agent=_user_agent(table.get("user_agent"), where),
+        user_agent=_user_agent(table.get("user_agent"), where, contact_url),
         per_host_delay_s=_delay(table.get("per_host_delay_s"), where),
         per_host_connections=_connections(table.get("per_host_connections"), where),
     )
@@ -252,32 +260,40 @@ def _language(value: object, where: str) -> str | None:
     return match.group(1).lower()
 
 
-def _user_agent(value: object, where: str) -> str | None:
-    """A User-Agent header value: printable ASCII, one line; `{contact}` works as in settings."""
+def _user_agent(value: object, where: str, contact_url: str | None) -> str | None:
+    """A User-Agent header template: `{contact}` is replaced by `http.contact_url` (plain text
+    replacement, nothing else is interpreted); the header it makes is printable ASCII on one
+    line, at most `_MAX_USER_AGENT` characters."""
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{where}: user_agent must be a non-empty string")
     agent = value.strip()
-    if len(agent) > _MAX_USER_AGENT or not all(" " <= ch <= "~" for ch in agent):
+    if "{" in agent.replace("{contact}", "") or "}" in agent.replace("{contact}", ""):
         raise ConfigError(
-            f"{where}: user_agent must be at most {_MAX_USER_AGENT} printable ASCII characters"
+            f"{where}: user_agent may hold no braces but the placeholder {{contact}}: "
+            f"{agent[:100]!r}"
         )
-    try:
-        agent.format(contact="")
-    except (KeyError, IndexError, ValueError):
+    header = agent if contact_url is None else fill_contact(agent, contact_url)
+    if len(header) > _MAX_USER_AGENT or not all(" " <= ch <= "~" for ch in header):
         raise ConfigError(
-            f"{where}: user_agent may hold only the placeholder {{contact}}: {agent[:100]!r}"
-        ) from None
+            f"{where}: user_agent must make a header of at most {_MAX_USER_AGENT} printable "
+            f"ASCII characters ({{contact}} filled in), not {len(header)} characters"
+        )
     return agent
 
 
 def _delay(value: object, where: str) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 3600:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 <= value <= MAX_PER_HOST_DELAY_S
+    ):
         raise ConfigError(
-            f"{where}: per_host_delay_s must be a number of seconds from 0 to 3600, not {value!r}"
+            f"{where}: per_host_delay_s must be a number of seconds from 0 to "
+            f"{MAX_PER_HOST_DELAY_S:g}, not {value!r}"
         )
     return float(value)
 
@@ -285,9 +301,14 @@ def _delay(value: object, where: str) -> float | None:
 def _connections(value: object, where: str) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not 1 <= value <= MAX_PER_HOST_CONNECTIONS
+    ):
         raise ConfigError(
-            f"{where}: per_host_connections must be a positive whole number, not {value!r}"
+            f"{where}: per_host_connections must be a whole number from 1 to "
+            f"{MAX_PER_HOST_CONNECTIONS}, not {value!r}"
         )
     return value
 
@@ -411,7 +432,8 @@ def resolve_sources(
     """The feeds of a run: URLs given on the command line win over a feed-list file."""
     if feeds:
         return sources_from_urls(feeds)
-    return load_feed_list(Path(feeds_file) if feeds_file else settings.feeds_file)
+    path = Path(feeds_file) if feeds_file else settings.feeds_file
+    return load_feed_list(path, contact_url=settings.http.contact_url)
 
 
 # --- adding feeds -----------------------------------------------------------------------------

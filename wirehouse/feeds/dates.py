@@ -8,6 +8,10 @@ fallback for the exotic formats it knows.
 
 A date without any zone is read in the feed's `timezone` (the feed list's, with that zone's
 daylight-saving rules; a wall time that happens twice is its first occurrence) or else as UTC.
+A date without a time of day (``2026-10-25``, or a zoneless ``T00:00:00``, which CMSs write for
+one) is the day it names, midnight UTC, as a page's day-only date is
+(`wirehouse.extractors.dates`): read as local midnight in a zone east of UTC it would move to the
+previous day.
 """
 
 from __future__ import annotations
@@ -87,6 +91,8 @@ def _parse_rfc822(text: str, zone: tzinfo) -> datetime | None:
 
 def _to_utc(value: datetime, zone: tzinfo) -> datetime | None:
     try:
+        if value.tzinfo is None and value.time() == datetime.min.time():
+            return value.replace(tzinfo=UTC)  # a day, not a time: the day it names
         if value.tzinfo is None:
             value = value.replace(tzinfo=zone)  # a feed date without a zone: the feed's zone
         return value.astimezone(UTC)

@@ -33,7 +33,7 @@ from wirehouse.escape import plain_text
 from wirehouse.feeds.dates import parse_feed_date
 from wirehouse.feeds.text import html_to_text
 from wirehouse.feeds.xmlsafe import strip_dtd
-from wirehouse.records import Entry, Fetched, ParsedFeed
+from wirehouse.records import Entry, Fetched, ParsedFeed, SourceRules
 from wirehouse.urls import normalise_url
 
 logger = logging.getLogger(__name__)
@@ -54,17 +54,17 @@ _HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])",
 _LINK_SCHEMES = ("http", "https")
 
 
-def parse_feed(fetched: Fetched, timezone: str | None = None) -> ParsedFeed:
+def parse_feed(fetched: Fetched, rules: SourceRules | None = None) -> ParsedFeed:
     """Parse the body of a feed fetch, using its headers for charset and the base URL.
 
-    `timezone` (an IANA name, from the feed list) is the zone of dates written without one."""
+    `rules` are the feed list's for this feed (see `parse_feed_bytes`)."""
     return parse_feed_bytes(
         fetched.body or b"",
         url=fetched.url,
         content_type=fetched.content_type,
         final_url=fetched.final_url,
         now=fetched.fetched_at,
-        zone=ZoneInfo(timezone) if timezone else UTC,
+        rules=rules,
     )
 
 
@@ -75,12 +75,14 @@ def parse_feed_bytes(
     content_type: str | None = None,
     final_url: str | None = None,
     now: datetime | None = None,
-    zone: tzinfo = UTC,
+    rules: SourceRules | None = None,
 ) -> ParsedFeed:
     """Parse raw feed bytes: `url` names the feed, `final_url` (default `url`) resolves links.
 
-    `now` (default: the current time) is the reference for dropping dates in the future;
-    `zone` is the zone of dates written without one.
+    `now` (default: the current time) is the reference for dropping dates in the future.
+    `rules` (the feed list's for this feed; default none) are stamped on every entry, here
+    where the entries are made, so everything downstream (triage's pending articles,
+    extraction) has them; their `timezone` is the zone of dates written without one.
     """
     base_url = final_url or url
     reference = _aware(now) if now is not None else datetime.now(UTC)
@@ -116,7 +118,7 @@ def parse_feed_bytes(
         feed_url=url,
         base_url=base_url,
         now=reference,
-        zone=zone,
+        rules=rules or SourceRules(),
         feed_title=_title(feed),
     )
     version = result.get("version") or ""
@@ -240,9 +242,10 @@ def _entries(
     feed_url: str,
     base_url: str,
     now: datetime,
-    zone: tzinfo,
+    rules: SourceRules,
     feed_title: str | None = None,
 ) -> list[Entry]:
+    zone = ZoneInfo(rules.timezone) if rules.timezone else UTC
     entries: list[Entry] = []
     seen_guids: set[str] = set()
     # the same link twice is one entry; a tracking-parameter variant of a link passes through,
@@ -284,6 +287,7 @@ def _entries(
                 author=_author(raw),
                 tags=_tags(raw.get("tags")),
                 feed_title=feed_title,
+                rules=rules,
             )
         )
     if skipped:

@@ -21,11 +21,12 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from types import TracebackType
 
 import httpx
 
-from wirehouse.config.settings import HttpSettings
+from wirehouse.config.settings import HttpSettings, fill_contact
 from wirehouse.fetch.addresses import AddressPolicy, AddressRefused, Resolver
 from wirehouse.fetch.bodies import BadEncoding, TooLarge, drain, gunzip_capped, read_capped
 from wirehouse.fetch.hosts import (
@@ -151,7 +152,7 @@ class Fetcher:
             robots_agent=AGENT,
             limits=HostLimits(settings.per_host_delay_s, settings.per_host_connections),
         )
-        self._robots: RobotsCache[FetchProfile] = RobotsCache(self._fetch_robots_txt)
+        self._robots = RobotsCache()
         if transport is None:
             limits = httpx.Limits(
                 max_connections=settings.max_connections,
@@ -218,7 +219,7 @@ class Fetcher:
         user_agent = default.user_agent
         robots_agent = default.robots_agent
         if source.user_agent is not None:
-            user_agent = source.user_agent.format(contact=self._settings.contact_url)
+            user_agent = fill_contact(source.user_agent, self._settings.contact_url)
             robots_agent = product_token(user_agent)
         limits = HostLimits(
             default.limits.delay_s if source.per_host_delay_s is None else source.per_host_delay_s,
@@ -230,12 +231,15 @@ class Fetcher:
 
     async def robots_rules(self, url: str, profile: FetchProfile | None = None) -> RobotsRules:
         """The robots.txt rules of `url`'s origin under `profile`: the ones its page fetches
-        obey, from the same one fetch per run (a backfill reads its `Sitemap:` lines)."""
+        obey, from the same one fetch per origin and User-Agent (a backfill reads its
+        `Sitemap:` lines)."""
         profile = profile or self._default
-        return await self._robots.rules_for(httpx.URL(url), profile, profile.robots_agent)
-
-    async def _fetch_robots_txt(self, url: str, profile: FetchProfile) -> Fetched:
-        return await self.fetch(url, kind=FetchKind.ROBOTS, profile=profile)
+        return await self._robots.rules_for(
+            httpx.URL(url),
+            profile.user_agent,
+            profile.robots_agent,
+            partial(self.fetch, kind=FetchKind.ROBOTS, profile=profile),
+        )
 
     async def fetch(
         self,
@@ -247,6 +251,7 @@ class Fetcher:
         check_robots: bool = False,
         profile: FetchProfile | None = None,
         max_bytes: int | None = None,
+        deadline: float | None = None,
     ) -> Fetched:
         """Fetch `url`, following redirects; any per-URL problem comes back as `Fetched.error`.
 
@@ -255,6 +260,8 @@ class Fetcher:
         `profile` (default: the settings') gives the User-Agent and the host limits.
         `max_bytes` caps the decoded body instead of the kind's setting (a backfill's sitemaps);
         a `SITEMAP` that is a gzip file comes back inflated, under the same cap.
+        `deadline` (a `time.monotonic()` value) ends the fetch, queued or not, with
+        ``deadline_passed``: a stage's deadline, so politeness queues cannot hold a run.
         `elapsed_ms` is time on the network, not time queued behind politeness limits.
         """
         if self._closed:
@@ -294,35 +301,43 @@ class Fetcher:
                 retry_after_s=hop.retry_after_s if hop else None,
             )
 
+        remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
         try:
-            while True:
-                refusal, target = await self._screen(current, kind, check_robots, profile)
-                if refusal is not None or target is None:
-                    return result(error=refusal)
-                seen.add(str(target))
-                cap = self._cap(kind) if max_bytes is None else max_bytes
-                hop = await self._exchange(target, kind, headers, profile.limits, cap)
-                elapsed_s += hop.elapsed_s
-                if hop.status not in _REDIRECT_STATUSES or hop.error is not None:
-                    return result(hop)
-                assert hop.headers is not None
-                location = hop.headers.get("location")
-                if not location:
-                    return result(hop, error="redirect_without_location")
-                try:
-                    next_url = target.join(location.strip())
-                except httpx.InvalidURL as exc:
-                    return result(hop, error=f"bad_redirect:{_short(exc)}")
-                next_url = next_url.copy_with(fragment=None)
-                current = str(next_url)
-                redirects += 1
-                if current in seen:
-                    # a cookie wall sets a cookie and redirects back once; anything else loops
-                    if "set-cookie" not in hop.headers or current in cookie_revisits:
-                        return result(hop, error="redirect_loop")
-                    cookie_revisits.add(current)
-                if redirects > self._settings.max_redirects:
-                    return result(hop, error="too_many_redirects")
+            async with asyncio.timeout(remaining) as limit:
+                while True:
+                    refusal, target = await self._screen(current, kind, check_robots, profile)
+                    if refusal is not None or target is None:
+                        return result(error=refusal)
+                    seen.add(str(target))
+                    cap = self._cap(kind) if max_bytes is None else max_bytes
+                    hop = await self._exchange(target, kind, headers, profile.limits, cap)
+                    elapsed_s += hop.elapsed_s
+                    if hop.status not in _REDIRECT_STATUSES or hop.error is not None:
+                        return result(hop)
+                    assert hop.headers is not None
+                    location = hop.headers.get("location")
+                    if not location:
+                        return result(hop, error="redirect_without_location")
+                    try:
+                        next_url = target.join(location.strip())
+                    except httpx.InvalidURL as exc:
+                        return result(hop, error=f"bad_redirect:{_short(exc)}")
+                    next_url = next_url.copy_with(fragment=None)
+                    current = str(next_url)
+                    redirects += 1
+                    if current in seen:
+                        # a cookie wall sets a cookie and redirects back once; anything else loops
+                        if "set-cookie" not in hop.headers or current in cookie_revisits:
+                            return result(hop, error="redirect_loop")
+                        cookie_revisits.add(current)
+                    if redirects > self._settings.max_redirects:
+                        return result(hop, error="too_many_redirects")
+        except TimeoutError:
+            if limit.expired():
+                log.info("deadline passed fetching %s", current)
+                return result(error="deadline_passed")
+            log.exception("unexpected timeout fetching %s", current)
+            return result(error="internal_error:TimeoutError")
         except Exception as exc:  # a bug must not end a run of thousands of fetches
             log.exception("unexpected failure fetching %s", current)
             return result(error=f"internal_error:{type(exc).__name__}")
@@ -340,7 +355,7 @@ class Fetcher:
         if not target.raw_host:
             return "bad_url:no host", None
         key = host_key(target)
-        backed_off = self._hosts.backed_off(key)
+        backed_off = self._hosts.backed_off(key, profile.user_agent)
         if backed_off:
             return refusal(backed_off), None
         port = target.port or (443 if target.scheme == "https" else 80)
@@ -356,7 +371,7 @@ class Fetcher:
             self._hosts.observe_failure(key, "dns_error")
             return f"dns_error:{_short(exc)}", None
         if check_robots and kind is not FetchKind.ROBOTS:
-            rules = await self._robots.rules_for(target, profile, profile.robots_agent)
+            rules = await self.robots_rules(str(target), profile)
             if rules.crawl_delay_s is not None:
                 self._hosts.set_crawl_delay(key, rules.crawl_delay_s)
             verdict = rules.verdict(str(target))
@@ -377,7 +392,7 @@ class Fetcher:
         key = host_key(url)
         started = time.perf_counter()
         try:
-            async with self._hosts.slot(key, limits):
+            async with self._hosts.slot(key, limits, headers["User-Agent"]):
                 started = time.perf_counter()
                 try:
                     async with asyncio.timeout(self._settings.total_timeout_s):
@@ -391,7 +406,7 @@ class Fetcher:
             return _Hop(error=refusal(str(exc)))
         error = hop.error
         if hop.status is not None:
-            self._hosts.observe_response(key, hop.status, hop.retry_after_s)
+            self._hosts.observe_response(key, hop.status, hop.retry_after_s, headers["User-Agent"])
             if hop.status in (429, 503) and self._hosts.deferred(key):
                 error = self._hosts.backed_off(key)  # deferred, not failed: a later run fetches it
         elif hop.error and hop.error.startswith(_NETWORK_FAILURES):

@@ -1,14 +1,17 @@
 """Per-host politeness, all in one place: concurrency, minimum gap, pauses and back-off.
 
 Hosts are keyed by ``host:port``. A request takes its host's slot (at most
-`per_host_connections` in flight), waits until the host's minimum gap (`per_host_delay_s`)
-since the previous request start has passed and any Retry-After pause is over, then takes a
-global slot (at most `max_connections` in flight). A host that keeps refusing us (a storm of
-403s, a Retry-After longer than we are willing to wait, repeated network failures) is backed
-off for the rest of the run: its requests fail at once instead of being sent. A Retry-After
-longer than the run waits defers the host instead: its requests fail with
-`deferred_retry_after:until=<time>`, a reason that tells the flow to leave those pages for a
-later run rather than count them as failures.
+`per_host_connections` in flight, granted first come first served), waits until the host's
+minimum gap (`per_host_delay_s`) since the previous request start has passed and any
+Retry-After pause is over, then takes a global slot (at most `max_connections` in flight).
+
+A host that keeps refusing us (a storm of 403s, a Retry-After longer than we are willing to
+wait, repeated network failures) is backed off for the rest of the run: its requests fail at
+once instead of being sent. A 403 storm backs off only the User-Agent it was sent to (a
+partner's agent may be let in where ours is refused); network failures and pauses are the
+host's, whoever asks. A Retry-After longer than the run waits defers the host instead: its
+requests fail with `deferred_retry_after:until=<time>`, a reason that tells the flow to leave
+those pages for a later run rather than count them as failures.
 
 Each request carries its `HostLimits` (the settings', or its feed's from the feed list): a host
 keeps the strictest limits of the requests that reached it, so a feed asking for more gap is
@@ -22,6 +25,7 @@ import email.utils
 import logging
 import math
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -78,17 +82,67 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, seconds)
 
 
+class _Slots:
+    """At most `limit` holders, granted in order of arrival as `asyncio.Semaphore` does: a
+    release wakes the first waiter only, so a host with thousands of queued requests costs a
+    wakeup per request, not one per waiter per release. `limit` may only go down."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.held = 0
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    async def acquire(self) -> None:
+        if self.held < self.limit and not self._waiters:
+            self.held += 1
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # granted, then cancelled before it ran: the slot passes on
+            elif waiter in self._waiters:
+                self._waiters.remove(waiter)
+            raise
+
+    def release(self) -> None:
+        self.held -= 1
+        while self._waiters and self.held < self.limit:
+            waiter = self._waiters.popleft()
+            if not waiter.done():  # a cancelled waiter is skipped; the next one gets the slot
+                waiter.set_result(None)
+                self.held += 1
+
+
+@dataclass
+class _Agent:
+    """How a host has treated one User-Agent this run."""
+
+    forbidden_streak: int = 0
+    backed_off: str | None = None
+
+
 @dataclass
 class _Host:
-    connections: int
+    slots: _Slots
     delay_s: float
-    turn: asyncio.Condition = field(default_factory=asyncio.Condition)
-    in_flight: int = 0
     last_start: float = -math.inf
     paused_until: float = -math.inf
-    backed_off: str | None = None
-    forbidden_streak: int = 0
+    backed_off: str | None = None  # the host's own: down, or deferred by a long Retry-After
     failure_streak: int = 0
+    agents: dict[str, _Agent] = field(default_factory=dict)
+
+    def agent(self, user_agent: str) -> _Agent:
+        return self.agents.setdefault(user_agent, _Agent())
+
+    def refused(self, user_agent: str) -> str | None:
+        """Why a request with `user_agent` may not be sent, or None."""
+        if self.backed_off:
+            return self.backed_off
+        agent = self.agents.get(user_agent)
+        return agent.backed_off if agent else None
 
 
 class HostGate:
@@ -114,25 +168,35 @@ class HostGate:
         host = self._hosts.get(key)
         if host is None:
             first = limits or self._limits
-            host = _Host(connections=first.connections, delay_s=first.delay_s)
+            host = _Host(slots=_Slots(first.connections), delay_s=first.delay_s)
             self._hosts[key] = host
         elif limits is not None:
-            host.connections = min(host.connections, limits.connections)
+            host.slots.limit = min(host.slots.limit, limits.connections)
             host.delay_s = max(host.delay_s, limits.delay_s)
         return host
 
-    def backed_off(self, key: str) -> str | None:
-        """Why this host is backed off for the run, or None if it is not."""
+    def backed_off(self, key: str, user_agent: str = "") -> str | None:
+        """Why this host is backed off for the run (for everyone, or for `user_agent`), or None."""
         host = self._hosts.get(key)
-        return host.backed_off if host else None
+        return host.refused(user_agent) if host else None
 
     def deferred(self, key: str) -> bool:
         """Whether the host asked for a longer pause than the run waits (see `refusal`)."""
-        return (self.backed_off(key) or "").startswith(DEFERRED_RETRY_AFTER)
+        host = self._hosts.get(key)
+        return host is not None and (host.backed_off or "").startswith(DEFERRED_RETRY_AFTER)
 
     def report(self) -> dict[str, str]:
-        """Hosts backed off this run and why."""
-        return {key: h.backed_off for key, h in self._hosts.items() if h.backed_off}
+        """Hosts backed off this run and why: ``host:port``, or ``host:port for <User-Agent>``
+        when only that agent was refused."""
+        report: dict[str, str] = {}
+        for key, host in self._hosts.items():
+            if host.backed_off:
+                report[key] = host.backed_off
+                continue
+            for user_agent, agent in host.agents.items():
+                if agent.backed_off:
+                    report[f"{key} for {user_agent}" if user_agent else key] = agent.backed_off
+        return report
 
     def set_crawl_delay(self, key: str, seconds: float) -> None:
         """Raise the host's minimum gap to its robots.txt Crawl-delay (capped, never lowered)."""
@@ -140,17 +204,17 @@ class HostGate:
         host.delay_s = max(host.delay_s, min(seconds, MAX_CRAWL_DELAY_S))
 
     @asynccontextmanager
-    async def slot(self, key: str, limits: HostLimits | None = None) -> AsyncIterator[None]:
-        """Hold a request slot for `key` under `limits` (default: the gate's); raises
-        `HostBackedOff` instead of sending."""
+    async def slot(
+        self, key: str, limits: HostLimits | None = None, user_agent: str = ""
+    ) -> AsyncIterator[None]:
+        """Hold a request slot for `key` under `limits` (default: the gate's) for a request
+        sent as `user_agent`; raises `HostBackedOff` instead of sending."""
         host = self._host(key, limits or self._limits)
-        async with host.turn:
-            await host.turn.wait_for(lambda: host.in_flight < host.connections)
-            host.in_flight += 1
+        await host.slots.acquire()
         try:
             while True:
-                if host.backed_off:
-                    raise HostBackedOff(host.backed_off)
+                if reason := host.refused(user_agent):
+                    raise HostBackedOff(reason)
                 wait = max(host.last_start + host.delay_s, host.paused_until) - self._clock()
                 if wait > 0:
                     await asyncio.sleep(wait)
@@ -158,7 +222,7 @@ class HostGate:
                 await self._global.acquire()
                 # waiting for the global slot may have let another request start, or a pause begin
                 ready_at = max(host.last_start + host.delay_s, host.paused_until)
-                if host.backed_off or self._clock() < ready_at:
+                if host.refused(user_agent) or self._clock() < ready_at:
                     self._global.release()
                     continue
                 break
@@ -168,17 +232,25 @@ class HostGate:
             finally:
                 self._global.release()
         finally:
-            async with host.turn:
-                host.in_flight -= 1
-                host.turn.notify_all()
+            host.slots.release()
 
-    def observe_response(self, key: str, status: int, retry_after_s: float | None) -> None:
-        """Learn from a response: pause on 429/503, back off on a 403 storm or a long pause."""
+    def observe_response(
+        self, key: str, status: int, retry_after_s: float | None, user_agent: str = ""
+    ) -> None:
+        """Learn from a response to `user_agent`: pause on 429/503, back off on a long pause,
+        and back that agent off on a 403 storm."""
         host = self._host(key)
         host.failure_streak = 0
-        host.forbidden_streak = host.forbidden_streak + 1 if status == 403 else 0
-        if host.forbidden_streak >= FORBIDDEN_STORM:
-            self._back_off(key, host, f"http_403 x{host.forbidden_streak}")
+        agent = host.agent(user_agent)
+        agent.forbidden_streak = agent.forbidden_streak + 1 if status == 403 else 0
+        if agent.forbidden_streak >= FORBIDDEN_STORM and agent.backed_off is None:
+            agent.backed_off = f"http_403 x{agent.forbidden_streak}"
+            log.warning(
+                "backing off %s for %r for the rest of the run: %s",
+                key,
+                user_agent,
+                agent.backed_off,
+            )
         if status in (429, 503):
             pause = retry_after_s
             if pause is None and status == 429:

@@ -1,4 +1,4 @@
-"""robots.txt, fetched once per origin and fetch profile per run, obeyed for the agent's token.
+"""robots.txt, fetched once per origin and User-Agent per run, obeyed for the agent's token.
 
 The token is ``wirehouse`` for the settings' User-Agent; a feed with its own `user_agent` in
 the feed list fetches robots.txt with that header and obeys the rules for its product token
@@ -6,7 +6,7 @@ the feed list fetches robots.txt with that header and obeys the rules for its pr
 
 How a robots.txt fetch outcome is read (RFC 9309, section 2.3.1):
 
-* 2xx: parse it with `urllib.robotparser`;
+* 2xx: parse it with `urllib.robotparser` (UTF-8, a leading byte order mark dropped);
 * 4xx other than 429 (none there, forbidden, gone): no rules apply, everything is allowed;
 * 5xx, 429, network failure, refused, too large: the file is "unreachable", and the RFC says a
   crawler MUST then assume complete disallow. We do, for the rest of the run; the page fetch
@@ -21,9 +21,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import urllib.robotparser
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 import httpx
 
@@ -87,29 +86,35 @@ def rules_from(fetched: Fetched, agent: str = AGENT) -> RobotsRules:
     return RobotsRules(parser=None, unavailable=reason.split(":", 1)[0], agent=agent)
 
 
-_K = TypeVar("_K", bound=Hashable)
+class RobotsCache:
+    """One robots.txt fetch per origin and User-Agent per run (the host limits a request goes
+    under do not change what the file says); concurrent callers await the same fetch."""
 
+    def __init__(self) -> None:
+        self._tasks: dict[tuple[str, str, str], asyncio.Task[RobotsRules]] = {}
 
-class RobotsCache(Generic[_K]):
-    """One robots.txt fetch per origin and key (a fetch profile) per run; concurrent callers
-    await the same fetch. `fetch_robots(url, key)` fetches it as `key` says (its User-Agent)."""
-
-    def __init__(self, fetch_robots: Callable[[str, _K], Awaitable[Fetched]]) -> None:
-        self._fetch_robots = fetch_robots
-        self._tasks: dict[tuple[str, _K], asyncio.Task[RobotsRules]] = {}
-
-    async def rules_for(self, url: httpx.URL, key: _K, agent: str = AGENT) -> RobotsRules:
-        """`agent`'s rules of `url`'s origin, fetching its robots.txt on first use by `key`."""
+    async def rules_for(
+        self,
+        url: httpx.URL,
+        user_agent: str,
+        agent: str,
+        fetch_robots: Callable[[str], Awaitable[Fetched]],
+    ) -> RobotsRules:
+        """`agent`'s rules of `url`'s origin; on first use by `user_agent` its robots.txt is
+        fetched with `fetch_robots(robots_url)` (which sends that User-Agent)."""
         origin = origin_of(url)
-        task = self._tasks.get((origin, key))
+        key = (origin, user_agent, agent)
+        task = self._tasks.get(key)
         if task is None:
-            task = asyncio.ensure_future(self._load(origin, key, agent))
-            self._tasks[(origin, key)] = task
+            task = asyncio.ensure_future(self._load(origin, agent, fetch_robots))
+            self._tasks[key] = task
         # shield: one impatient caller being cancelled must not cancel everyone's fetch
         return await asyncio.shield(task)
 
-    async def _load(self, origin: str, key: _K, agent: str) -> RobotsRules:
-        fetched = await self._fetch_robots(f"{origin}/robots.txt", key)
+    async def _load(
+        self, origin: str, agent: str, fetch_robots: Callable[[str], Awaitable[Fetched]]
+    ) -> RobotsRules:
+        fetched = await fetch_robots(f"{origin}/robots.txt")
         rules = rules_from(fetched, agent)
         if rules.unavailable:
             log.info(

@@ -67,7 +67,7 @@ async def fetch_feeds(
 
     async def parse(source: FeedSource, fetched: Fetched) -> ParsedFeed:
         call = parser.call(
-            partial(parse_feed, timezone=source.rules.timezone),
+            partial(parse_feed, rules=source.rules),
             fetched,
             timeout_s=extract.feed_parse_timeout_s,
             retries=extract.crash_retries,
@@ -92,6 +92,8 @@ async def fetch_feeds(
             unfinished=True,
         )
 
+    deadline = min(run.deadline, time.monotonic() + run.settings.http.feed_stage_deadline_s)
+
     async def one(source: FeedSource) -> FeedOutcome:
         state = states.get(source.url)
         fetched = await run.fetcher.fetch(
@@ -100,6 +102,7 @@ async def fetch_feeds(
             etag=state.etag if state else None,
             last_modified=state.last_modified if state else None,
             profile=run.fetcher.profile_for(source),
+            deadline=deadline,
         )
         reporter.advance("feeds")
         if not fetched.ok or fetched.body is None:
