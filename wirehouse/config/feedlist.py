@@ -420,8 +420,8 @@ def add_feeds(path: Path, sources: Sequence[FeedSource]) -> tuple[list[FeedSourc
 
     The file is appended to as text, so the user's comments and layout stay as they were: a
     `[[feeds]]` table each in a TOML list, a line each in a URL list. An OPML export is refused
-    (a feed reader owns that file). A missing or feedless file is begun in TOML, or as a URL
-    list unless its name ends in .toml. The result is read back before it is written, so a
+    (a feed reader owns that file). A missing or feedless file is begun in TOML if its name
+    ends in .toml, else as a URL list. The result is read back before it is written, so a
     list that would not load is never left behind.
     """
     raw = _read(path) if path.exists() else b""

@@ -10,7 +10,6 @@ obey its robots.txt; feeds the site advertises are fetched as a run would fetch 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -27,8 +26,6 @@ from wirehouse.feeds.discover import (
 )
 from wirehouse.records import Fetched, FetchKind
 from wirehouse.urls import normalise_url
-
-logger = logging.getLogger(__name__)
 
 Check = Callable[[Fetched], Awaitable[FeedCheck]]
 
