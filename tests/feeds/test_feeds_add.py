@@ -233,6 +233,41 @@ def test_common_paths_obey_robots_txt(make_site, tmp_path):
     assert site.hits("/feed") == []
 
 
+def test_feed_looking_anchors_obey_robots_txt(make_site):
+    """An `<a>` that looks like a feed is a guess, not an invitation: its host's robots.txt
+    decides, as for the common paths."""
+    site = make_site()
+    serve(site, "/", html(body='<a href="/feed">RSS</a>'), "text/html")
+    serve(site, "/robots.txt", b"User-agent: *\nDisallow: /feed\n", "text/plain")
+    serve(site, "/feed", rss("Hidden", ["x"]), "application/rss+xml")
+    code, out, err = add(site.url("/"), "--dry-run")
+    assert code != 0
+    assert err.strip() == f"error: no working feed found at {site.url('/')}"
+    (row,) = rows(out)
+    assert "anchor" in row and "robots_disallowed" in row
+    assert site.hits("/feed") == []
+
+
+@pytest.mark.parametrize("robots_status", [500, 503])
+def test_the_given_address_and_linked_feeds_do_not_wait_for_robots_txt(make_site, robots_status):
+    """The address the operator types, and the feeds a page advertises, are fetched as a run
+    fetches a listed feed: a robots.txt that fails (which means "disallow all") stops neither."""
+    site = make_site()
+
+    def broken(handler: Handler) -> None:
+        handler.reply(robots_status, b"down", {"Content-Type": "text/plain"})
+
+    site.routes["/robots.txt"] = broken
+    head = '<link rel="alternate" type="application/rss+xml" href="/rss.xml">'
+    serve(site, "/", html(head), "text/html")
+    serve(site, "/rss.xml", rss("Outlet", ["Flood warning"]), "application/rss+xml")
+    for address, via in ((site.url("/rss.xml"), "given"), (site.url("/"), "link")):
+        code, out, err = add(address, "--dry-run")
+        assert code == 0, err
+        (row,) = rows(out)
+        assert via in row and "ok, 1 item" in row and "Flood warning" in row
+
+
 def test_a_site_with_no_feeds_is_a_one_line_error(make_site):
     site = make_site()
     serve(site, "/", html(body="<p>Nothing to subscribe to</p>"), "text/html")

@@ -3,8 +3,9 @@
 The fetching and the checking come in as functions (the project's `Fetcher.fetch`, and
 `discover.check_feed` run where it has a deadline), so this stage stays apart from the fetch
 layer and every request keeps the fetcher's rules: address policy, size caps, timeouts,
-politeness. The home page and the guessed paths are requests the site did not invite, so they
-obey its robots.txt; feeds the site advertises are fetched as a run would fetch them.
+politeness. The address the operator gives and the feeds the site advertises (`<link>`) are
+fetched as a run fetches a listed feed, without robots.txt; feed-looking `<a>` links and the
+guessed paths are requests nobody asked for, so they obey the robots.txt of their host.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from wirehouse.records import Fetched, FetchKind
 from wirehouse.urls import normalise_url
 
 Check = Callable[[Fetched], Awaitable[FeedCheck]]
+# fetched as a run fetches a listed feed; any other candidate obeys robots.txt
+_INVITED = frozenset({Via.GIVEN, Via.LINK})
 
 
 class Fetch(Protocol):
@@ -77,7 +80,8 @@ async def find_feeds(
 ) -> list[FoundFeed]:
     """Every candidate feed of the site at `address`, checked, in the order found.
 
-    A feed address is that feed alone. Common paths are probed only when the page's own links
+    The address is fetched once, as a feed: a feed address is that feed alone, anything else
+    is the page whose links are read. Common paths are probed only when the page's own links
     give no working feed, and only the ones that work are kept (a 404 there says nothing).
     Candidates still unchecked at the deadline come back with a `timeout` error.
     """
@@ -86,7 +90,7 @@ async def find_feeds(
     deadline = loop.time() + deadline_s
     try:
         async with asyncio.timeout_at(deadline):
-            home = await fetch(url, kind=FetchKind.PAGE, check_robots=True)
+            home = await fetch(url, kind=FetchKind.FEED)
     except TimeoutError:
         raise DiscoveryError(f"cannot fetch {url}: no answer in {deadline_s:g} s") from None
     if not home.ok or home.body is None:
@@ -95,18 +99,19 @@ async def find_feeds(
     if itself.error is None:
         return [_found(Candidate(url, Via.GIVEN), itself, final_url=home.final_url)]
     candidates = feed_links(home.body, base_url=home.final_url)
-    found = await _check_all(candidates, fetch, check, deadline, robots=False)
+    found = await _check_all(candidates, fetch, check, deadline)
     if not any(f.ok for f in found):
         seen = {normalise_url(c.url) for c in candidates}
         guesses = [c for c in common_paths(home.final_url) if normalise_url(c.url) not in seen]
-        found += [f for f in await _check_all(guesses, fetch, check, deadline, robots=True) if f.ok]
+        found += [f for f in await _check_all(guesses, fetch, check, deadline) if f.ok]
     return _without_repeats(found)
 
 
 async def _check_all(
-    candidates: list[Candidate], fetch: Fetch, check: Check, deadline: float, *, robots: bool
+    candidates: list[Candidate], fetch: Fetch, check: Check, deadline: float
 ) -> list[FoundFeed]:
     async def one(candidate: Candidate) -> FoundFeed:
+        robots = candidate.via not in _INVITED
         fetched = await fetch(candidate.url, kind=FetchKind.FEED, check_robots=robots)
         if not fetched.ok or fetched.body is None:
             reason = fetched.error or f"status {fetched.status}"
