@@ -522,7 +522,12 @@ def feeds_add(
         if dry_run:
             return
         chosen = _choose_feeds(found, all_feeds=all_feeds, pick=pick or [])
-        added, present = add_feeds(path, [FeedSource(url=f.url, name=f.title) for f in chosen])
+        listed = {f.url: _list_address(f) for f in chosen}
+        added, present = add_feeds(
+            path,
+            [FeedSource(url=listed[f.url], name=f.title) for f in chosen],
+            also_at={listed[f.url]: (f.url, f.final_url or f.url) for f in chosen},
+        )
     for url in present:
         out.print(f"already in {visible(path)}: {visible(url)}")
     for source in added:
@@ -572,6 +577,16 @@ async def _find_feeds(address: str, settings: Settings, timeout: float) -> list[
     with pool:
         async with Fetcher(settings.http, operator_hosts=[site]) as fetcher:
             return await find_feeds(site, fetch=fetcher.fetch, check=check, deadline_s=timeout)
+
+
+def _list_address(feed: FoundFeed) -> str:
+    """Where a redirect ended when it stayed on the site (`/feed` to `/feed/`, http to https),
+    so the list names the feed a run reads; a site's own address handed to another site (a
+    feed host) stays the site's, which the site can point elsewhere later."""
+    from wirehouse.dedup.canonical import site_of
+
+    end = feed.final_url
+    return end if end and site_of(end) == site_of(feed.url) else feed.url
 
 
 def _print_found(found: list[FoundFeed]) -> None:

@@ -311,6 +311,29 @@ def test_links_that_redirect_to_one_feed_are_one_row(make_site):
     assert len(rows(out)) == 1 and site.url("/feed") in out
 
 
+def test_a_redirected_feed_is_listed_where_it_ends_and_never_twice(make_site, tmp_path):
+    """The page links `/feed`, which redirects to `/feed/` on the same site: the list gets
+    `/feed/`, and a list that holds either spelling already has the feed."""
+    site = make_site()
+    head = '<link rel="alternate" type="application/rss+xml" href="/feed">'
+    serve(site, "/", html(head), "text/html")
+    redirect(site, "/feed", "/feed/")
+    serve(site, "/feed/", rss("Outlet", ["One"]), "application/rss+xml")
+    for listed in ("/feed/", "/feed"):
+        feeds = tmp_path / f"{len(listed)}.toml"
+        feeds.write_text(f'[[feeds]]\nurl = "{site.url(listed)}"\n')
+        before = feeds.read_text()
+        code, out, err = add(site.url("/"), "--all", "--feeds", str(feeds))
+        assert code == 0, err
+        assert feeds.read_text() == before
+        assert f"already in {feeds}: {site.url(listed)}" in out
+    feeds = tmp_path / "new.toml"
+    code, out, err = add(site.url("/"), "--all", "--feeds", str(feeds))
+    assert code == 0, err
+    assert [s.url for s in load_feed_list(feeds)] == [site.url("/feed/")]
+    assert f"added to {feeds}: {site.url('/feed/')}" in out
+
+
 def test_a_link_to_another_private_host_is_refused(make_site):
     """The operator named this site, not what it links to: a page on loopback cannot make
     wirehouse fetch another loopback service (the fetcher's address policy)."""

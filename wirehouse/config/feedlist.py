@@ -24,7 +24,7 @@ import json
 import logging
 import re
 import tomllib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -415,8 +415,16 @@ def resolve_sources(
 # --- adding feeds -----------------------------------------------------------------------------
 
 
-def add_feeds(path: Path, sources: Sequence[FeedSource]) -> tuple[list[FeedSource], list[str]]:
-    """Append the feeds not yet in the list at `path`: (added, URLs already there).
+def add_feeds(
+    path: Path,
+    sources: Sequence[FeedSource],
+    *,
+    also_at: Mapping[str, Sequence[str]] | None = None,
+) -> tuple[list[FeedSource], list[str]]:
+    """Append the feeds not yet in the list at `path`: (added, the list's URLs already there).
+
+    `also_at` gives, by a source's url, other addresses of the same feed (where a redirect
+    began or ended): a list holding any of them holds the feed.
 
     The file is appended to as text, so the user's comments and layout stay as they were: a
     `[[feeds]]` table each in a TOML list, a line each in a URL list. An OPML export is refused
@@ -437,15 +445,18 @@ def add_feeds(path: Path, sources: Sequence[FeedSource]) -> tuple[list[FeedSourc
         existing = _parse(raw, path)
     else:
         kind = FeedListFormat.TOML if path.suffix.lower() == ".toml" else FeedListFormat.URLS
-    keys = {normalise_url(s.url) for s in existing}
+    listed = {normalise_url(s.url): s.url for s in existing}
     added: list[FeedSource] = []
     present: list[str] = []
     for source in sources:
         url, key = _check_url(source.url, "feed URL")
-        if key in keys:
-            present.append(url)
+        others = (_check_url(a, "feed URL")[1] for a in (also_at or {}).get(source.url, ()))
+        keys = [key, *others]
+        known = next((listed[k] for k in keys if k in listed), None)
+        if known is not None:
+            present.append(known)
             continue
-        keys.add(key)
+        listed.update(dict.fromkeys(keys, url))
         added.append(source)
     if not added:
         return added, present
