@@ -591,9 +591,12 @@ def _list_address(feed: FoundFeed) -> str:
 
 def _print_found(found: list[FoundFeed]) -> None:
     table = Table("#", "feed", "url", "found by", "status", "latest titles")
+    numbers = {feed.url: number for number, feed in enumerate(found, start=1)}
     for number, feed in enumerate(found, start=1):
         items = f"{feed.entries} item{'' if feed.entries == 1 else 's'}"
         status = feed.error or f"ok, {items}" + (", comments" if feed.comments else "")
+        if feed.same_as:
+            status += f", same items as #{numbers[feed.same_as]}"
         table.add_row(
             str(number),
             visible(feed.title or ""),
@@ -623,7 +626,7 @@ def _choose_feeds(found: list[FoundFeed], *, all_feeds: bool, pick: list[int]) -
             pick = [int(w) for w in words if w.lower() != "all"]
         except ValueError:
             raise ConfigError(f"not a feed number: {answer.strip()[:100]!r}") from None
-    chosen = [f for f in found if f.ok and not f.comments] if all_feeds else []
+    chosen = [f for f in found if f.ok and not f.comments and not f.same_as] if all_feeds else []
     for number in pick:
         if not 1 <= number <= len(found):
             raise ConfigError(f"no feed {number}: the list has 1 to {len(found)}")

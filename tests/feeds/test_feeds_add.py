@@ -28,9 +28,9 @@ from wirehouse.config.feedlist import load_feed_list
 runner = CliRunner()
 
 
-def rss(title: str, items: list[str]) -> bytes:
+def rss(title: str, items: list[str], section: str = "") -> bytes:
     entries = "".join(
-        f"<item><title>{t}</title><link>https://outlet.test/{i}</link>"
+        f"<item><title>{t}</title><link>https://outlet.test/{section}{i}</link>"
         f"<pubDate>0{i + 1} Dec 2025 10:00:00 +0000</pubDate></item>"
         for i, t in enumerate(items)
     )
@@ -40,9 +40,9 @@ def rss(title: str, items: list[str]) -> bytes:
     ).encode()
 
 
-def atom(title: str, items: list[str]) -> bytes:
+def atom(title: str, items: list[str], section: str = "") -> bytes:
     entries = "".join(
-        f"<entry><title>{t}</title><id>urn:{i}</id><link href='https://outlet.test/a{i}'/>"
+        f"<entry><title>{t}</title><id>urn:{i}</id><link href='https://outlet.test/{section}{i}'/>"
         f"<updated>2025-12-0{i + 1}T10:00:00Z</updated></entry>"
         for i, t in enumerate(items)
     )
@@ -92,8 +92,9 @@ def make_site(
 
 @pytest.fixture
 def news_site(make_site: Callable[[], LoopbackServer]) -> LoopbackServer:
-    """A WordPress-like home page: RSS and Atom (one protocol-relative), a comments feed, the
-    REST API's alternate link, and feed-looking anchors to a 404 and to an HTML page."""
+    """A WordPress-like home page: RSS and Atom of the same posts (one protocol-relative), a
+    comments feed, the REST API's alternate link, a section's feed, and feed-looking anchors to
+    a 404 and to an HTML page."""
     site = make_site()
     head = (
         '<link rel="alternate" type="application/rss+xml" title="Outlet » Feed" href="/rss.xml">'
@@ -101,6 +102,8 @@ def news_site(make_site: Callable[[], LoopbackServer]) -> LoopbackServer:
         '<link rel="alternate" type="application/rss+xml" title="Outlet » Comments Feed" '
         'href="comments/feed/">'
         '<link rel="alternate" type="application/json" href="/wp-json/wp/v2/pages/2">'
+        '<link rel="alternate" type="application/rss+xml" title="Outlet » Sport" '
+        'href="/sport/feed/">'
     )
     body = '<a href="/gone.rss">Old RSS</a><a href="/help/rss">About our RSS</a>'
     serve(site, "/", html(head, body), "text/html; charset=utf-8")
@@ -113,8 +116,14 @@ def news_site(make_site: Callable[[], LoopbackServer]) -> LoopbackServer:
     serve(
         site,
         "/atom.xml",
-        atom("Outlet (Atom)", ["Market opens", "Market closes"]),
+        atom("Outlet (Atom)", ["Flood warning", "Vote today", "Storm ends"]),
         "application/atom+xml",
+    )
+    serve(
+        site,
+        "/sport/feed/",
+        rss("Outlet Sport", ["Cup final tonight", "Rovers win"], section="sport/"),
+        "application/rss+xml",
     )
     serve(
         site,
@@ -141,21 +150,26 @@ def test_a_site_with_several_feeds_is_listed_with_latest_titles(news_site, tmp_p
     code, out, err = add(news_site.url("/"), "--dry-run", "--feeds", str(feeds))
     assert code == 0, err
     listed = rows(out)
-    assert len(listed) == 5, out
-    rss_row, atom_row, comments_row, gone_row, help_row = listed
+    assert len(listed) == 6, out
+    rss_row, atom_row, comments_row, sport_row, gone_row, help_row = listed
     assert news_site.url("/rss.xml") in rss_row and "ok, 3 items" in rss_row
     assert "Storm ends" in rss_row  # the newest first
     assert news_site.url("/atom.xml") in atom_row and "Outlet (Atom)" in atom_row
+    assert "same items as #1" in out and "same items" not in rss_row + sport_row
     assert "comments" in comments_row and news_site.url("/comments/feed/") in comments_row
+    assert news_site.url("/sport/feed/") in sport_row and "ok, 2 items" in sport_row
     assert "http_404" in gone_row
     assert "not_a_feed" in help_row
-    assert "Vote today" in out and "Market opens" in out
+    assert "Vote today" in out and "Rovers win" in out
     assert "wp-json" not in out
     assert not feeds.exists()  # --dry-run writes nothing
     assert news_site.hits("/feed") == []  # linked feeds work: no paths guessed
 
 
-def test_all_adds_the_working_feeds_but_comments_and_again_adds_nothing(news_site, tmp_path):
+def test_all_adds_the_working_feeds_but_comments_and_repeats_and_again_adds_nothing(
+    news_site, tmp_path
+):
+    """The Atom feed carries the RSS feed's items: `--all` takes one of them (the first)."""
     feeds = tmp_path / "feeds.toml"
     original = (
         "# my feeds: keep this comment\n\n"
@@ -173,7 +187,7 @@ def test_all_adds_the_working_feeds_but_comments_and_again_adds_nothing(news_sit
     assert [(s.url, s.name) for s in loaded] == [
         ("https://mine.test/rss", None),
         (news_site.url("/rss.xml"), "Outlet"),
-        (news_site.url("/atom.xml"), "Outlet (Atom)"),
+        (news_site.url("/sport/feed/"), "Outlet Sport"),
     ]
     assert loaded[0].tags == ("mine",)
 
@@ -193,7 +207,7 @@ def test_pick_adds_the_numbered_feeds_and_refuses_broken_or_missing_ones(news_si
         news_site.url("/atom.xml"),
     ]
     before = feeds.read_bytes()
-    for pick, message in (("4", "feed 4 does not work: http_404"), ("9", "no feed 9")):
+    for pick, message in (("5", "feed 5 does not work: http_404"), ("9", "no feed 9")):
         code, _out, err = add(news_site.url("/"), "--pick", pick, "--feeds", str(feeds))
         assert code != 0
         assert len(err.strip().splitlines()) == 1 and err.startswith(f"error: {message}")
@@ -205,7 +219,7 @@ def test_without_a_choice_off_a_terminal_nothing_is_added(news_site, tmp_path):
     code, out, err = add(news_site.url("/"), "--feeds", str(feeds))
     assert code != 0
     assert len(err.strip().splitlines()) == 1 and "--pick N or --all" in err
-    assert len(rows(out)) == 5
+    assert len(rows(out)) == 6
     assert not feeds.exists()
 
 
@@ -294,7 +308,7 @@ def test_a_feed_address_is_that_feed(news_site, tmp_path):
     code, out, err = add(news_site.url("/atom.xml"), "--all", "--feeds", str(feeds))
     assert code == 0, err
     listed = rows(out)
-    assert len(listed) == 1 and "given" in listed[0] and "Market closes" in listed[0]
+    assert len(listed) == 1 and "given" in listed[0] and "Storm ends" in listed[0]
     assert [s.url for s in load_feed_list(feeds)] == [news_site.url("/atom.xml")]
     assert news_site.hits("/") == []
 
@@ -414,7 +428,7 @@ def test_a_url_list_gets_lines_and_keeps_its_comments(news_site, tmp_path):
     feeds.write_text(original)
     code, _out, err = add(news_site.url("/"), "--all", "--feeds", str(feeds))
     assert code == 0, err
-    assert feeds.read_text() == original + "\n" + news_site.url("/atom.xml") + "\n"
+    assert feeds.read_text() == original + "\n" + news_site.url("/sport/feed/") + "\n"
     assert len(load_feed_list(feeds)) == 3
 
 

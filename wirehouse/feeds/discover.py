@@ -70,6 +70,7 @@ class FeedCheck:
     latest: tuple[str, ...]
     entries: int
     error: str | None
+    links: tuple[str, ...] = ()  # the entries' normalised links, once each, in the feed's order
 
 
 def feed_links(body: bytes, *, base_url: str) -> list[Candidate]:
@@ -134,7 +135,20 @@ def check_feed(fetched: Fetched) -> FeedCheck:
         latest=titles,
         entries=len(parsed.entries),
         error=None if usable else parsed.error,
+        links=tuple(dict.fromkeys(e.url_key for e in parsed.entries)),
     )
+
+
+def same_items(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
+    """Two feeds of one site's newest items in two formats (WordPress's RSS and Atom, Blogger's
+    Atom and `?alt=rss`): the newest entries of the shorter one are, but for one in ten (a post
+    that came out between the two fetches), the newest of the other. A section's feed shares
+    some links with the site's main feed but not its newest ones."""
+    count = min(len(first), len(second))
+    if count == 0:
+        return False
+    shared = len(set(first[:count]) & set(second[:count]))
+    return shared * 10 >= count * 9
 
 
 def is_comments_feed(url: str, *titles: str | None) -> bool:

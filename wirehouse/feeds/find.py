@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -24,6 +24,7 @@ from wirehouse.feeds.discover import (
     common_paths,
     feed_links,
     is_comments_feed,
+    same_items,
 )
 from wirehouse.records import Fetched, FetchKind
 from wirehouse.urls import normalise_url
@@ -53,6 +54,8 @@ class FoundFeed:
     error: str | None = None
     comments: bool = False
     final_url: str | None = None  # where the fetch ended, after redirects
+    links: tuple[str, ...] = ()  # its entries' normalised links
+    same_as: str | None = None  # the url of an earlier feed with the same items
 
     @property
     def ok(self) -> bool:
@@ -104,7 +107,7 @@ async def find_feeds(
         seen = {normalise_url(c.url) for c in candidates}
         guesses = [c for c in common_paths(home.final_url) if normalise_url(c.url) not in seen]
         found += [f for f in await _check_all(guesses, fetch, check, deadline) if f.ok]
-    return _without_repeats(found)
+    return _same_items_marked(_without_repeats(found))
 
 
 async def _check_all(
@@ -150,6 +153,7 @@ def _found(candidate: Candidate, checked: FeedCheck, *, final_url: str | None = 
         latest=checked.latest,
         entries=checked.entries,
         error=checked.error,
+        links=checked.links,
         comments=is_comments_feed(candidate.url, candidate.label, checked.title)
         or (final_url is not None and is_comments_feed(final_url)),
     )
@@ -168,3 +172,20 @@ def _without_repeats(found: list[FoundFeed]) -> list[FoundFeed]:
             seen.add(key)
         kept.append(feed)
     return kept
+
+
+def _same_items_marked(found: list[FoundFeed]) -> list[FoundFeed]:
+    """Each working feed with the items of an earlier one (the site's Atom beside its RSS)
+    marked `same_as` that one: reading both would fetch and count every item twice. Comments
+    feeds are left out of the comparison (their links are the posts' own)."""
+    marked: list[FoundFeed] = []
+    firsts: list[FoundFeed] = []
+    for feed in found:
+        if feed.ok and not feed.comments:
+            first = next((f for f in firsts if same_items(f.links, feed.links)), None)
+            if first is None:
+                firsts.append(feed)
+            else:
+                feed = replace(feed, same_as=first.url)
+        marked.append(feed)
+    return marked
