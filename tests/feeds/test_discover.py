@@ -40,6 +40,7 @@ def urls(body: bytes, base: str = BASE) -> list[str]:
         ("http://other.test/rss", "http://other.test/rss"),
         ("  /padded.rss\n", "https://outlet.test/padded.rss"),
         ("/feed.xml#top", "https://outlet.test/feed.xml"),
+        ("HTTPS://Outlet.TEST/Feed", "https://Outlet.TEST/Feed"),  # host and path as written
     ],
 )
 def test_link_hrefs_resolve_against_the_page(href, expected):
@@ -82,6 +83,8 @@ def test_feed_types_are_candidates(mime):
         '<link rel="alternate" type="application/rss+xml" href="mailto:feeds@outlet.test">',
         '<link rel="alternate" type="application/rss+xml" href="">',
         '<link rel="alternate" type="application/rss+xml">',
+        '<link rel="alternate" type="application/rss+xml" href="http://outlet.test:99999/rss">',
+        '<link rel="alternate" type="application/rss+xml" href="http://[::1/rss">',
     ],
 )
 def test_other_links_are_not_candidates(link):

@@ -363,12 +363,23 @@ def test_a_link_to_another_private_host_is_refused(make_site):
 
 
 @pytest.mark.parametrize(
-    "address", ["ftp://outlet.test/", "outlet.test", "file:///etc/passwd", "javascript:x", ""]
+    ("address", "problem"),
+    [
+        ("ftp://outlet.test/", "not an http(s) URL"),
+        ("outlet.test", "not an http(s) URL"),
+        ("file:///etc/passwd", "not an http(s) URL"),
+        ("javascript:x", "not an http(s) URL"),
+        ("", "url must be a non-empty string"),
+        ("https://", "bad URL"),
+        # what a feed list would refuse is refused before anything is fetched
+        ("http://127.0.0.1:{port}/a feed", "URL contains whitespace"),
+    ],
 )
-def test_an_address_that_is_not_http_is_a_one_line_error(address, make_site):
-    code, _out, err = add(address, "--dry-run")
+def test_an_address_that_is_not_http_is_a_one_line_error(address, problem, make_site):
+    code, _out, err = add(address.format(port=free_port()), "--dry-run")
     assert code != 0
-    assert err.strip().startswith("error: not an http(s) address")
+    assert err.strip().startswith(f"error: {problem}")
+    assert err.strip().endswith("(give the whole URL, e.g. https://outlet.example/)")
     assert len(err.strip().splitlines()) == 1
 
 

@@ -36,7 +36,7 @@ from wirehouse.config.settings import Settings
 from wirehouse.errors import ConfigError
 from wirehouse.escape import strip_controls
 from wirehouse.records import FeedSource, SourceRules
-from wirehouse.urls import normalise_url
+from wirehouse.urls import check_url, normalise_url
 
 logger = logging.getLogger(__name__)
 
@@ -125,17 +125,10 @@ def sources_from_urls(urls: Iterable[str]) -> list[FeedSource]:
 
 def _check_url(value: object, where: str) -> tuple[str, str]:
     """(url as written but stripped, normalised key); the message of the error names `where`."""
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{where}: url must be a non-empty string")
-    url = value.strip()
-    if any(ch.isspace() for ch in url):
-        raise ConfigError(f"{where}: URL contains whitespace: {url[:200]!r}")
-    if not re.match(r"(?i)https?://", url):
-        raise ConfigError(f"{where}: not an http(s) URL: {url[:200]!r}")
     try:
-        return url, normalise_url(url)
+        return check_url(value)
     except ValueError as exc:
-        raise ConfigError(f"{where}: bad URL {url[:200]!r}: {exc}") from None
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 def _looks_like_toml(text: str) -> bool:

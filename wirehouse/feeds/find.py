@@ -14,7 +14,6 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
-from urllib.parse import urlsplit
 
 from wirehouse.errors import DiscoveryError
 from wirehouse.feeds.discover import (
@@ -27,7 +26,7 @@ from wirehouse.feeds.discover import (
     same_items,
 )
 from wirehouse.records import Fetched, FetchKind
-from wirehouse.urls import normalise_url
+from wirehouse.urls import check_url, normalise_url
 
 Check = Callable[[Fetched], Awaitable[FeedCheck]]
 # fetched as a run fetches a listed feed; any other candidate obeys robots.txt
@@ -63,18 +62,12 @@ class FoundFeed:
 
 
 def site_address(address: str) -> str:
-    """The address as an absolute http(s) URL, or a DiscoveryError saying why it is not one."""
-    url = address.strip()
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise DiscoveryError(
-            f"not an http(s) address: {url[:200]!r} (give the whole URL, e.g. "
-            "https://outlet.example/)"
-        )
+    """The address as an absolute http(s) URL (checked as a feed list checks its URLs), or a
+    DiscoveryError saying why it is not one."""
     try:
-        normalise_url(url)
+        url, _ = check_url(address)
     except ValueError as exc:
-        raise DiscoveryError(f"bad address {url[:200]!r}: {exc}") from None
+        raise DiscoveryError(f"{exc} (give the whole URL, e.g. https://outlet.example/)") from None
     return url
 
 
