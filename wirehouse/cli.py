@@ -481,7 +481,12 @@ def feeds_add(
         str, typer.Argument(help="A site's address (https://outlet.example/), or a feed's.")
     ],
     all_feeds: Annotated[
-        bool, typer.Option("--all", help="Add every working feed found but comments feeds.")
+        bool,
+        typer.Option(
+            "--all",
+            help="Add every working feed found but comments feeds and feeds with the same items "
+            "as an earlier one.",
+        ),
     ] = False,
     pick: Annotated[
         list[int] | None,
