@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wirehouse.urls import is_tracking_param, normalise_url, url_origin
+from wirehouse.urls import check_url, is_tracking_param, normalise_url, url_origin
 
 # --- examples ---------------------------------------------------------------------------------
 
@@ -254,3 +256,32 @@ def test_host_case_never_matters(
     shouted = "".join(c.upper() if f else c for c, f in zip(host, flips, strict=True))
     assert normalise_url(f"{scheme}://{shouted}{slash}{tail}") == normalise_url(url)
     assert url_origin(f"{scheme}://{shouted}{slash}{tail}") == url_origin(url)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("  HTTPS://Example.ORG/rss#top \n", ("HTTPS://Example.ORG/rss#top", "https://example.org/rss")),
+        ("http://127.0.0.1:8080/feed/", ("http://127.0.0.1:8080/feed/", "http://127.0.0.1:8080/feed/")),
+    ],
+)  # fmt: skip
+def test_check_url_gives_the_url_stripped_and_its_key(value, expected):
+    assert check_url(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (None, "url must be a non-empty string"),
+        (" ", "url must be a non-empty string"),
+        ("https://example.org/a b", "URL contains whitespace"),
+        ("example.org/rss", "not an http(s) URL: 'example.org/rss'"),
+        ("ftp://example.org/", "not an http(s) URL"),
+        ("javascript:alert(1)", "not an http(s) URL"),
+        ("https://", "bad URL 'https://': URL has no host"),
+        ("https://example.org:99999/rss", "bad URL"),
+    ],
+)
+def test_check_url_says_what_is_wrong(value, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        check_url(value)

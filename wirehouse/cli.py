@@ -483,7 +483,12 @@ def feeds_add(
         str, typer.Argument(help="A site's address (https://outlet.example/), or a feed's.")
     ],
     all_feeds: Annotated[
-        bool, typer.Option("--all", help="Add every working feed found but comments feeds.")
+        bool,
+        typer.Option(
+            "--all",
+            help="Add every working feed found but comments feeds and feeds with the same items "
+            "as an earlier one.",
+        ),
     ] = False,
     pick: Annotated[
         list[int] | None,
@@ -524,7 +529,12 @@ def feeds_add(
         if dry_run:
             return
         chosen = _choose_feeds(found, all_feeds=all_feeds, pick=pick or [])
-        added, present = add_feeds(path, [FeedSource(url=f.url, name=f.title) for f in chosen])
+        listed = {f.url: _list_address(f) for f in chosen}
+        added, present = add_feeds(
+            path,
+            [FeedSource(url=listed[f.url], name=f.title) for f in chosen],
+            also_at={listed[f.url]: (f.url, f.final_url or f.url) for f in chosen},
+        )
     for url in present:
         out.print(f"already in {visible(path)}: {visible(url)}")
     for source in added:
@@ -576,11 +586,24 @@ async def _find_feeds(address: str, settings: Settings, timeout: float) -> list[
             return await find_feeds(site, fetch=fetcher.fetch, check=check, deadline_s=timeout)
 
 
+def _list_address(feed: FoundFeed) -> str:
+    """Where a redirect ended when it stayed on the site (`/feed` to `/feed/`, http to https),
+    so the list names the feed a run reads; a site's own address handed to another site (a
+    feed host) stays the site's, which the site can point elsewhere later."""
+    from wirehouse.dedup.canonical import site_of
+
+    end = feed.final_url
+    return end if end and site_of(end) == site_of(feed.url) else feed.url
+
+
 def _print_found(found: list[FoundFeed]) -> None:
     table = Table("#", "feed", "url", "found by", "status", "latest titles")
+    numbers = {feed.url: number for number, feed in enumerate(found, start=1)}
     for number, feed in enumerate(found, start=1):
         items = f"{feed.entries} item{'' if feed.entries == 1 else 's'}"
         status = feed.error or f"ok, {items}" + (", comments" if feed.comments else "")
+        if feed.same_as:
+            status += f", same items as #{numbers[feed.same_as]}"
         table.add_row(
             str(number),
             visible(feed.title or ""),
@@ -610,7 +633,7 @@ def _choose_feeds(found: list[FoundFeed], *, all_feeds: bool, pick: list[int]) -
             pick = [int(w) for w in words if w.lower() != "all"]
         except ValueError:
             raise ConfigError(f"not a feed number: {answer.strip()[:100]!r}") from None
-    chosen = [f for f in found if f.ok and not f.comments] if all_feeds else []
+    chosen = [f for f in found if f.ok and not f.comments and not f.same_as] if all_feeds else []
     for number in pick:
         if not 1 <= number <= len(found):
             raise ConfigError(f"no feed {number}: the list has 1 to {len(found)}")

@@ -80,6 +80,22 @@ def normalise_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
+def check_url(value: object) -> tuple[str, str]:
+    """(the URL stripped, its `normalise_url` key) if `value` is an absolute http(s) URL, as a
+    feed list holds one (no whitespace inside); else a ValueError saying what is wrong."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("url must be a non-empty string")
+    url = value.strip()
+    if any(ch.isspace() for ch in url):
+        raise ValueError(f"URL contains whitespace: {url[:200]!r}")
+    if not re.match(r"(?i)https?://", url):
+        raise ValueError(f"not an http(s) URL: {url[:200]!r}")
+    try:
+        return url, normalise_url(url)
+    except ValueError as exc:
+        raise ValueError(f"bad URL {url[:200]!r}: {exc}") from None
+
+
 def url_origin(url: str) -> str:
     """`host:port` of an http(s) URL with the default port filled in, e.g. `example.org:443`.
 

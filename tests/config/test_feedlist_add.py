@@ -62,8 +62,37 @@ def test_a_url_already_listed_in_any_spelling_is_not_added(tmp_path: Path, spell
     path = tmp_path / "feeds.toml"
     path.write_text(TOML)
     added, present = add_feeds(path, [FeedSource(url=spelling)])
-    assert (added, present) == ([], [spelling])
+    assert (added, present) == ([], ["https://a.test/rss"])  # as the list spells it
     assert path.read_text() == TOML
+
+
+@pytest.mark.parametrize(
+    ("url", "also_at"),
+    [
+        ("https://b.test/feed/", ("https://a.test/rss",)),  # the list holds where it began
+        ("https://a.test/rss", ("https://b.test/feed",)),  # the list holds where it ended
+        ("https://b.test/feed/", ("https://b.test/feed", "HTTPS://A.TEST/rss#top")),
+    ],
+)
+def test_a_feed_listed_under_another_of_its_addresses_is_not_added(tmp_path, url, also_at):
+    path = tmp_path / "feeds.toml"
+    path.write_text(TOML)
+    added, present = add_feeds(path, [FeedSource(url=url)], also_at={url: also_at})
+    assert (added, present) == ([], ["https://a.test/rss"])
+    assert path.read_text() == TOML
+
+
+def test_other_addresses_count_among_the_new_feeds_too(tmp_path: Path):
+    path = tmp_path / "feeds.toml"
+    path.write_text(TOML)
+    added, present = add_feeds(
+        path,
+        [FeedSource(url="https://b.test/feed/"), FeedSource(url="https://b.test/feed")],
+        also_at={"https://b.test/feed/": ("https://b.test/feed",)},
+    )
+    assert [s.url for s in added] == ["https://b.test/feed/"]
+    assert present == ["https://b.test/feed/"]
+    assert [s.url for s in load_feed_list(path)] == ["https://a.test/rss", "https://b.test/feed/"]
 
 
 def test_repeats_among_the_new_feeds_are_added_once(tmp_path: Path):

@@ -14,6 +14,7 @@ from wirehouse.feeds.discover import (
     common_paths,
     feed_links,
     is_comments_feed,
+    same_items,
 )
 from wirehouse.records import Fetched, FetchKind
 
@@ -39,6 +40,7 @@ def urls(body: bytes, base: str = BASE) -> list[str]:
         ("http://other.test/rss", "http://other.test/rss"),
         ("  /padded.rss\n", "https://outlet.test/padded.rss"),
         ("/feed.xml#top", "https://outlet.test/feed.xml"),
+        ("HTTPS://Outlet.TEST/Feed", "https://Outlet.TEST/Feed"),  # host and path as written
     ],
 )
 def test_link_hrefs_resolve_against_the_page(href, expected):
@@ -81,6 +83,8 @@ def test_feed_types_are_candidates(mime):
         '<link rel="alternate" type="application/rss+xml" href="mailto:feeds@outlet.test">',
         '<link rel="alternate" type="application/rss+xml" href="">',
         '<link rel="alternate" type="application/rss+xml">',
+        '<link rel="alternate" type="application/rss+xml" href="http://outlet.test:99999/rss">',
+        '<link rel="alternate" type="application/rss+xml" href="http://[::1/rss">',
     ],
 )
 def test_other_links_are_not_candidates(link):
@@ -248,3 +252,36 @@ def test_check_feed_of_a_json_feed_says_it_is_not_read():
 def test_pages_are_decoded_as_they_declare_or_as_utf8(body, label):
     (found,) = feed_links(body, base_url="https://outlet.test/")
     assert (found.url, found.label) == ("https://outlet.test/é.xml", label)
+
+
+def test_check_feed_gives_the_entries_links_in_the_feeds_order():
+    items = "".join(
+        f"<item><title>{n}</title><link>{link}</link></item>"
+        for n, link in enumerate(("https://Outlet.test/b?utm_source=rss", "/a", "/b#more"))
+    )
+    body = f"<rss version='2.0'><channel><title>O</title>{items}</channel></rss>".encode()
+    checked = check_feed(fetched(body))
+    # links as the warehouse keys them, once each
+    assert checked.links == ("https://outlet.test/b", "https://outlet.test/a")
+
+
+POSTS = tuple(f"https://outlet.test/post/{n}" for n in range(30, 0, -1))  # newest first
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        (POSTS[:10], POSTS[:10], True),  # WordPress /feed/ and /feed/atom/
+        (POSTS[:10], tuple(reversed(POSTS[:10])), True),  # another order
+        (POSTS[:10], POSTS[:25], True),  # Blogger: RSS of 10, Atom of 25
+        (("https://outlet.test/post/31", *POSTS[:9]), POSTS[:10], True),  # a post in between
+        (POSTS[:3], ("https://outlet.test/post/31", *POSTS[:2]), False),  # one in three differs
+        (POSTS[0:20:2], POSTS[:20], False),  # a section: every other post of the main feed
+        (POSTS[10:20], POSTS[:20], False),  # older posts only
+        ((), POSTS[:10], False),
+        ((), (), False),  # empty feeds say nothing
+    ],
+)
+def test_same_items(first, second, same):
+    assert same_items(first, second) is same
+    assert same_items(second, first) is same

@@ -28,9 +28,9 @@ from wirehouse.config.feedlist import load_feed_list
 runner = CliRunner()
 
 
-def rss(title: str, items: list[str]) -> bytes:
+def rss(title: str, items: list[str], section: str = "") -> bytes:
     entries = "".join(
-        f"<item><title>{t}</title><link>https://outlet.test/{i}</link>"
+        f"<item><title>{t}</title><link>https://outlet.test/{section}{i}</link>"
         f"<pubDate>0{i + 1} Dec 2025 10:00:00 +0000</pubDate></item>"
         for i, t in enumerate(items)
     )
@@ -40,9 +40,9 @@ def rss(title: str, items: list[str]) -> bytes:
     ).encode()
 
 
-def atom(title: str, items: list[str]) -> bytes:
+def atom(title: str, items: list[str], section: str = "") -> bytes:
     entries = "".join(
-        f"<entry><title>{t}</title><id>urn:{i}</id><link href='https://outlet.test/a{i}'/>"
+        f"<entry><title>{t}</title><id>urn:{i}</id><link href='https://outlet.test/{section}{i}'/>"
         f"<updated>2025-12-0{i + 1}T10:00:00Z</updated></entry>"
         for i, t in enumerate(items)
     )
@@ -92,8 +92,9 @@ def make_site(
 
 @pytest.fixture
 def news_site(make_site: Callable[[], LoopbackServer]) -> LoopbackServer:
-    """A WordPress-like home page: RSS and Atom (one protocol-relative), a comments feed, the
-    REST API's alternate link, and feed-looking anchors to a 404 and to an HTML page."""
+    """A WordPress-like home page: RSS and Atom of the same posts (one protocol-relative), a
+    comments feed, the REST API's alternate link, a section's feed, and feed-looking anchors to
+    a 404 and to an HTML page."""
     site = make_site()
     head = (
         '<link rel="alternate" type="application/rss+xml" title="Outlet » Feed" href="/rss.xml">'
@@ -101,6 +102,8 @@ def news_site(make_site: Callable[[], LoopbackServer]) -> LoopbackServer:
         '<link rel="alternate" type="application/rss+xml" title="Outlet » Comments Feed" '
         'href="comments/feed/">'
         '<link rel="alternate" type="application/json" href="/wp-json/wp/v2/pages/2">'
+        '<link rel="alternate" type="application/rss+xml" title="Outlet » Sport" '
+        'href="/sport/feed/">'
     )
     body = '<a href="/gone.rss">Old RSS</a><a href="/help/rss">About our RSS</a>'
     serve(site, "/", html(head, body), "text/html; charset=utf-8")
@@ -113,8 +116,14 @@ def news_site(make_site: Callable[[], LoopbackServer]) -> LoopbackServer:
     serve(
         site,
         "/atom.xml",
-        atom("Outlet (Atom)", ["Market opens", "Market closes"]),
+        atom("Outlet (Atom)", ["Flood warning", "Vote today", "Storm ends"]),
         "application/atom+xml",
+    )
+    serve(
+        site,
+        "/sport/feed/",
+        rss("Outlet Sport", ["Cup final tonight", "Rovers win"], section="sport/"),
+        "application/rss+xml",
     )
     serve(
         site,
@@ -141,21 +150,26 @@ def test_a_site_with_several_feeds_is_listed_with_latest_titles(news_site, tmp_p
     code, out, err = add(news_site.url("/"), "--dry-run", "--feeds", str(feeds))
     assert code == 0, err
     listed = rows(out)
-    assert len(listed) == 5, out
-    rss_row, atom_row, comments_row, gone_row, help_row = listed
+    assert len(listed) == 6, out
+    rss_row, atom_row, comments_row, sport_row, gone_row, help_row = listed
     assert news_site.url("/rss.xml") in rss_row and "ok, 3 items" in rss_row
     assert "Storm ends" in rss_row  # the newest first
     assert news_site.url("/atom.xml") in atom_row and "Outlet (Atom)" in atom_row
+    assert "same items as #1" in out and "same items" not in rss_row + sport_row
     assert "comments" in comments_row and news_site.url("/comments/feed/") in comments_row
+    assert news_site.url("/sport/feed/") in sport_row and "ok, 2 items" in sport_row
     assert "http_404" in gone_row
     assert "not_a_feed" in help_row
-    assert "Vote today" in out and "Market opens" in out
+    assert "Vote today" in out and "Rovers win" in out
     assert "wp-json" not in out
     assert not feeds.exists()  # --dry-run writes nothing
     assert news_site.hits("/feed") == []  # linked feeds work: no paths guessed
 
 
-def test_all_adds_the_working_feeds_but_comments_and_again_adds_nothing(news_site, tmp_path):
+def test_all_adds_the_working_feeds_but_comments_and_repeats_and_again_adds_nothing(
+    news_site, tmp_path
+):
+    """The Atom feed carries the RSS feed's items: `--all` takes one of them (the first)."""
     feeds = tmp_path / "feeds.toml"
     original = (
         "# my feeds: keep this comment\n\n"
@@ -173,7 +187,7 @@ def test_all_adds_the_working_feeds_but_comments_and_again_adds_nothing(news_sit
     assert [(s.url, s.name) for s in loaded] == [
         ("https://mine.test/rss", None),
         (news_site.url("/rss.xml"), "Outlet"),
-        (news_site.url("/atom.xml"), "Outlet (Atom)"),
+        (news_site.url("/sport/feed/"), "Outlet Sport"),
     ]
     assert loaded[0].tags == ("mine",)
 
@@ -193,7 +207,7 @@ def test_pick_adds_the_numbered_feeds_and_refuses_broken_or_missing_ones(news_si
         news_site.url("/atom.xml"),
     ]
     before = feeds.read_bytes()
-    for pick, message in (("4", "feed 4 does not work: http_404"), ("9", "no feed 9")):
+    for pick, message in (("5", "feed 5 does not work: http_404"), ("9", "no feed 9")):
         code, _out, err = add(news_site.url("/"), "--pick", pick, "--feeds", str(feeds))
         assert code != 0
         assert len(err.strip().splitlines()) == 1 and err.startswith(f"error: {message}")
@@ -205,7 +219,7 @@ def test_without_a_choice_off_a_terminal_nothing_is_added(news_site, tmp_path):
     code, out, err = add(news_site.url("/"), "--feeds", str(feeds))
     assert code != 0
     assert len(err.strip().splitlines()) == 1 and "--pick N or --all" in err
-    assert len(rows(out)) == 5
+    assert len(rows(out)) == 6
     assert not feeds.exists()
 
 
@@ -231,6 +245,41 @@ def test_common_paths_obey_robots_txt(make_site, tmp_path):
     assert code != 0
     assert err.strip() == f"error: no feeds found at {site.url('/')}"
     assert site.hits("/feed") == []
+
+
+def test_feed_looking_anchors_obey_robots_txt(make_site):
+    """An `<a>` that looks like a feed is a guess, not an invitation: its host's robots.txt
+    decides, as for the common paths."""
+    site = make_site()
+    serve(site, "/", html(body='<a href="/feed">RSS</a>'), "text/html")
+    serve(site, "/robots.txt", b"User-agent: *\nDisallow: /feed\n", "text/plain")
+    serve(site, "/feed", rss("Hidden", ["x"]), "application/rss+xml")
+    code, out, err = add(site.url("/"), "--dry-run")
+    assert code != 0
+    assert err.strip() == f"error: no working feed found at {site.url('/')}"
+    (row,) = rows(out)
+    assert "anchor" in row and "robots_disallowed" in row
+    assert site.hits("/feed") == []
+
+
+@pytest.mark.parametrize("robots_status", [500, 503])
+def test_the_given_address_and_linked_feeds_do_not_wait_for_robots_txt(make_site, robots_status):
+    """The address the operator types, and the feeds a page advertises, are fetched as a run
+    fetches a listed feed: a robots.txt that fails (which means "disallow all") stops neither."""
+    site = make_site()
+
+    def broken(handler: Handler) -> None:
+        handler.reply(robots_status, b"down", {"Content-Type": "text/plain"})
+
+    site.routes["/robots.txt"] = broken
+    head = '<link rel="alternate" type="application/rss+xml" href="/rss.xml">'
+    serve(site, "/", html(head), "text/html")
+    serve(site, "/rss.xml", rss("Outlet", ["Flood warning"]), "application/rss+xml")
+    for address, via in ((site.url("/rss.xml"), "given"), (site.url("/"), "link")):
+        code, out, err = add(address, "--dry-run")
+        assert code == 0, err
+        (row,) = rows(out)
+        assert via in row and "ok, 1 item" in row and "Flood warning" in row
 
 
 def test_a_site_with_no_feeds_is_a_one_line_error(make_site):
@@ -259,7 +308,7 @@ def test_a_feed_address_is_that_feed(news_site, tmp_path):
     code, out, err = add(news_site.url("/atom.xml"), "--all", "--feeds", str(feeds))
     assert code == 0, err
     listed = rows(out)
-    assert len(listed) == 1 and "given" in listed[0] and "Market closes" in listed[0]
+    assert len(listed) == 1 and "given" in listed[0] and "Storm ends" in listed[0]
     assert [s.url for s in load_feed_list(feeds)] == [news_site.url("/atom.xml")]
     assert news_site.hits("/") == []
 
@@ -274,6 +323,29 @@ def test_links_that_redirect_to_one_feed_are_one_row(make_site):
     code, out, err = add(site.url("/"), "--dry-run")
     assert code == 0, err
     assert len(rows(out)) == 1 and site.url("/feed") in out
+
+
+def test_a_redirected_feed_is_listed_where_it_ends_and_never_twice(make_site, tmp_path):
+    """The page links `/feed`, which redirects to `/feed/` on the same site: the list gets
+    `/feed/`, and a list that holds either spelling already has the feed."""
+    site = make_site()
+    head = '<link rel="alternate" type="application/rss+xml" href="/feed">'
+    serve(site, "/", html(head), "text/html")
+    redirect(site, "/feed", "/feed/")
+    serve(site, "/feed/", rss("Outlet", ["One"]), "application/rss+xml")
+    for listed in ("/feed/", "/feed"):
+        feeds = tmp_path / f"{len(listed)}.toml"
+        feeds.write_text(f'[[feeds]]\nurl = "{site.url(listed)}"\n')
+        before = feeds.read_text()
+        code, out, err = add(site.url("/"), "--all", "--feeds", str(feeds))
+        assert code == 0, err
+        assert feeds.read_text() == before
+        assert f"already in {feeds}: {site.url(listed)}" in out
+    feeds = tmp_path / "new.toml"
+    code, out, err = add(site.url("/"), "--all", "--feeds", str(feeds))
+    assert code == 0, err
+    assert [s.url for s in load_feed_list(feeds)] == [site.url("/feed/")]
+    assert f"added to {feeds}: {site.url('/feed/')}" in out
 
 
 def test_a_link_to_another_private_host_is_refused(make_site):
@@ -291,12 +363,23 @@ def test_a_link_to_another_private_host_is_refused(make_site):
 
 
 @pytest.mark.parametrize(
-    "address", ["ftp://outlet.test/", "outlet.test", "file:///etc/passwd", "javascript:x", ""]
+    ("address", "problem"),
+    [
+        ("ftp://outlet.test/", "not an http(s) URL"),
+        ("outlet.test", "not an http(s) URL"),
+        ("file:///etc/passwd", "not an http(s) URL"),
+        ("javascript:x", "not an http(s) URL"),
+        ("", "url must be a non-empty string"),
+        ("https://", "bad URL"),
+        # what a feed list would refuse is refused before anything is fetched
+        ("http://127.0.0.1:{port}/a feed", "URL contains whitespace"),
+    ],
 )
-def test_an_address_that_is_not_http_is_a_one_line_error(address, make_site):
-    code, _out, err = add(address, "--dry-run")
+def test_an_address_that_is_not_http_is_a_one_line_error(address, problem, make_site):
+    code, _out, err = add(address.format(port=free_port()), "--dry-run")
     assert code != 0
-    assert err.strip().startswith("error: not an http(s) address")
+    assert err.strip().startswith(f"error: {problem}")
+    assert err.strip().endswith("(give the whole URL, e.g. https://outlet.example/)")
     assert len(err.strip().splitlines()) == 1
 
 
@@ -356,7 +439,7 @@ def test_a_url_list_gets_lines_and_keeps_its_comments(news_site, tmp_path):
     feeds.write_text(original)
     code, _out, err = add(news_site.url("/"), "--all", "--feeds", str(feeds))
     assert code == 0, err
-    assert feeds.read_text() == original + "\n" + news_site.url("/atom.xml") + "\n"
+    assert feeds.read_text() == original + "\n" + news_site.url("/sport/feed/") + "\n"
     assert len(load_feed_list(feeds)) == 3
 
 

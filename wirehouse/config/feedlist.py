@@ -24,7 +24,7 @@ import json
 import logging
 import re
 import tomllib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ from wirehouse.config.settings import Settings, fill_contact
 from wirehouse.errors import ConfigError
 from wirehouse.escape import strip_controls
 from wirehouse.records import FeedSource, SourceRules
-from wirehouse.urls import normalise_url
+from wirehouse.urls import check_url, normalise_url
 
 logger = logging.getLogger(__name__)
 
@@ -133,17 +133,10 @@ def sources_from_urls(urls: Iterable[str], what: str = "feed URL") -> list[FeedS
 
 def _check_url(value: object, where: str) -> tuple[str, str]:
     """(url as written but stripped, normalised key); the message of the error names `where`."""
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{where}: url must be a non-empty string")
-    url = value.strip()
-    if any(ch.isspace() for ch in url):
-        raise ConfigError(f"{where}: URL contains whitespace: {url[:200]!r}")
-    if not re.match(r"(?i)https?://", url):
-        raise ConfigError(f"{where}: not an http(s) URL: {url[:200]!r}")
     try:
-        return url, normalise_url(url)
+        return check_url(value)
     except ValueError as exc:
-        raise ConfigError(f"{where}: bad URL {url[:200]!r}: {exc}") from None
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 def _looks_like_toml(text: str) -> bool:
@@ -439,13 +432,21 @@ def resolve_sources(
 # --- adding feeds -----------------------------------------------------------------------------
 
 
-def add_feeds(path: Path, sources: Sequence[FeedSource]) -> tuple[list[FeedSource], list[str]]:
-    """Append the feeds not yet in the list at `path`: (added, URLs already there).
+def add_feeds(
+    path: Path,
+    sources: Sequence[FeedSource],
+    *,
+    also_at: Mapping[str, Sequence[str]] | None = None,
+) -> tuple[list[FeedSource], list[str]]:
+    """Append the feeds not yet in the list at `path`: (added, the list's URLs already there).
+
+    `also_at` gives, by a source's url, other addresses of the same feed (where a redirect
+    began or ended): a list holding any of them holds the feed.
 
     The file is appended to as text, so the user's comments and layout stay as they were: a
     `[[feeds]]` table each in a TOML list, a line each in a URL list. An OPML export is refused
-    (a feed reader owns that file). A missing or feedless file is begun in TOML, or as a URL
-    list unless its name ends in .toml. The result is read back before it is written, so a
+    (a feed reader owns that file). A missing or feedless file is begun in TOML if its name
+    ends in .toml, else as a URL list. The result is read back before it is written, so a
     list that would not load is never left behind.
     """
     raw = _read(path) if path.exists() else b""
@@ -461,15 +462,18 @@ def add_feeds(path: Path, sources: Sequence[FeedSource]) -> tuple[list[FeedSourc
         existing = _parse(raw, path)
     else:
         kind = FeedListFormat.TOML if path.suffix.lower() == ".toml" else FeedListFormat.URLS
-    keys = {normalise_url(s.url) for s in existing}
+    listed = {normalise_url(s.url): s.url for s in existing}
     added: list[FeedSource] = []
     present: list[str] = []
     for source in sources:
         url, key = _check_url(source.url, "feed URL")
-        if key in keys:
-            present.append(url)
+        others = (_check_url(a, "feed URL")[1] for a in (also_at or {}).get(source.url, ()))
+        keys = [key, *others]
+        known = next((listed[k] for k in keys if k in listed), None)
+        if known is not None:
+            present.append(known)
             continue
-        keys.add(key)
+        listed.update(dict.fromkeys(keys, url))
         added.append(source)
     if not added:
         return added, present

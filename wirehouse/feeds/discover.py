@@ -12,15 +12,15 @@ import contextlib
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.feeds import FEED_TYPES, LINK_VALIDATION_RE
 
-from wirehouse.feeds.parse import parse_feed
+from wirehouse.feeds.parse import http_link, parse_feed
 from wirehouse.records import Fetched
-from wirehouse.urls import normalise_url
+from wirehouse.urls import check_url, normalise_url
 
 # WordPress advertises its REST API on every page as an alternate "application/json": JSON,
 # but never a feed (a JSON Feed says application/feed+json)
@@ -70,6 +70,7 @@ class FeedCheck:
     latest: tuple[str, ...]
     entries: int
     error: str | None
+    links: tuple[str, ...] = ()  # the entries' normalised links, once each, in the feed's order
 
 
 def feed_links(body: bytes, *, base_url: str) -> list[Candidate]:
@@ -85,13 +86,13 @@ def feed_links(body: bytes, *, base_url: str) -> list[Candidate]:
     for element in root.iter("base"):
         href = element.get("href")
         if href and href.strip():
-            base = _absolute(href, base_url) or base_url
+            base = _link(href, base_url) or base_url
             break
     found: list[Candidate] = []
     seen: set[str] = set()
 
     def add(href: str | None, via: Via, label: str | None) -> None:
-        url = _absolute(href, base)
+        url = _link(href, base)
         if url is None or len(found) >= MAX_CANDIDATES:
             return
         key = normalise_url(url)
@@ -134,7 +135,20 @@ def check_feed(fetched: Fetched) -> FeedCheck:
         latest=titles,
         entries=len(parsed.entries),
         error=None if usable else parsed.error,
+        links=tuple(dict.fromkeys(e.url_key for e in parsed.entries)),
     )
+
+
+def same_items(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
+    """Two feeds of one site's newest items in two formats (WordPress's RSS and Atom, Blogger's
+    Atom and `?alt=rss`): the newest entries of the shorter one are, but for one in ten (a post
+    that came out between the two fetches), the newest of the other. A section's feed shares
+    some links with the site's main feed but not its newest ones."""
+    count = min(len(first), len(second))
+    if count == 0:
+        return False
+    shared = len(set(first[:count]) & set(second[:count]))
+    return shared * 10 >= count * 9
 
 
 def is_comments_feed(url: str, *titles: str | None) -> bool:
@@ -166,22 +180,17 @@ def _html_root(body: bytes) -> lxml_html.HtmlElement | None:
     return None
 
 
-def _absolute(href: str | None, base: str) -> str | None:
-    """`href` resolved against `base` if that makes a usable http(s) URL, else None."""
+def _link(href: str | None, base: str) -> str | None:
+    """`href` resolved against `base` as a feed's links are (`parse.http_link`), without its
+    fragment, if it is a URL the feed list can hold (`urls.check_url`); else None."""
     if not href or len(href) > _MAX_HREF:
         return None
-    link = href.strip()
-    if not link or any(ch.isspace() for ch in link):
-        return None
+    url = http_link(href, base)
     try:
-        url = urljoin(base, link)
-        parts = urlsplit(url)
-        normalise_url(url)
+        url, _ = check_url(url)
     except ValueError:
         return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return parts._replace(fragment="").geturl()
+    return urldefrag(url).url
 
 
 def _clean(text: str | None) -> str | None:

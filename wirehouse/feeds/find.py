@@ -3,18 +3,17 @@
 The fetching and the checking come in as functions (the project's `Fetcher.fetch`, and
 `discover.check_feed` run where it has a deadline), so this stage stays apart from the fetch
 layer and every request keeps the fetcher's rules: address policy, size caps, timeouts,
-politeness. The home page and the guessed paths are requests the site did not invite, so they
-obey its robots.txt; feeds the site advertises are fetched as a run would fetch them.
+politeness. The address the operator gives and the feeds the site advertises (`<link>`) are
+fetched as a run fetches a listed feed, without robots.txt; feed-looking `<a>` links and the
+guessed paths are requests nobody asked for, so they obey the robots.txt of their host.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
-from urllib.parse import urlsplit
 
 from wirehouse.errors import DiscoveryError
 from wirehouse.feeds.discover import (
@@ -24,13 +23,14 @@ from wirehouse.feeds.discover import (
     common_paths,
     feed_links,
     is_comments_feed,
+    same_items,
 )
 from wirehouse.records import Fetched, FetchKind
-from wirehouse.urls import normalise_url
-
-logger = logging.getLogger(__name__)
+from wirehouse.urls import check_url, normalise_url
 
 Check = Callable[[Fetched], Awaitable[FeedCheck]]
+# fetched as a run fetches a listed feed; any other candidate obeys robots.txt
+_INVITED = frozenset({Via.GIVEN, Via.LINK})
 
 
 class Fetch(Protocol):
@@ -53,6 +53,8 @@ class FoundFeed:
     error: str | None = None
     comments: bool = False
     final_url: str | None = None  # where the fetch ended, after redirects
+    links: tuple[str, ...] = ()  # its entries' normalised links
+    same_as: str | None = None  # the url of an earlier feed with the same items
 
     @property
     def ok(self) -> bool:
@@ -60,18 +62,12 @@ class FoundFeed:
 
 
 def site_address(address: str) -> str:
-    """The address as an absolute http(s) URL, or a DiscoveryError saying why it is not one."""
-    url = address.strip()
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise DiscoveryError(
-            f"not an http(s) address: {url[:200]!r} (give the whole URL, e.g. "
-            "https://outlet.example/)"
-        )
+    """The address as an absolute http(s) URL (checked as a feed list checks its URLs), or a
+    DiscoveryError saying why it is not one."""
     try:
-        normalise_url(url)
+        url, _ = check_url(address)
     except ValueError as exc:
-        raise DiscoveryError(f"bad address {url[:200]!r}: {exc}") from None
+        raise DiscoveryError(f"{exc} (give the whole URL, e.g. https://outlet.example/)") from None
     return url
 
 
@@ -80,7 +76,8 @@ async def find_feeds(
 ) -> list[FoundFeed]:
     """Every candidate feed of the site at `address`, checked, in the order found.
 
-    A feed address is that feed alone. Common paths are probed only when the page's own links
+    The address is fetched once, as a feed: a feed address is that feed alone, anything else
+    is the page whose links are read. Common paths are probed only when the page's own links
     give no working feed, and only the ones that work are kept (a 404 there says nothing).
     Candidates still unchecked at the deadline come back with a `timeout` error.
     """
@@ -89,7 +86,7 @@ async def find_feeds(
     deadline = loop.time() + deadline_s
     try:
         async with asyncio.timeout_at(deadline):
-            home = await fetch(url, kind=FetchKind.PAGE, check_robots=True)
+            home = await fetch(url, kind=FetchKind.FEED)
     except TimeoutError:
         raise DiscoveryError(f"cannot fetch {url}: no answer in {deadline_s:g} s") from None
     if not home.ok or home.body is None:
@@ -98,18 +95,19 @@ async def find_feeds(
     if itself.error is None:
         return [_found(Candidate(url, Via.GIVEN), itself, final_url=home.final_url)]
     candidates = feed_links(home.body, base_url=home.final_url)
-    found = await _check_all(candidates, fetch, check, deadline, robots=False)
+    found = await _check_all(candidates, fetch, check, deadline)
     if not any(f.ok for f in found):
         seen = {normalise_url(c.url) for c in candidates}
         guesses = [c for c in common_paths(home.final_url) if normalise_url(c.url) not in seen]
-        found += [f for f in await _check_all(guesses, fetch, check, deadline, robots=True) if f.ok]
-    return _without_repeats(found)
+        found += [f for f in await _check_all(guesses, fetch, check, deadline) if f.ok]
+    return _same_items_marked(_without_repeats(found))
 
 
 async def _check_all(
-    candidates: list[Candidate], fetch: Fetch, check: Check, deadline: float, *, robots: bool
+    candidates: list[Candidate], fetch: Fetch, check: Check, deadline: float
 ) -> list[FoundFeed]:
     async def one(candidate: Candidate) -> FoundFeed:
+        robots = candidate.via not in _INVITED
         fetched = await fetch(candidate.url, kind=FetchKind.FEED, check_robots=robots)
         if not fetched.ok or fetched.body is None:
             reason = fetched.error or f"status {fetched.status}"
@@ -148,6 +146,7 @@ def _found(candidate: Candidate, checked: FeedCheck, *, final_url: str | None = 
         latest=checked.latest,
         entries=checked.entries,
         error=checked.error,
+        links=checked.links,
         comments=is_comments_feed(candidate.url, candidate.label, checked.title)
         or (final_url is not None and is_comments_feed(final_url)),
     )
@@ -166,3 +165,20 @@ def _without_repeats(found: list[FoundFeed]) -> list[FoundFeed]:
             seen.add(key)
         kept.append(feed)
     return kept
+
+
+def _same_items_marked(found: list[FoundFeed]) -> list[FoundFeed]:
+    """Each working feed with the items of an earlier one (the site's Atom beside its RSS)
+    marked `same_as` that one: reading both would fetch and count every item twice. Comments
+    feeds are left out of the comparison (their links are the posts' own)."""
+    marked: list[FoundFeed] = []
+    firsts: list[FoundFeed] = []
+    for feed in found:
+        if feed.ok and not feed.comments:
+            first = next((f for f in firsts if same_items(f.links, feed.links)), None)
+            if first is None:
+                firsts.append(feed)
+            else:
+                feed = replace(feed, same_as=first.url)
+        marked.append(feed)
+    return marked
