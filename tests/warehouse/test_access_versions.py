@@ -65,7 +65,7 @@ def test_a_teaser_on_refetch_keeps_the_stored_text_and_access(con):
 @pytest.mark.parametrize("style", ["poool", "jsonld-bool", "piano"])
 def test_an_edited_teaser_over_the_stored_teaser_is_a_version(con, style):
     # the page's own teaser is stored; the next fetch serves a shorter, edited teaser
-    first = article(PAYWALLS[style]("Ferry plan", teaser("first") + ["An extra lead line."]))
+    first = article(PAYWALLS[style]("Ferry plan", [*teaser("first"), "An extra lead line."]))
     assert first.access == Access.PAYWALLED and first.body_source == "page"
     known = stored_first(con, first)
     edited = article(PAYWALLS[style]("Ferry plan", teaser("edited")))
@@ -102,9 +102,7 @@ def test_extracting_a_stored_page_again_is_no_fetch(con, changed):
     article_id = done.decisions[0].article_id
     later = AT + timedelta(hours=6)
     # a later fetch failed: the operator's record of it, which no re-extraction may undo
-    con.execute(
-        "UPDATE articles SET last_fetched_at = ?, status = 'page_failed:http_503'", [later]
-    )
+    con.execute("UPDATE articles SET last_fetched_at = ?, status = 'page_failed:http_503'", [later])
     known = {URL: Known(article_id, page.content_hash, 1)}
     again = article(html("Ferry plan", article_text("edited" if changed else "stored")))
     redone = dedupe_and_load(
@@ -137,7 +135,9 @@ def test_a_stored_stand_in_is_no_original_for_a_later_text(con):
     )
     dedup = DedupSettings()
     dedupe_and_load(con, "r1", [walled], settings=dedup, now=AT)
-    other = Entry(feed_url="https://other.example/rss", url=URL + "-b", url_key=URL + "-b", guid=None)
+    other = Entry(
+        feed_url="https://other.example/rss", url=URL + "-b", url_key=URL + "-b", guid=None
+    )
     page = replace(walled, entry=other, url=other.url, access="ok", body_source="page")
     page = replace(page, status="ok")
     done = dedupe_and_load(con, "r2", [page], settings=dedup, now=AT)

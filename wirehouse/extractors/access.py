@@ -330,9 +330,7 @@ def prompts_only(text: str) -> bool:
     """Whether every line of the text is a paywall's prompt: a wall without a teaser."""
     prompts = (*_PAYWALL_PROMPTS, *_ACCOUNT_PROMPTS)
     lines = [line.casefold() for line in text.splitlines() if line.strip()]
-    return all(
-        any(p in line for p in prompts) or _bare(line) in _BARE_PROMPTS for line in lines
-    )
+    return all(any(p in line for p in prompts) or _bare(line) in _BARE_PROMPTS for line in lines)
 
 
 def cut_short(text: str) -> bool:
