@@ -15,52 +15,14 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-_WORDS = [
-    "harbour",
-    "council",
-    "ferry",
-    "storm",
-    "tide",
-    "grant",
-    "budget",
-    "school",
-    "bridge",
-    "market",
-    "quarry",
-    "mayor",
-    "river",
-    "museum",
-    "library",
-    "festival",
-    "station",
-    "tram",
-    "port",
-    "warehouse",
-    "union",
-    "court",
-    "hospital",
-    "clinic",
-    "garden",
-    "orchard",
-    "mill",
-    "bakery",
-    "lighthouse",
-    "pier",
-    "dock",
-    "canal",
-    "village",
-    "parish",
-    "county",
-    "vote",
-    "plan",
-    "repair",
-]
+from devkit.evals.entries import WORDS
+
 
 
 def sentences(seed: str, n: int, words: int = 18) -> list[str]:
     """`n` sentences of words drawn by `seed` (another seed, another text)."""
     rng = random.Random(seed)
-    return [" ".join(rng.choice(_WORDS) for _ in range(words)).capitalize() + "." for _ in range(n)]
+    return [" ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "." for _ in range(n)]
 
 
 def article_text(seed: str, paragraphs: int = 6) -> list[str]:

@@ -61,7 +61,8 @@ RUN_ENV = {
     "WIREHOUSE_HTTP__PER_HOST_DELAY_S": "0",
     "WIREHOUSE_EXTRACT__WORKERS": "1",
 }
-_WORDS = [
+# the words of every generated test text (the evaluations' and tests/walls.py's)
+WORDS = [
     "harbour",
     "council",
     "ferry",
@@ -177,7 +178,7 @@ class Origin:
 def paragraphs(seed: str, n: int = 5) -> list[str]:
     """`n` paragraphs of words drawn by `seed`: another seed gives another text (no copies)."""
     rng = random.Random(seed)
-    return [" ".join(rng.choice(_WORDS) for _ in range(45)).capitalize() + "." for _ in range(n)]
+    return [" ".join(rng.choice(WORDS) for _ in range(45)).capitalize() + "." for _ in range(n)]
 
 
 def article_html(item: Item) -> bytes:
@@ -195,7 +196,7 @@ def _description(kind: str, n: int, feed: str) -> str | None:
     raw = TEXTS[kind]
     if raw is None:
         return None
-    return raw.format(n=n, feed=feed, day="Tuesday", word=_WORDS[n % len(_WORDS)])
+    return raw.format(n=n, feed=feed, day="Tuesday", word=WORDS[n % len(WORDS)])
 
 
 def _desc_element(tag: str, kind: str, n: int, feed: str) -> str:
