@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from devkit.evals.entries import WORDS
 
 
-
 def sentences(seed: str, n: int, words: int = 18) -> list[str]:
     """`n` sentences of words drawn by `seed` (another seed, another text)."""
     rng = random.Random(seed)
