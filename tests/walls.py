@@ -15,52 +15,13 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-_WORDS = [
-    "harbour",
-    "council",
-    "ferry",
-    "storm",
-    "tide",
-    "grant",
-    "budget",
-    "school",
-    "bridge",
-    "market",
-    "quarry",
-    "mayor",
-    "river",
-    "museum",
-    "library",
-    "festival",
-    "station",
-    "tram",
-    "port",
-    "warehouse",
-    "union",
-    "court",
-    "hospital",
-    "clinic",
-    "garden",
-    "orchard",
-    "mill",
-    "bakery",
-    "lighthouse",
-    "pier",
-    "dock",
-    "canal",
-    "village",
-    "parish",
-    "county",
-    "vote",
-    "plan",
-    "repair",
-]
+from devkit.evals.entries import WORDS
 
 
 def sentences(seed: str, n: int, words: int = 18) -> list[str]:
     """`n` sentences of words drawn by `seed` (another seed, another text)."""
     rng = random.Random(seed)
-    return [" ".join(rng.choice(_WORDS) for _ in range(words)).capitalize() + "." for _ in range(n)]
+    return [" ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "." for _ in range(n)]
 
 
 def article_text(seed: str, paragraphs: int = 6) -> list[str]:
@@ -202,6 +163,39 @@ def _french(title: str, text: list[str]) -> bytes:
     return html(title, text, after=box)
 
 
+def _wsj(title: str, text: list[str]) -> bytes:
+    box = (
+        "<div class='snippet-promotion'><h3>Continue reading your article with a WSJ "
+        "subscription</h3><a href='/subscribe'>Subscribe Now</a>"
+        "<p>Already a subscriber? <a href='/login'>Sign In</a></p></div>"
+    )
+    return html(title, text, after=box)
+
+
+def _arc_restrictions(title: str, text: list[str]) -> bytes:
+    story = {
+        "_id": "ABC123",
+        "type": "story",
+        "headlines": {"basic": title},
+        "content_restrictions": {"content_code": "premium"},
+    }
+    script = f"<script>Fusion.globalContent={json.dumps(story)};Fusion.lastModified=1;</script>"
+    return html(title, text, head=script)
+
+
+def _pelcro(title: str, text: list[str]) -> bytes:
+    app = "<div id='pelcro-app'></div><script src='https://js.pelcro.com/sdk/main.min.js'></script>"
+    return html(title, text, after=app)
+
+
+def _blueconic(title: str, text: list[str]) -> bytes:
+    script = (
+        "<script src='https://h3u05083ad.blueconic.net/frontend/static/javascript/blueconic/"
+        "blueconic.min.js'></script>"
+    )
+    return html(title, text, head=script)
+
+
 PAYWALLS: dict[str, Callable[[str, list[str]], bytes]] = {
     "jsonld-bool": _jsonld_bool,
     "jsonld-string-in-haspart": _jsonld_string,
@@ -221,6 +215,10 @@ PAYWALLS: dict[str, Callable[[str, list[str]], bytes]] = {
     "prompt-only": _prompt_only,
     "german-prompt": _german,
     "french-prompt": _french,
+    "wsj-prompt": _wsj,
+    "arc-content-restrictions": _arc_restrictions,
+    "pelcro": _pelcro,
+    "blueconic": _blueconic,
 }
 
 # -- bot challenges: name -> (page, status codes it is served with) ------------------------------
@@ -297,6 +295,40 @@ CHALLENGES: dict[str, bytes] = {
         "harbour.example",
         "<p>One more step</p><div class='h-captcha' data-sitekey='10000000'></div>"
         "<script src='https://hcaptcha.com/1/api.js' async></script>",
+    ),
+    "sucuri-js": _challenge(
+        "You are being redirected...",
+        "<noscript>Javascript is required. Please enable javascript before you are allowed to "
+        "see this page.</noscript><script>var s={},u,c,U,r,i,l=0,a,e=eval,w=String.fromCharCode,"
+        "sucuri_cloudproxy_js='',S='cz0iMSIuc3Vic3RyKDAsMSkgKyAnYicgKyAiZCIg';L=S.length;"
+        "</script>",
+    ),
+    "sucuri-block": _challenge(
+        "Sucuri WebSite Firewall - Access Denied",
+        "<div id='main-container'><h1>Access Denied - Sucuri Website Firewall</h1>"
+        "<p>If you are the site owner, please contact Sucuri support.</p><table><tr>"
+        "<td>Block reason:</td><td>Access from your Country was disabled by the administrator."
+        "</td></tr><tr><td>Block ID:</td><td>GEO01</td></tr></table></div>",
+    ),
+    "vercel-checkpoint": _challenge(
+        "Vercel Security Checkpoint",
+        "<div class='container'><p>We're verifying your browser</p>"
+        "<p>Website owner? Click here to fix</p></div>"
+        "<script src='/.well-known/vercel/security/static/challenge.v2.min.js'></script>",
+    ),
+    "akamai-sec-cpt": _challenge(
+        "Challenge Validation",
+        "<div id='sec-if-cpt-container'><div id='sec-cpt-if'></div></div>",
+        head="<script src='/_sec/cp_challenge/sec-4-4.js'></script>",
+    ),
+    "kasada": _challenge(
+        "",
+        "",
+        head="<script>window.KPSDK={};KPSDK.now=typeof performance!=='undefined'"
+        "&&performance.now?performance.now.bind(performance):Date.now.bind(Date);"
+        "KPSDK.start=KPSDK.now();</script>"
+        "<script src='/149e9513-01fa-4fb0-aad4-566afd725d1b/2d206a39-8ed7-437e-a3be-"
+        "862e0f06eea3/ips.js?tkrm_alpekz_s1.3=0E'></script>",
     ),
 }
 
@@ -389,6 +421,58 @@ def normal_pages(seed: str) -> list[Normal]:
         Normal("short-brief", html("Tram stop moves", short)),
         Normal("react-rendered-on-server", _ssr(seed)),
     ]
+
+
+def short_free_pages(seed: str) -> list[Normal]:
+    """A short, whole article (every paragraph ends its sentence) on pages that print a
+    paywall's words or a vendor's markup elsewhere, or quote a challenge: all free."""
+    text = [" ".join(sentences(f"{seed}-{i}", 2, words=12)) for i in range(3)]
+    quoted = [
+        *text,
+        "Readers of rival sites often see a box reading <em>subscribe to continue reading</em>"
+        " before the second paragraph, the study found.",
+    ]
+    challenge_quoted = [
+        *text[:2],
+        "The site showed 'Checking your browser before accessing' for hours, the council said.",
+    ]
+    around = {
+        "related-card-subscribers-only": "<aside><ul><li><a href='/a'>Port strike ends</a>"
+        " <span>For subscribers only</span></li></ul></aside>",
+        "related-card-exclusive": "<aside><a href='/b'>Budget row</a>"
+        "<span class='label'>Exclusive to subscribers</span></aside>",
+        "newsletter-subscribe-to-read": "<aside><h3>Newsletter</h3>"
+        "<p>Subscribe to read our daily briefing in your inbox</p></aside>",
+        "e-edition-link": "<div><a href='/e'>Subscribe to read the print edition online</a></div>",
+        "italian-next-page": "<div><a href='/p2'>Clicca qui per continuare a leggere</a></div>",
+        "zephr-feature-div": "<div data-zephr-feature='article-footer'></div>",
+        "piano-template-div": "<div id='newsletter' data-piano-template='OTNL'></div>",
+        "pelcro-app-everywhere": "<div id='pelcro-app'></div>",
+    }
+    inside = {"zephr-feature-div", "piano-template-div", "pelcro-app-everywhere"}
+    pages = [
+        Normal(name, html("Ferry link approved", text, after=extra))
+        if name in inside
+        else Normal(name, _beside(html("Ferry link approved", text), extra))
+        for name, extra in around.items()
+    ]
+    return [
+        *pages,
+        Normal("em-quoted-prompt", html("Ferry link approved", quoted)),
+        Normal("quoted-challenge-phrase", html("Ferry link approved", challenge_quoted)),
+        Normal("titled-access-denied", _titled("Access denied", text)),
+    ]
+
+
+def _beside(page: bytes, extra: str) -> bytes:
+    """The page with `extra` between its article and its footer (a sidebar, a link box)."""
+    return page.replace(b"<footer>", extra.encode() + b"<footer>", 1)
+
+
+def _titled(title: str, text: list[str]) -> bytes:
+    """A page whose whole `<title>` is `title` (no site name after it)."""
+    whole = f"<title>{title}</title>".encode()
+    return html("x", text).replace(b"<title>x | The Harbour Gazette</title>", whole)
 
 
 def _ssr(seed: str) -> bytes:

@@ -21,17 +21,17 @@ import os
 import random
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 import duckdb
 
+from devkit.loopback import Answer, base_of, start_site, stop_sites
 from devkit.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,7 +61,8 @@ RUN_ENV = {
     "WIREHOUSE_HTTP__PER_HOST_DELAY_S": "0",
     "WIREHOUSE_EXTRACT__WORKERS": "1",
 }
-_WORDS = [
+# the words of every generated test text (the evaluations' and tests/walls.py's)
+WORDS = [
     "harbour",
     "council",
     "ferry",
@@ -167,7 +168,7 @@ class Origin:
     @property
     def base(self) -> str:
         assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return base_of(self.server)
 
     @property
     def feed_url(self) -> str:
@@ -177,7 +178,7 @@ class Origin:
 def paragraphs(seed: str, n: int = 5) -> list[str]:
     """`n` paragraphs of words drawn by `seed`: another seed gives another text (no copies)."""
     rng = random.Random(seed)
-    return [" ".join(rng.choice(_WORDS) for _ in range(45)).capitalize() + "." for _ in range(n)]
+    return [" ".join(rng.choice(WORDS) for _ in range(45)).capitalize() + "." for _ in range(n)]
 
 
 def article_html(item: Item) -> bytes:
@@ -195,7 +196,7 @@ def _description(kind: str, n: int, feed: str) -> str | None:
     raw = TEXTS[kind]
     if raw is None:
         return None
-    return raw.format(n=n, feed=feed, day="Tuesday", word=_WORDS[n % len(_WORDS)])
+    return raw.format(n=n, feed=feed, day="Tuesday", word=WORDS[n % len(WORDS)])
 
 
 def _desc_element(tag: str, kind: str, n: int, feed: str) -> str:
@@ -271,41 +272,26 @@ def render_feed(origin: Origin) -> bytes:
     return doc.encode(enc, "xmlcharrefreplace")  # as a CMS writes what its charset lacks
 
 
-def _handler(origin: Origin) -> type[BaseHTTPRequestHandler]:
+def _answer(origin: Origin) -> Callable[[str], Answer]:
     by_path = {it.path: it for it in origin.items}
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            return
+    def answer(path: str) -> Answer:
+        if path == "/feed.xml":
+            return 200, "application/xml", origin.feed_bytes
+        item = by_path.get(path)
+        if item is None:
+            return 404, "text/plain", b"not found"
+        if origin.repaired:
+            return 200, "text/html; charset=utf-8", article_html(item)
+        if item.failure == "timeout":
+            time.sleep(SLOW_S)
+            return 200, "text/html", article_html(item)
+        if item.failure == "not_html":
+            return 200, "image/png", b"\x89PNG\r\n\x1a\n" + b"\0" * 512
+        status = int(item.failure.removeprefix("http_"))
+        return status, "text/html", b"<html><body>no</body></html>"
 
-        def _send(self, status: int, ctype: str, body: bytes) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def do_GET(self) -> None:
-            with contextlib.suppress(ConnectionError):  # a client that gave up on a slow page
-                self._answer()
-
-        def _answer(self) -> None:
-            if self.path == "/feed.xml":
-                return self._send(200, "application/xml", origin.feed_bytes)
-            item = by_path.get(self.path)
-            if item is None:
-                return self._send(404, "text/plain", b"not found")
-            if origin.repaired:
-                return self._send(200, "text/html; charset=utf-8", article_html(item))
-            if item.failure == "timeout":
-                time.sleep(SLOW_S)
-                return self._send(200, "text/html", article_html(item))
-            if item.failure == "not_html":
-                return self._send(200, "image/png", b"\x89PNG\r\n\x1a\n" + b"\0" * 512)
-            status = int(item.failure.removeprefix("http_"))
-            return self._send(status, "text/html", b"<html><body>no</body></html>")
-
-    return Handler
+    return answer
 
 
 def build_corpus() -> list[Origin]:
@@ -325,14 +311,9 @@ def build_corpus() -> list[Origin]:
 @contextlib.contextmanager
 def serving(origins: list[Origin], closed_port: int) -> Iterator[list[Origin]]:
     """Serve each origin on its own 127.0.0.1 port; links are set once ports are known."""
-    servers = []
     try:
         for origin in origins:
-            server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(origin))
-            server.daemon_threads = True
-            origin.server = server
-            threading.Thread(target=server.serve_forever, daemon=True).start()
-            servers.append(server)
+            origin.server = start_site(_answer(origin))
         for origin in origins:
             for it in origin.items:
                 if it.failure == "refused":
@@ -344,9 +325,7 @@ def serving(origins: list[Origin], closed_port: int) -> Iterator[list[Origin]]:
             origin.feed_bytes = render_feed(origin)
         yield origins
     finally:
-        for server in servers:
-            server.shutdown()
-            server.server_close()
+        stop_sites(o.server for o in origins)
 
 
 def kept(db: Path, origins: list[Origin]) -> dict[str, Any]:

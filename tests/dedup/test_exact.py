@@ -1,3 +1,7 @@
+from dataclasses import replace
+
+import pytest
+
 from tests.factories import article
 from wirehouse.dedup.exact import decide_exact
 from wirehouse.records import Known, MatchKind, Outcome
@@ -56,3 +60,45 @@ def test_a_refetched_article_with_new_text_is_a_new_version_of_the_same_article(
     assert (d.outcome, d.article_id, d.version) == (Outcome.VERSION, "id1", 2)
     [same] = decide([a], refetched={a.entry.url_key: Known("id1", "h2", 2)})
     assert same.outcome is Outcome.UNCHANGED
+
+
+SUMMARY = "Subscribe to read the full story on our website."
+
+
+@pytest.mark.parametrize(
+    ("access", "body_source"),
+    [
+        ("bot_wall", "feed"),
+        ("js_shell", "feed"),
+        ("feed_only", "feed"),
+        ("paywalled", "feed"),
+        ("paywalled", "page"),
+    ],
+)
+def test_a_stand_in_text_is_never_a_copy_whatever_its_source(access, body_source):
+    """Two outlets' walls (or failed pages) with the same feed summary are two articles."""
+    a, b = (
+        replace(article(url, SUMMARY), access=access, body_source=body_source)
+        for url in ("http://a.test/1", "http://b.test/9")
+    )
+    first, second = decide([a, b])
+    assert (first.outcome, second.outcome) == (Outcome.NEW, Outcome.NEW)
+    # nor of a stored article with that text, nor a stored one of it
+    [alone] = decide([a], by_hash={a.content_hash: "stored-id"})
+    assert alone.outcome is Outcome.NEW
+
+
+def test_a_paywalled_feed_text_after_a_teaser_with_the_same_text_is_no_copy():
+    a = replace(article("http://a.test/1", SUMMARY), access="paywalled", body_source="page")
+    b = replace(article("http://b.test/9", SUMMARY), access="paywalled", body_source="feed")
+    assert [d.outcome for d in decide([a, b])] == [Outcome.NEW, Outcome.NEW]
+
+
+@pytest.mark.parametrize("access", ["ok", "truncated"])
+def test_the_pages_own_text_is_compared_from_the_feed_too(access):
+    """`prefer_feed_text`'s full text (ok, body source feed) is the article's: copies count."""
+    a, b = (
+        replace(article(url, "wire copy"), access=access, body_source="feed")
+        for url in ("http://a.test/1", "http://b.test/9")
+    )
+    assert decide([a, b])[1].outcome is Outcome.DUPLICATE

@@ -17,6 +17,7 @@ from tests.walls import (
     json_ld,
     normal_pages,
     sentences,
+    short_free_pages,
     teaser,
 )
 from wirehouse.config.settings import ExtractSettings
@@ -170,6 +171,19 @@ def test_whole_articles_that_wear_what_walls_wear_are_ok(name, seed):
     assert result.access == Access.OK
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", [n.name for n in short_free_pages("x")])
+def test_short_free_articles_beside_paywall_words_and_markup_are_ok(name, seed):
+    """A prompt counts only in the article's own blocks, at a sentence's start; a vendor's
+    site-wide markup only with a cut text; a challenge's title or phrase only with a second
+    sign: a short whole article keeps its text as `ok`."""
+    page = next(n for n in short_free_pages(seed) if n.name == name)
+    result = extract(page.page)
+    assert isinstance(result, Extracted), result
+    assert result.access == Access.OK and len(result.text) < access.STUB_MAX_CHARS
+    assert result.text.rstrip().endswith(".")
+
+
 def test_markers_count_only_where_the_page_has_almost_no_text():
     text = article_text("markers", paragraphs=8)
     for vendor, challenge in CHALLENGES.items():
@@ -189,7 +203,8 @@ def test_the_feed_text_stands_in_where_it_is_longer_than_the_teaser():
     longer = " ".join(sentences("feed-longer-summary", 12))
     article = build_article(Page(entry(summary=longer), URL, b"", None, AT), extracted)
     assert article.text == longer and article.body_source == "feed"
-    assert article.access == Access.PAYWALLED and comparable(article)
+    # the feed's text stands in for a wall: no copy of anything either (dedup.exact.comparable)
+    assert article.access == Access.PAYWALLED and not comparable(article)
 
     shorter = "Ferry plan: council vote."
     article = build_article(Page(entry(summary=shorter), URL, b"", None, AT), extracted)
@@ -255,3 +270,20 @@ def test_two_outlets_identical_teasers_are_not_copies_but_identical_texts_are():
 def test_a_page_of_prompts_alone_is_a_wall_without_a_teaser(lines):
     result = extract(html("Ferry plan", lines))
     assert isinstance(result, Rejected) and result.reason == Access.PAYWALLED
+
+
+@pytest.mark.parametrize(
+    "wrapper",
+    [
+        "div class='paywall'",
+        "div class='story' data-zephr-feature='article-body'",
+        "div class='story' data-piano-template='OTNL'",
+        "div id='pelcro-app'",
+    ],
+)
+def test_a_text_less_page_of_a_site_with_markup_on_every_page_is_no_text(wrapper):
+    """A CMS's class or a vendor's site-wide markup says nothing about a page without text: it
+    is `no_text`, not `paywalled` (a live blog's short entries, a gallery)."""
+    entries = ["10:42 Ferry vote begins", "10:55 Mayor speaks"]
+    result = extract(html("Live: ferry vote", entries, wrapper=wrapper))
+    assert isinstance(result, Rejected) and result.reason == "no_text", result

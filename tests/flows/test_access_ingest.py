@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -23,6 +22,7 @@ import duckdb
 import pytest
 
 from devkit.evals.entries import run_env
+from devkit.loopback import Answer, base_of, start_site, stop_sites
 from tests.walls import CHALLENGES, PAYWALLS, SHELLS, article_text, html, normal_pages, teaser
 from wirehouse.flows.ingest import ingest
 from wirehouse.flows.reextract import reextract
@@ -57,7 +57,15 @@ class Outlet:
     @property
     def base(self) -> str:
         assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return base_of(self.server)
+
+    def answer(self, path: str) -> Answer:
+        if path == "/feed.xml":
+            return 200, "application/rss+xml", self.feed()
+        for it in self.items:
+            if path == f"/news/2026/12/01/{it.slug}":
+                return it.status, "text/html; charset=utf-8", it.body
+        return 404, "text/plain", b"not found"
 
     @property
     def host(self) -> str:
@@ -85,30 +93,6 @@ class Outlet:
             f"<title>{self.name}</title><link>{self.base}/</link>{''.join(items)}"
             "</channel></rss>"
         ).encode()
-
-
-def _handler(outlet: Outlet) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            return
-
-        def do_GET(self) -> None:
-            with contextlib.suppress(ConnectionError):
-                if self.path == "/feed.xml":
-                    return self._send(200, "application/rss+xml", outlet.feed())
-                for it in outlet.items:
-                    if self.path == f"/news/2026/12/01/{it.slug}":
-                        return self._send(it.status, "text/html; charset=utf-8", it.body)
-                return self._send(404, "text/plain", b"not found")
-
-        def _send(self, status: int, ctype: str, body: bytes) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    return Handler
 
 
 NORMAL = [n.name for n in normal_pages("names")]
@@ -176,15 +160,10 @@ def build_outlets() -> list[Outlet]:
 def serving(outlets: list[Outlet]) -> Iterator[list[Outlet]]:
     try:
         for outlet in outlets:
-            outlet.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(outlet))
-            outlet.server.daemon_threads = True
-            threading.Thread(target=outlet.server.serve_forever, daemon=True).start()
+            outlet.server = start_site(outlet.answer)
         yield outlets
     finally:
-        for outlet in outlets:
-            if outlet.server is not None:
-                outlet.server.shutdown()
-                outlet.server.server_close()
+        stop_sites(o.server for o in outlets)
 
 
 @pytest.fixture(scope="module")
@@ -256,7 +235,9 @@ def test_access_by_outlet_gives_each_outlet_its_shares(ingested):
         own = [it for it in outlet.items if it.copy_of is None]
         counts = Counter(it.access for it in own)
         for access, n in counts.items():
-            assert view[(outlet.host, access)] == (n, len(own), round(n / len(own), 4))
+            articles, total, share = view[(outlet.host, access)]
+            assert (articles, total) == (n, len(own))
+            assert share == pytest.approx(n / len(own), rel=1e-12)  # unrounded
         assert {a for (host, a) in view if host == outlet.host} == set(counts)
     # the walled outlets first: the operator's attention list
     order = list(dict.fromkeys(host for host, _, *_ in rows(db, "SELECT * FROM access_by_outlet")))
@@ -310,7 +291,13 @@ def test_extracting_the_stored_pages_again_changes_no_text_and_no_access(ingeste
     """Last: `reextract` over the same warehouse gives every page the same verdict, and a
     teaser whose feed text stood in keeps that text."""
     db, _ = ingested
-    query = "SELECT article_id, access, status, body_source, text, version FROM articles"
+    # later fetches (failed ones, say) were recorded after the stored pages: none is undone
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE articles SET last_fetched_at = last_fetched_at + INTERVAL 6 HOUR")
+    query = (
+        "SELECT article_id, access, status, body_source, text, version, last_fetched_at"
+        " FROM articles"
+    )
     before = sorted(rows(db, query))
     with run_env(WIREHOUSE_EXTRACT__MAX_TEXT_CHARS=str(MAX_TEXT_CHARS)):
         totals = asyncio.run(reextract(db=str(db)))

@@ -19,6 +19,9 @@ ROWS = [
     ("ok", "page", "a whole text", False, Access.OK),
     ("ok", "page", "a text cut to the cap", True, Access.TRUNCATED),
     ("ok", "page", "an older text", None, Access.OK),
+    # a prefer_feed_text source's full text: ingest labels it ok (or truncated), and so must 010
+    ("ok", "feed", "the feed's full text", False, Access.OK),
+    ("ok", "feed", "the feed's full text cut to the cap", True, Access.TRUNCATED),
     ("pending", "none", None, False, Access.FEED_ONLY),
     ("page_failed:http_403", "feed", "the feed's text", False, Access.FEED_ONLY),
     ("page_failed:no_text", "feed", "the feed's long text", True, Access.FEED_ONLY),
@@ -99,12 +102,17 @@ def test_access_by_outlet_shares_per_host(at_009):
     totals: dict[str, int] = {}
     for host, _, n in stored:
         totals[host] = totals.get(host, 0) + n
-    assert {(h, a, n, totals[h], round(n / totals[h], 4)) for h, a, n in stored} == set(view)
+    assert {(h, a, n, totals[h]) for h, a, n in stored} == {v[:4] for v in view}
     assert {h for h, *_ in view} == {"gazette.example", "gazette.example:8443", "news.test"}
+    for host, access, n, total, share in view:
+        assert share == pytest.approx(n / total, rel=1e-12), (host, access)  # unrounded
     for host in totals:
-        assert sum(s for h, _, _, _, s in view if h == host) == pytest.approx(1.0, abs=1e-3)
+        assert sum(s for h, _, _, _, s in view if h == host) == pytest.approx(1.0, rel=1e-12)
 
 
 def test_the_view_uses_the_one_host_rule():
+    """The view's outlet expression is `sqltext.host_sql`'s, character for character."""
     sql = next(m.sql for m in available_migrations() if m.version == 10)
-    assert host_sql("url") in sql
+    view = sql[sql.index("CREATE VIEW access_by_outlet") :]
+    expression = view[view.index("SELECT") + len("SELECT") : view.index("AS outlet")]
+    assert " ".join(expression.split()) == host_sql("url")

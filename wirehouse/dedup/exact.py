@@ -64,12 +64,16 @@ def _decide_one(
     return Decision(article, Outcome.NEW, article_id_for(article.entry.url_key), MatchKind.NEW)
 
 
+# accesses whose text is a stand-in (a wall's teaser, or the feed's summary in the page's place)
+STAND_INS = frozenset({Access.PAYWALLED, Access.BOT_WALL, Access.JS_SHELL, Access.FEED_ONLY})
+
+
 def comparable(article: Article) -> bool:
-    """Whether the article's text can make it a copy of another (exact or near): not without
-    text, and not a paywall's teaser, which is the outlet's, not the article's (two outlets'
-    teasers and "subscribe to read" lines are alike when their articles are not)."""
-    stub = article.access == Access.PAYWALLED and article.body_source == "page"
-    return article.content_hash is not None and not stub
+    """Whether the article's text can make it a copy of another (exact or near): only the
+    page's own text (access ok or truncated). A wall's teaser is the outlet's, and a feed's
+    summary standing in for a page is the outlet's blurb, not the article: two outlets' teasers,
+    "subscribe to read" lines and summaries are alike when their articles are not."""
+    return article.content_hash is not None and article.access not in STAND_INS
 
 
 def _keys(article: Article) -> list[str]:

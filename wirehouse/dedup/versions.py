@@ -12,11 +12,11 @@ import contextlib
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from wirehouse.dedup.exact import comparable
-from wirehouse.records import Decision, Outcome
+from wirehouse.dedup.exact import STAND_INS
+from wirehouse.records import Access, Decision, Outcome
 
 # a dateline is short: "Updated 10:42 GMT", "5 min read", "Zuletzt aktualisiert: 01.12.2026 08:00"
 _DATE_LINE_WORDS = 12
@@ -146,32 +146,52 @@ def changed_meaningfully(old: str | None, new: str) -> bool:
     return normalised_words(old) != normalised_words(new)
 
 
+@dataclass(frozen=True, slots=True)
+class StoredText:
+    """What a stored article holds now, for screening a re-fetch of its page: its text, access
+    and body source, and the new versions it got in the last 24 hours."""
+
+    text: str | None
+    access: str | None
+    body_source: str | None
+    recent_versions: int
+
+
 def screen_versions(
     decisions: Sequence[Decision],
-    stored: Mapping[str, tuple[str | None, str | None, int]],
+    stored: Mapping[str, StoredText],
     *,
     per_day: int,
 ) -> list[Decision]:
     """The decisions with each VERSION that is not one turned UNCHANGED: its text differs from
-    its article's stored text (`stored[article_id]`: text, access, and the new versions it got
-    in the last 24 hours) only in spacing, punctuation, case or date lines, or its article
-    already got `per_day` new versions: a page that changes on every poll must not add a
-    version per poll for ever. A capped change is marked `capped`, so the page is fetched again
-    later rather than taken as seen. A paywall's teaser met on a re-fetch takes no longer text
-    away: it is UNCHANGED, and the stored access stays."""
+    its article's stored text (`stored[article_id]`) only in spacing, punctuation, case or date
+    lines, or its article already got `per_day` new versions: a page that changes on every poll
+    must not add a version per poll for ever. A capped change is marked `capped`, so the page is
+    fetched again later rather than taken as seen. A wall's teaser met on a re-fetch takes no
+    longer text away where the stored text is not the page's own teaser (the feed's text, or the
+    page's whole text): it is UNCHANGED, and the stored access stays; a teaser re-fetched over
+    the page's earlier teaser is screened like any text, so an edit is a version."""
     out = []
     for d in decisions:
         if d.outcome is Outcome.VERSION and d.article_id in stored:
-            text, access, today = stored[d.article_id]
-            new = d.article.text
-            if new is not None and not comparable(d.article) and len(text or "") >= len(new):
-                kept = replace(d.article, access=access or d.article.access)
+            held = stored[d.article_id]
+            text, new = held.text, d.article.text
+            if new is not None and _keeps_longer_text(held, d.article.access, new):
+                kept = replace(d.article, access=held.access or d.article.access)
                 d = replace(d, article=kept, outcome=Outcome.UNCHANGED, version=d.version - 1)
                 out.append(d)
                 continue
             keep = new is not None and changed_meaningfully(text, new)
-            capped = keep and text is not None and today >= per_day
+            capped = keep and text is not None and held.recent_versions >= per_day
             if capped or not keep:
                 d = replace(d, outcome=Outcome.UNCHANGED, version=d.version - 1, capped=capped)
         out.append(d)
     return out
+
+
+def _keeps_longer_text(held: StoredText, access: str, new: str) -> bool:
+    """Whether a re-fetched stand-in (`access` a wall's) must leave the stored text in place:
+    the stored text is at least as long and is not the page's own teaser."""
+    if access not in STAND_INS or len(held.text or "") < len(new):
+        return False
+    return held.body_source == "feed" or held.access in (Access.OK, Access.TRUNCATED)

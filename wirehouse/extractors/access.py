@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from wirehouse.extractors.jsonld import Node
@@ -42,7 +43,6 @@ _CHALLENGE_TITLES = {
     "just a moment…": "cloudflare",
     "attention required! | cloudflare": "cloudflare",
     "please wait... | cloudflare": "cloudflare",
-    "access denied": "akamai",
     "pardon our interruption": "imperva",
     "request rejected": "waf",
     "human verification": "captcha",
@@ -52,7 +52,14 @@ _CHALLENGE_TITLES = {
     "ddos-guard": "ddos-guard",
     "access to this page has been denied": "perimeterx",
     "access to this page has been denied.": "perimeterx",
+    "sucuri website firewall - access denied": "sucuri",
+    "vercel security checkpoint": "vercel",
+    "challenge validation": "akamai",
 }
+# Akamai's block page is titled "Access Denied" like many an article about access: it counts with
+# the page's "Reference #" line or its errors.edgesuite.net address
+_AKAMAI_TITLE = "access denied"
+_AKAMAI_LINES = ("reference #", "errors.edgesuite.net")
 # ids and classes only challenge pages render
 _CHALLENGE_IDS = {
     "challenge-form": "cloudflare",
@@ -66,6 +73,8 @@ _CHALLENGE_IDS = {
     "px-captcha": "perimeterx",
     "px-captcha-wrapper": "perimeterx",
     "captcha-container": "aws-waf",
+    "sec-if-cpt-container": "akamai",
+    "sec-cpt-if": "akamai",
 }
 # substrings of script/iframe/form addresses only challenge pages load
 _CHALLENGE_SOURCES = {
@@ -75,6 +84,8 @@ _CHALLENGE_SOURCES = {
     "errors.edgesuite.net": "akamai",
     "captcha.awswaf.com": "aws-waf",
     "__cf_chl_": "cloudflare",
+    "/_sec/cp_challenge/": "akamai",
+    "/.well-known/vercel/security/": "vercel",
 }
 # substrings of inline scripts only challenge pages run
 _CHALLENGE_SCRIPTS = {
@@ -84,6 +95,8 @@ _CHALLENGE_SCRIPTS = {
     "_pxcaptcha": "perimeterx",
     "gokuprops": "aws-waf",
     "captcha-delivery.com": "datadome",
+    "sucuri_cloudproxy_js": "sucuri",
+    "window.kpsdk": "kasada",
 }
 # phrases of the visible text of challenge pages (case-folded)
 _CHALLENGE_PHRASES = {
@@ -103,6 +116,9 @@ _CHALLENGE_PHRASES = {
     "our systems have detected unusual traffic": "captcha",
     "to continue, please type the characters": "captcha",
     "complete the security check to access": "captcha",
+    "access denied - sucuri website firewall": "sucuri",
+    "we're verifying your browser": "vercel",
+    "we’re verifying your browser": "vercel",
 }
 # generic widgets: on a page with almost no text, the widget is the page
 _WIDGET_CLASSES = {
@@ -154,18 +170,33 @@ _PAYWALL_IDS = {
     "regwall": "cms",
     "paywall": "cms",
 }
-# attributes whose presence names a vendor's gate (Zephr features, Poool, Piano templates)
+# what a paywall vendor's or CMS's integration puts on every page of a site, free ones too
+# (Zephr features, Poool and Piano templates, Pelcro's and BlueConic's apps): a sign only with
+# a text cut mid-sentence, like a CMS's class
 _PAYWALL_ATTRIBUTES = {
     "data-zephr-feature": "zephr",
     "data-poool": "poool",
     "data-piano-template": "piano",
     "data-paywall": "cms",
 }
+_SITE_IDS = {"pelcro-app": "pelcro"}
+_SITE_SOURCES = {
+    "js.pelcro.com": "pelcro",
+    ".blueconic.net/": "blueconic",
+}
+# Arc XP's story data (`Fusion.globalContent`, inline): `content_restrictions.content_code`,
+# any code but a free one
+_ARC_RESTRICTIONS = '"content_restrictions"'
+_ARC_CODE = '"content_code"'
+_ARC_FREE = frozenset({"", "free", "open", "none", "null"})
 # the sentences a paywall asks with (case-folded); newsletters ask to subscribe too, so none of
 # these is a bare "subscribe"
 _PAYWALL_PROMPTS = (
     "subscribe to continue reading",
-    "subscribe to read",
+    "subscribe to read the full",
+    "subscribe to read the rest",
+    "subscribe to read this",
+    "subscribe to read more",
     "subscribe to keep reading",
     "subscribe now to continue",
     "subscribe to unlock",
@@ -193,6 +224,7 @@ _PAYWALL_PROMPTS = (
     "the rest of this article is",
     "member-only story",
     "unlock this article",
+    "continue reading your article with",
     "dieser artikel ist nur für abonnenten",
     "jetzt weiterlesen mit",
     "lesen sie jetzt mit",
@@ -206,6 +238,19 @@ _PAYWALL_PROMPTS = (
     "contenuto riservato agli abbonati",
     "dit artikel is alleen voor abonnees",
 )
+# prompts that are one only as a block's whole text ("Subscribe to read", not "Subscribe to
+# read our daily briefing")
+_BARE_PROMPTS = ("subscribe to read", "subscribers only", "subscriber exclusive")
+# where a prompt is not the page's: around the article, in a list of links, or quoted
+_NOT_ASKED = frozenset(
+    {"aside", "nav", "footer", "header", "li", "blockquote", "q", "em", "i", "cite", "figure"}
+)
+_NOT_ASKED_INSIDE = frozenset({"aside", "nav", "footer", "li", "blockquote", "figure"})
+_HIDDEN = frozenset({"script", "style", "noscript", "template"})
+# the elements whose whole text a prompt is
+_BLOCKS = ("p", "div", "section", "h1", "h2", "h3", "h4", "h5", "h6")
+# what may stand before a prompt in its block: the end of a sentence
+_SENTENCE_ENDS = (*".!?:|;", "。", "！", "？")
 # what metered sites print on every page, free ones too: a hint only with a cut text
 _ACCOUNT_PROMPTS = (
     "already a subscriber?",
@@ -229,27 +274,35 @@ class Signs:
     bot_wall: str | None = None  # a challenge page: no article text is in it
     shell: str | None = None  # a script bundle without its text in the HTML
     declared: str | None = None  # the page declares itself not free (JSON-LD, meta)
-    marker: str | None = None  # a vendor's or CMS's paywall element
-    prompt: str | None = None  # the visible text asks to subscribe to read on
+    marker: str | None = None  # a vendor's paywall element, rendered only for a gated reader
+    site_marker: str | None = None  # a CMS's class or a vendor's app, on free pages too
+    prompt: str | None = None  # the article's text asks to subscribe to read on
     hint: str | None = None  # the visible text offers a subscriber's log-in
 
 
 def read_signs(tree: HtmlElement, json_ld: Sequence[Node] = ()) -> Signs:
     """The access signs of one parsed page (the tree is read, never changed)."""
-    pieces = [" ".join(str(t).split()) for t in tree.xpath(_VISIBLE_TEXT)]
-    text = " ".join(p for p in pieces if p)
-    folded = text.casefold()
-    # a prompt is a short line of its own; inside a paragraph it is quoted, not asked
-    lines = "\n".join(p.casefold() for p in pieces if len(p) <= PROMPT_CHARS)
+    pieces = [p for p in (" ".join(str(t).split()) for t in tree.xpath(_VISIBLE_TEXT)) if p]
+    folded = " ".join(pieces).casefold()
     ids, classes, attributes, sources, scripts = _markup(tree)
     title = " ".join((tree.findtext(".//title") or "").split()).casefold()
+    names = ids | classes
+    marker = _first(_PAYWALL_IDS, names)
+    weak = marker is not None and marker.startswith("cms:")
+    asks = any(p in folded for p in (*_PAYWALL_PROMPTS, *_BARE_PROMPTS, *_ACCOUNT_PROMPTS))
+    blocks = _article_blocks(tree) if asks else []
     return Signs(
-        bot_wall=_bot_wall(len(text), folded, title, ids | classes, sources, scripts),
-        shell=_shell(tree, len(text), sum(len(s) for s in scripts)),
+        bot_wall=_bot_wall(pieces, title, names, sources, scripts),
+        shell=_shell(tree, sum(len(p) for p in pieces), sum(len(s) for s in scripts)),
         declared=_declared(tree, json_ld),
-        marker=_first(_PAYWALL_IDS, ids | classes) or _first(_PAYWALL_ATTRIBUTES, attributes),
-        prompt=next((p for p in _PAYWALL_PROMPTS if p in lines), None),
-        hint=next((p for p in _ACCOUNT_PROMPTS if p in lines), None),
+        marker=None if weak else marker,
+        site_marker=(marker if weak else None)
+        or _first(_PAYWALL_ATTRIBUTES, attributes)
+        or _first(_SITE_IDS, ids)
+        or _first_in(_SITE_SOURCES, sources)
+        or _arc_restriction(scripts),
+        prompt=_asked(blocks, _PAYWALL_PROMPTS, _BARE_PROMPTS),
+        hint=_asked(blocks, _ACCOUNT_PROMPTS, ()),
     )
 
 
@@ -257,18 +310,19 @@ def paywall_of(signs: Signs, text: str) -> str | None:
     """Why `text` (what the extractor kept of the page) is a paywall's teaser, or None.
 
     A declaration, a vendor's gate or a subscribe-to-read prompt on a short text; a CMS's
-    paywall class or a subscriber's log-in only on a short text cut mid-sentence (a free
-    article ends its last sentence, and many sites print both on every article)."""
+    paywall class, a vendor's site-wide integration or a subscriber's log-in only on a short
+    text cut mid-sentence (a free article ends its last sentence, and many sites print them on
+    every article)."""
     if len(text) > STUB_MAX_CHARS:
         return None
     if signs.declared:
         return signs.declared
-    if signs.marker and not signs.marker.startswith("cms:"):
+    if signs.marker:
         return signs.marker
     if signs.prompt:
         return f"prompt:{signs.prompt}"
-    if (signs.marker or signs.hint) and cut_short(text):
-        return signs.marker or f"hint:{signs.hint}"
+    if (signs.site_marker or signs.hint) and cut_short(text):
+        return signs.site_marker or f"hint:{signs.hint}"
     return None
 
 
@@ -276,7 +330,7 @@ def prompts_only(text: str) -> bool:
     """Whether every line of the text is a paywall's prompt: a wall without a teaser."""
     prompts = (*_PAYWALL_PROMPTS, *_ACCOUNT_PROMPTS)
     lines = [line.casefold() for line in text.splitlines() if line.strip()]
-    return all(any(p in line for p in prompts) for line in lines)
+    return all(any(p in line for p in prompts) or _bare(line) in _BARE_PROMPTS for line in lines)
 
 
 def cut_short(text: str) -> bool:
@@ -295,6 +349,90 @@ def cut_short(text: str) -> bool:
     # scripts written without spaces (Chinese, Japanese, Thai) count by characters
     long = words >= CUT_MIN_WORDS or (words <= 2 and len(last) >= 2 * CUT_MIN_WORDS)
     return long and not last.endswith(_FINAL)
+
+
+def _article_blocks(tree: HtmlElement) -> list[str]:
+    """The case-folded whole texts (at most `PROMPT_CHARS`) of the block elements of the
+    article's area (its `article`/`main` elements, else the body), outside asides, navigation,
+    footers, lists of links and quotes: where a paywall asks, and nothing else does."""
+    areas = tree.xpath("//article | //main | //*[@role='main']") or tree.xpath("//body")
+    seen: set[HtmlElement] = set()
+    out: list[str] = []
+    for area in areas:
+        for block in area.iter(*_BLOCKS):
+            if block in seen:
+                continue
+            seen.add(block)
+            said = _short_text(block)
+            if said and not any(a.tag in _NOT_ASKED for a in block.iterancestors()):
+                out.append(said)
+    return out
+
+
+def _short_text(element: HtmlElement) -> str | None:
+    """The element's visible text, spaces collapsed and case-folded, or None when it is longer
+    than a prompt (read no further than that) or holds an aside, a list or a quote block."""
+    parts: list[str] = []
+    size = 0
+    hidden = 0
+    for event, node in etree.iterwalk(element, events=("start", "end")):
+        tag = node.tag if isinstance(node.tag, str) else None
+        if event == "start":
+            if node is not element and tag in _NOT_ASKED_INSIDE:
+                return None
+            if tag is None or tag in _HIDDEN:
+                hidden += 1
+            elif not hidden and node.text:
+                parts.append(node.text)
+                size += len(node.text)
+        else:
+            if tag is None or tag in _HIDDEN:
+                hidden -= 1
+            if node is not element and not hidden and node.tail:
+                parts.append(node.tail)
+                size += len(node.tail)
+        if size > 2 * PROMPT_CHARS:
+            return None
+    said = " ".join(" ".join(parts).split()).casefold()
+    return said if len(said) <= PROMPT_CHARS else None
+
+
+def _asked(blocks: Sequence[str], prompts: Sequence[str], bare: Sequence[str]) -> str | None:
+    """The first prompt a block asks: it opens the block or a sentence of it (one quoted in the
+    middle of a sentence is told, not asked), or, for a bare prompt, it is the whole block."""
+    for block in blocks:
+        for prompt in prompts:
+            start = block.find(prompt)
+            while start != -1:
+                before = block[:start].rstrip()
+                if not any(c.isalnum() for c in before) or before.endswith(_SENTENCE_ENDS):
+                    return prompt
+                start = block.find(prompt, start + 1)
+        if (alone := _bare(block)) in bare:
+            return alone
+    return None
+
+
+def _bare(line: str) -> str:
+    """A line without the punctuation and padlocks around it."""
+    return line.strip(_CLOSERS + ".!:…-–—🔒").casefold()
+
+
+def _arc_restriction(scripts: Sequence[str]) -> str | None:
+    """Arc XP's story data restricting the story (`content_restrictions.content_code` not
+    free), read by string search in the inline script that carries it."""
+    for script in scripts:
+        at = script.find(_ARC_RESTRICTIONS)
+        if at == -1:
+            continue
+        code = script.find(_ARC_CODE, at, at + 400)
+        if code == -1:
+            continue
+        rest = script[code + len(_ARC_CODE) : code + len(_ARC_CODE) + 80].lstrip(" :")
+        value = rest[1 : rest.find('"', 1)] if rest.startswith('"') else ""
+        if value.strip().lower() not in _ARC_FREE:
+            return f"arc:content_restrictions:{value.strip().lower()[:40]}"
+    return None
 
 
 def _markup(
@@ -324,28 +462,47 @@ def _markup(
 
 
 def _bot_wall(
-    text_chars: int,
-    folded: str,
+    pieces: Sequence[str],
     title: str,
     names: set[str],
     sources: Sequence[str],
     scripts: Sequence[str],
 ) -> str | None:
+    """A challenge page's marker: markup only challenges render (ids, sources, inline scripts)
+    on a page of little text, or a title or phrase backed by a second sign (the other of the
+    two, or a captcha widget), or a phrase that is most of the page's text. A title or a phrase
+    alone is quoted as often as it is served."""
+    text_chars = sum(len(p) for p in pieces)
     if text_chars > CHALLENGE_TEXT_CHARS:
         return None
-    if vendor := _CHALLENGE_TITLES.get(title):
-        return f"{vendor}:title"
-    if found := _first(_CHALLENGE_IDS, names):
+    folded_scripts = [s.casefold() for s in scripts]
+    if found := (
+        _first(_CHALLENGE_IDS, names)
+        or _first_in(_CHALLENGE_SOURCES, sources)
+        or _first_in(_CHALLENGE_SCRIPTS, folded_scripts)
+    ):
         return found
-    if found := _first_in(_CHALLENGE_SOURCES, sources):
-        return found
-    if found := _first_in(_CHALLENGE_SCRIPTS, (s.casefold() for s in scripts)):
-        return found
-    if text_chars <= PHRASE_TEXT_CHARS and (found := _first_in(_CHALLENGE_PHRASES, (folded,))):
-        return found
+    folded = " ".join(pieces).casefold()
+    if title == _AKAMAI_TITLE and any(line in folded for line in _AKAMAI_LINES):
+        return "akamai:title"
+    titled = _CHALLENGE_TITLES.get(title)
+    phrase = _first_in(_CHALLENGE_PHRASES, (folded,)) if text_chars <= PHRASE_TEXT_CHARS else None
+    widget = text_chars <= PHRASE_TEXT_CHARS and (
+        _first(_WIDGET_CLASSES, names) or _first_in(_WIDGET_SOURCES, sources)
+    )
+    if titled and (phrase or widget):
+        return f"{titled}:title"
+    if phrase and (widget or _most_of(pieces, phrase.partition(":")[2], text_chars)):
+        return phrase
     if text_chars > WIDGET_TEXT_CHARS:
         return None
     return _first(_WIDGET_CLASSES, names) or _first_in(_WIDGET_SOURCES, sources)
+
+
+def _most_of(pieces: Sequence[str], phrase: str, text_chars: int) -> bool:
+    """Whether the text pieces that say `phrase` are more than half of the page's text."""
+    saying = sum(len(p) for p in pieces if phrase in p.casefold())
+    return 2 * saying > text_chars
 
 
 def _shell(tree: HtmlElement, text_chars: int, script_chars: int) -> str | None:

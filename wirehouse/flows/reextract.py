@@ -60,6 +60,7 @@ async def reextract_batch(
                 settings=settings.dedup,
                 now=datetime.now(UTC),
                 refetched=known,
+                fetched_now=False,
             ),
         )
     return {

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from wirehouse.dedup.canonical import Claim, stored_key_trusted
 from wirehouse.dedup.exact import decide_exact
-from wirehouse.dedup.versions import screen_versions
+from wirehouse.dedup.versions import StoredText
 from wirehouse.records import (
     Access,
     Article,
@@ -78,9 +78,12 @@ def lookups_for(
                     by_url[key] = aid
     if hashes:
         with registered(con, _hashes=pa.table({"h": pa.array(hashes, pa.string())})):
+            # a stored stand-in (a teaser, a feed summary) is no original either (`comparable`)
             for h, aid in con.execute(
                 "SELECT h, min(article_id) FROM _hashes"
-                " JOIN articles ON content_hash = h GROUP BY h"
+                " JOIN articles ON content_hash = h"
+                f" WHERE coalesce(access, '{Access.OK}') IN ('{Access.OK}', '{Access.TRUNCATED}')"
+                " GROUP BY h"
             ).fetchall():
                 by_hash[h] = aid
     return Lookups(by_canonical, by_hash, by_url)
@@ -248,9 +251,11 @@ def load_batch(
     followers: Mapping[str, Sequence[Entry]] | None = None,
     fetched: Sequence[Fetched] = (),
     now: datetime,
+    fetched_now: bool = True,
 ) -> LoadCounts:
     """Write a batch of decisions, the URLs seen and the fetches made (inside the caller's
-    transaction)."""
+    transaction). `fetched_now` False: the pages are stored ones extracted again, so no
+    article is marked fetched again (its fetch time and status stay)."""
     followers = followers or {}
     new_rows, version_rows, url_rows, page_rows, raw_rows = [], [], [], [], []
     updated: list[Decision] = []
@@ -296,7 +301,7 @@ def load_batch(
         table(_VERSION_SCHEMA, version_rows),
         key=("article_id", "version"),
     )
-    n_versions = _apply_versions(con, updated, now)
+    n_versions = _apply_versions(con, updated, now, fetched_now=fetched_now)
     _mark_refetched(
         con,
         [
@@ -305,6 +310,7 @@ def load_batch(
             if d.outcome in (Outcome.VERSION, Outcome.UNCHANGED) and not d.capped
         ],
         now,
+        fetched_now=fetched_now,
     )
     n_urls = insert_new(con, "article_urls", table(_URL_SCHEMA, url_rows), key=("url", "feed_url"))
     insert_new(con, "pages", table(_PAGE_SCHEMA, page_rows), key=("url", "fetched_at"))
@@ -316,15 +322,21 @@ def load_batch(
 
 
 def _apply_versions(
-    con: duckdb.DuckDBPyConnection, updated: Sequence[Decision], now: datetime
+    con: duckdb.DuckDBPyConnection, updated: Sequence[Decision], now: datetime, *, fetched_now: bool
 ) -> int:
-    """Point `articles` at the newest text; older texts stay in `article_versions`."""
+    """Point `articles` at the newest text; older texts stay in `article_versions`. A stored
+    page extracted again (`fetched_now` False) leaves the article's status and fetch time."""
     if not updated:
         return 0
     rows = [_article_row(d, now) for d in updated]
+    fetch = (
+        "status = v.status, last_fetched_at = greatest(a.last_fetched_at, v.last_fetched_at),"
+        if fetched_now
+        else ""
+    )
     with registered(con, _versions=table(_ARTICLE_SCHEMA, rows)):
         result = con.execute(
-            """
+            f"""
             UPDATE articles AS a SET
                 title = coalesce(v.title, a.title), text = v.text,
                 title_source = CASE WHEN v.title IS NULL THEN a.title_source
@@ -342,10 +354,8 @@ def _apply_versions(
                                     ELSE a.published_at END,
                 published_at_source = CASE WHEN a.body_source <> 'page' THEN v.published_at_source
                                            ELSE a.published_at_source END,
-                content_hash = v.content_hash, body_source = v.body_source, status = v.status,
-                access = v.access,
-                version = v.version, updated_at = v.updated_at,
-                last_fetched_at = v.last_fetched_at
+                content_hash = v.content_hash, body_source = v.body_source, {fetch}
+                access = v.access, version = v.version, updated_at = v.updated_at
             FROM _versions v
             WHERE a.article_id = v.article_id AND a.version < v.version
             """
@@ -369,10 +379,15 @@ def store_pending(
 
 
 def _mark_refetched(
-    con: duckdb.DuckDBPyConnection, decisions: Sequence[Decision], now: datetime
+    con: duckdb.DuckDBPyConnection,
+    decisions: Sequence[Decision],
+    now: datetime,
+    *,
+    fetched_now: bool,
 ) -> None:
     """Remember when a known article was fetched again and which `<updated>` its entry showed,
-    so the re-fetch policy does not fetch it again until something changes."""
+    so the re-fetch policy does not fetch it again until something changes. A stored page
+    extracted again (`fetched_now` False) is no fetch: only the access it gives is said again."""
     if not decisions:
         return
     data = pa.table(
@@ -386,10 +401,16 @@ def _mark_refetched(
         }
     )
     with registered(con, _refetched=data):
+        if not fetched_now:
+            con.execute(
+                "UPDATE articles AS a SET access = r.access"
+                " FROM _refetched r WHERE a.article_id = r.article_id"
+            )
+            return
         # only a page that gave text reaches here: whatever was missing no longer is, and what
         # the page gave (a teaser, say, that left the feed's text in place) is said again
         con.execute(
-            "UPDATE articles AS a SET last_fetched_at = r.fetched_at,"
+            "UPDATE articles AS a SET last_fetched_at = greatest(a.last_fetched_at, r.fetched_at),"
             f" status = '{ArticleStatus.OK}', access = r.access"
             " FROM _refetched r WHERE a.article_id = r.article_id"
         )
@@ -400,28 +421,24 @@ def _mark_refetched(
         )
 
 
-def version_screen(
-    con: duckdb.DuckDBPyConnection,
-    decisions: Sequence[Decision],
-    *,
-    now: datetime,
-    per_day: int,
-) -> list[Decision]:
-    """The decisions with each VERSION that is not a new version turned UNCHANGED
-    (`dedup.versions.screen_versions`), against the stored text and access of its article and
-    the number of new versions (after its first text) it got in the last 24 hours."""
+def stored_versions(
+    con: duckdb.DuckDBPyConnection, decisions: Sequence[Decision], *, now: datetime
+) -> dict[str, StoredText]:
+    """What each article a VERSION decision points at holds now, for `screen_versions`: its
+    text, access, body source and the new versions (after its first text) it got in the last
+    24 hours."""
     wanted = sorted({d.article_id for d in decisions if d.outcome is Outcome.VERSION})
     if not wanted:
-        return list(decisions)
+        return {}
     with registered(con, _wanted=pa.table({"article_id": pa.array(wanted, pa.string())})):
         rows = con.execute(
-            "SELECT a.article_id, a.text, a.access, (SELECT count(*) FROM article_versions v"
+            "SELECT a.article_id, a.text, a.access, a.body_source,"
+            " (SELECT count(*) FROM article_versions v"
             "  WHERE v.article_id = a.article_id AND v.version > 1 AND v.fetched_at >= ?)"
             " FROM articles a JOIN _wanted w ON w.article_id = a.article_id",
             [now - timedelta(days=1)],
         ).fetchall()
-    stored = {aid: (text, access, int(n)) for aid, text, access, n in rows}
-    return screen_versions(decisions, stored, per_day=per_day)
+    return {aid: StoredText(text, access, source, int(n)) for aid, text, access, source, n in rows}
 
 
 def record_page_failures(

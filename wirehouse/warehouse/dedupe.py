@@ -23,6 +23,7 @@ from wirehouse.config.settings import DedupSettings
 from wirehouse.dedup import copies
 from wirehouse.dedup.canonical import screen_canonicals, trusted_pairs
 from wirehouse.dedup.exact import decide_exact
+from wirehouse.dedup.versions import screen_versions
 from wirehouse.records import (
     Article,
     Decision,
@@ -38,7 +39,7 @@ from wirehouse.warehouse.articles import (
     load_batch,
     lookups_for,
     record_claims,
-    version_screen,
+    stored_versions,
 )
 from wirehouse.warehouse.demotions import apply_demotions
 from wirehouse.warehouse.fingerprints import store_fingerprints, stored_matches
@@ -70,13 +71,16 @@ def dedupe_and_load(
     refetched: Mapping[str, Known] | None = None,
     followers: Mapping[str, Sequence[Entry]] | None = None,
     fetched: Sequence[Fetched] = (),
+    fetched_now: bool = True,
 ) -> Deduped:
     """Deduplicate a batch of articles against the warehouse and load it (inside the caller's
     transaction).
 
     `refetched` maps the url_key of entries fetched again on purpose to their stored article
     (their text may be a new version); `followers` maps a url_key to later entries of the run
-    with the same URL, recorded as its sightings; `fetched` are the fetches to log."""
+    with the same URL, recorded as its sightings; `fetched` are the fetches to log. `fetched_now`
+    False (reextract): the articles come from stored pages, so no article is marked fetched
+    again."""
     refetched = refetched or {}
     followers = followers or {}
     partners = trusted_pairs(settings.syndication_partners)
@@ -96,7 +100,8 @@ def dedupe_and_load(
     decisions = decide_exact(
         batch, by_canonical=found.by_canonical, by_hash=found.by_hash, refetched=refetched
     )
-    decisions = version_screen(con, decisions, now=now, per_day=settings.versions_per_day)
+    stored = stored_versions(con, decisions, now=now)
+    decisions = screen_versions(decisions, stored, per_day=settings.versions_per_day)
     probes = copies.probes(decisions, settings)
     # no fingerprint is stored before the last step, so one band join serves both uses
     matches = stored_matches(con, probes, settings, now=now)
@@ -109,12 +114,13 @@ def dedupe_and_load(
         followers=followers,
         fetched=fetched,
         now=now,
+        fetched_now=fetched_now,
     )
     record_claims(con, run_id, claims, decisions, now=now)
     inherited = apply_demotions(con, copies.demotions(decisions, probes, matches, settings))
-    stored = store_fingerprints(con, decisions, settings, now=now)
+    fingerprinted = store_fingerprints(con, decisions, settings, now=now)
     placed = place_in_stories(con, decisions, settings, now=now, inherited=inherited)
-    log.debug("stored %d fingerprints, placed %d articles in stories", stored, len(placed))
+    log.debug("stored %d fingerprints, placed %d articles in stories", fingerprinted, len(placed))
     duplicates: Counter[str] = Counter()
     for d in decisions:
         if d.outcome is Outcome.DUPLICATE:
