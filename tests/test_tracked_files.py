@@ -129,5 +129,5 @@ def test_the_dots_check_knows_a_climb_from_a_url() -> None:
     assert not _leaves_by_dots("https://example.org/a/./b/../c")
     assert not _leaves_by_dots("tests/fixtures/a.html")
     assert _leaves_by_dots("../sibling")
-    assert _leaves_by_dots("../../sibling/FACTS.md")
+    assert _leaves_by_dots("../../sibling/notes.md")
     assert not _leaves_by_dots("../atom.xml")  # a relative href, resolved against a page URL

@@ -20,7 +20,7 @@ def result(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return evaluate(db_path=Path(tmp_path_factory.mktemp("eval")) / "eval.duckdb")
 
 
-def test_the_eval_set_covers_what_issue_3_asks_for():
+def test_the_eval_set_covers_every_kind_of_copy_and_story():
     items = load_items()
     kinds = {i.kind for i in items}
     assert {
