@@ -49,7 +49,7 @@ async def reextract_batch(
     rules: dict[str, SourceRules],
 ) -> dict[str, int]:
     """Extract one batch of stored pages again and load the texts that changed."""
-    with session(settings.db) as con:
+    with session(settings.warehouse) as con:
         rows = con.execute(_LATEST_PAGES, [article_ids]).fetchall()
     pages: list[Page] = []
     known: dict[str, Known] = {}
@@ -88,7 +88,7 @@ async def reextract_batch(
     results = await asyncio.wrap_future(pool.submit(pages)) if pages else []
     articles = [r for r in results if isinstance(r, Article)]
     decisions = decide_exact(articles, by_canonical={}, by_hash={}, refetched=known)
-    with session(settings.db) as con, transaction(con):
+    with session(settings.warehouse) as con, transaction(con):
         load_batch(con, "reextract", decisions, now=datetime.now(UTC))
     return {
         "pages": len(pages),
@@ -105,8 +105,8 @@ async def reextract(db: str | None = None, data_path: str | None = None) -> dict
     settings = load_settings(db=db, data_path=data_path)
     rules = _feed_rules(settings)
     totals = {"pages": 0, "changed": 0, "unchanged": 0, "rejected": 0}
-    with run_lock(settings.db):
-        with session(settings.db) as con:
+    with run_lock(settings.warehouse):
+        with session(settings.warehouse) as con:
             migrate(con)
             ids = [
                 r[0]
