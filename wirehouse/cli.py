@@ -120,7 +120,8 @@ class Format(StrEnum):
 
 
 def _prefect_defaults() -> None:
-    """Settings Prefect must have before it is imported: no telemetry, quiet console on a TTY."""
+    """Settings Prefect must have before it is imported (no telemetry, quiet console on a TTY),
+    then a server already running on the default local port if no API URL is set."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     # with no PREFECT_API_URL Prefect starts a temporary server in-process; its first start
     # creates its database, which takes longer than Prefect's 20 s default on a busy machine
@@ -128,6 +129,10 @@ def _prefect_defaults() -> None:
     if sys.stderr.isatty():
         # the progress display shows the run; Prefect's own log lines stay in its API and UI
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # a server already running on 127.0.0.1:4200 (`wirehouse server`) instead of a temporary one
+    from wirehouse.flows.server import use_running_server
+
+    use_running_server()
 
 
 def _prefect_home() -> Path:
@@ -144,7 +149,8 @@ def _prefect_api() -> str:
     url = PREFECT_API_URL.value()
     if not url:
         raise ConfigError(
-            "PREFECT_API_URL is not set: run `wirehouse server` first and export the URL it prints"
+            "no Prefect server: PREFECT_API_URL is not set and none answers on 127.0.0.1:4200;"
+            " run `wirehouse server` first (or export the URL of yours as PREFECT_API_URL)"
         )
     return str(url)
 

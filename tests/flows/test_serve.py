@@ -28,6 +28,8 @@ from prefect.client.schemas.filters import (
 from prefect.client.schemas.objects import FlowRun
 
 from devkit.newsroom import Newsroom
+from devkit.ports import free_port
+from tests.flows.test_running_server import CLI
 from wirehouse.flows.artifacts import FAILURES_KEY, SUMMARY_KEY
 from wirehouse.warehouse.connection import session
 
@@ -147,8 +149,9 @@ def test_serve_runs_ingest_on_schedule_one_at_a_time_and_publishes_summaries(pre
 def test_serve_without_a_prefect_server_says_how_to_start_one(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["PREFECT_HOME"] = str(tmp_path / "prefect-home")  # no profile with an API URL either
+    # the default port is a closed one: a server the machine runs on 4200 would answer there
     result = subprocess.run(
-        [*WIREHOUSE, "serve", "--interval", "5", "--db", str(tmp_path / "w.duckdb")],
+        [*CLI, str(free_port()), "serve", "--interval", "5", "--db", str(tmp_path / "w.duckdb")],
         env=env,
         cwd=tmp_path,
         capture_output=True,

@@ -31,6 +31,12 @@ CATALOG_EXTENSIONS = {"postgres": "postgres_scanner", "sqlite": "sqlite_scanner"
 # the schemes DuckDB's httpfs reads as S3 (s3a/s3n are Hadoop's names for the same thing)
 S3_SCHEMES = ("s3", "s3a", "s3n")
 
+# DuckDB's own default is 80% of the machine's RAM, for its buffer cache alone: a run's cache
+# grows with the warehouse file it writes (the pages' HTML), beside the extraction workers.
+# 512 MB holds a batch load's working set many times over; a query that needs more spills to
+# DuckDB's temporary directory (sorts, joins, aggregates) or fails with an "Out of Memory" line.
+DEFAULT_MEMORY_LIMIT = "512MB"
+
 REDACTED = "***"
 # `password=...` in a libpq/DuckDB key=value string or a URL query, a value quoted '...' (with
 # backslash escapes) or running to the next space, `&` or `;`. The alternatives in the quoted
@@ -93,10 +99,12 @@ def check_data_path(data_path: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Warehouse:
-    """A warehouse location and, for a DuckLake, the folder or bucket its data files go to."""
+    """A warehouse location and, for a DuckLake, the folder or bucket its data files go to;
+    `memory_limit` is what each connection to it may use (DuckDB's size syntax, e.g. 1GB)."""
 
     location: str
     data_path: str | None = None
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
 
     def __post_init__(self) -> None:
         if not self.location.strip():

@@ -17,7 +17,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from wirehouse.config.location import Warehouse
+from wirehouse.config.location import DEFAULT_MEMORY_LIMIT, Warehouse
 
 DEFAULT_CONFIG_FILE = Path("config/wirehouse.toml")
 
@@ -407,6 +407,13 @@ class Settings(BaseSettings):
         description="Where a new DuckLake writes its Parquet files (a folder or object storage "
         "URL); the lake remembers it, so only its first run needs it.",
     )
+    duckdb_memory_limit: str = Field(
+        default=DEFAULT_MEMORY_LIMIT,
+        pattern=r"^[0-9]{1,9}(\.[0-9]{1,3})? ?[KkMmGgTt]i?[Bb]$",
+        description="Memory DuckDB may use for the warehouse in each process, in DuckDB's size "
+        "syntax (512MB, 2GiB); a query needing more spills to disk or fails with a clear "
+        "error. DuckDB's own default is 80% of RAM.",
+    )
     feeds_file: Path = Field(
         default=Path("config/feeds.toml"),
         description="The default feed list: TOML, an OPML export, or URLs one a line.",
@@ -467,8 +474,9 @@ class Settings(BaseSettings):
 
     @property
     def warehouse(self) -> Warehouse:
-        """The warehouse to open: `db`, plus the data path when it is a DuckLake."""
-        return Warehouse(self.db, self.data_path)
+        """The warehouse to open: `db`, plus the data path when it is a DuckLake, and the
+        memory each connection to it may use."""
+        return Warehouse(self.db, self.data_path, self.duckdb_memory_limit)
 
     @classmethod
     def settings_customise_sources(

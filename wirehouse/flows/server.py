@@ -83,6 +83,30 @@ def healthy(url: str) -> bool:
         return False
 
 
+def use_running_server() -> str | None:
+    """Point this process's Prefect at a server already answering on 127.0.0.1:DEFAULT_PORT
+    (`wirehouse server`'s port) when neither PREFECT_API_URL nor the active Prefect profile
+    names one; returns its API URL, or None when Prefect will start its temporary server.
+
+    A temporary server costs each one-off process about 10-20 s of CPU to start (it migrates
+    its database and registers block types); a running one costs a health check. Set
+    PREFECT_API_URL, even empty, to choose for yourself (empty: always the temporary one).
+    """
+    if "PREFECT_API_URL" in os.environ:
+        return None
+    from prefect.context import refresh_global_settings_context
+    from prefect.settings import PREFECT_API_URL
+
+    if PREFECT_API_URL.value():  # from the active profile
+        return None
+    url = api_url(DEFAULT_PORT)
+    if not healthy(url):
+        return None
+    os.environ["PREFECT_API_URL"] = url
+    refresh_global_settings_context()  # Prefect read its settings when it was imported
+    return url
+
+
 def wait_healthy(
     url: str, *, timeout_s: float = 120.0, proc: subprocess.Popen[bytes] | None = None
 ) -> None:

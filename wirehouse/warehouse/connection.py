@@ -67,7 +67,7 @@ def connect(
     told = False
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
             if _LOCK_MESSAGE not in str(exc):
                 raise WarehouseError(f"cannot open warehouse {path}: {first_line(exc)}") from exc
@@ -81,6 +81,21 @@ def connect(
             time.sleep(0.1)
         except duckdb.Error as exc:
             raise WarehouseError(f"cannot open warehouse {path}: {first_line(exc)}") from exc
+        else:
+            return _limited(con, warehouse)
+
+
+def _limited(con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> duckdb.DuckDBPyConnection:
+    """`con` held to the warehouse's memory limit (DuckDB's default is 80% of RAM); closed on
+    a bad limit. The limit is the database instance's, shared by this process's connections."""
+    try:
+        con.execute(f"SET memory_limit = '{quote_literal(warehouse.memory_limit)}'")
+    except duckdb.Error as exc:
+        con.close()
+        raise WarehouseError(
+            f"bad memory limit {warehouse.memory_limit!r}: {first_line(exc)}"
+        ) from exc
+    return con
 
 
 # the catalog name a DuckLake is attached under; `USE lake` makes unqualified names resolve there
@@ -95,7 +110,7 @@ def _connect_lake(warehouse: Warehouse, *, read_only: bool) -> duckdb.DuckDBPyCo
     """
 
     def attach() -> duckdb.DuckDBPyConnection:
-        con = duckdb.connect()
+        con = _limited(duckdb.connect(), warehouse)
         try:
             attach_lake(con, warehouse, read_only=read_only)
             con.execute(f"USE {LAKE_ALIAS}")

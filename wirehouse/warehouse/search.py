@@ -132,11 +132,14 @@ def refresh_due(con: duckdb.DuckDBPyConnection, *, now: datetime) -> bool:
     return stored - indexed >= max(1, REFRESH_GROWTH * indexed) or now - built_at >= REFRESH_AGE
 
 
-def index_home(where: Warehouse | str | Path) -> Warehouse | Path:
+def index_home(where: Warehouse | str | Path) -> Warehouse:
     """Where the index lives: in the warehouse file, or for a DuckLake (which cannot store
     fts's tables and macros) in a local DuckDB copy of its articles, `search.duckdb`."""
     warehouse = as_warehouse(where)
-    return warehouse.local_dir / "search.duckdb" if warehouse.is_lake else warehouse
+    if not warehouse.is_lake:
+        return warehouse
+    copy = warehouse.local_dir / "search.duckdb"
+    return Warehouse(str(copy), memory_limit=warehouse.memory_limit)
 
 
 def ensure_fresh(where: Warehouse | str | Path, *, wait_s: float = 30.0) -> IndexState:
@@ -150,13 +153,12 @@ def ensure_fresh(where: Warehouse | str | Path, *, wait_s: float = 30.0) -> Inde
     if warehouse.is_lake:
         _refresh_lake_copy(warehouse, wait_s=wait_s)
         return IndexState.FRESH
-    path = warehouse.file
-    with session(path, read_only=True, wait_s=wait_s) as con:
+    with session(warehouse, read_only=True, wait_s=wait_s) as con:
         state = index_state(con)
     if state is IndexState.FRESH:
         return state
     try:
-        with session(path, wait_s=wait_s) as con:
+        with session(warehouse, wait_s=wait_s) as con:
             if index_state(con) is not IndexState.FRESH:
                 refresh_index(con)
     except WarehouseBusy:
