@@ -74,6 +74,10 @@ class Bench:
         server = running_server(port=port, home=home, log=home / "server.log")
         self.server = self._helpers.enter_context(server)
         os.environ["PREFECT_API_URL"] = api_url(port)
+        # the run's page budget must not split the dataset: the cold run measures every page,
+        # and the warm run then finds every feed unchanged (a budget is a scheduling choice)
+        largest = max(self.args.articles, self.args.growth_articles)
+        os.environ["WIREHOUSE_BUDGET__MAX_PAGES_PER_RUN"] = str(largest)
         self.newsroom, self.port = start_process(
             self.scale, self.datasets, latency_s=self.args.latency
         )
