@@ -258,8 +258,7 @@ def backfill(
     db: DbOption = None,
     data_path: DataPathOption = None,
 ) -> None:
-    """Load the articles a site's sitemaps list, through the ingest pipeline, then print what
-    it did."""
+    """Load the articles a site's sitemaps list through the ingest pipeline; print what it did."""
     with _user_errors():
         from wirehouse.config.feedlist import sources_from_urls
         from wirehouse.config.settings import load_settings
@@ -774,8 +773,10 @@ def demo(
         float, typer.Option(help="With --once: keep the newsroom up this long after the run.")
     ] = 0.0,
 ) -> None:
-    """Ingest the bundled demo newsroom (on 127.0.0.1, no internet needed), then leave it, a
-    Prefect server and the every-minute deployment running (`wirehouse demo-stop` ends them)."""
+    """Ingest the bundled demo newsroom (on 127.0.0.1, no internet), then leave it running.
+
+    The newsroom, a Prefect server and the every-minute deployment stay in the background
+    until `wirehouse demo-stop` ends them."""
     if once:
         _demo_once(db, data_path, serve_seconds)
         return
