@@ -6,7 +6,8 @@ Pages, each set measured apart: the repository's article fixtures (tests/fixture
 the feeds test's page), the first `--titles` pages of the title corpus
 (devkit/evals/titles_corpus.py) and `--newsroom` pages of the generated newsroom
 (devkit/newsroom/generated.py). Timed for each page, in turns whose order rotates every round,
-in CPU time (`time.process_time`, so other load on the machine counts little):
+in the thread's CPU time (`bench.measure.interleaved_cpu`, so other load on the machine
+counts little):
 
 - ``worker``: `extract_page`, everything a worker does for one page;
 - ``with_metadata``: `parse_html` and trafilatura's `bare_extraction` with wirehouse's options
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +30,7 @@ from typing import Any
 
 from trafilatura import bare_extraction
 
+from bench.measure import interleaved_cpu
 from devkit.evals.titles_corpus import cases
 from devkit.newsroom.generated import Dataset, Generator, Scale
 from wirehouse.config.settings import ExtractSettings
@@ -66,7 +67,7 @@ def newsroom_pages(n: int) -> Pages:
     return [(room.page(dataset, k, 8000), room.article_url(dataset, k, 8000)) for k in range(n)]
 
 
-def variants(settings: ExtractSettings) -> dict[str, Callable[[bytes, str], object]]:
+def variants(settings: ExtractSettings) -> dict[str, Callable[[tuple[bytes, str]], object]]:
     text_only = trafilatura_options(settings)
     today = datetime.now(UTC).strftime("%Y-%m-%d")
     with_metadata = {  # as the worker called trafilatura before
@@ -79,12 +80,12 @@ def variants(settings: ExtractSettings) -> dict[str, Callable[[bytes, str], obje
         },
     }
     return {
-        "worker": lambda body, url: extract_page(body, url, settings=settings),
-        "with_metadata": lambda body, url: bare_extraction(
-            loading.parse_html(body), url=url, **with_metadata
+        "worker": lambda page: extract_page(page[0], page[1], settings=settings),
+        "with_metadata": lambda page: bare_extraction(
+            loading.parse_html(page[0]), url=page[1], **with_metadata
         ),
-        "text_only": lambda body, url: bare_extraction(
-            loading.parse_html(body), url=url, **text_only
+        "text_only": lambda page: bare_extraction(
+            loading.parse_html(page[0]), url=page[1], **text_only
         ),
     }
 
@@ -92,20 +93,12 @@ def variants(settings: ExtractSettings) -> dict[str, Callable[[bytes, str], obje
 def measure(pages: Pages, rounds: int, settings: ExtractSettings) -> dict[str, Any]:
     """Milliseconds of CPU per page of each variant, the variants interleaved page by page."""
     runs = variants(settings)
-    names = list(runs)
-    for body, url in pages:  # imports, lazy tables, caches: not timed
+    for page in pages:  # imports, lazy tables, caches: not timed
         for run in runs.values():
-            run(body, url)
-    spent = dict.fromkeys(names, 0.0)
-    for r in range(rounds):
-        order = names[r % len(names) :] + names[: r % len(names)]
-        for body, url in pages:
-            for name in order:
-                started = time.process_time()
-                runs[name](body, url)
-                spent[name] += time.process_time() - started
+            run(page)
+    spent, _ = interleaved_cpu(runs, pages, rounds)
     count = rounds * len(pages)
-    ms = {name: round(spent[name] / count * 1000, 2) for name in names}
+    ms = {name: round(seconds / count * 1000, 2) for name, seconds in spent.items()}
     return {
         "pages": len(pages),
         "rounds": rounds,

@@ -4,13 +4,15 @@
 
 Measures as production runs: a persistent Prefect server started first (its start-up not
 counted), the `ingest` flow called in this long-lived process as `wirehouse serve` does (each
-run's own flow start counted), politeness settings at their defaults, pages spread over
-`--hosts` loopback addresses so per-host limits are not what is measured. Figures, each
-measured side by side in the same run: cold ingest throughput against a bare trafilatura loop
-(one core, same pages, same options); CPU share per stage (py-spy over the cold run); the warm
-run (all feeds 304); the growth curve (a fresh batch into warehouses pre-filled with 0 / 100k /
-1M articles); memory (peak RSS of the tree, RSS after each run); trafilatura's own CLI on the
-same URLs. Writes `bench/results/ingest.json` and prints a table; `bench/plot.py` draws it.
+run's own flow start counted), politeness settings at their defaults (the run's budgets lifted
+to the dataset, so no run leaves pages to the next), pages spread over `--hosts` loopback
+addresses so per-host limits are not what is measured. Figures, each measured side by side in
+the same run: cold ingest throughput against bare trafilatura loops (one core, the same pages:
+its defaults, and the worker's options); CPU share per stage (py-spy over the cold run); the
+warm run (all feeds 304); the growth curve (a fresh batch into warehouses pre-filled with 0 /
+100k / 1M articles); memory (peak RSS of the tree, RSS after each run); trafilatura's own CLI
+on the same URLs. Writes `bench/results/ingest.json` and prints a table; `bench/plot.py` draws
+it.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class Bench:
         self._helpers = contextlib.ExitStack()  # the Prefect server, stopped by `stop`
 
     def start(self) -> None:
+        from wirehouse.config.settings import BudgetSettings
         from wirehouse.flows.server import api_url, running_server
 
         home = self.work / "prefect"
@@ -74,10 +77,12 @@ class Bench:
         server = running_server(port=port, home=home, log=home / "server.log")
         self.server = self._helpers.enter_context(server)
         os.environ["PREFECT_API_URL"] = api_url(port)
-        # the run's page budget must not split the dataset: the cold run measures every page,
-        # and the warm run then finds every feed unchanged (a budget is a scheduling choice)
-        largest = max(self.args.articles, self.args.growth_articles)
-        os.environ["WIREHOUSE_BUDGET__MAX_PAGES_PER_RUN"] = str(largest)
+        # no budget may split a dataset: the cold run measures every page, and the warm run
+        # then finds every feed unchanged (a budget is a scheduling choice, and a run never
+        # fetches more pages than its dataset has, whatever its feeds' sizes)
+        largest = str(max(d.articles for d in self.datasets))
+        for budget in BudgetSettings.model_fields:
+            os.environ[f"WIREHOUSE_BUDGET__{budget.upper()}"] = largest
         self.newsroom, self.port = start_process(
             self.scale, self.datasets, latency_s=self.args.latency
         )
@@ -159,7 +164,8 @@ class Bench:
 
         ``defaults`` is what a user would write, `trafilatura.extract(body, output_format="json",
         with_metadata=True)`; ``options`` is `bare_extraction` with the worker's own options
-        (text only: the worker reads the metadata itself).
+        (text only: the worker reads the metadata itself). The two take turns page by page,
+        each warmed up on the first page (imports, lazy tables), in this thread's CPU time.
         """
         from trafilatura import bare_extraction, extract
         from trafilatura.settings import Document
@@ -175,25 +181,27 @@ class Bench:
             for k in sample
         ]
         options = trafilatura_options(ExtractSettings())  # the flow's, at their defaults
-        bare_extraction(pages[0][1], url=pages[0][0])  # imports and lazy tables, not timed
 
-        def defaults(url: str, body: bytes) -> bool:
+        def defaults(page: tuple[str, bytes]) -> bool:
+            url, body = page
             return bool(extract(body, url=url, output_format="json", with_metadata=True))
 
-        def with_options(url: str, body: bytes) -> bool:
+        def with_options(page: tuple[str, bytes]) -> bool:
+            url, body = page
             doc = bare_extraction(body, url=url, **options)
             return isinstance(doc, Document) and bool(doc.text)
 
+        calls = {"defaults": defaults, "options": with_options}
+        for call in calls.values():
+            call(pages[0])  # not timed
+        spent, extracted = measure.interleaved_cpu(calls, pages)
         result: dict[str, Any] = {
             "pages": len(pages),
             "avg_page_kb": round(sum(len(b) for _, b in pages) / len(pages) / 1024, 1),
         }
-        for name, call in (("defaults", defaults), ("options", with_options)):
-            started = time.process_time()
-            ok = sum(call(url, body) for url, body in pages)
-            cpu = time.process_time() - started
+        for name, cpu in spent.items():
             result[name] = {
-                "extracted": ok,
+                "extracted": extracted[name],
                 "cpu_s": round(cpu, 3),
                 "pages_per_cpu_s": round(len(pages) / cpu, 2),
             }

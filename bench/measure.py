@@ -1,4 +1,5 @@
-"""What the ingest benchmark measures around a run: process-tree CPU, peak RSS, stage profile.
+"""What the benchmarks measure: process-tree CPU, peak RSS and stage profile around a run, and
+the CPU of calls timed side by side on the same pages.
 
 CPU and memory cover the benchmarked process and its descendants (the extraction forkserver
 and its workers), not the helper processes the benchmark starts itself: the Prefect server
@@ -16,12 +17,15 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import psutil
+
+Page = TypeVar("Page")
 
 
 @dataclass
@@ -194,3 +198,25 @@ def py_spy(out: Path, *, pid: int, rate: int = 25) -> Iterator[subprocess.Popen[
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def interleaved_cpu(
+    calls: Mapping[str, Callable[[Page], object]], pages: list[Page], rounds: int = 1
+) -> tuple[dict[str, float], dict[str, int]]:
+    """CPU seconds each call spent on all `pages` over `rounds`, and how many pages it answered
+    truthy in the last round. The calls take turns page by page, in an order that rotates every
+    round, so neither drift nor caches favour one; the time is the calling thread's, so the
+    threads a process keeps (Prefect's event and log clients) count for none of them."""
+    names = list(calls)
+    spent = dict.fromkeys(names, 0.0)
+    answered = dict.fromkeys(names, 0)
+    for r in range(rounds):
+        order = names[r % len(names) :] + names[: r % len(names)]
+        answered = dict.fromkeys(names, 0)
+        for page in pages:
+            for name in order:
+                started = time.thread_time()
+                answer = calls[name](page)
+                spent[name] += time.thread_time() - started
+                answered[name] += bool(answer)
+    return spent, answered

@@ -128,3 +128,96 @@ def test_the_link_check_catches_a_broken_link_and_anchor():
     page = "# Top\n\n## `watch_hits`\n\n[a](#watch_hits) [b](#nope) `[c](not-a-link)`\n"
     assert _anchors(page) == {"top", "watch_hits"}
     assert re.findall(r"\]\(([^)\s]+)\)", _without_code(page)) == ["#watch_hits", "#nope"]
+
+
+def _make_targets() -> set[str]:
+    return set(re.findall(r"^([a-z][\w-]*):", _text(ROOT / "Makefile"), re.M))
+
+
+# files the docs name that a user writes, not the repository
+_USER_FILES = {"config/wirehouse.toml"}
+
+
+def _named_in(text: str) -> tuple[set[str], set[str], set[str]]:
+    """The make targets, `python -m` modules and repository paths a page names."""
+    targets = set(re.findall(r"(?:`|^(?:\$ )?)make ([a-z][\w-]*)", text, re.M))
+    modules = set(re.findall(r"python3? -m ([a-z_][\w.]*)", text))
+    tops = "wirehouse|devkit|bench|tests|tools|config|docs"
+    paths = {p.rstrip("/") for p in re.findall(rf"`((?:{tops})/[\w./*-]*)`", text)}
+    return targets, modules, paths
+
+
+def test_every_make_target_module_and_path_the_docs_name_exists():
+    import importlib.util
+
+    missing = []
+    for page in _pages():
+        if page.name == "CHANGELOG.md":
+            continue  # history: it names what was there then
+        targets, modules, paths = _named_in(_text(page))
+        where = page.relative_to(ROOT)
+        missing += [f"{where}: make {t}" for t in sorted(targets - _make_targets())]
+        missing += [f"{where}: -m {m}" for m in sorted(modules) if not importlib.util.find_spec(m)]
+        missing += [
+            f"{where}: {p}"
+            for p in sorted(paths - _USER_FILES)
+            if not any(ROOT.glob(p)) and not (ROOT / "wirehouse" / p).exists()
+        ]
+    assert not missing, f"the docs name what is not there: {missing}"
+
+
+def _cli_options() -> dict[tuple[str, ...], set[str]]:
+    import typer.main
+
+    from wirehouse.cli import app
+
+    found: dict[tuple[str, ...], set[str]] = {}
+
+    def walk(command: object, path: tuple[str, ...]) -> None:
+        params = getattr(command, "params", [])
+        found[path] = {"--help"} | {o for p in params for o in (*p.opts, *p.secondary_opts)}
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, (*path, name))
+
+    walk(typer.main.get_command(app), ())
+    return found
+
+
+def _options_used(text: str, commands: set[tuple[str, ...]]) -> list[tuple[tuple[str, ...], str]]:
+    """(command, --option) for every `wirehouse CMD ... --option` on a line, up to the next
+    command, pipe, `;`, `&` or backtick."""
+    used = []
+    for m in re.finditer(
+        r"\bwirehouse((?: [a-z][\w-]*)+)(.*?)(?=\bwirehouse |[`;|&]|$)", text, re.M
+    ):
+        path: tuple[str, ...] = ()
+        for word in m.group(1).split():
+            if (*path, word) not in commands:
+                break
+            path = (*path, word)
+        if path:
+            used += [(path, o) for o in re.findall(r"(?<![\w-])(--[a-z][\w-]*)", m.group(2))]
+    return used
+
+
+def test_every_option_the_docs_give_a_command_exists():
+    options = _cli_options()
+    wrong = [
+        f"{page.relative_to(ROOT)}: wirehouse {' '.join(path)} {option}"
+        for page in _pages()
+        if page.name != "CHANGELOG.md"
+        for path, option in _options_used(_text(page), set(options))
+        if option not in options[path]
+    ]
+    assert not wrong, f"no such option: {wrong}"
+
+
+def test_the_checks_catch_a_missing_target_module_path_and_option():
+    page = (
+        "to make a point, `make nope` and `python -m bench.nope`, `bench/nope.py`; "
+        "`wirehouse sql 'SELECT 1' --nope` | `wirehouse ingest --feed u`"
+    )
+    assert _named_in(page) == ({"nope"}, {"bench.nope"}, {"bench/nope.py"})
+    commands = {("sql",), ("ingest",)}
+    assert _options_used(page, commands) == [(("sql",), "--nope"), (("ingest",), "--feed")]
+    assert "--nope" not in _cli_options()[("sql",)]

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -30,6 +30,7 @@ from devkit.evals.entries import (
     run_ingest,
     serving,
 )
+from devkit.loopback import Answer, base_of, start_site, stop_sites
 from devkit.ports import free_port
 from wirehouse.flows.ingest import ingest
 from wirehouse.warehouse.digest import digest_data, render_digest
@@ -190,7 +191,7 @@ def test_a_page_that_comes_back_fills_the_same_article_and_the_rest_give_up_late
 class Site:
     """One loopback origin with mutable pages and feed."""
 
-    pages: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)
+    pages: dict[str, Answer] = field(default_factory=dict)
     feed: bytes = b""
     slow: set[str] = field(default_factory=set)
     server: ThreadingHTTPServer | None = None
@@ -198,45 +199,27 @@ class Site:
     @property
     def base(self) -> str:
         assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return base_of(self.server)
+
+    def answer(self, path: str) -> Answer:
+        if path == "/feed.xml":
+            found: Answer = (200, "application/atom+xml", self.feed)
+        else:
+            found = self.pages.get(path, (404, "text/plain", b"no"))
+        if path in self.slow:
+            threading.Event().wait(4)
+        return found
 
 
 @contextlib.contextmanager
 def sites(n: int) -> Iterator[list[Site]]:
     made = [Site() for _ in range(n)]
-    for site in made:
-
-        class Handler(BaseHTTPRequestHandler):
-            owner = site
-
-            def log_message(self, *args: Any) -> None:
-                return
-
-            def do_GET(self) -> None:
-                with contextlib.suppress(ConnectionError):
-                    s = self.owner
-                    if self.path == "/feed.xml":
-                        status, ctype, body = 200, "application/atom+xml", s.feed
-                    else:
-                        status, ctype, body = s.pages.get(self.path, (404, "text/plain", b"no"))
-                    if self.path in s.slow:
-                        threading.Event().wait(4)
-                    self.send_response(status)
-                    self.send_header("Content-Type", ctype)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-
-        site.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        site.server.daemon_threads = True
-        threading.Thread(target=site.server.serve_forever, daemon=True).start()
     try:
+        for site in made:
+            site.server = start_site(site.answer)
         yield made
     finally:
-        for site in made:
-            assert site.server is not None
-            site.server.shutdown()
-            site.server.server_close()
+        stop_sites(site.server for site in made)
 
 
 def atom(site: Site, entries: list[tuple[str, str, str]], updated: str) -> bytes:
