@@ -33,6 +33,7 @@ from prefect.utilities.annotations import quote
 from wirehouse import progress
 from wirehouse.config.location import Warehouse
 from wirehouse.config.settings import Settings
+from wirehouse.dedup.canonical import trusted_pairs
 from wirehouse.errors import WarehouseBusy, WirehouseError
 from wirehouse.extractors.article import article_from_feed, pending_article, pending_articles
 from wirehouse.extractors.backend import open_pool
@@ -155,6 +156,7 @@ async def triage(run: PipelineRun, entries: list[Entry]) -> Triage:
         give_up=timedelta(days=dedup.page_retry_days),
     )
 
+    partners = trusted_pairs(dedup.syndication_partners)
     budget = Budget(
         per_feed=run.settings.budget.max_entries_per_feed,
         per_run=run.settings.budget.max_pages_per_run,
@@ -170,7 +172,7 @@ async def triage(run: PipelineRun, entries: list[Entry]) -> Triage:
         pending, followers = pending_articles(
             budgeted.deferred, known=result.refetched.keys(), seen_at=now
         )
-        store_pending(con, run.run_id, pending, followers=followers, now=now)
+        store_pending(con, run.run_id, pending, followers=followers, partners=partners, now=now)
         return budgeted
 
     def work() -> Triage:
