@@ -120,6 +120,8 @@ class PipelineRun:
     sources: dict[str, FeedSource]
     triage: Triage
     summary: RunSummary
+    # the pages the run may fetch: `settings.budget` for feeds, the backfill's own for sitemaps
+    budget: Budget
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     loader: HeldSession | None = None
     digest: Path | None = None
@@ -157,16 +159,12 @@ async def triage(run: PipelineRun, entries: list[Entry]) -> Triage:
     )
 
     partners = trusted_pairs(dedup.syndication_partners)
-    budget = Budget(
-        per_feed=run.settings.budget.max_entries_per_feed,
-        per_run=run.settings.budget.max_pages_per_run,
-    )
 
     def decide(con: duckdb.DuckDBPyConnection) -> Triage:
         now = datetime.now(UTC)
         result = triage_entries(con, entries, now=now, policy=policy, retry_feeds=set(run.sources))
         load_batch(con, run.run_id, [], sightings=result.sightings, now=now)
-        budgeted = apply_budget(result, budget)
+        budgeted = apply_budget(result, run.budget)
         # what the budget leaves is an article at once (pending), fetched by a later run's
         # retries: an entry that drops off its feed before then is not lost
         pending, followers = pending_articles(
@@ -450,7 +448,12 @@ def locked_run(
 
 @asynccontextmanager
 async def fetching_run(
-    settings: Settings, summary: RunSummary, sources: Sequence[FeedSource], *, deadline: float
+    settings: Settings,
+    summary: RunSummary,
+    sources: Sequence[FeedSource],
+    *,
+    deadline: float,
+    budget: Budget,
 ) -> AsyncIterator[PipelineRun]:
     """The run's record with its one HTTP client open over the block (the hosts of `sources`
     are the operator's own), so each flow builds it the same way."""
@@ -465,6 +468,7 @@ async def fetching_run(
             sources={s.url: s for s in sources},
             triage=Triage(),
             summary=summary,
+            budget=budget,
             deadline=deadline,
         )
 
