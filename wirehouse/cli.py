@@ -234,11 +234,12 @@ def _run_flow(start: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
             return asyncio.run(start())
         except CancelledRun as exc:
             message = str(exc)
-            if message.startswith("stopped by "):  # SIGTERM/SIGINT: the run recorded itself
-                err.print(message)
-                raise typer.Exit(_stop_exit_code(message)) from None
-            # the flow skips itself when another run holds the lock
-            raise WarehouseBusy(message.removeprefix("skipped: ")) from None
+            if message.startswith("skipped: "):  # the flow skips itself while another run writes
+                raise WarehouseBusy(message.removeprefix("skipped: ")) from None
+            # SIGTERM/SIGINT ("stopped by ...": the run recorded itself), or a cancel from
+            # Prefect's UI or API: no busy warehouse, so nothing waits for it to be free
+            err.print(_error_line(message, label="cancelled", style="yellow"))
+            raise typer.Exit(_stop_exit_code(message)) from None
 
 
 @app.command()
@@ -280,7 +281,8 @@ def backfill(
 
 
 def _stop_exit_code(message: str) -> int:
-    """128 + the signal's number, as a shell reports a process a signal ended."""
+    """128 + the signal's number, as a shell reports a process a signal ended; 1 for a run
+    cancelled otherwise."""
     import signal
 
     name = message.removeprefix("stopped by ").partition(":")[0]
