@@ -12,11 +12,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from tests.warehouse.test_views import T, art, ingest
 from wirehouse.cli import _print_summary, app
 from wirehouse.config.location import Warehouse
+from wirehouse.errors import WarehouseBusy
 from wirehouse.records import Rejected, RunSummary
 from wirehouse.warehouse.migrate import migrate
 
@@ -198,3 +200,41 @@ def test_the_run_summary_prints_hostile_reasons_and_urls_as_text(capsys):
     assert "run abc123" in printed and f"{len(HOSTILE)} failures" in printed
     for raw in HOSTILE.values():
         assert_shown_as_text(printed, raw)
+
+
+@pytest.mark.parametrize(
+    ("message", "code"),
+    [
+        ("stopped by SIGTERM: run aborted", 143),
+        ("stopped by SIGINT", 130),
+        ("Flow run was cancelled by a user.", 1),  # Prefect's UI or API
+        ("", 1),
+        ("[bold]not markup[/bold] skipped: not at the start", 1),
+    ],
+)
+def test_a_cancelled_run_that_was_not_skipped_exits_and_says_why(capsys, message, code):
+    """Only a run that skipped itself for another run's lock is a busy warehouse (which
+    `refresh` waits out); any other cancel ends the command with the message as text."""
+    from prefect.exceptions import CancelledRun
+
+    from wirehouse.cli import _run_flow
+
+    async def cancelled() -> None:
+        raise CancelledRun(message)
+
+    with pytest.raises(typer.Exit) as exit_info:
+        _run_flow(cancelled)
+    assert exit_info.value.exit_code == code
+    assert message in capsys.readouterr().err
+
+
+def test_a_run_skipped_for_another_runs_lock_is_a_busy_warehouse():
+    from prefect.exceptions import CancelledRun
+
+    from wirehouse.cli import _run_flow
+
+    async def skipped() -> None:
+        raise CancelledRun("skipped: warehouse w.duckdb is being written by another process")
+
+    with pytest.raises(WarehouseBusy, match=r"^warehouse w\.duckdb is being written"):
+        _run_flow(skipped)

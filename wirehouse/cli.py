@@ -196,24 +196,31 @@ def ingest(
     _print_summary(summary, _db(db, data_path))
 
 
-def _preflight(asked: IngestParameters) -> Settings:
-    """Fail in a second, with one line, on what would fail the run (before Prefect starts);
-    return the run's settings."""
-    from wirehouse.warehouse.connection import connect
-
+def _ingest_preflight(asked: IngestParameters) -> Settings:
+    """The ingest run's settings, once its feeds are known and `_preflight` passed."""
     settings = asked.settings()
     asked.sources(settings)
+    _preflight(settings)
+    return settings
+
+
+def _preflight(settings: Settings) -> None:
+    """Fail in a second, with one line, on what would fail a loading run (`ingest`,
+    `backfill`) before Prefect starts: the warehouse opens, and the Dask scheduler, if one is
+    set, answers."""
+    from wirehouse.warehouse.connection import connect
+
     connect(settings.warehouse, wait_s=5).close()
     if settings.extract.dask_address:
         from wirehouse.extractors.backend import open_pool
 
         open_pool(settings.extract).close()  # the scheduler answers and has workers
-    return settings
 
 
 def _run_ingest(asked: IngestParameters) -> Any:
-    """One ingest flow run, after `_preflight`; raises WarehouseBusy while another run writes."""
-    _preflight(asked)
+    """One ingest flow run, after `_ingest_preflight`; raises WarehouseBusy while another run
+    writes."""
+    _ingest_preflight(asked)
     _prefect_defaults()
     from wirehouse.flows.ingest import ingest as ingest_flow
 
@@ -234,11 +241,12 @@ def _run_flow(start: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
             return asyncio.run(start())
         except CancelledRun as exc:
             message = str(exc)
-            if message.startswith("stopped by "):  # SIGTERM/SIGINT: the run recorded itself
-                err.print(message)
-                raise typer.Exit(_stop_exit_code(message)) from None
-            # the flow skips itself when another run holds the lock
-            raise WarehouseBusy(message.removeprefix("skipped: ")) from None
+            if message.startswith("skipped: "):  # the flow skips itself while another run writes
+                raise WarehouseBusy(message.removeprefix("skipped: ")) from None
+            # SIGTERM/SIGINT ("stopped by ...": the run recorded itself), or a cancel from
+            # Prefect's UI or API: no busy warehouse, so nothing waits for it to be free
+            err.print(_error_line(message, label="cancelled", style="yellow"))
+            raise typer.Exit(_stop_exit_code(message)) from None
 
 
 @app.command()
@@ -263,12 +271,11 @@ def backfill(
         from wirehouse.config.feedlist import sources_from_urls
         from wirehouse.config.settings import load_settings
         from wirehouse.timespec import parse_since
-        from wirehouse.warehouse.connection import connect
 
         if since:
             parse_since(since)  # a bad --since fails here, before Prefect starts
         sources_from_urls(sitemap, what="--sitemap")  # and so does an address that is no URL
-        connect(load_settings(db=db, data_path=data_path).warehouse, wait_s=5).close()
+        _preflight(load_settings(db=db, data_path=data_path))
         _prefect_defaults()
         from wirehouse.flows.backfill import backfill as backfill_flow
 
@@ -280,7 +287,8 @@ def backfill(
 
 
 def _stop_exit_code(message: str) -> int:
-    """128 + the signal's number, as a shell reports a process a signal ended."""
+    """128 + the signal's number, as a shell reports a process a signal ended; 1 for a run
+    cancelled otherwise."""
     import signal
 
     name = message.removeprefix("stopped by ").partition(":")[0]
@@ -1112,7 +1120,7 @@ def serve(
         api = _prefect_api()
         if cron and interval:
             raise ConfigError("give --cron or --interval, not both")
-        settings = _preflight(asked)
+        settings = _ingest_preflight(asked)
         from wirehouse.flows.deploy import (
             ingest_deployment,
             secret_location_env,

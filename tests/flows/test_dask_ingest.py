@@ -71,14 +71,17 @@ def test_extraction_on_dask_loads_the_same_rows_as_local_processes(
     assert snapshot(on_dask) == expected
 
 
+@pytest.mark.parametrize("command", ["ingest", "backfill"])
 def test_an_unreachable_scheduler_is_one_line_before_the_run_starts(
-    prefect_api, room, tmp_path, monkeypatch
+    prefect_api, room, tmp_path, monkeypatch, command
 ):
     address = f"tcp://127.0.0.1:{free_port()}"  # nothing listens there
     monkeypatch.setenv(DASK_ADDRESS, address)
-    options = [option for url in room.feed_urls for option in ("--feed", url)]
+    # every loading command extracts on the scheduler: each checks it before its run starts
+    option = {"ingest": "--feed", "backfill": "--sitemap"}[command]
+    options = [o for url in room.feed_urls for o in (option, url)]
     requests = len(room.requests())
-    result = CliRunner().invoke(app, ["ingest", "--db", str(tmp_path / "w.duckdb"), *options])
+    result = CliRunner().invoke(app, [command, "--db", str(tmp_path / "w.duckdb"), *options])
     assert result.exit_code == 2, result.output
     assert result.stderr.splitlines() == [
         f"error: extract.dask_address: cannot reach the Dask scheduler at {address}: "

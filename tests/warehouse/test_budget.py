@@ -10,9 +10,12 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import pytest
 
+from tests.factories import article, entry
+from wirehouse.config.settings import DedupSettings
 from wirehouse.extractors.article import pending_articles
 from wirehouse.records import Entry, Known
 from wirehouse.warehouse.articles import store_pending
+from wirehouse.warehouse.dedupe import dedupe_and_load
 from wirehouse.warehouse.entries import (
     Budget,
     RefetchPolicy,
@@ -209,4 +212,44 @@ def test_deferred_entries_are_pending_articles_that_later_runs_fetch_even_off_th
     assert taken == {e.url for e in (*a, *b)}
     # stored once each (the six fetched in the first run are loaded by the flow, not here)
     assert con.execute("SELECT count(*), count(DISTINCT url) FROM articles").fetchone() == (9, 9)
+    con.close()
+
+
+@pytest.mark.parametrize(
+    "listed",
+    [
+        "https://paper.example/world/quake",  # the stored article's canonical link itself
+        "https://paper.example/world/quake?utm_source=rss",  # the same key, tracked
+    ],
+)
+def test_a_deferred_link_a_stored_article_names_as_canonical_is_that_article(tmp_path, listed):
+    """A link left for later is no new article when a stored article already claims it as its
+    canonical (its AMP or print copy was loaded first): the fetched path would call the page a
+    copy of that article, so the pending path records the link as one of its URLs too."""
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    migrate(con)
+    canonical = "https://paper.example/world/quake"
+    amp = article(
+        "https://paper.example/amp/world/quake", "Text of the quake.", canonical=canonical
+    )
+    stored = dedupe_and_load(con, "r1", [amp], settings=DedupSettings(), now=T0).decisions[0]
+    feed = "https://paper.example/rss"
+    others = [
+        Entry(
+            feed,
+            f"https://paper.example/n/{i}",
+            f"https://paper.example/n/{i}",
+            None,
+            published_at=T0 + timedelta(minutes=i),
+        )
+        for i in range(3)
+    ]
+    late = entry(listed, feed=feed)
+    budget = Budget(per_feed=3, per_run=3)
+    run = _triage_and_store(con, [late, *others], now=T0, budget=budget, feeds={feed})
+    assert late in run.deferred
+    assert con.execute("SELECT count(*) FROM articles WHERE url = ?", [listed]).fetchone() == (0,)
+    assert con.execute(
+        "SELECT article_id, match_kind FROM article_urls WHERE url = ?", [listed]
+    ).fetchall() == [(stored.article_id, "canonical")]
     con.close()

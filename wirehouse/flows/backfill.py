@@ -20,7 +20,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import State
 
 from wirehouse.config.feedlist import load_feed_list, sources_from_urls
-from wirehouse.config.settings import BudgetSettings, Settings, load_settings
+from wirehouse.config.settings import Settings, load_settings
 from wirehouse.errors import ConfigError
 from wirehouse.feeds.sitemap import (
     SitemapLimits,
@@ -41,6 +41,7 @@ from wirehouse.flows.pipeline import (
 from wirehouse.flows.stopping import Stop
 from wirehouse.records import FeedSource, Fetched, FetchKind, RunSummary
 from wirehouse.timespec import parse_since
+from wirehouse.warehouse.entries import Budget
 
 
 @task(name="read-sitemaps", cache_policy=NO_CACHE, persist_result=False)
@@ -124,8 +125,7 @@ async def _backfill(
     sources = backfill_sources(settings, sitemaps)
     # one address is one "feed" of the run: the backfill's own budget, not a feed's
     pages = settings.backfill.max_pages_per_run
-    budget = BudgetSettings(max_entries_per_feed=pages, max_pages_per_run=pages)
-    settings = settings.model_copy(update={"budget": budget})
+    budget = Budget(per_feed=pages, per_run=pages)
     now = datetime.now(UTC)
     since_at = parse_since(since, now=now) if since else None
     warehouse = settings.warehouse
@@ -141,7 +141,9 @@ async def _backfill(
         # each address is the `feed_url` of its pages: a later backfill of it retries the pages
         # this one left pending (and robots.txt is obeyed for all of them)
         deadline = time.monotonic() + settings.run_deadline_s
-        async with fetching_run(settings, summary, sources, deadline=deadline) as run:
+        async with fetching_run(
+            settings, summary, sources, deadline=deadline, budget=budget
+        ) as run:
             with timed(summary, "fetch_feeds"):
                 reads = await read_all_sitemaps(run.fetcher, sources, limits, since_at)
             entries = [e for r in reads for e in r.entries]

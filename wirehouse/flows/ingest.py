@@ -46,6 +46,7 @@ from wirehouse.records import (
     RunSummary,
     Stage,
 )
+from wirehouse.warehouse.entries import Budget
 from wirehouse.warehouse.runs import feed_states
 
 
@@ -169,7 +170,13 @@ async def _ingest(
         summary.feeds_total = len(decisions)
         summary.feeds_skipped = len(decisions) - len(due)
 
-        async with fetching_run(settings, summary, sources, deadline=deadline) as run:
+        budget = Budget(
+            per_feed=settings.budget.max_entries_per_feed,
+            per_run=settings.budget.max_pages_per_run,
+        )
+        async with fetching_run(
+            settings, summary, sources, deadline=deadline, budget=budget
+        ) as run:
             with timed(summary, "fetch_feeds"):
                 outcomes, body_hashes = await fetch_feeds(unvisited(run), due, states)
             entries = _tally_feeds(summary, outcomes)

@@ -33,6 +33,7 @@ from prefect.utilities.annotations import quote
 from wirehouse import progress
 from wirehouse.config.location import Warehouse
 from wirehouse.config.settings import Settings
+from wirehouse.dedup.canonical import trusted_pairs
 from wirehouse.errors import WarehouseBusy, WirehouseError
 from wirehouse.extractors.article import article_from_feed, pending_article, pending_articles
 from wirehouse.extractors.backend import open_pool
@@ -119,6 +120,8 @@ class PipelineRun:
     sources: dict[str, FeedSource]
     triage: Triage
     summary: RunSummary
+    # the pages the run may fetch: `settings.budget` for feeds, the backfill's own for sitemaps
+    budget: Budget
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     loader: HeldSession | None = None
     digest: Path | None = None
@@ -155,22 +158,19 @@ async def triage(run: PipelineRun, entries: list[Entry]) -> Triage:
         give_up=timedelta(days=dedup.page_retry_days),
     )
 
-    budget = Budget(
-        per_feed=run.settings.budget.max_entries_per_feed,
-        per_run=run.settings.budget.max_pages_per_run,
-    )
+    partners = trusted_pairs(dedup.syndication_partners)
 
     def decide(con: duckdb.DuckDBPyConnection) -> Triage:
         now = datetime.now(UTC)
         result = triage_entries(con, entries, now=now, policy=policy, retry_feeds=set(run.sources))
         load_batch(con, run.run_id, [], sightings=result.sightings, now=now)
-        budgeted = apply_budget(result, budget)
+        budgeted = apply_budget(result, run.budget)
         # what the budget leaves is an article at once (pending), fetched by a later run's
         # retries: an entry that drops off its feed before then is not lost
         pending, followers = pending_articles(
             budgeted.deferred, known=result.refetched.keys(), seen_at=now
         )
-        store_pending(con, run.run_id, pending, followers=followers, now=now)
+        store_pending(con, run.run_id, pending, followers=followers, partners=partners, now=now)
         return budgeted
 
     def work() -> Triage:
@@ -448,7 +448,12 @@ def locked_run(
 
 @asynccontextmanager
 async def fetching_run(
-    settings: Settings, summary: RunSummary, sources: Sequence[FeedSource], *, deadline: float
+    settings: Settings,
+    summary: RunSummary,
+    sources: Sequence[FeedSource],
+    *,
+    deadline: float,
+    budget: Budget,
 ) -> AsyncIterator[PipelineRun]:
     """The run's record with its one HTTP client open over the block (the hosts of `sources`
     are the operator's own), so each flow builds it the same way."""
@@ -463,6 +468,7 @@ async def fetching_run(
             sources={s.url: s for s in sources},
             triage=Triage(),
             summary=summary,
+            budget=budget,
             deadline=deadline,
         )
 

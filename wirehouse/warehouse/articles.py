@@ -369,12 +369,18 @@ def store_pending(
     articles: Sequence[Article],
     *,
     followers: Mapping[str, Sequence[Entry]] | None = None,
+    partners: frozenset[tuple[str, str]] = frozenset(),
     now: datetime,
 ) -> int:
     """Load text-less `pending` articles (entries whose page is left for a later run) as new
     articles with their URLs; returns how many were new. Their pages are fetched by the retry
-    path, which takes pending articles like failed ones."""
-    decisions = decide_exact(articles, by_canonical={}, by_hash={}, refetched={})
+    path, which takes pending articles like failed ones. A link a stored article claims as its
+    canonical (`partners` as in `lookups_for`) is that article's URL, as its fetched page
+    would be, not a second article."""
+    found = lookups_for(con, articles, partners=partners)
+    decisions = decide_exact(
+        articles, by_canonical=found.by_canonical, by_hash=found.by_hash, refetched={}
+    )
     return load_batch(con, run_id, decisions, followers=followers, now=now).new_articles
 
 
