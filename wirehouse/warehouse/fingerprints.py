@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 import duckdb
@@ -96,12 +96,15 @@ def store_fingerprints(
     settings: DedupSettings,
     *,
     now: datetime,
+    computed: Mapping[int, near.Fingerprint] | None = None,
 ) -> int:
     """Store one signature and its band keys per new text: NEW articles, new versions and near
-    copies (a later reprint may be closer to a copy, or to an update, than to the original)."""
+    copies (a later reprint may be closer to a copy, or to an update, than to the original).
+    `computed` holds fingerprints already made, by position in `decisions` (the probes')."""
     scheme = near.scheme_for(settings)
+    computed = computed or {}
     rows: dict[int, tuple[Decision, near.Fingerprint]] = {}
-    for d in decisions:
+    for i, d in enumerate(decisions):
         keep = d.outcome in (Outcome.NEW, Outcome.VERSION) or (
             d.outcome is Outcome.DUPLICATE and d.match_kind is MatchKind.NEAR
         )
@@ -109,7 +112,7 @@ def store_fingerprints(
             continue
         if not comparable(d.article):  # a teaser is the outlet's, not the article's
             continue
-        fp = near.fingerprint(d.article.text, scheme)
+        fp = computed.get(i) or near.fingerprint(d.article.text, scheme)
         if fp.shingles < settings.near_min_shingles:
             continue
         rows.setdefault(_sig_id(d.article_id, d.article.content_hash, scheme.name), (d, fp))
