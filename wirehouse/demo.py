@@ -15,8 +15,9 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from wirehouse.errors import WirehouseError
@@ -136,45 +137,54 @@ def newsroom_argv(
 
 
 @contextlib.contextmanager
-def newsroom_for_one_run(feed_list: Path, *, port_base: int) -> Iterator[None]:
+def newsroom_for_one_run(
+    feed_list: Path, *, port_base: int, timeout_s: float = 30.0
+) -> Iterator[None]:
     """The newsroom as a child process until the block ends (`wirehouse demo --once`): on
     `port_base` and the ports after it, or on free ports when those are taken."""
-    said: list[str] = []
+    log = feed_list.with_suffix(".log")  # beside the feed list, in the caller's folder
     for base in (port_base, None):
         argv = newsroom_argv(feed_list, port_base=base, edition_every_s=None)
-        proc = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-        )
-        assert proc.stdout is not None
-        said = []
-        for line in proc.stdout:  # up to its ready line, or all it said before it exited
-            said.append(line.decode(errors="replace"))
-            if b"feed list written to" in line:
-                break
-        if said and "feed list written to" in said[-1]:
+        with log.open("wb") as out:
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=out)
+        try:
+            _wait_until_said(
+                log, "feed list written to", partial(_runs, proc), "newsroom", timeout_s=timeout_s
+            )
             break
-        proc.wait(timeout=20)
-        proc.stdout.close()
+        except WirehouseError:
+            proc.kill()
+            proc.wait(timeout=20)
     else:
-        raise WirehouseError("the demo newsroom did not start:\n" + "".join(said))
+        said = log.read_text(encoding="utf-8", errors="replace")
+        raise WirehouseError("the demo newsroom did not start:\n" + said)
     try:
         yield
     finally:
         proc.terminate()
         proc.wait(timeout=20)
-        proc.stdout.close()
+
+
+def _runs(proc: subprocess.Popen[bytes]) -> bool:
+    return proc.poll() is None
 
 
 def wait_for_line(proc: Background, text: str, *, timeout_s: float = 30.0) -> None:
     """Wait until the process's log has a line containing `text` (it is ready), or say why not."""
+    # not `proc.pid()`: just after the fork, /proc shows this process's command line
+    _wait_until_said(proc.log, text, lambda: _alive(proc.started()), proc.name, timeout_s=timeout_s)
+
+
+def _wait_until_said(
+    log: Path, text: str, alive: Callable[[], bool], name: str, *, timeout_s: float = 30.0
+) -> None:
+    """Poll `log` until it contains `text`; a process that exits or stays silent past
+    `timeout_s` is an error naming the log, never a wait without end."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if text in proc.log.read_text(encoding="utf-8", errors="replace"):
+        if text in log.read_text(encoding="utf-8", errors="replace"):
             return
-        # not `proc.pid()`: just after the fork, /proc shows this process's command line
-        if not _alive(proc.started()):
-            raise WirehouseError(f"the demo's {proc.name} exited at start; see {proc.log}")
+        if not alive():
+            raise WirehouseError(f"the demo's {name} exited at start; see {log}")
         time.sleep(0.2)
-    raise WirehouseError(
-        f"the demo's {proc.name} did not start in {timeout_s:.0f}s; see {proc.log}"
-    )
+    raise WirehouseError(f"the demo's {name} did not start in {timeout_s:.0f}s; see {log}")

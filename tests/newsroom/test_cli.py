@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -84,3 +85,17 @@ def test_the_demo_says_it_needs_the_repository_where_devkit_is_not_installed(
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: None)
     with pytest.raises(WirehouseError, match="clone of the repository"):
         newsroom_argv(tmp_path / "feeds.toml", port_base=None, edition_every_s=None)
+
+
+def test_a_one_run_newsroom_that_never_says_it_is_ready_is_an_error_not_a_wait(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    silent = [sys.executable, "-c", "import time; time.sleep(120)"]
+    monkeypatch.setattr("wirehouse.demo.newsroom_argv", lambda *args, **kwargs: silent)
+    started = time.monotonic()
+    with (
+        pytest.raises(WirehouseError, match="did not start"),
+        newsroom_for_one_run(tmp_path / "feeds.toml", port_base=free_port_run(5), timeout_s=1),
+    ):
+        pass
+    assert time.monotonic() - started < 60  # two attempts of 1 s each, and their kills
