@@ -61,9 +61,10 @@ def test_search_ranks_by_bm25_filters_and_snips_around_the_first_match(db):
         assert [h.url for h in fts.search(con, "pressures", since=T - timedelta(days=1))] == [
             "https://storm.test/1"
         ]
-        assert [h.url for h in fts.search(con, "pressure", outlet="DAM.test")] == [
-            "https://dam.test/2"
-        ]
+        for given in ("DAM.test", "www.dam.test", " https://WWW.dam.test/news ", "dam.test/"):
+            assert [h.url for h in fts.search(con, "pressure", outlet=given)] == [
+                "https://dam.test/2"
+            ], given
         assert [h.url for h in fts.search(con, "pressure", limit=1)] == ["https://dam.test/2"]
         assert fts.search(con, "volcano") == []
         rows = con.execute(

@@ -182,6 +182,14 @@ def _refresh_lake_copy(warehouse: Warehouse, *, wait_s: float) -> None:
         refresh_index(con)
 
 
+# the --outlet value as a URL, so `host_sql` reads it as it reads a stored (normalised, so
+# lower-case) URL: a bare host gets a scheme, and `WWW.` is lowered before it is dropped
+_AS_URL = (
+    "CASE WHEN trim($outlet) LIKE '%://%' THEN lower(trim($outlet))"
+    " ELSE 'x://' || lower(trim($outlet)) END"
+)
+
+
 def search(
     con: duckdb.DuckDBPyConnection,
     query: str,
@@ -192,7 +200,9 @@ def search(
 ) -> list[Hit]:
     """Articles matching `query`, best BM25 score first, optionally since a time / one outlet.
 
-    `outlet` matches the outlet name (site name) or the URL's host, case-insensitively.
+    `outlet` matches the outlet name (site name) or the URL's host, case-insensitively; a
+    host or address given is read by the same rule as the stored URLs (`www.`, a scheme, a
+    path and surrounding spaces make no difference).
     """
     if not query.strip():
         raise WarehouseError("empty search query")
@@ -209,8 +219,8 @@ def search(
         JOIN articles a USING (article_id)
         WHERE s.score IS NOT NULL
           AND ($since IS NULL OR coalesce(a.published_at, a.first_seen_at) >= $since)
-          AND ($outlet IS NULL OR lower(l.outlet) = lower($outlet)
-               OR {host_sql("a.url")} = lower($outlet))
+          AND ($outlet IS NULL OR lower(l.outlet) = lower(trim($outlet))
+               OR {host_sql("a.url")} = {host_sql(_AS_URL)})
         ORDER BY s.score DESC, l.published_at DESC NULLS LAST, l.article_id
         LIMIT $limit
         """,
