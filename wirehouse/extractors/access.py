@@ -10,6 +10,7 @@ almost no text, or with a text that looks like a teaser (short and cut mid-sente
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,10 +38,9 @@ _VISIBLE_TEXT = (
 )
 
 # -- bot challenges ----------------------------------------------------------------------------
-# page titles of challenge interstitials (compared whole, case-folded, spaces collapsed)
+# page titles of challenge interstitials (compared whole, folded as `_fold` folds them)
 _CHALLENGE_TITLES = {
     "just a moment...": "cloudflare",
-    "just a moment…": "cloudflare",
     "attention required! | cloudflare": "cloudflare",
     "please wait... | cloudflare": "cloudflare",
     "pardon our interruption": "imperva",
@@ -98,7 +98,7 @@ _CHALLENGE_SCRIPTS = {
     "sucuri_cloudproxy_js": "sucuri",
     "window.kpsdk": "kasada",
 }
-# phrases of the visible text of challenge pages (case-folded)
+# phrases of the visible text of challenge pages (folded)
 _CHALLENGE_PHRASES = {
     "needs to review the security of your connection": "cloudflare",
     "checking if the site connection is secure": "cloudflare",
@@ -118,7 +118,6 @@ _CHALLENGE_PHRASES = {
     "complete the security check to access": "captcha",
     "access denied - sucuri website firewall": "sucuri",
     "we're verifying your browser": "vercel",
-    "we’re verifying your browser": "vercel",
 }
 # generic widgets: on a page with almost no text, the widget is the page
 _WIDGET_CLASSES = {
@@ -189,7 +188,7 @@ _SITE_SOURCES = {
 _ARC_RESTRICTIONS = '"content_restrictions"'
 _ARC_CODE = '"content_code"'
 _ARC_FREE = frozenset({"", "free", "open", "none", "null"})
-# the sentences a paywall asks with (case-folded); newsletters ask to subscribe too, so none of
+# the sentences a paywall asks with (folded); newsletters ask to subscribe too, so none of
 # these is a bare "subscribe"
 _PAYWALL_PROMPTS = (
     "subscribe to continue reading",
@@ -265,6 +264,8 @@ _ACCOUNT_PROMPTS = (
 # what ends a sentence; closing quotes and brackets after it are looked through
 _FINAL = (".", "!", "?", "。", "！", "？", "؟", "।")
 _CLOSERS = " \t\"'”’»)]」』›"
+# the apostrophes and quotes pages print, as the tables spell them (NFKC leaves these)
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"'})
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,17 +283,17 @@ class Signs:
 
 def read_signs(tree: HtmlElement, json_ld: Sequence[Node] = ()) -> Signs:
     """The access signs of one parsed page (the tree is read, never changed)."""
-    pieces = [p for p in (" ".join(str(t).split()) for t in tree.xpath(_VISIBLE_TEXT)) if p]
-    folded = " ".join(pieces).casefold()
+    pieces = [p for p in (_fold(str(t)) for t in tree.xpath(_VISIBLE_TEXT)) if p]
+    folded = " ".join(pieces)
     ids, classes, attributes, sources, scripts = _markup(tree)
-    title = " ".join((tree.findtext(".//title") or "").split()).casefold()
+    title = _fold(tree.findtext(".//title") or "")
     names = ids | classes
     marker = _first(_PAYWALL_IDS, names)
     weak = marker is not None and marker.startswith("cms:")
     asks = any(p in folded for p in (*_PAYWALL_PROMPTS, *_BARE_PROMPTS, *_ACCOUNT_PROMPTS))
     blocks = _article_blocks(tree) if asks else []
     return Signs(
-        bot_wall=_bot_wall(pieces, title, names, sources, scripts),
+        bot_wall=_bot_wall(pieces, folded, title, names, sources, scripts),
         shell=_shell(tree, sum(len(p) for p in pieces), sum(len(s) for s in scripts)),
         declared=_declared(tree, json_ld),
         marker=None if weak else marker,
@@ -329,7 +330,7 @@ def paywall_of(signs: Signs, text: str) -> str | None:
 def prompts_only(text: str) -> bool:
     """Whether every line of the text is a paywall's prompt: a wall without a teaser."""
     prompts = (*_PAYWALL_PROMPTS, *_ACCOUNT_PROMPTS)
-    lines = [line.casefold() for line in text.splitlines() if line.strip()]
+    lines = [_fold(line) for line in text.splitlines() if line.strip()]
     return all(any(p in line for p in prompts) or _bare(line) in _BARE_PROMPTS for line in lines)
 
 
@@ -338,7 +339,7 @@ def cut_short(text: str) -> bool:
     short last line (a byline, a credit) that ends without a full stop is not a cut."""
     paragraphs = [p.strip() for p in text.splitlines() if p.strip()]
     prompts = (*_PAYWALL_PROMPTS, *_ACCOUNT_PROMPTS)
-    while paragraphs and any(p in paragraphs[-1].casefold() for p in prompts):
+    while paragraphs and any(p in _fold(paragraphs[-1]) for p in prompts):
         paragraphs.pop()
     if not paragraphs:
         return True
@@ -393,7 +394,7 @@ def _short_text(element: HtmlElement) -> str | None:
                 size += len(node.tail)
         if size > 2 * PROMPT_CHARS:
             return None
-    said = " ".join(" ".join(parts).split()).casefold()
+    said = _fold(" ".join(parts))
     return said if len(said) <= PROMPT_CHARS else None
 
 
@@ -414,8 +415,15 @@ def _asked(blocks: Sequence[str], prompts: Sequence[str], bare: Sequence[str]) -
 
 
 def _bare(line: str) -> str:
-    """A line without the punctuation and padlocks around it."""
-    return line.strip(_CLOSERS + ".!:…-–—🔒").casefold()
+    """A folded line without the punctuation and padlocks around it."""
+    return line.strip(_CLOSERS + ".!:-–—🔒")
+
+
+def _fold(text: str) -> str:
+    """Text as the tables spell it: compatibility forms unified (full-width punctuation, the
+    ellipsis character, no-break spaces), apostrophes and quotes made ASCII, case folded and
+    spaces collapsed; so one entry stands for every way a page writes it."""
+    return " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold().split())
 
 
 def _arc_restriction(scripts: Sequence[str]) -> str | None:
@@ -463,6 +471,7 @@ def _markup(
 
 def _bot_wall(
     pieces: Sequence[str],
+    folded: str,
     title: str,
     names: set[str],
     sources: Sequence[str],
@@ -471,7 +480,8 @@ def _bot_wall(
     """A challenge page's marker: markup only challenges render (ids, sources, inline scripts)
     on a page of little text, or a title or phrase backed by a second sign (the other of the
     two, or a captcha widget), or a phrase that is most of the page's text. A title or a phrase
-    alone is quoted as often as it is served."""
+    alone is quoted as often as it is served. `pieces` and `title` are folded (`_fold`), and
+    `folded` is the pieces joined."""
     text_chars = sum(len(p) for p in pieces)
     if text_chars > CHALLENGE_TEXT_CHARS:
         return None
@@ -482,7 +492,6 @@ def _bot_wall(
         or _first_in(_CHALLENGE_SCRIPTS, folded_scripts)
     ):
         return found
-    folded = " ".join(pieces).casefold()
     if title == _AKAMAI_TITLE and any(line in folded for line in _AKAMAI_LINES):
         return "akamai:title"
     titled = _CHALLENGE_TITLES.get(title)
@@ -501,7 +510,7 @@ def _bot_wall(
 
 def _most_of(pieces: Sequence[str], phrase: str, text_chars: int) -> bool:
     """Whether the text pieces that say `phrase` are more than half of the page's text."""
-    saying = sum(len(p) for p in pieces if phrase in p.casefold())
+    saying = sum(len(p) for p in pieces if phrase in p)
     return 2 * saying > text_chars
 
 
@@ -514,7 +523,7 @@ def _shell(tree: HtmlElement, text_chars: int, script_chars: int) -> str | None:
         if mount and not "".join(element.itertext()).strip():
             return f"empty-root:{root or element.tag}"
     for noscript in tree.iter("noscript"):
-        said = " ".join("".join(noscript.itertext()).split()).casefold()
+        said = _fold("".join(noscript.itertext()))
         if any(p in said for p in _NOSCRIPT_PHRASES):
             return "noscript"
     if script_chars > SCRIPT_SHARE * max(text_chars, 1):
