@@ -19,6 +19,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from wirehouse.extractors.jsonld import Node
+from wirehouse.extractors.textcap import CJK_STOPS, SENTENCE_STOPS
 
 # visible text (characters) of a page that can be an interstitial: challenges, shells
 CHALLENGE_TEXT_CHARS = 2_000
@@ -248,8 +249,8 @@ _NOT_ASKED_INSIDE = frozenset({"aside", "nav", "footer", "li", "blockquote", "fi
 _HIDDEN = frozenset({"script", "style", "noscript", "template"})
 # the elements whose whole text a prompt is
 _BLOCKS = ("p", "div", "section", "h1", "h2", "h3", "h4", "h5", "h6")
-# what may stand before a prompt in its block: the end of a sentence
-_SENTENCE_ENDS = (*".!?:|;", "。", "！", "？")
+# what may stand before a prompt in its block: the end of a sentence, a colon, a bar
+_BEFORE_PROMPT = (*SENTENCE_STOPS, *CJK_STOPS, *":|;")
 # what metered sites print on every page, free ones too: a hint only with a cut text
 _ACCOUNT_PROMPTS = (
     "already a subscriber?",
@@ -262,7 +263,7 @@ _ACCOUNT_PROMPTS = (
     "sei già abbonato?",
 )
 # what ends a sentence; closing quotes and brackets after it are looked through
-_FINAL = (".", "!", "?", "。", "！", "？", "؟", "।")
+_FINAL = (*SENTENCE_STOPS, *CJK_STOPS)
 _CLOSERS = " \t\"'”’»)]」』›"
 # the apostrophes and quotes pages print, as the tables spell them (NFKC leaves these)
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"'})
@@ -406,7 +407,7 @@ def _asked(blocks: Sequence[str], prompts: Sequence[str], bare: Sequence[str]) -
             start = block.find(prompt)
             while start != -1:
                 before = block[:start].rstrip()
-                if not any(c.isalnum() for c in before) or before.endswith(_SENTENCE_ENDS):
+                if not any(c.isalnum() for c in before) or before.endswith(_BEFORE_PROMPT):
                     return prompt
                 start = block.find(prompt, start + 1)
         if (alone := _bare(block)) in bare:
