@@ -4,6 +4,7 @@ not; and what each verdict does to the stored text (extract_page, build_article,
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -346,3 +347,18 @@ def page_titled(title: str, body: str) -> bytes:
 def test_a_challenge_phrase_that_is_the_page_is_read_however_it_is_spelled(phrase, spelling):
     page = page_titled("harbour.example", f"<p>{SPELLINGS[spelling](phrase.capitalize())}</p>")
     assert access.read_signs(loading.parse_html(page)).bot_wall, phrase
+
+
+@pytest.mark.parametrize(
+    "filler", ["<i></i>", "<span><b></b></span>", "<!-- ad -->", "<script></script>", "<br>"]
+)
+def test_a_deep_wide_page_with_a_prompt_costs_its_size_not_size_times_depth(filler):
+    """Each block reads its text (a prompt's length at most) in one walk of the page: reading
+    each block's subtree anew cost seconds here (depth times size)."""
+    prompt = "<p>Subscribe to continue reading.</p>"
+    body = "<div>" * 240 + filler * 30_000 + prompt + "</div>" * 240
+    tree = loading.parse_html(f"<html><body><article>{body}</article></body></html>".encode())
+    started = time.thread_time()  # CPU, not wall: another process on the core does not count
+    signs = access.read_signs(tree)
+    assert time.thread_time() - started < 2.0
+    assert signs.prompt == "subscribe to continue reading"

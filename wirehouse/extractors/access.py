@@ -354,49 +354,82 @@ def cut_short(text: str) -> bool:
 
 
 def _article_blocks(tree: HtmlElement) -> list[str]:
-    """The case-folded whole texts (at most `PROMPT_CHARS`) of the block elements of the
-    article's area (its `article`/`main` elements, else the body), outside asides, navigation,
-    footers, lists of links and quotes: where a paywall asks, and nothing else does."""
+    """The folded whole texts (at most `PROMPT_CHARS`) of the block elements of the article's
+    area (its `article`/`main` elements, else the body), outside asides, navigation, footers,
+    lists of links and quotes, in document order: where a paywall asks, and nothing else does.
+
+    One walk of each area (an area inside another is walked with it): every open block
+    gathers the visible text of its own (not of a hidden element it sits in) until it holds
+    more than a prompt's, so a deep, wide page costs its size, not its size times its depth."""
     areas = tree.xpath("//article | //main | //*[@role='main']") or tree.xpath("//body")
-    seen: set[HtmlElement] = set()
-    out: list[str] = []
+    walked = set(areas)
+    out: list[str | None] = []
     for area in areas:
-        for block in area.iter(*_BLOCKS):
-            if block in seen:
-                continue
-            seen.add(block)
-            said = _short_text(block)
-            if said and not any(a.tag in _NOT_ASKED for a in block.iterancestors()):
-                out.append(said)
-    return out
+        if any(a in walked for a in area.iterancestors()):
+            continue  # its blocks are the enclosing area's
+        outside = sum(1 for a in area.iterancestors() if a.tag in _NOT_ASKED)
+        _walk_blocks(area, outside, out)
+    return [said for said in out if said]
 
 
-def _short_text(element: HtmlElement) -> str | None:
-    """The element's visible text, spaces collapsed and case-folded, or None when it is longer
-    than a prompt (read no further than that) or holds an aside, a list or a quote block."""
-    parts: list[str] = []
-    size = 0
+@dataclass(slots=True)
+class _Block:
+    """A block being read: where its text goes in the output, and what it holds so far."""
+
+    slot: int
+    hidden: int  # the hidden elements around it (its text is what shows inside them)
+    asked: bool  # no aside, navigation, footer, list item or quote around it
+    parts: list[str]
+    size: int = 0
+    mixed: bool = False  # it holds an aside, a list or a quote block: no prompt's text
+
+
+def _walk_blocks(area: HtmlElement, outside: int, out: list[str | None]) -> None:
+    """`_article_blocks` for one area, appending each block's text (or None) to `out`."""
+    open_blocks: list[_Block] = []
     hidden = 0
-    for event, node in etree.iterwalk(element, events=("start", "end")):
+    not_asked = outside
+
+    def add(text: str | None) -> None:
+        # the innermost blocks that see this text: outer blocks hold at least the text of inner
+        # ones, so the blocks still short enough are the innermost of the same hidden level
+        if not text:
+            return
+        for block in reversed(open_blocks):
+            if block.hidden != hidden or block.size > 2 * PROMPT_CHARS:
+                break
+            block.parts.append(text)
+            block.size += len(text)
+
+    for event, node in etree.iterwalk(area, events=("start", "end")):
         tag = node.tag if isinstance(node.tag, str) else None
         if event == "start":
-            if node is not element and tag in _NOT_ASKED_INSIDE:
-                return None
+            if tag in _NOT_ASKED_INSIDE:
+                for block in reversed(open_blocks):
+                    if block.mixed:
+                        break  # and so is every block around it
+                    block.mixed = True
+            if tag in _BLOCKS:
+                open_blocks.append(_Block(len(out), hidden, not not_asked, []))
+                out.append(None)
+            if tag in _NOT_ASKED:
+                not_asked += 1
             if tag is None or tag in _HIDDEN:
                 hidden += 1
-            elif not hidden and node.text:
-                parts.append(node.text)
-                size += len(node.text)
-        else:
-            if tag is None or tag in _HIDDEN:
-                hidden -= 1
-            if node is not element and not hidden and node.tail:
-                parts.append(node.tail)
-                size += len(node.tail)
-        if size > 2 * PROMPT_CHARS:
-            return None
-    said = _fold(" ".join(parts))
-    return said if len(said) <= PROMPT_CHARS else None
+            else:
+                add(node.text)
+            continue
+        if tag is None or tag in _HIDDEN:
+            hidden -= 1
+        if tag in _NOT_ASKED:
+            not_asked -= 1
+        if tag in _BLOCKS:
+            block = open_blocks.pop()
+            if block.asked and not block.mixed and block.size <= 2 * PROMPT_CHARS:
+                said = _fold(" ".join(block.parts))
+                out[block.slot] = said if len(said) <= PROMPT_CHARS else None
+        if node is not area:
+            add(node.tail)
 
 
 def _asked(blocks: Sequence[str], prompts: Sequence[str], bare: Sequence[str]) -> str | None:
