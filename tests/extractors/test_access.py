@@ -362,3 +362,18 @@ def test_a_deep_wide_page_with_a_prompt_costs_its_size_not_size_times_depth(fill
     signs = access.read_signs(tree)
     assert time.thread_time() - started < 2.0
     assert signs.prompt == "subscribe to continue reading"
+
+
+def test_every_phrase_in_the_tables_is_spelled_as_folded_text_is():
+    """The tables are compared with folded text: an entry with a curly apostrophe, an upper
+    case letter or a no-break space would never match."""
+    tables = [
+        access._PAYWALL_PROMPTS,
+        access._BARE_PROMPTS,
+        access._ACCOUNT_PROMPTS,
+        access._CHALLENGE_PHRASES,
+        access._CHALLENGE_TITLES,
+    ]
+    for table in tables:
+        for phrase in table:
+            assert access._fold(phrase) == phrase, phrase
