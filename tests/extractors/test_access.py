@@ -4,6 +4,7 @@ not; and what each verdict does to the stored text (extract_page, build_article,
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -22,7 +23,7 @@ from tests.walls import (
 )
 from wirehouse.config.settings import ExtractSettings
 from wirehouse.dedup.exact import Outcome, comparable, decide_exact
-from wirehouse.extractors import access
+from wirehouse.extractors import access, loading
 from wirehouse.extractors.article import article_from_feed, build_article
 from wirehouse.extractors.batch import extract_one, refusal
 from wirehouse.extractors.page import extract_page
@@ -105,6 +106,10 @@ def test_a_paywall_without_even_a_teaser_is_rejected_as_paywalled():
             True,
         ),
         ("渡し船は来月から一時間ごとに運航すると市議会が発表した。", False),
+        ("حکومت نے منگل کو اعلان کیا کہ نئی فیری ہر گھنٹے چلے گی اور کرایہ نہیں بڑھے گا۔", False),
+        ("حکومت نے منگل کو اعلان کیا کہ نئی فیری ہر گھنٹے چلے گی اور کرایہ نہیں بڑھے گا", True),
+        ("የከተማው ምክር ቤት አዲሱ ጀልባ በየሰዓቱ እንደሚሄድ ማክሰኞ አስታውቋል እና ዋጋው አይጨምርም ብሏል ነዋሪዎችም ተደስተዋል።", False),
+        ("नगर परिषद ने मंगलवार को कहा कि नई नौका हर घंटे चलेगी और किराया नहीं बढ़ेगा॥", False),
     ],
 )
 def test_cut_short_reads_the_last_paragraph(text, cut):
@@ -287,3 +292,88 @@ def test_a_text_less_page_of_a_site_with_markup_on_every_page_is_no_text(wrapper
     entries = ["10:42 Ferry vote begins", "10:55 Mayor speaks"]
     result = extract(html("Live: ferry vote", entries, wrapper=wrapper))
     assert isinstance(result, Rejected) and result.reason == "no_text", result
+
+
+# -- how a prompt or a challenge phrase is written ---------------------------------------------
+
+# each turns a phrase as the tables spell it into a way pages write it
+SPELLINGS = {
+    "upper case": str.upper,
+    "title case": str.title,
+    "typographic apostrophe": lambda s: s.replace("'", "\u2019"),
+    "modifier apostrophe": lambda s: s.replace("'", "\u02bc"),
+    "no-break spaces": lambda s: s.replace(" ", "\u00a0"),
+    "narrow no-break spaces": lambda s: s.replace(" ", "\u202f"),
+    "runs of spaces and a line break": lambda s: s.replace(" ", "  \n ", 1).replace(" ", "   "),
+    "full-width punctuation": lambda s: s.replace("?", "\uff1f").replace("!", "\uff01"),
+    "one ellipsis character": lambda s: s.replace("...", "\u2026"),
+}
+
+
+@pytest.mark.parametrize("spelling", sorted(SPELLINGS))
+@pytest.mark.parametrize("prompt", access._PAYWALL_PROMPTS)
+def test_a_prompt_is_read_however_it_is_spelled(prompt, spelling):
+    said = SPELLINGS[spelling](prompt.capitalize())
+    page = html("Ferry plan", [*teaser(prompt), said])
+    signs = access.read_signs(loading.parse_html(page))
+    assert signs.prompt == prompt, (said, signs)
+
+
+@pytest.mark.parametrize("spelling", sorted(SPELLINGS))
+@pytest.mark.parametrize("vendor", sorted(CHALLENGES))
+def test_a_challenge_is_read_however_its_text_is_spelled(vendor, spelling):
+    tree = loading.parse_html(CHALLENGES[vendor])
+    for node in tree.iter():
+        if isinstance(node.tag, str) and node.tag != "script":
+            node.text = SPELLINGS[spelling](node.text) if node.text else node.text
+            node.tail = SPELLINGS[spelling](node.tail) if node.tail else node.tail
+    assert access.read_signs(tree).bot_wall, vendor
+
+
+@pytest.mark.parametrize("spelling", sorted(SPELLINGS))
+@pytest.mark.parametrize("title", ["Just a moment...", "Verify you are human", "Are you a robot?"])
+def test_a_challenge_title_is_read_however_it_is_spelled(title, spelling):
+    widget = "<div class='g-recaptcha' data-sitekey='6Lc'></div>"
+    tree = loading.parse_html(page_titled(SPELLINGS[spelling](title), widget))
+    assert (access.read_signs(tree).bot_wall or "").endswith(":title"), title
+
+
+def page_titled(title: str, body: str) -> bytes:
+    return f"<html><head><title>{title}</title></head><body>{body}</body></html>".encode()
+
+
+@pytest.mark.parametrize("spelling", sorted(SPELLINGS))
+@pytest.mark.parametrize("phrase", sorted(access._CHALLENGE_PHRASES))
+def test_a_challenge_phrase_that_is_the_page_is_read_however_it_is_spelled(phrase, spelling):
+    page = page_titled("harbour.example", f"<p>{SPELLINGS[spelling](phrase.capitalize())}</p>")
+    assert access.read_signs(loading.parse_html(page)).bot_wall, phrase
+
+
+@pytest.mark.parametrize(
+    "filler", ["<i></i>", "<span><b></b></span>", "<!-- ad -->", "<script></script>", "<br>"]
+)
+def test_a_deep_wide_page_with_a_prompt_costs_its_size_not_size_times_depth(filler):
+    """Each block reads its text (a prompt's length at most) in one walk of the page: reading
+    each block's subtree anew cost seconds here (depth times size)."""
+    prompt = "<p>Subscribe to continue reading.</p>"
+    body = "<div>" * 240 + filler * 30_000 + prompt + "</div>" * 240
+    tree = loading.parse_html(f"<html><body><article>{body}</article></body></html>".encode())
+    started = time.thread_time()  # CPU, not wall: another process on the core does not count
+    signs = access.read_signs(tree)
+    assert time.thread_time() - started < 2.0
+    assert signs.prompt == "subscribe to continue reading"
+
+
+def test_every_phrase_in_the_tables_is_spelled_as_folded_text_is():
+    """The tables are compared with folded text: an entry with a curly apostrophe, an upper
+    case letter or a no-break space would never match."""
+    tables = [
+        access._PAYWALL_PROMPTS,
+        access._BARE_PROMPTS,
+        access._ACCOUNT_PROMPTS,
+        access._CHALLENGE_PHRASES,
+        access._CHALLENGE_TITLES,
+    ]
+    for table in tables:
+        for phrase in table:
+            assert access._fold(phrase) == phrase, phrase

@@ -10,6 +10,7 @@ from wirehouse.extractors.cleanup import (
     is_tag_line,
     is_ticker_row,
     strip_licence_tail,
+    unique_tags,
     whole_line_rule,
 )
 
@@ -180,3 +181,9 @@ def test_last_lines_that_are_not_keyword_lists_stay(last: str) -> None:
         "Ferry operators had warned that higher harbour dues would end the winter timetable.",
     ]
     assert clean_lines([*body, last]) == ([*body, last], [])
+
+
+def test_unique_tags_are_single_names_once_without_controls():
+    """One rule for a page's tags and for a page's merged with its feed entry's."""
+    tags = ["Ferries, Port; ferries", "\x1bPORT\x0b", "", " ; ", "Strike", "Port of Merrow"]
+    assert unique_tags(tags) == ("Ferries", "Port", "Strike", "Port of Merrow")

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wirehouse.config.settings import ExtractSettings
+from wirehouse.escape import strip_controls
 from wirehouse.extractors import metadata
 from wirehouse.extractors.article import build_article
 from wirehouse.extractors.loading import choose_encoding, without_controls
@@ -194,3 +195,16 @@ def test_strip_controls_leaves_nothing_forbidden_and_is_idempotent(value: str) -
     once = metadata.strip_controls(value)
     assert not FORBIDDEN.search(once)
     assert metadata.strip_controls(once) == once
+
+
+def test_the_byte_scrub_removes_exactly_what_strip_controls_removes() -> None:
+    """One definition of a control: the scrub of a page's bytes before parsing and
+    `strip_controls` on stored strings agree on every code point of the BMP (and beyond)."""
+    points = [*range(0x10000), 0x1FFFE, 0x10FFFF, 0x1F600]
+    differ = [
+        hex(code)
+        for code in points
+        if without_controls(chr(code).encode("utf-8", "surrogatepass"))
+        != strip_controls(chr(code)).encode("utf-8", "surrogatepass")
+    ]
+    assert differ == []

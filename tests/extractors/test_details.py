@@ -59,6 +59,18 @@ JSON_LD = {
             },
         ],
     },
+    # as CMSs print it: indented, a raw line break and markup in strings, entities
+    "indented with markup": json.dumps(
+        {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": "Ferry  strike enters <b>second</b> day &amp; night",
+            "author": {"@type": "Person", "name": "<a href='/kit'>Kit   Ambrose</a>"},
+            "articleSection": ["Local <i>news</i>", "Port"],
+            "description": "Dockworkers \u2013 again",
+        },
+        indent=4,
+    ).replace("again", "again\n"),
     "broken": '{"@type": "NewsArticle", "author": {"name": "Kit Ambrose"},, }',
     "deep": "[" * 5_000 + "]" * 5_000,
 }

@@ -58,7 +58,7 @@ def test_text_without_spaces_is_cut_after_its_own_full_stop(end):
     assert capped.text.endswith(end) and text.startswith(capped.text)
 
 
-@pytest.mark.parametrize("end", [". ", "… ", "। ", "؟ "])
+@pytest.mark.parametrize("end", [". ", "… ", "। ", "॥ ", "؟ ", "۔ ", "։ ", "። ", "။ ", "། "])
 def test_a_long_paragraph_is_cut_after_any_scripts_sentence_end(end):
     text = ("word " * 12 + "end" + end) * 200
     capped = cap_text(text, max_chars=1_000, max_word_chars=1_000)

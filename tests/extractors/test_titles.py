@@ -377,3 +377,44 @@ def test_any_headline_and_outlet_in_any_pattern_are_told_apart(
         evidence, url="https://news.example/a", feed_title=headline if confirmed else None
     )
     assert (naming.title, naming.sitename) == (headline, outlet)
+
+
+# every kind of character a <title> separates its segments with, as pages print them spaced
+SPACED_SEPARATORS = [
+    *"-‐‑‒–—―−⸗⸺⸻﹘﹣－",  # dashes
+    *"|¦│┃‖｜丨∣❘ǀ⏐︱︲",  # bars
+    *"·•‧∙⋅⸱・●◦▪■⚫⦁‣⁃◆◇◊♦★☆⋮",  # bullets, dots, stars and diamonds
+    *"»›❯❱⟩〉⟫>→⇒⟶«‹",  # guillemets, angle quotes and arrows (breadcrumbs)
+    *"~～〜/／⁄∕⧸\\＼",  # tildes, wave dashes and slashes
+    "::",
+    "//",
+    ">>",
+    "»»",
+]
+
+
+@pytest.mark.parametrize("separator", SPACED_SEPARATORS)
+def test_every_separator_splits_a_title_and_gives_the_headline(separator):
+    headline = "Ferry strike enters second day"
+    for title in (
+        f"{headline} {separator} The Valley Times",
+        f"The Valley Times {separator} {headline}",
+    ):
+        assert len(metadata.segments(title)) == 2, title
+        evidence = metadata.PageEvidence(
+            outlets=(("og:site_name", "The Valley Times"),), title_tag=title
+        )
+        naming = metadata.decide(evidence, url="https://valley.example/news/ferry")
+        assert (naming.title, naming.title_source) == (headline, "title-tag-split"), title
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Rock & Roll Hall adds AT&T + Time Warner deal",
+        "ǃXóõ speakers count grows",
+        "Rates rise 5 < 6 forecasts",
+    ],
+)
+def test_symbols_inside_a_headline_do_not_split_it(title):
+    assert metadata.segments(title) == [title]

@@ -20,7 +20,7 @@ from datetime import datetime
 
 from wirehouse.escape import plain_text, strip_controls
 from wirehouse.extractors import metadata
-from wirehouse.extractors.cleanup import split_tags
+from wirehouse.extractors.cleanup import unique_tags
 from wirehouse.extractors.dates import choose_published, url_date
 from wirehouse.extractors.fingerprint import content_hash
 from wirehouse.extractors.textcap import cap_text
@@ -86,7 +86,7 @@ def build_article(page: Page, extracted: Extracted) -> Article:
         sitename_source=naming.sitename_source,
         language=entry.rules.language or extracted.language,
         description=_clean(extracted.description or entry.summary),
-        tags=_merge_tags(extracted.tags, entry.tags),
+        tags=unique_tags([*extracted.tags, *entry.tags]),
         image=extracted.image,
         body_source=body_source,
         fetched_at=page.fetched_at,
@@ -131,7 +131,7 @@ def article_from_feed(entry: Entry, *, reason: str, fetched_at: datetime) -> Art
         sitename_source=sitename_source,
         language=entry.rules.language,
         description=_clean(entry.summary),
-        tags=_merge_tags((), entry.tags),
+        tags=unique_tags(entry.tags),
         body_source="feed" if text else "none",
         fetched_at=fetched_at,
         status=f"{ArticleStatus.PAGE_FAILED}:{reason}",
@@ -198,13 +198,3 @@ def _clean(value: str | None) -> str | None:
 def _feed_text(entry: Entry) -> str:
     """The longer of the entry's content and summary, with blank lines and spaces collapsed."""
     return plain_text(max((entry.content or "", entry.summary or ""), key=len)) or ""
-
-
-def _merge_tags(page_tags: tuple[str, ...], feed_tags: tuple[str, ...]) -> tuple[str, ...]:
-    seen: set[str] = set()
-    merged: list[str] = []
-    for tag in split_tags([*page_tags, *feed_tags]):
-        if tag.casefold() not in seen:
-            seen.add(tag.casefold())
-            merged.append(tag)
-    return tuple(merged)

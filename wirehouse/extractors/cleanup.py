@@ -33,6 +33,7 @@ import logging
 import re
 from collections.abc import Sequence
 
+from wirehouse.escape import strip_controls
 from wirehouse.extractors.fingerprint import normalise_text
 
 logger = logging.getLogger(__name__)
@@ -149,6 +150,18 @@ def strip_licence_tail(line: str) -> str:
 def split_tags(tags: Sequence[str]) -> list[str]:
     """Tags as single names: "a, b; c" (a keywords meta tag kept whole) becomes a, b, c."""
     return [part.strip() for tag in tags for part in _TAG_SPLIT.split(tag) if part.strip()]
+
+
+def unique_tags(tags: Sequence[str]) -> tuple[str, ...]:
+    """Tags as single names without controls, each once (the first spelling, case aside)."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for tag in split_tags(tags):
+        tag = strip_controls(tag).strip()
+        if tag and tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            out.append(tag)
+    return tuple(out)
 
 
 def is_tag_line(line: str, tags: Sequence[str]) -> bool:

@@ -14,20 +14,23 @@ page's own markup gave none (`fallback_title`, `page_url`).
 from __future__ import annotations
 
 import html
+import json
 import logging
 import re
 from dataclasses import dataclass
 
 from lxml.etree import XPath
 from lxml.html import HtmlElement
+from trafilatura.json_metadata import extract_json, extract_json_parse_error, normalize_json
 from trafilatura.metadata import (
+    JSON_MINIFY,
     examine_meta,
     extract_author,
     extract_catstags,
-    extract_meta_json,
     extract_title,
     extract_url,
 )
+from trafilatura.settings import Document
 from trafilatura.utils import line_processing
 
 logger = logging.getLogger(__name__)
@@ -36,6 +39,8 @@ logger = logging.getLogger(__name__)
 _CATEGORY_HREF = re.compile(r"/categor(?:y|ies|s)?/")
 _TAG_HREF = re.compile(r"/tag(?:y|ies|s)?/")
 _MAYBE_LINKED = XPath("//a[contains(@href, '/tag') or contains(@href, '/categor')]")
+# the scripts trafilatura's `extract_meta_json` reads
+_JSON_SCRIPTS = XPath('.//script[@type="application/ld+json" or @type="application/settings+json"]')
 _MAX_FIELD = 10_000  # characters of one field kept, as trafilatura keeps them
 
 
@@ -58,7 +63,7 @@ def read_details(tree: HtmlElement) -> Details:
     if found.author and " " not in found.author:
         found.author = None  # a single word is a handle or a role, not a name
     try:
-        found = extract_meta_json(tree, found)
+        found = _read_json(tree, found)
     except Exception as exc:  # as trafilatura itself: a hostile script (deep nesting) raises
         logger.debug("JSON-LD not read for details: %s", exc)
     author = found.author or extract_author(tree)
@@ -76,6 +81,30 @@ def read_details(tree: HtmlElement) -> Details:
         title=_trimmed(found.title),
         url=found.url,
     )
+
+
+def _read_json(tree: HtmlElement, found: Document) -> Document:
+    """trafilatura's `extract_meta_json`, without its first step where it is not needed.
+
+    trafilatura removes the spaces between a script's JSON tokens with a regex (most of the
+    cost of its JSON-LD read, ~0.7 ms for 8 KB) before it normalises the text, whose last step
+    collapses every run of spaces anyway, and before parsing, which ignores them: a script
+    that parses without that step gives the same objects. One that does not is read exactly
+    as trafilatura reads it (with the step, and its crude reader for broken JSON)."""
+    for script in _JSON_SCRIPTS(tree):
+        if not script.text:
+            continue
+        try:
+            schema = json.loads(normalize_json(script.text), strict=False)
+        except json.JSONDecodeError:
+            text = normalize_json(JSON_MINIFY.sub(r"\1", script.text))
+            try:
+                schema = json.loads(text, strict=False)
+            except json.JSONDecodeError:
+                found = extract_json_parse_error(text, found)
+                continue
+        found = extract_json(schema, found)
+    return found
 
 
 def fallback_title(tree: HtmlElement) -> str | None:

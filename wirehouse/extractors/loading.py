@@ -55,13 +55,15 @@ _FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]")
 # [^<>] rather than [^>]: a run of "<meta" cannot make each start scan to the end (quadratic)
 _CHARSET = re.compile(rb"""<meta[^<>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
 # Control characters that real CMS output carries and that make lxml or trafilatura drop a
-# page (an ESC in a headline once cost a whole article): C0 but tab/LF/CR, DEL, and in UTF-8
-# the C1 block, UTF-16 surrogates encoded on their own, and the noncharacters U+FFFE/U+FFFF.
-# Each is removed; vertical tab, form feed and NEL become a space, as they separate words.
-_C0_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+# page (an ESC in a headline once cost a whole article): `strip_controls`'s characters, as
+# UTF-8 bytes (a test checks every code point): C0 but tab/LF/CR and DEL (derived), and the C1
+# block, UTF-16 surrogates encoded on their own and the noncharacters U+FDD0-U+FDEF,
+# U+FFFE/U+FFFF. Each goes as `strip_controls` has it (vertical tab, form feed, NEL: a space).
+_C0_BYTES = bytes(b for b in range(0x80) if strip_controls(chr(b)) != chr(b))
 _UTF8_CONTROLS = (
     re.compile(rb"\xc2[\x80-\x9f]"),
     re.compile(rb"\xed[\xa0-\xbf][\x80-\xbf]"),
+    re.compile(rb"\xef\xb7[\x90-\xaf]"),
     re.compile(rb"\xef\xbf[\xbe\xbf]"),
 )
 # the same bytes as one pattern, for the substitution (slower than the scans, so run only on a

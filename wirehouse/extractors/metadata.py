@@ -43,10 +43,12 @@ from wirehouse.extractors import jsonld
 from wirehouse.extractors.fingerprint import normalise_text
 
 # characters that separate <title> segments: every dash (hyphen-minus to the full-width one),
-# every bar, bullets and middle dots, guillemets, tildes and slashes, half- and full-width
-_DASHES = "-‐‑‒–—―−⸺⸻﹘﹣－"
+# every bar, bullets and middle dots, stars and diamonds, guillemets, angle quotes and arrows
+# (breadcrumbs), tildes and wave dashes, slashes, half- and full-width. The bars of `_MARKS`
+# separate only between spaces: standing alone they are letters ("ǀ") or mathematics ("∣").
+_DASHES = "-‐‑‒–—―−⸗⸺⸻﹘﹣－"
 _BARS = "|¦│┃‖｜丨"
-_MARKS = "·•‧∙⋅・●◦▪■◆◇►▶▸«»‹›~～/／\\＼"
+_MARKS = "·•‧∙⋅⸱・●◦▪■⚫⦁‣⁃◆◇◊♦★☆⋮►▶▸▹»›❯❱⟩〉⟫>→⇒⟶«‹~～〜/／⁄∕⧸\\＼∣❘ǀ⏐︱︲"
 # one to three of them between spaces ("Headline - Outlet", "A // B"), or "::"; a colon after
 # a word ("Outlet: Headline", full-width "媒体：标题" without the space); a bar or underscore,
 # spaced or not; a run of dashes inside a word ("标题--人民网"). Titles are

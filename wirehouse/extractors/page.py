@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -81,7 +80,7 @@ def _extract(
     if not isinstance(doc, Document) or not doc.text:
         return _no_text(url, signs, "trafilatura found no main text")
 
-    tags = _unique(strip_controls(t) for t in cleanup.split_tags([*found.tags, *found.categories]))
+    tags = cleanup.unique_tags([*found.tags, *found.categories])
     # the page's own view; build_article weighs it against the feed entry
     naming = metadata.decide(evidence, url=url)
     title, title_source = naming.title, naming.title_source
@@ -257,14 +256,3 @@ def canonical_url(tree: HtmlElement, url: str) -> str | None:
 
 def _clean_text(value: str | None) -> str | None:
     return strip_controls(value) if value else value
-
-
-def _unique(values: Iterable[str]) -> tuple[str, ...]:
-    seen: set[str] = set()
-    out: list[str] = []
-    for value in values:
-        value = value.strip()
-        if value and value.casefold() not in seen:
-            seen.add(value.casefold())
-            out.append(value)
-    return tuple(out)

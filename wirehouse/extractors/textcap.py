@@ -18,11 +18,14 @@ from wirehouse.config.settings import ExtractSettings
 _DEFAULTS = ExtractSettings(workers=1)
 DEFAULT_MAX_CHARS = _DEFAULTS.max_text_chars
 DEFAULT_MAX_WORD_CHARS = _DEFAULTS.max_word_chars
-# a sentence end followed by a space or a line break; in CJK text, the full stop alone
-_SENTENCE_ENDS = (
-    *(f"{end}{space}" for end in ".!?…।؟" for space in " \n"),
-    *"。！？｡．",
-)
+# what ends a sentence, in every script that has its own stops: the Latin ones and the ellipsis,
+# Devanagari's danda and double danda, the Arabic question mark and the Urdu full stop, the
+# Armenian, Ethiopic, Burmese and Tibetan full stops; a space or line break follows them
+SENTENCE_STOPS = ".!?…।॥؟۔։።။།"
+# the full stops of Chinese and Japanese, which no space follows (full- and half-width)
+CJK_STOPS = "。！？｡．"
+# where the length cut may fall after a sentence
+_SENTENCE_ENDS = (*(f"{end}{space}" for end in SENTENCE_STOPS for space in " \n"), *CJK_STOPS)
 
 
 @dataclass(frozen=True, slots=True)
