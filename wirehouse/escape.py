@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
+from typing import overload
 
 # C0 and C1 controls (tab, newline and CR excepted), DEL, lone surrogates and noncharacters: no
 # stored string may contain them
@@ -28,9 +29,16 @@ _MARKDOWN_PUNCTUATION = frozenset(string.punctuation) - set("&<>")
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
-def strip_controls(text: str) -> str:
+@overload
+def strip_controls(text: str) -> str: ...
+@overload
+def strip_controls(text: None) -> None: ...
+def strip_controls(text: str | None) -> str | None:
     """`text` without control characters, lone surrogates or noncharacters (line-like ones
-    become a space), so no stored string carries what a terminal or an XML writer chokes on."""
+    become a space), so no stored string carries what a terminal or an XML writer chokes on;
+    None (a field the page did not give) stays None."""
+    if not text:
+        return text
     return _CONTROL.sub("", _CONTROL_SPACE.sub(" ", text))
 
 

@@ -81,11 +81,11 @@ def build_article(page: Page, extracted: Extracted) -> Article:
         content_hash=content_hash(text),
         published_at=published_at,
         published_at_source=source,
-        author=_clean(extracted.author or entry.author),
+        author=strip_controls(extracted.author or entry.author),
         sitename=naming.sitename,
         sitename_source=naming.sitename_source,
         language=entry.rules.language or extracted.language,
-        description=_clean(extracted.description or entry.summary),
+        description=strip_controls(extracted.description or entry.summary),
         tags=unique_tags([*extracted.tags, *entry.tags]),
         image=extracted.image,
         body_source=body_source,
@@ -126,11 +126,11 @@ def article_from_feed(entry: Entry, *, reason: str, fetched_at: datetime) -> Art
         content_hash=content_hash(text) if text else None,
         published_at=published_at,
         published_at_source=source,
-        author=_clean(entry.author),
+        author=strip_controls(entry.author),
         sitename=sitename,
         sitename_source=sitename_source,
         language=entry.rules.language,
-        description=_clean(entry.summary),
+        description=strip_controls(entry.summary),
         tags=unique_tags(entry.tags),
         body_source="feed" if text else "none",
         fetched_at=fetched_at,
@@ -189,10 +189,6 @@ def _naming(page: Page, extracted: Extracted) -> metadata.Naming:
         feed_title=page.entry.title,
         channel_title=page.entry.feed_title,
     )
-
-
-def _clean(value: str | None) -> str | None:
-    return strip_controls(value) if value else value
 
 
 def _feed_text(entry: Entry) -> str:

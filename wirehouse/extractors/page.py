@@ -116,7 +116,7 @@ def _extract(
         outlets=evidence.outlets,
         title_tag=evidence.title_tag,
         language=language,
-        description=_clean_text(found.description),
+        description=strip_controls(found.description),
         tags=tags,
         image=found.image,
         canonical_url=canonical,
@@ -252,7 +252,3 @@ def canonical_url(tree: HtmlElement, url: str) -> str | None:
             continue
         return absolute
     return None
-
-
-def _clean_text(value: str | None) -> str | None:
-    return strip_controls(value) if value else value
