@@ -451,7 +451,7 @@ def add_feeds(
     """
     raw = _read(path) if path.exists() else b""
     existing: list[FeedSource] = []
-    has_feeds = _has_content(raw, path)
+    has_feeds = _has_content(raw)
     if has_feeds:
         kind = _format(raw, path)
         if kind is FeedListFormat.OPML:
@@ -495,7 +495,7 @@ def add_feeds(
     return added, present
 
 
-def _has_content(raw: bytes, path: Path) -> bool:
+def _has_content(raw: bytes) -> bool:
     """True unless the file is empty or holds only blank lines and # comments."""
     try:
         text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")

@@ -239,8 +239,7 @@ def _newest_first(
 ) -> list[tuple[str, datetime | None]]:
     """An index's children by `<lastmod>`, newest first, undated ones after them in order
     (generators often list the oldest first, and the URL cap would take those)."""
-    dated = [(c, m) for c, m in children if m is not None]
-    dated.sort(key=lambda c: c[1] or datetime.min.replace(tzinfo=UTC), reverse=True)
+    dated = sorted(((c, m) for c, m in children if m is not None), key=lambda c: c[1], reverse=True)
     return [*dated, *((c, m) for c, m in children if m is None)]
 
 
