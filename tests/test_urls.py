@@ -275,6 +275,13 @@ def test_check_url_gives_the_url_stripped_and_its_key(value, expected):
         (None, "url must be a non-empty string"),
         (" ", "url must be a non-empty string"),
         ("https://example.org/a b", "URL contains whitespace"),
+        # C0 and C1 controls, DEL, an escape sequence and a lone surrogate, anywhere in the URL
+        ("https://example.org/a\x00b", "URL contains a control character"),
+        ("https://example.org/\x01rss", "URL contains a control character"),
+        ("https://example.org/feed\x7f", "URL contains a control character"),
+        ("https://exa\x1b[31mmple.org/", "URL contains a control character"),
+        ("https://example.org/\x9b31m", "URL contains a control character"),
+        ("https://example.org/\ud800", "URL contains a control character"),
         ("example.org/rss", "not an http(s) URL: 'example.org/rss'"),
         ("ftp://example.org/", "not an http(s) URL"),
         ("javascript:alert(1)", "not an http(s) URL"),

@@ -561,7 +561,7 @@ async def _find_feeds(address: str, settings: Settings, timeout: float) -> list[
     under its deadline (as a run parses feeds)."""
     import multiprocessing
 
-    from wirehouse.extractors.pool import DeadlinePool
+    from wirehouse.extractors.pool import DeadlinePool, parse_in_worker
     from wirehouse.feeds.discover import FeedCheck, check_feed
     from wirehouse.feeds.find import find_feeds, site_address
     from wirehouse.fetch import Fetcher
@@ -580,19 +580,13 @@ async def _find_feeds(address: str, settings: Settings, timeout: float) -> list[
         context=multiprocessing.get_context("spawn"),
     )
 
+    def failed(error: str) -> FeedCheck:
+        return FeedCheck(title=None, latest=(), entries=0, error=error)
+
     async def check(fetched: Fetched) -> FeedCheck:
-        call = pool.call(
-            check_feed,
-            fetched,
-            timeout_s=extract.feed_parse_timeout_s,
-            retries=extract.crash_retries,
-            label=fetched.url,
+        return await parse_in_worker(
+            pool, check_feed, fetched, extract, label=fetched.url, failed=failed
         )
-        try:
-            checked: FeedCheck = await asyncio.wrap_future(call)
-        except Exception as exc:  # the parse timed out, or its worker died or raised
-            return FeedCheck(title=None, latest=(), entries=0, error=f"parse_error: {exc}")
-        return checked
 
     with pool:
         async with Fetcher(settings.http, operator_hosts=[site]) as fetcher:

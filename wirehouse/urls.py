@@ -15,6 +15,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import re
+import unicodedata
 from urllib.parse import urlsplit, urlunsplit
 
 logger = logging.getLogger(__name__)
@@ -82,12 +83,15 @@ def normalise_url(url: str) -> str:
 
 def check_url(value: object) -> tuple[str, str]:
     """(the URL stripped, its `normalise_url` key) if `value` is an absolute http(s) URL, as a
-    feed list holds one (no whitespace inside); else a ValueError saying what is wrong."""
+    feed list holds one (no whitespace, control character or lone surrogate inside: none can
+    be written to a feed list, sent or shown as is); else a ValueError saying what is wrong."""
     if not isinstance(value, str) or not value.strip():
         raise ValueError("url must be a non-empty string")
     url = value.strip()
     if any(ch.isspace() for ch in url):
         raise ValueError(f"URL contains whitespace: {url[:200]!r}")
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in url):
+        raise ValueError(f"URL contains a control character: {url[:200]!r}")
     if not re.match(r"(?i)https?://", url):
         raise ValueError(f"not an http(s) URL: {url[:200]!r}")
     try:

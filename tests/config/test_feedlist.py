@@ -85,6 +85,7 @@ def test_toml_inline_array_form(tmp_path: Path) -> None:
             ":1: feed #1: not an http(s) URL: 'ftp://a.example/rss'",
         ),
         ('[[feeds]]\nurl = "a.example/rss"\n', "not an http(s) URL"),
+        ('[[feeds]]\nurl = "https://a.example/\\u007f"\n', "URL contains a control character"),
         ('[[feeds]]\nurl = ""\n', "url must be a non-empty string"),
         ("[[feeds]]\nurl = 42\n", "url must be a non-empty string"),
         (
@@ -272,6 +273,7 @@ def test_url_list_with_crlf_and_bom(tmp_path: Path) -> None:
             ":3: duplicate feed URL HTTPS://A.example/rss (first on line 1)",
         ),
         ("https://a.example/rss extra words\n", ":1: URL contains whitespace"),
+        ("https://a.example/r\x1b[2Jss\n", ":1: URL contains a control character"),
         ("https://exa_mple!.org:99999/rss\n", ":1: bad URL"),
     ],
 )

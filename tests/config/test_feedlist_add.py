@@ -112,6 +112,19 @@ def test_a_name_is_stored_without_controls_and_on_one_line(tmp_path: Path):
     assert load_feed_list(path)[1].name == "Evil[2J name \U0001f600"
 
 
+@pytest.mark.parametrize("control", ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\x9b", "\ud800"])
+def test_a_url_with_a_control_character_is_refused_and_the_file_left_as_it_was(
+    tmp_path: Path, control: str
+):
+    """Any control character or lone surrogate (a page's href, a pasted address): a URL a
+    feed list cannot hold, said so, not a TOML error about the file after the append."""
+    path = tmp_path / "feeds.toml"
+    path.write_text(TOML)
+    with pytest.raises(ConfigError, match=r"URL contains (a control character|whitespace)"):
+        add_feeds(path, [FeedSource(url=f"https://b.test/f{control}eed")])
+    assert path.read_text() == TOML
+
+
 def test_a_file_without_a_final_newline_or_with_a_bom(tmp_path: Path):
     path = tmp_path / "feeds.toml"
     path.write_bytes(b"\xef\xbb\xbf" + TOML.rstrip("\n").encode())

@@ -150,3 +150,25 @@ def test_contact_is_filled_in_as_plain_text() -> None:
     )
     http = HttpSettings(user_agent="wirehouse ({contact})", contact_url="mailto:{0}@x.test")
     assert http.user_agent_header() == "wirehouse (mailto:{0}@x.test)"
+
+
+@pytest.mark.parametrize(
+    ("settings", "problem"),
+    [
+        ({"contact_url": "https://ops.example/\r\nX-Evil: 1"}, "printable ASCII"),
+        ({"contact_url": "https://bücher.example/kontakt"}, "printable ASCII"),
+        ({"contact_url": "https://ops.example/\x1b[2J"}, "printable ASCII"),
+        ({"contact_url": "https://ops.example/" + "a" * 600}, "not 653 characters"),
+        ({"user_agent": "wirehouse\t(+{contact})"}, "printable ASCII"),
+        ({"user_agent": "Bot/1 " + "{contact}" * 20}, "not 586 characters"),
+    ],
+)
+def test_the_settings_user_agent_header_is_checked_when_the_settings_load(
+    settings: dict[str, str], problem: str
+) -> None:
+    """The settings' own User-Agent and contact URL make the header every request sends: a
+    line break, a control, non-ASCII or a huge header is refused at load, in one message, not
+    met by every request of a run failing to send it."""
+    with pytest.raises(ValueError, match=problem) as caught:
+        HttpSettings(**settings)
+    assert "user_agent and contact_url must make a header" in str(caught.value)

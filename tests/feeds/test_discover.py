@@ -91,6 +91,22 @@ def test_other_links_are_not_candidates(link):
     assert urls(page(link)) == []
 
 
+def test_a_feed_link_looks_like_one_whatever_its_case_and_trailing_slash():
+    body = (
+        '<a href="/feed/">Subscribe</a><a href="/News/RSS.XML">News</a>'
+        '<a href="/Feeds/Posts/Default/">Posts</a><a href="/?FEED=RSS2">rss2</a>'
+        '<a href="/Feedback/">Feedback</a><a href="/atomic/">Atomic</a><a href="//">Home</a>'
+    )
+    head = '<link rel="alternate" href="/Sport/ATOM/">'  # no type: judged by its look too
+    assert urls(page(head, body)) == [
+        "https://outlet.test/Sport/ATOM/",
+        "https://outlet.test/feed/",
+        "https://outlet.test/News/RSS.XML",
+        "https://outlet.test/Feeds/Posts/Default/",
+        "https://outlet.test/?FEED=RSS2",
+    ]
+
+
 def test_rel_is_a_token_list_and_rel_feed_counts():
     head = (
         '<link rel="Alternate Home" type="application/rss+xml" href="/a.rss">'

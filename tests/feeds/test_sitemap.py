@@ -450,6 +450,33 @@ def test_links_to_other_sites_are_left_out_and_said_to_be():
     assert [r.reason for r in read.rejected] == ["off_site: 1 links to other sites left out"]
 
 
+def test_a_site_is_one_site_however_its_host_is_spelled():
+    """Unicode or punycode (IDNA), upper case, a trailing dot, an explicit default port or a
+    percent-encoded host: the same site's links are kept, and another site's still left out."""
+    start = "https://bücher.example/"
+    sitemap = "https://xn--bcher-kva.example/sitemap.xml"
+    pages = [
+        "https://xn--bcher-kva.example/a",
+        "https://bücher.example/b",
+        "https://BÜCHER.EXAMPLE./c",
+        "https://www.xn--bcher-kva.example:443/d",
+        "https://b%C3%BCcher.example/e",
+    ]
+    docs = {sitemap: urlset(*pages, "https://bucher.example/f")}
+    read, asked = walk(docs, start, robots=[sitemap])
+    assert asked == [start + "robots.txt", sitemap]
+    assert [e.url for e in read.entries] == pages
+    assert [r.reason for r in read.rejected] == ["off_site: 1 links to other sites left out"]
+    # the sitemap's own host counts in either spelling too, and so do an index's children
+    root = "https://BÜCHER.example/index.xml"
+    child = "https://xn--bcher-kva.example/news.xml"
+    docs = {root: index(child), child: urlset("https://bücher.example/g")}
+    read, asked = walk(docs, root)
+    assert asked == [root, child]
+    assert [e.url for e in read.entries] == ["https://bücher.example/g"]
+    assert read.rejected == []
+
+
 def test_dates_without_a_zone_are_read_in_the_zone_given():
     body = urlset("https://news.example/t", lastmod="2026-12-01T09:00:00")
     tokyo = parse_sitemap(fetched(body), max_bytes=10**6, max_urls=10, zone=ZoneInfo("Asia/Tokyo"))

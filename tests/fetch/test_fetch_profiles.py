@@ -89,6 +89,31 @@ def test_each_profile_sends_its_agent_and_obeys_its_robots_rules(server, http_se
     ]
 
 
+def test_the_settings_user_agent_names_the_default_robots_token(server, http_settings) -> None:
+    """An operator whose `http.user_agent` names their own bot obeys that bot's rules, as a
+    feed with the same `user_agent` in the feed list does, not the rules for `wirehouse`."""
+    server.routes["/robots.txt"] = lambda h: h.reply(200, ROBOTS, {"Content-Type": "text/plain"})
+    for path in ("/members/1", "/drafts/1"):
+        server.routes[path] = lambda h: h.reply(200, b"<html>story</html>")
+    settings = http_settings(user_agent="PartnerBot/3.0 (+{contact})")
+
+    async def go() -> tuple[str, list[Fetched]]:
+        async with Fetcher(settings, operator_hosts=[server.netloc]) as fetcher:
+            default = fetcher.profile_for(FeedSource(url="http://a.test/rss"))
+            fetched = await asyncio.gather(
+                *(
+                    fetcher.fetch(server.url(p), kind=FetchKind.PAGE, check_robots=True)
+                    for p in ("/members/1", "/drafts/1")
+                )
+            )
+            return default.robots_agent, list(fetched)
+
+    token, (members, drafts) = asyncio.run(go())
+    assert token == "PartnerBot"
+    assert members.error == "robots_disallowed"
+    assert drafts.error is None and drafts.status == 200
+
+
 def test_a_feeds_host_limits_are_kept_at_the_server(server, http_settings) -> None:
     server.routes["/a"] = slow(0.05)
 

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lxml import etree
 
-from wirehouse.config.settings import Settings, fill_contact
+from wirehouse.config.settings import MAX_USER_AGENT, Settings, fill_contact, sendable_header
 from wirehouse.errors import ConfigError
 from wirehouse.escape import strip_controls
 from wirehouse.records import FeedSource, SourceRules
@@ -63,7 +63,6 @@ FEED_KEYS = (
 )
 # a BCP 47 tag as pages write it: a 2-3 letter language, then subtags ("pt-BR", "zh-Hant-TW")
 _LANGUAGE_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
-_MAX_USER_AGENT = 512
 # one feed-list entry tightens a host for every feed on it: its gap is capped like a robots.txt
 # Crawl-delay (fetch/hosts.py MAX_CRAWL_DELAY_S), its connections at what a polite crawler opens
 MAX_PER_HOST_DELAY_S = 10.0
@@ -256,7 +255,7 @@ def _language(value: object, where: str) -> str | None:
 def _user_agent(value: object, where: str, contact_url: str | None) -> str | None:
     """A User-Agent header template: `{contact}` is replaced by `http.contact_url` (plain text
     replacement, nothing else is interpreted); the header it makes is printable ASCII on one
-    line, at most `_MAX_USER_AGENT` characters."""
+    line, at most `MAX_USER_AGENT` characters (`sendable_header`)."""
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
@@ -268,9 +267,9 @@ def _user_agent(value: object, where: str, contact_url: str | None) -> str | Non
             f"{agent[:100]!r}"
         )
     header = agent if contact_url is None else fill_contact(agent, contact_url)
-    if len(header) > _MAX_USER_AGENT or not all(" " <= ch <= "~" for ch in header):
+    if not sendable_header(header):
         raise ConfigError(
-            f"{where}: user_agent must make a header of at most {_MAX_USER_AGENT} printable "
+            f"{where}: user_agent must make a header of at most {MAX_USER_AGENT} printable "
             f"ASCII characters ({{contact}} filled in), not {len(header)} characters"
         )
     return agent
@@ -451,7 +450,7 @@ def add_feeds(
     """
     raw = _read(path) if path.exists() else b""
     existing: list[FeedSource] = []
-    has_feeds = _has_content(raw, path)
+    has_feeds = _has_content(raw)
     if has_feeds:
         kind = _format(raw, path)
         if kind is FeedListFormat.OPML:
@@ -495,7 +494,7 @@ def add_feeds(
     return added, present
 
 
-def _has_content(raw: bytes, path: Path) -> bool:
+def _has_content(raw: bytes) -> bool:
     """True unless the file is empty or holds only blank lines and # comments."""
     try:
         text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")

@@ -20,6 +20,7 @@ from pydantic_settings import (
 from wirehouse.config.location import DEFAULT_MEMORY_LIMIT, Warehouse
 
 DEFAULT_CONFIG_FILE = Path("config/wirehouse.toml")
+MAX_USER_AGENT = 512  # characters of a User-Agent header, `{contact}` filled in
 
 
 class HttpSettings(BaseModel):
@@ -88,11 +89,29 @@ class HttpSettings(BaseModel):
     def user_agent_header(self) -> str:
         return fill_contact(self.user_agent, self.contact_url)
 
+    @model_validator(mode="after")
+    def _user_agent_is_a_header(self) -> HttpSettings:
+        # checked here, once, rather than by every request failing to encode its header
+        header = self.user_agent_header()
+        if not sendable_header(header):
+            raise ValueError(
+                f"user_agent and contact_url must make a header of at most {MAX_USER_AGENT} "
+                f"printable ASCII characters ({{contact}} filled in), not {len(header)} "
+                f"characters: {header[:100]!r}"
+            )
+        return self
+
 
 def fill_contact(user_agent: str, contact_url: str) -> str:
     """A User-Agent template with `{contact}` replaced; no other placeholder is read, so a
     template can neither format arbitrary objects nor pad itself to gigabytes."""
     return user_agent.replace("{contact}", contact_url)
+
+
+def sendable_header(header: str) -> bool:
+    """Whether a User-Agent can be sent as it is: printable ASCII on one line (no header
+    injection, nothing httpx refuses to encode), at most `MAX_USER_AGENT` characters."""
+    return len(header) <= MAX_USER_AGENT and all(" " <= ch <= "~" for ch in header)
 
 
 def _cpu_count() -> int:

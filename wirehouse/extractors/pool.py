@@ -24,6 +24,7 @@ elsewhere the pool falls back to spawn.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ctypes
 import ctypes.util
@@ -42,7 +43,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from multiprocessing.connection import Connection, wait
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from wirehouse.config.settings import ExtractSettings
 from wirehouse.extractors.batch import extract_one
@@ -59,6 +60,7 @@ START_TIMEOUT_S = 120.0
 MAX_FAILED_STARTS = 3
 
 BatchResult = list[Article | Rejected]
+_T = TypeVar("_T")
 
 
 class CallTimeout(Exception):
@@ -439,6 +441,35 @@ class DeadlinePool(_ClosedOnExit):
             worker.conn.send(None)
         worker.conn.close()
         self._retiring.append(worker.process)
+
+
+async def parse_in_worker(
+    pool: DeadlinePool,
+    parse: Callable[[Any], _T],
+    arg: Any,
+    settings: ExtractSettings,
+    *,
+    label: str,
+    failed: Callable[[str], _T],
+) -> _T:
+    """`parse(arg)` on one of `pool`'s workers under `settings.feed_parse_timeout_s`, as every
+    feed is parsed (a hostile feed can neither block the event loop nor hold the run); a call
+    past its deadline is `failed("parse_timeout: ...")`, a worker that died or raised
+    `failed("parse_error: ...")`."""
+    call = pool.call(
+        parse,
+        arg,
+        timeout_s=settings.feed_parse_timeout_s,
+        retries=settings.crash_retries,
+        label=label,
+    )
+    try:
+        result: _T = await asyncio.wrap_future(call)
+    except CallTimeout as exc:
+        return failed(f"parse_timeout: {exc}")
+    except Exception as exc:  # the worker died `crash_retries + 1` times, or the call raised
+        return failed(f"parse_error: {exc}"[:500])
+    return result
 
 
 class BatchPool(_ClosedOnExit):

@@ -108,7 +108,7 @@ def feed_links(body: bytes, *, base_url: str) -> list[Candidate]:
             add(href, Via.LINK, element.get("title"))
     for element in root.iter("a"):
         href = element.get("href")
-        if href and len(href) <= _MAX_HREF and LINK_VALIDATION_RE.search(href.strip()):
+        if _looks_like_feed(href):
             add(href, Via.ANCHOR, element.text_content())
     return found
 
@@ -160,7 +160,15 @@ def is_comments_feed(url: str, *titles: str | None) -> bool:
 def _is_feed_type_or_href(mime: str, href: str | None) -> bool:
     if mime:
         return mime in LINK_TYPES
-    return bool(href and len(href) <= _MAX_HREF and LINK_VALIDATION_RE.search(href.strip()))
+    return _looks_like_feed(href)
+
+
+def _looks_like_feed(href: str | None) -> bool:
+    """trafilatura's look of a feed link, whatever the case and trailing slashes of the href
+    (`/RSS.xml`, WordPress's `/feed/`): its pattern is written for lower case, no slash."""
+    if not href or len(href) > _MAX_HREF:
+        return False
+    return LINK_VALIDATION_RE.search(href.strip().lower().rstrip("/")) is not None
 
 
 def _html_root(body: bytes) -> lxml_html.HtmlElement | None:

@@ -111,6 +111,7 @@ def parse_sitemap(
     if cleaned is None:
         return ParsedSitemap(url, error="malformed: refused nested document type declarations")
     sites = {site_of(fetched.final_url), site_of(url)} | ({site_of(site)} if site else set())
+    sites.discard("")
     return _Reader(
         base_url=fetched.final_url,
         latest=fetched.fetched_at + FUTURE_TOLERANCE,
@@ -238,8 +239,7 @@ def _newest_first(
 ) -> list[tuple[str, datetime | None]]:
     """An index's children by `<lastmod>`, newest first, undated ones after them in order
     (generators often list the oldest first, and the URL cap would take those)."""
-    dated = [(c, m) for c, m in children if m is not None]
-    dated.sort(key=lambda c: c[1] or datetime.min.replace(tzinfo=UTC), reverse=True)
+    dated = sorted(((c, m) for c, m in children if m is not None), key=lambda c: c[1], reverse=True)
     return [*dated, *((c, m) for c, m in children if m is None)]
 
 
@@ -248,9 +248,17 @@ def _dated(entry: Entry) -> datetime | None:
 
 
 def site_of(url: str) -> str:
-    """A URL's host without a leading `www.`: a sitemap's links stay on it."""
-    host = (urlsplit(url).hostname or "").rstrip(".")
-    return host.removeprefix("www.")
+    """A URL's host as `normalise_url` spells it (lower case, IDNA, no trailing dot), without a
+    leading `www.`: a sitemap's links stay on it; "" when `url` is no http(s) URL."""
+    try:
+        return _site_of_key(normalise_url(url))
+    except ValueError:
+        return ""
+
+
+def _site_of_key(url_key: str) -> str:
+    """`site_of` a URL already normalised (an entry's `url_key`)."""
+    return (urlsplit(url_key).hostname or "").removeprefix("www.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,7 +303,7 @@ class _Reader:
                 name = local_name(element.tag)
                 if root == "urlset" and name == "url":
                     entry = self._entry(element, feed_url=url)
-                    if entry is not None and site_of(entry.url) not in self.sites:
+                    if entry is not None and _site_of_key(entry.url_key) not in self.sites:
                         off_site += 1
                     elif entry is not None and (self.keep is None or self.keep(entry)):
                         if len(entries) >= cap:

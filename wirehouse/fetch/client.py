@@ -38,7 +38,6 @@ from wirehouse.fetch.hosts import (
     refusal,
 )
 from wirehouse.fetch.robots import (
-    AGENT,
     ROBOTS_MAX_BYTES,
     RobotsCache,
     RobotsRules,
@@ -70,8 +69,12 @@ class FetchProfile:
     """Who a request says it is and how politely it goes: one per feed list entry at most."""
 
     user_agent: str
-    robots_agent: str  # the token whose robots.txt rules apply
     limits: HostLimits
+
+    @property
+    def robots_agent(self) -> str:
+        """The token whose robots.txt rules apply: the User-Agent's product name."""
+        return product_token(self.user_agent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +152,6 @@ class Fetcher:
         )
         self._default = FetchProfile(
             user_agent=settings.user_agent_header(),
-            robots_agent=AGENT,
             limits=HostLimits(settings.per_host_delay_s, settings.per_host_connections),
         )
         self._robots = RobotsCache()
@@ -217,17 +219,15 @@ class Fetcher:
         ):
             return default
         user_agent = default.user_agent
-        robots_agent = default.robots_agent
         if source.user_agent is not None:
             user_agent = fill_contact(source.user_agent, self._settings.contact_url)
-            robots_agent = product_token(user_agent)
         limits = HostLimits(
             default.limits.delay_s if source.per_host_delay_s is None else source.per_host_delay_s,
             default.limits.connections
             if source.per_host_connections is None
             else source.per_host_connections,
         )
-        return FetchProfile(user_agent, robots_agent, limits)
+        return FetchProfile(user_agent, limits)
 
     async def robots_rules(self, url: str, profile: FetchProfile | None = None) -> RobotsRules:
         """The robots.txt rules of `url`'s origin under `profile`: the ones its page fetches
@@ -237,7 +237,6 @@ class Fetcher:
         return await self._robots.rules_for(
             httpx.URL(url),
             profile.user_agent,
-            profile.robots_agent,
             partial(self.fetch, kind=FetchKind.ROBOTS, profile=profile),
         )
 

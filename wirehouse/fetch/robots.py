@@ -1,8 +1,9 @@
 """robots.txt, fetched once per origin and User-Agent per run, obeyed for the agent's token.
 
-The token is ``wirehouse`` for the settings' User-Agent; a feed with its own `user_agent` in
-the feed list fetches robots.txt with that header and obeys the rules for its product token
-(the text before the first ``/`` or space: ``PartnerBot`` of ``PartnerBot/2.0 (+url)``).
+The token is the product token of the User-Agent the requests send (the text before the first
+``/`` or space): ``wirehouse`` for the settings' default one, ``PartnerBot`` for a feed whose
+`user_agent` in the feed list is ``PartnerBot/2.0 (+url)``, and the operator's own bot name when
+`http.user_agent` names one. Each User-Agent fetches robots.txt with its own header.
 
 How a robots.txt fetch outcome is read (RFC 9309, section 2.3.1):
 
@@ -91,22 +92,24 @@ class RobotsCache:
     under do not change what the file says); concurrent callers await the same fetch."""
 
     def __init__(self) -> None:
-        self._tasks: dict[tuple[str, str, str], asyncio.Task[RobotsRules]] = {}
+        self._tasks: dict[tuple[str, str], asyncio.Task[RobotsRules]] = {}
 
     async def rules_for(
         self,
         url: httpx.URL,
         user_agent: str,
-        agent: str,
         fetch_robots: Callable[[str], Awaitable[Fetched]],
     ) -> RobotsRules:
-        """`agent`'s rules of `url`'s origin; on first use by `user_agent` its robots.txt is
-        fetched with `fetch_robots(robots_url)` (which sends that User-Agent)."""
+        """The rules of `url`'s origin for `user_agent`'s product token; on first use by
+        `user_agent` its robots.txt is fetched with `fetch_robots(robots_url)` (which sends
+        that User-Agent)."""
         origin = origin_of(url)
-        key = (origin, user_agent, agent)
+        key = (origin, user_agent)
         task = self._tasks.get(key)
         if task is None:
-            task = asyncio.ensure_future(self._load(origin, agent, fetch_robots))
+            task = asyncio.ensure_future(
+                self._load(origin, product_token(user_agent), fetch_robots)
+            )
             self._tasks[key] = task
         # shield: one impatient caller being cancelled must not cancel everyone's fetch
         return await asyncio.shield(task)

@@ -20,7 +20,7 @@ from wirehouse import progress
 from wirehouse.config.parameters import IngestParameters
 from wirehouse.config.settings import Settings
 from wirehouse.errors import ConfigError
-from wirehouse.extractors.pool import CallTimeout, DeadlinePool
+from wirehouse.extractors.pool import DeadlinePool, parse_in_worker
 from wirehouse.feeds.parse import parse_feed
 from wirehouse.feeds.schedule import due_feeds
 from wirehouse.flows.pipeline import (
@@ -67,30 +67,21 @@ async def fetch_feeds(
     )
 
     async def parse(source: FeedSource, fetched: Fetched) -> ParsedFeed:
-        call = parser.call(
-            partial(parse_feed, rules=source.rules),
-            fetched,
-            timeout_s=extract.feed_parse_timeout_s,
-            retries=extract.crash_retries,
-            label=source.url,
-        )
-        try:
-            parsed: ParsedFeed = await asyncio.wrap_future(call)
-        except CallTimeout as exc:
-            error = f"parse_timeout: {exc}"
-        except Exception as exc:  # the worker died twice, or parsing raised
-            error = f"parse_error: {exc}"[:500]
-        else:
-            return parsed
         # parse_feed never raises (a malformed feed is an error value): every failure here is
         # the worker's, so the feed is parsed again next run whatever its validators say
-        return ParsedFeed(
-            feed_url=source.url,
-            title=None,
-            site_url=None,
-            entries=(),
-            error=error,
-            unfinished=True,
+        def failed(error: str) -> ParsedFeed:
+            return ParsedFeed(
+                feed_url=source.url,
+                title=None,
+                site_url=None,
+                entries=(),
+                error=error,
+                unfinished=True,
+            )
+
+        parse_one = partial(parse_feed, rules=source.rules)
+        return await parse_in_worker(
+            parser, parse_one, fetched, extract, label=source.url, failed=failed
         )
 
     deadline = min(run.deadline, time.monotonic() + run.settings.http.feed_stage_deadline_s)
