@@ -36,8 +36,9 @@ def utc(*fields: int) -> datetime:
         ("2026-10-25T02:30:00", BERLIN, utc(2026, 10, 25, 0, 30)),
         ("Fri, 06 Mar 2026 09:15:00", NEW_YORK, utc(2026, 3, 6, 14, 15)),
         ("Mon, 09 Mar 2026 09:15:00", NEW_YORK, utc(2026, 3, 9, 13, 15)),
-        # RFC 2822's "-0000" says the zone is unknown: the feed's then
-        ("Mon, 30 Mar 2026 10:00:00 -0000", BERLIN, utc(2026, 3, 30, 8)),
+        # RFC 5322's "-0000" is Universal Time (only the sender's own zone is unknown)
+        ("Mon, 30 Mar 2026 10:00:00 -0000", BERLIN, utc(2026, 3, 30, 10)),
+        ("Mon, 30 Mar 2026 10:00:00 -0000 ", BERLIN, utc(2026, 3, 30, 10)),
         # a date that names its zone keeps it, whatever the feed list says
         ("2026-03-30T10:00:00Z", BERLIN, utc(2026, 3, 30, 10)),
         ("2026-03-30T10:00:00+05:30", BERLIN, utc(2026, 3, 30, 4, 30)),

@@ -80,6 +80,10 @@ def _parse_rfc822(text: str, zone: tzinfo) -> datetime | None:
     if match and match["zone"].upper() in ZONE_OFFSETS:
         offset_minutes = ZONE_OFFSETS[match["zone"].upper()]
         text = match["head"]
+    elif text.rstrip().endswith("-0000"):
+        # RFC 5322 3.3: "-0000" is Universal Time (only the sender's own zone is unknown);
+        # email.utils returns it naive, which would read it in the feed's zone
+        offset_minutes = 0
     try:
         value = parsedate_to_datetime(text)  # naive when the date names no zone
     except (ValueError, IndexError, TypeError, OverflowError):  # email.utils on odd input
