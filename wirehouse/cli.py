@@ -1001,9 +1001,9 @@ def prune(
     from wirehouse.config.settings import load_settings
     from wirehouse.errors import ConfigError
     from wirehouse.timespec import parse_duration
-    from wirehouse.warehouse.connection import run_lock, session, write_atomically
+    from wirehouse.warehouse.connection import run_lock, session
     from wirehouse.warehouse.migrate import migrate
-    from wirehouse.warehouse.retention import prune as prune_warehouse
+    from wirehouse.warehouse.retention import prune_and_commit
 
     with _user_errors():
         settings = load_settings(db=db, data_path=data_path)
@@ -1017,10 +1017,11 @@ def prune(
         with run_lock(warehouse), session(warehouse, wait_s=60) as con:
             migrate(con)
             now = datetime.now(UTC)
-            pruned = write_atomically(con, lambda c: prune_warehouse(c, older_than=age, now=now))
+            pruned = prune_and_commit(con, older_than=age, now=now)
     out.print(
         f"pruned before {pruned.cutoff:%Y-%m-%d %H:%M} UTC: {pruned.fetches} fetch log rows, "
-        f"{pruned.pages} pages, {pruned.raw_pages} raw payloads",
+        f"{pruned.pages} pages, {pruned.raw_pages} raw payloads, {pruned.archive_files} archive"
+        " files",
         highlight=False,
     )
 
@@ -1035,7 +1036,8 @@ def reextract(db: DbOption = None, data_path: DataPathOption = None) -> None:
         counts = asyncio.run(reextract_flow(db=_out_of_parameters(db), data_path=data_path))
     out.print(
         f"re-extracted {counts['pages']} pages: {counts['changed']} articles changed "
-        f"(new versions), {counts['unchanged']} unchanged, {counts['rejected']} rejected",
+        f"(new versions), {counts['unchanged']} unchanged, {counts['rejected']} rejected, "
+        f"{counts['unreadable']} unreadable",
         highlight=False,
     )
 

@@ -135,6 +135,16 @@ class ParsedFeed:
 
 
 @dataclass(frozen=True, slots=True)
+class RawRecord:
+    """A fetched page as one gzip-compressed WARC record (`wirehouse.warc`), ready to append to
+    the archive; `digest` (its WARC-Payload-Digest) is the payload's key in `raw_pages`."""
+
+    digest: str
+    payload_bytes: int  # size of the page as received
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     """An article page fetched for an entry, ready for extraction (raw bytes, never decoded).
 
@@ -210,8 +220,7 @@ class Article:
     tags: tuple[str, ...] = ()
     image: str | None = None
     body_source: str = "page"
-    html_zlib: bytes | None = None  # the raw page, zlib-compressed, kept for `wirehouse reextract`
-    html_bytes: int = 0  # size of the raw page before compression
+    raw: RawRecord | None = None  # the page as fetched, a WARC record for the archive
     content_type: str | None = None
     fetched_at: datetime | None = None
     title_source: str | None = None  # which evidence gave `title` (extractors/metadata.py)

@@ -56,7 +56,7 @@ def test_the_page_wins_where_it_says_something() -> None:
     )
     assert article.text == EXTRACTED.text and article.content_hash == content_hash(EXTRACTED.text)
     assert article.url == URL and article.entry is ENTRY and article.fetched_at == FETCHED_AT
-    assert article.body_source == "page" and article.html_zlib is None
+    assert article.body_source == "page" and article.raw is None
 
 
 def test_the_feed_fills_the_gaps() -> None:

@@ -7,7 +7,6 @@ import dataclasses
 import os
 import signal
 import time
-import zlib
 
 import pytest
 
@@ -16,6 +15,7 @@ from wirehouse.config.settings import ExtractSettings
 from wirehouse.extractors.batch import extract_batch
 from wirehouse.extractors.pool import ExtractionPool
 from wirehouse.records import Article, Page, Rejected
+from wirehouse.warc import read_payload
 
 
 def test_extract_batch_in_process(pages: list[Page], settings: ExtractSettings) -> None:
@@ -24,8 +24,9 @@ def test_extract_batch_in_process(pages: list[Page], settings: ExtractSettings) 
     assert all(isinstance(r, Article) for r in results[:-1])
     assert results[-1] == Rejected("extract", "https://x.example/a.pdf", "not_html", "pdf")
     for page, article in zip(pages[:-1], results[:-1], strict=True):
-        assert isinstance(article, Article) and article.html_zlib is not None
-        assert zlib.decompress(article.html_zlib) == page.body
+        assert isinstance(article, Article) and article.raw is not None
+        assert read_payload(article.raw.data, article.raw.digest) == page.body
+        assert article.raw.payload_bytes == len(page.body)
         assert article.url == page.final_url
 
 

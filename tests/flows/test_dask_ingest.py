@@ -32,7 +32,8 @@ SNAPSHOT = {
         FROM articles""",
     "article_urls": "SELECT url, feed_url, article_id, match_kind, similarity FROM article_urls",
     "article_versions": "SELECT article_id, version, title, content_hash FROM article_versions",
-    "pages": "SELECT p.url, p.article_id, p.html_bytes, r.html_zlib FROM pages p"
+    # the payload's digest: the same bytes stored (each run's archive read back elsewhere)
+    "pages": "SELECT p.url, p.article_id, p.html_bytes, r.raw_hash FROM pages p"
     " JOIN raw_pages r USING (raw_hash)",
 }
 

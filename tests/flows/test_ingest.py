@@ -4,6 +4,7 @@ a real Prefect server. Truth comes from the newsroom, which knows what it publis
 from __future__ import annotations
 
 import asyncio
+import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -11,6 +12,7 @@ import duckdb
 import httpx
 import pytest
 import trafilatura
+from warcio.archiveiterator import ArchiveIterator
 
 from devkit.newsroom import Newsroom
 from wirehouse.extractors.quality import aggregate_scores, token_scores
@@ -269,14 +271,128 @@ def test_a_read_copy_is_published_that_opens_while_another_process_writes(first)
         proc.stdout.close()
 
 
-def test_reextract_rebuilds_texts_from_stored_pages_as_new_versions(first, tmp_path):
-    import shutil
+def copy_warehouse(db: Path, folder: Path) -> Path:
+    """The warehouse file and its raw-page archive, copied to `folder`."""
+    copy = folder / db.name
+    shutil.copyfile(db, copy)
+    shutil.copytree(db.with_suffix(".warc"), copy.with_suffix(".warc"))
+    return copy
 
+
+# what an article and its versions are, all but the clock of the run that re-extracts
+ARTICLE_STATE = {
+    "articles": "SELECT * FROM articles ORDER BY article_id",
+    "article_versions": "SELECT * FROM article_versions ORDER BY article_id, version",
+    "pages": "SELECT * FROM pages ORDER BY url, fetched_at",
+}
+
+
+def article_state(db: Path) -> dict[str, list[tuple]]:
+    return {name: query(db, sql) for name, sql in ARTICLE_STATE.items()}
+
+
+def test_the_raw_pages_are_a_standard_warc_archive_one_record_per_payload(first):
+    db, _ = first
+    urls: dict[str, set[str]] = {}
+    for digest, url in query(db, "SELECT raw_hash, url FROM pages"):
+        urls.setdefault(digest, set()).add(url)
+    sizes = dict(query(db, "SELECT raw_hash, html_bytes FROM raw_pages"))
+    files = sorted(db.with_suffix(".warc").glob("*.warc.gz"))
+    assert files
+    found = {}
+    for path in files:
+        with path.open("rb") as f:
+            for record in ArchiveIterator(f):  # warcio, as pywb and other tools read it
+                if record.rec_type != "resource":
+                    assert record.rec_type == "warcinfo"
+                    continue
+                digest = record.rec_headers.get_header("WARC-Payload-Digest")
+                assert digest not in found  # identical payloads are stored once
+                found[digest] = record.rec_headers.get_header("WARC-Target-URI")
+                assert len(record.content_stream().read()) == sizes[digest]
+    assert set(found) == set(sizes) == set(urls)
+    assert all(uri in urls[digest] for digest, uri in found.items())
+
+
+def test_reextract_from_the_archive_reproduces_every_article_exactly(first, tmp_path):
     from wirehouse.flows.reextract import reextract
 
     db, _ = first
-    copy = tmp_path / "wirehouse.duckdb"
-    shutil.copyfile(db, copy)
+    copy = copy_warehouse(db, tmp_path)
+    before = article_state(copy)
+    counts = asyncio.run(reextract(db=str(copy)))
+    assert counts["pages"] >= 17
+    assert (counts["changed"], counts["rejected"], counts["unreadable"]) == (0, 0, 0)
+    assert article_state(copy) == before
+
+
+def test_a_warehouse_with_blobs_migrates_into_the_archive_and_loses_nothing(first, tmp_path):
+    """The same warehouse as it was before migration 011 (blobs in `raw_pages`, keyed by the
+    sha256 of their zlib bytes, no archive) migrates to the archive: every page's bytes come
+    back, and re-extraction reproduces every article."""
+    from devkit.archived import page_payloads
+    from wirehouse.flows.reextract import reextract
+    from wirehouse.warehouse.migrate import migrate
+
+    db, _ = first
+    copy = copy_warehouse(db, tmp_path)
+    with duckdb.connect(str(copy)) as con:
+        payloads = page_payloads(con)
+        undo_migration_011(con, {digest: body for digest, body in stored_by_digest(con)})
+    shutil.rmtree(copy.with_suffix(".warc"))
+    before = article_state(copy)
+    with duckdb.connect(str(copy)) as con:
+        assert migrate(con) == [11]
+        assert page_payloads(con) == payloads
+        assert "html_zlib" not in {r[0] for r in con.execute("DESCRIBE raw_pages").fetchall()}
+    assert article_state(copy)["articles"] == before["articles"]
+    counts = asyncio.run(reextract(db=str(copy)))
+    assert (counts["changed"], counts["rejected"], counts["unreadable"]) == (0, 0, 0)
+    assert article_state(copy)["articles"] == before["articles"]
+    assert article_state(copy)["article_versions"] == before["article_versions"]
+
+
+def stored_by_digest(con: duckdb.DuckDBPyConnection) -> list[tuple[str, bytes]]:
+    from wirehouse.warehouse import archive
+
+    folder = archive.archive_dir(con)
+    return [
+        (digest, archive.read(folder, archive.Location(f, offset, length), digest))
+        for digest, f, offset, length in con.execute(
+            "SELECT raw_hash, warc_file, warc_offset, warc_length FROM raw_pages"
+        ).fetchall()
+    ]
+
+
+def undo_migration_011(con: duckdb.DuckDBPyConnection, bodies: dict[str, bytes]) -> None:
+    """Put the warehouse back in the layout of migration 006 to 010."""
+    import hashlib
+    import zlib
+
+    blobs = {d: zlib.compress(b, 1) for d, b in bodies.items()}
+    old_key = {d: hashlib.sha256(z).hexdigest() for d, z in blobs.items()}
+    con.execute(
+        "CREATE TABLE raw_old (raw_hash VARCHAR PRIMARY KEY, html_bytes INTEGER NOT NULL,"
+        " html_zlib BLOB NOT NULL, stored_at TIMESTAMPTZ NOT NULL)"
+    )
+    for digest, size, stored_at in con.execute(
+        "SELECT raw_hash, html_bytes, stored_at FROM raw_pages"
+    ).fetchall():
+        con.execute(
+            "INSERT INTO raw_old VALUES (?, ?, ?, ?)",
+            [old_key[digest], size, blobs[digest], stored_at],
+        )
+        con.execute("UPDATE pages SET raw_hash = ? WHERE raw_hash = ?", [old_key[digest], digest])
+    con.execute("DROP TABLE raw_pages")
+    con.execute("ALTER TABLE raw_old RENAME TO raw_pages")
+    con.execute("DELETE FROM schema_migrations WHERE version = 11")
+
+
+def test_reextract_rebuilds_texts_from_stored_pages_as_new_versions(first, tmp_path):
+    from wirehouse.flows.reextract import reextract
+
+    db, _ = first
+    copy = copy_warehouse(db, tmp_path)
     with duckdb.connect(str(copy)) as con:
         [(article_id, text)] = con.execute(
             "SELECT article_id, text FROM articles WHERE body_source = 'page' ORDER BY url LIMIT 1"
@@ -294,14 +410,11 @@ def test_reextract_rebuilds_texts_from_stored_pages_as_new_versions(first, tmp_p
 
 def test_reextract_adds_no_version_for_a_dateline_and_keeps_the_daily_cap(first, tmp_path):
     """Re-extracted texts go through the same version rule as fetched ones."""
-    import shutil
-
     from wirehouse.config.settings import load_settings
     from wirehouse.flows.reextract import reextract
 
     db, _ = first
-    copy = tmp_path / "wirehouse.duckdb"
-    shutil.copyfile(db, copy)
+    copy = copy_warehouse(db, tmp_path)
     per_day = load_settings(db=str(copy)).dedup.versions_per_day
     dated_line = "\nUpdated 10:42 GMT"
     with duckdb.connect(str(copy)) as con:

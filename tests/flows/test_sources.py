@@ -217,7 +217,13 @@ def test_the_run_fetched_both_feeds(ingested) -> None:
 
 def test_reextract_keeps_what_the_feed_list_decided(ingested) -> None:
     # only the plain outlet's page is extracted again; the feed-text articles are left alone
-    assert ingested["reextracted"] == {"pages": 1, "changed": 0, "unchanged": 1, "rejected": 0}
+    assert ingested["reextracted"] == {
+        "pages": 1,
+        "changed": 0,
+        "unchanged": 1,
+        "rejected": 0,
+        "unreadable": 0,
+    }
     assert ingested["after_reextract"] == ingested["stored"]
 
 

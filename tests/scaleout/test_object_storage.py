@@ -38,6 +38,7 @@ class S3Lake:
     lake: Warehouse
     one: Path  # what one process over all feeds stores, in a DuckDB file
     bucket: str
+    archive: Path  # the folder of the lake's raw-page archive
     outputs: list[str] = field(default_factory=list)  # everything the CLI printed
 
 
@@ -54,12 +55,14 @@ def s3_lake(
     bucket = s3.make_bucket("news")
     lake = Warehouse(f"ducklake:postgres:{postgres('s3news')}", f"s3://{bucket}/lake")
     one = tmp / "one.duckdb"
-    found = S3Lake(lake, one, bucket)
+    found = S3Lake(lake, one, bucket, tmp / "warc")
     # the reference run goes at the same time as the two workers: they share nothing
     reference = ingest_into(prefect_api, feed_list(tmp / "all.txt", urls), one)
     # credentials only in the environment; the command line has the bucket URL alone
+    # the raw pages' archive is a folder all processes of the lake share (not in the bucket)
+    env = {**s3.env, "WIREHOUSE_ARCHIVE_DIR": str(tmp / "warc")}
     workers = [
-        ingest_into(prefect_api, f, lake, env=s3.env) for f in overlapping_feed_lists(tmp, urls)
+        ingest_into(prefect_api, f, lake, env=env) for f in overlapping_feed_lists(tmp, urls)
     ]
     found.outputs += finish_all([reference, *workers])
     with pytest.MonkeyPatch.context() as mp:
@@ -178,13 +181,19 @@ def test_reextract_runs_over_the_pages_stored_in_s3(
         "--db",
         s3_lake.lake.location,
         cwd=ROOT,
-        env={"PREFECT_API_URL": prefect_api, **s3.env},
+        env={
+            "PREFECT_API_URL": prefect_api,
+            "WIREHOUSE_ARCHIVE_DIR": str(s3_lake.archive),
+            **s3.env,
+        },
     )
     assert done.returncode == 0, done.stdout + done.stderr
     s3_lake.outputs.append(done.stdout + done.stderr)
-    # every stored article's page was read back from the bucket; the extractor is the same,
-    # so nothing changed
+    assert list(s3_lake.archive.glob("*.warc.gz"))
+    # every stored article's page was read back from the shared archive (its row from the
+    # bucket); the extractor is the same, so nothing changed and nothing was unreadable
     assert f"re-extracted {fetched} pages: 0 articles changed" in done.stdout
+    assert " 0 unreadable" in done.stdout
     assert content(s3_lake.lake) == before
 
 

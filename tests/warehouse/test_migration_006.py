@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import pytest
 
+from wirehouse.warc import payload_digest
+from wirehouse.warehouse import archive
 from wirehouse.warehouse import migrate as migrate_module
-from wirehouse.warehouse.articles import raw_hash
 from wirehouse.warehouse.migrate import available_migrations, migrate
 
 T0 = datetime(2026, 2, 1, 8, tzinfo=UTC)
@@ -91,21 +92,30 @@ def test_migrating_a_005_warehouse_keeps_every_row(at_005):
         "pages": "SELECT url, fetched_at, article_id, content_type, html_bytes FROM pages",
     }
     before = {name: rows(con, sql) for name, sql in keep.items()}
-    stored = rows(con, "SELECT url, fetched_at, html_zlib FROM pages")
+    stored = [
+        (url, at, zlib.decompress(blob))
+        for url, at, blob in rows(con, "SELECT url, fetched_at, html_zlib FROM pages")
+    ]
 
     assert migrate(con) == [m.version for m in available_migrations() if m.version > 5]
 
     assert {name: rows(con, sql) for name, sql in keep.items()} == before
-    # every page's raw payload is still there, now once per distinct payload
-    after = rows(
-        con,
-        "SELECT p.url, p.fetched_at, r.html_zlib FROM pages p JOIN raw_pages r USING (raw_hash)",
-    )
-    assert after == stored
+    # every page's raw payload is still there (now in the WARC archive, through 011), once
+    # per distinct payload
+    folder = archive.archive_dir(con)
+    after = [
+        (url, at, archive.read(folder, archive.Location(f, offset, length), digest))
+        for url, at, digest, f, offset, length in rows(
+            con,
+            "SELECT p.url, p.fetched_at, r.raw_hash, r.warc_file, r.warc_offset, r.warc_length"
+            " FROM pages p JOIN raw_pages r USING (raw_hash)",
+        )
+    ]
+    assert sorted(after, key=repr) == sorted(stored, key=repr)
     assert con.execute("SELECT count(*) FROM raw_pages").fetchone()[0] == len(set(payloads))
-    # the key written by the migration is the one the loader computes
+    # the key written by the migrations is the one the loader computes
     assert {r[0] for r in con.execute("SELECT raw_hash FROM raw_pages").fetchall()} == {
-        raw_hash(zlib.compress(b, 1)) for b in payloads
+        payload_digest(b) for b in payloads
     }
     assert con.execute(
         "SELECT bool_or(text_truncated) FROM articles UNION ALL"

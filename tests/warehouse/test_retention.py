@@ -4,25 +4,28 @@ never loses an article, a text or the newest raw page of an article."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
-import zlib
 from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from devkit.archived import archived_records, page_payloads
 from tests.factories import NOW, article
 from wirehouse.cli import app
 from wirehouse.config.settings import DedupSettings
 from wirehouse.errors import ConfigError
 from wirehouse.records import Article, FetchKind, Known
 from wirehouse.timespec import parse_duration
+from wirehouse.warc import raw_record
+from wirehouse.warehouse import archive
 from wirehouse.warehouse.connection import transaction
 from wirehouse.warehouse.dedupe import dedupe_and_load
 from wirehouse.warehouse.migrate import migrate
 from wirehouse.warehouse.pages import latest_pages
-from wirehouse.warehouse.retention import prune, prune_due
+from wirehouse.warehouse.retention import prune, prune_and_commit, prune_due
 
 DAY = timedelta(days=1)
 
@@ -35,8 +38,7 @@ def fetched_page(url: str, text: str, body: bytes, *, days_ago: int, now=NOW) ->
     base = article(url, text)
     return dataclasses.replace(
         base,
-        html_zlib=zlib.compress(body, 1),
-        html_bytes=len(body),
+        raw=raw_record(url, now - days_ago * DAY, "text/html", body),
         fetched_at=now - days_ago * DAY,
         content_type="text/html",
     )
@@ -74,10 +76,10 @@ def test_identical_payloads_are_stored_once(con):
     refetch(con, fetched_page("http://a.test/2", "second story, corrected", html(2), days_ago=0))
     assert count(con, "SELECT count(*) FROM article_versions") == 4
     assert count(con, "SELECT count(*) FROM raw_pages") == 2
-    blobs = con.execute(
-        "SELECT p.url, r.html_zlib FROM pages p JOIN raw_pages r USING (raw_hash) ORDER BY 1"
-    ).fetchall()
-    assert {url: zlib.decompress(blob) for url, blob in blobs}["http://mirror.test/1"] == same
+    assert {url: body for url, _, body in page_payloads(con)}["http://mirror.test/1"] == same
+    # one record per payload in the archive
+    assert count(con, "SELECT count(*) FROM raw_pages") == 2
+    assert len(archived_records(con)) == 2
 
 
 def build_history(con: duckdb.DuckDBPyConnection, now: datetime = NOW) -> None:
@@ -119,14 +121,11 @@ def test_prune_removes_old_log_rows_and_old_raw_pages_and_keeps_every_article(co
     # every raw payload a kept page points at is still there, and no orphan remains
     assert count(con, "SELECT count(*) FROM pages p ANTI JOIN raw_pages r USING (raw_hash)") == 0
     assert count(con, "SELECT count(*) FROM raw_pages r ANTI JOIN pages p USING (raw_hash)") == 0
-    assert zlib.decompress(
-        con.execute(
-            "SELECT html_zlib FROM raw_pages JOIN pages USING (raw_hash) WHERE url LIKE '%c.test%'"
-        ).fetchone()[0]
-    ) == html(10)
+    assert {url: body for url, _, body in page_payloads(con)}["http://c.test/c"] == html(10)
     # `reextract` still finds a page for every article
     ids = [r[0] for r in con.execute("SELECT article_id FROM articles").fetchall()]
-    assert len(latest_pages(con, ids)) == len(ids) == 3
+    stored, unreadable = latest_pages(con, ids)
+    assert len(stored) == len(ids) == 3 and unreadable == []
     assert count(con, "SELECT count(*) FROM prunes") == 1
 
 
@@ -137,6 +136,37 @@ def test_pruning_twice_removes_nothing_more(con):
     with transaction(con):
         again = prune(con, older_than=90 * DAY, now=NOW)
     assert (again.fetches, again.pages, again.raw_pages) == (0, 0, 0)
+
+
+def test_an_archive_file_goes_when_no_payload_is_left_in_it(con, monkeypatch):
+    monkeypatch.setattr(archive, "MAX_FILE_BYTES", 1)  # each batch's records in a file of its own
+    build_history(con)
+    folder = archive.archive_dir(con)
+    written = sorted(p.name for p in folder.glob("*.warc.gz"))
+    assert len(written) == 4  # A's three pages and B's; C's payload is A's first, stored once
+    aged = (NOW - 100 * DAY).timestamp()
+    for path in folder.iterdir():
+        os.utime(path, (aged, aged))
+    pruned = prune_and_commit(con, older_than=90 * DAY, now=NOW)
+    assert (pruned.raw_pages, pruned.archive_files) == (1, 1)
+    used = {r[0] for r in con.execute("SELECT warc_file FROM raw_pages").fetchall()}
+    assert sorted(p.name for p in folder.glob("*.warc.gz")) == sorted(used)
+    assert len(used) == 3
+    # every page kept is still read back from the files kept
+    assert {url for url, _, _ in page_payloads(con)} == {
+        "http://a.test/a",
+        "http://b.test/b",
+        "http://c.test/c",
+    }
+
+
+def test_an_unused_archive_file_written_lately_stays(con, monkeypatch):
+    """A file modified within the retention window may belong to a run loading right now."""
+    monkeypatch.setattr(archive, "MAX_FILE_BYTES", 1)
+    build_history(con)
+    pruned = prune_and_commit(con, older_than=90 * DAY, now=NOW)
+    assert (pruned.raw_pages, pruned.archive_files) == (1, 0)
+    assert len(list(archive.archive_dir(con).glob("*.warc.gz"))) == 4
 
 
 def test_a_scheduled_run_prunes_at_most_once_a_day(con):

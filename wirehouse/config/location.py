@@ -97,6 +97,11 @@ def check_data_path(data_path: str) -> str:
     return data_path if data_path.endswith("/") else data_path + "/"
 
 
+def archive_beside(file: Path) -> Path:
+    """A DuckDB file's raw-page archive folder: `news.duckdb` keeps it in `news.warc/`."""
+    return file.with_suffix(".warc")
+
+
 @dataclass(frozen=True, slots=True)
 class Warehouse:
     """A warehouse location and, for a DuckLake, the folder or bucket its data files go to;
@@ -105,6 +110,7 @@ class Warehouse:
     location: str
     data_path: str | None = None
     memory_limit: str = DEFAULT_MEMORY_LIMIT
+    archive_dir: Path | None = None  # the raw-page archive's folder when not the default
 
     def __post_init__(self) -> None:
         if not self.location.strip():
@@ -151,6 +157,14 @@ class Warehouse:
             rest = self.location.removeprefix(_LAKE_PREFIX)
             return Path(rest.removeprefix(f"{self.catalog_kind}:")).parent
         return Path("data")
+
+    @property
+    def archive(self) -> Path:
+        """The folder of the raw-page WARC archive: `archive_dir`, else `<name>.warc` beside a
+        DuckDB file, else `warc/` in a lake's local folder."""
+        if self.archive_dir is not None:
+            return self.archive_dir
+        return archive_beside(self.file) if not self.is_lake else self.local_dir / "warc"
 
     def __str__(self) -> str:
         """The location as shown to people: passwords and keys redacted (connect with

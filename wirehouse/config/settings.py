@@ -433,6 +433,12 @@ class Settings(BaseSettings):
         "syntax (512MB, 2GiB); a query needing more spills to disk or fails with a clear "
         "error. DuckDB's own default is 80% of RAM.",
     )
+    archive_dir: Path | None = Field(
+        default=None,
+        description="Folder of the raw-page WARC archive. By default `<name>.warc` beside a "
+        "DuckDB file and `warc/` in a DuckLake's local folder; set it for a lake whose data is "
+        "in object storage, to a folder every process of the lake can read and write.",
+    )
     feeds_file: Path = Field(
         default=Path("config/feeds.toml"),
         description="The default feed list: TOML, an OPML export, or URLs one a line.",
@@ -495,7 +501,7 @@ class Settings(BaseSettings):
     def warehouse(self) -> Warehouse:
         """The warehouse to open: `db`, plus the data path when it is a DuckLake, and the
         memory each connection to it may use."""
-        return Warehouse(self.db, self.data_path, self.duckdb_memory_limit)
+        return Warehouse(self.db, self.data_path, self.duckdb_memory_limit, self.archive_dir)
 
     @classmethod
     def settings_customise_sources(

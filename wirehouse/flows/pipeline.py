@@ -77,7 +77,7 @@ from wirehouse.warehouse.entries import (
 )
 from wirehouse.warehouse.held import HeldSession
 from wirehouse.warehouse.migrate import migrate
-from wirehouse.warehouse.retention import prune, prune_due
+from wirehouse.warehouse.retention import prune_and_commit, prune_due
 from wirehouse.warehouse.runs import (
     close_abandoned_runs,
     finish_run,
@@ -376,15 +376,16 @@ def _prune_when_due(run: PipelineRun, con: duckdb.DuckDBPyConnection) -> None:
     if not days or not prune_due(con, now=now):
         return
     try:
-        pruned = write_atomically(con, lambda c: prune(c, older_than=timedelta(days=days), now=now))
+        pruned = prune_and_commit(con, older_than=timedelta(days=days), now=now)
     except (duckdb.Error, WirehouseError) as exc:
         get_run_logger().warning("retention not applied: %s", exc)
         return
     get_run_logger().info(
-        "pruned %d fetch rows, %d pages and %d raw pages older than %d days",
+        "pruned %d fetch rows, %d pages, %d raw pages and %d archive files older than %d days",
         pruned.fetches,
         pruned.pages,
         pruned.raw_pages,
+        pruned.archive_files,
         days,
     )
 

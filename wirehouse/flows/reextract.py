@@ -40,7 +40,9 @@ async def reextract_batch(
 ) -> dict[str, int]:
     """Extract one batch of stored pages again and load the texts that changed."""
     with session(settings.warehouse, wait_s=DB_WAIT_S) as con:
-        stored = latest_pages(con, article_ids)
+        stored, unreadable = latest_pages(con, article_ids)
+    for error in unreadable:
+        get_run_logger().warning("stored page not re-extracted: %s", error)
     pages = [
         replace(
             page, entry=replace(page.entry, rules=rules.get(page.entry.feed_url, SourceRules()))
@@ -68,6 +70,7 @@ async def reextract_batch(
         "changed": sum(d.outcome is Outcome.VERSION for d in done.decisions),
         "unchanged": sum(d.outcome is Outcome.UNCHANGED for d in done.decisions),
         "rejected": len(results) - len(articles),
+        "unreadable": len(unreadable),
     }
 
 
@@ -78,7 +81,7 @@ async def reextract(db: str | None = None, data_path: str | None = None) -> dict
     settings = load_settings(db=db, data_path=data_path)
     rules = _feed_rules(settings)
     feed_text = [url for url, r in rules.items() if r.prefer_feed_text]
-    totals = {"pages": 0, "changed": 0, "unchanged": 0, "rejected": 0}
+    totals = {"pages": 0, "changed": 0, "unchanged": 0, "rejected": 0, "unreadable": 0}
     with run_lock(settings.warehouse):
         with session(settings.warehouse, wait_s=DB_WAIT_S) as con:
             migrate(con)
@@ -90,7 +93,9 @@ async def reextract(db: str | None = None, data_path: str | None = None) -> dict
                 counts = await reextract_batch(settings, pool, index, batch, rules)
                 for key, value in counts.items():
                     totals[key] += value
-    logger.info("re-extracted %(pages)d pages: %(changed)d changed", totals)
+    logger.info(
+        "re-extracted %(pages)d pages: %(changed)d changed, %(unreadable)d unreadable", totals
+    )
     return totals
 
 

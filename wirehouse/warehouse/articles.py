@@ -7,7 +7,6 @@ deterministic key, so loading a batch twice equals loading it once.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,8 +27,10 @@ from wirehouse.records import (
     Fetched,
     MatchKind,
     Outcome,
+    RawRecord,
     Sighting,
 )
+from wirehouse.warehouse import archive
 from wirehouse.warehouse.arrow import TAGS, TS, insert_new, registered, table
 from wirehouse.warehouse.entries import RETRIED_SQL
 from wirehouse.warehouse.runs import record_fetches
@@ -166,16 +167,12 @@ _RAW_PAGE_SCHEMA = pa.schema(
     [
         ("raw_hash", pa.string()),
         ("html_bytes", pa.int32()),
-        ("html_zlib", pa.binary()),
         ("stored_at", TS),
+        ("warc_file", pa.string()),
+        ("warc_offset", pa.int64()),
+        ("warc_length", pa.int64()),
     ]
 )
-
-
-def raw_hash(html_zlib: bytes) -> str:
-    """The key of a stored raw page: sha256 of its compressed bytes, which one zlib level
-    makes equal for equal payloads (migration 006 keyed the pages stored before it the same way)."""
-    return hashlib.sha256(html_zlib).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +254,8 @@ def load_batch(
     transaction). `fetched_now` False: the pages are stored ones extracted again, so no
     article is marked fetched again (its fetch time and status stay)."""
     followers = followers or {}
-    new_rows, version_rows, url_rows, page_rows, raw_rows = [], [], [], [], []
+    new_rows, version_rows, url_rows, page_rows = [], [], [], []
+    raws: dict[str, tuple[RawRecord, datetime]] = {}
     updated: list[Decision] = []
     for d in decisions:
         a = d.article
@@ -285,12 +283,18 @@ def load_batch(
             )
         for follower in followers.get(a.entry.url_key, ()):
             url_rows.append(_url_row(follower, d.article_id, MatchKind.URL, None, run_id, now))
-        if a.html_zlib is not None and d.outcome is not Outcome.UNCHANGED:
-            key = raw_hash(a.html_zlib)
+        if a.raw is not None and d.outcome is not Outcome.UNCHANGED:
             page_rows.append(
-                [a.url, a.fetched_at or now, d.article_id, a.content_type, a.html_bytes, key]
+                [
+                    a.url,
+                    a.fetched_at or now,
+                    d.article_id,
+                    a.content_type,
+                    a.raw.payload_bytes,
+                    a.raw.digest,
+                ]
             )
-            raw_rows.append([key, a.html_bytes, a.html_zlib, a.fetched_at or now])
+            raws.setdefault(a.raw.digest, (a.raw, a.fetched_at or now))
     for s in sightings:
         url_rows.append(_url_row(s.entry, s.article_id, s.match_kind, None, run_id, now))
 
@@ -314,11 +318,33 @@ def load_batch(
     )
     n_urls = insert_new(con, "article_urls", table(_URL_SCHEMA, url_rows), key=("url", "feed_url"))
     insert_new(con, "pages", table(_PAGE_SCHEMA, page_rows), key=("url", "fetched_at"))
-    # a payload fetched again (an unchanged page re-served, a mirror) is stored once
-    insert_new(con, "raw_pages", table(_RAW_PAGE_SCHEMA, raw_rows), key=("raw_hash",))
+    _store_raw(con, raws)
     record_fetches(con, run_id, fetched)
     dups = sum(1 for d in decisions if d.outcome is Outcome.DUPLICATE)
     return LoadCounts(n_new, n_versions, dups, n_urls)
+
+
+def _store_raw(
+    con: duckdb.DuckDBPyConnection, raws: Mapping[str, tuple[RawRecord, datetime]]
+) -> None:
+    """Archive the payloads not stored yet and index them in `raw_pages`: a payload fetched
+    again (an unchanged page re-served, a mirror) is stored once."""
+    if not raws:
+        return
+    stored = {
+        r[0]
+        for r in con.execute(
+            "SELECT raw_hash FROM raw_pages WHERE raw_hash IN (SELECT unnest(?::VARCHAR[]))",
+            [list(raws)],
+        ).fetchall()
+    }
+    new = [(raw, at) for digest, (raw, at) in raws.items() if digest not in stored]
+    locations = archive.append(con, [raw for raw, _ in new])
+    rows = [
+        [raw.digest, raw.payload_bytes, at, where.file, where.offset, where.length]
+        for (raw, at), where in zip(new, locations, strict=True)
+    ]
+    insert_new(con, "raw_pages", table(_RAW_PAGE_SCHEMA, rows), key=("raw_hash",))
 
 
 def _apply_versions(

@@ -82,13 +82,15 @@ def connect(
         except duckdb.Error as exc:
             raise WarehouseError(f"cannot open warehouse {path}: {first_line(exc)}") from exc
         else:
-            return _limited(con, warehouse)
+            return _configured(con, warehouse)
 
 
-def _limited(con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> duckdb.DuckDBPyConnection:
-    """`con` held to the warehouse's memory limit (DuckDB's default is 80% of RAM); closed on
-    a bad limit. The limit is the database instance's, shared by this process's connections."""
+def _configured(con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> duckdb.DuckDBPyConnection:
+    """`con` held to the warehouse's memory limit (DuckDB's default is 80% of RAM), and told
+    where its raw-page archive is (`warehouse.archive`); closed on a bad limit. The limit is the
+    database instance's, shared by this process's connections."""
     try:
+        con.execute(f"SET VARIABLE {ARCHIVE_VARIABLE} = ?", [str(warehouse.archive)])
         con.execute(f"SET memory_limit = '{quote_literal(warehouse.memory_limit)}'")
     except duckdb.Error as exc:
         con.close()
@@ -98,6 +100,8 @@ def _limited(con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> duckdb.Duc
     return con
 
 
+# what a connection names its raw-page archive's folder by (`warehouse.archive`)
+ARCHIVE_VARIABLE = "wirehouse_archive"
 # the catalog name a DuckLake is attached under; `USE lake` makes unqualified names resolve there
 LAKE_ALIAS = "lake"
 
@@ -110,7 +114,7 @@ def _connect_lake(warehouse: Warehouse, *, read_only: bool) -> duckdb.DuckDBPyCo
     """
 
     def attach() -> duckdb.DuckDBPyConnection:
-        con = _limited(duckdb.connect(), warehouse)
+        con = _configured(duckdb.connect(), warehouse)
         try:
             attach_lake(con, warehouse, read_only=read_only)
             con.execute(f"USE {LAKE_ALIAS}")

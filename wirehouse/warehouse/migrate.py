@@ -1,14 +1,18 @@
-"""Versioned schema migrations: numbered SQL files applied once each, recorded in a table.
+"""Versioned schema migrations: numbered files applied once each, recorded in a table.
 
-The files are written for DuckDB. A DuckLake has no primary keys and no indexes, so on a lake
+Most are SQL; one that must do what SQL cannot (write the raw pages to the WARC archive) is a
+Python module with an `upgrade(con)` function, run in the same transaction. The SQL is written
+for DuckDB. A DuckLake has no primary keys and no indexes, so on a lake
 each file first goes through `for_ducklake`, which drops those clauses; every insert is an
 anti-join on its key anyway (`warehouse/arrow.py`), so the keys hold without them.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -23,7 +27,7 @@ from wirehouse.warehouse.connection import (
 
 log = logging.getLogger(__name__)
 
-_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.(sql|py)$")
 _COMMENT = re.compile(r"--[^\n]*")
 _INDEX = re.compile(r"CREATE\s+(UNIQUE\s+)?INDEX\b[^;]*;", re.IGNORECASE)
 _TABLE_KEY = re.compile(r",\s*PRIMARY\s+KEY\s*\([^)]*\)", re.IGNORECASE)
@@ -37,16 +41,24 @@ _ATTEMPTS = 20
 class Migration:
     version: int
     name: str
-    sql: str
+    sql: str = ""
+    upgrade: Callable[[duckdb.DuckDBPyConnection], None] | None = None
 
 
 def available_migrations() -> list[Migration]:
     """The migrations shipped with the package, in order."""
+    package = "wirehouse.warehouse.migrations"
     found = []
-    for item in resources.files("wirehouse.warehouse.migrations").iterdir():
+    for item in resources.files(package).iterdir():
         match = _NAME.match(item.name)
-        if match:
-            found.append(Migration(int(match[1]), match[2], item.read_text(encoding="utf-8")))
+        if not match:
+            continue
+        version, name = int(match[1]), match[2]
+        if match[3] == "sql":
+            found.append(Migration(version, name, item.read_text(encoding="utf-8")))
+        else:
+            module = importlib.import_module(f"{package}.{item.name.removesuffix('.py')}")
+            found.append(Migration(version, name, upgrade=module.upgrade))
     return sorted(found, key=lambda m: m.version)
 
 
@@ -90,9 +102,18 @@ def _apply_pending(con: duckdb.DuckDBPyConnection) -> list[int]:
     for migration in available_migrations():
         if migration.version in done:
             continue
-        log.info("applying migration %03d_%s", migration.version, migration.name)
         with transaction(con):
-            con.execute(for_ducklake(migration.sql) if lake else migration.sql)
+            # another process may have applied it since `done` was read (a lake's writers
+            # migrate at once): this transaction's snapshot says, and the step must not run twice
+            if con.execute(
+                "SELECT count(*) FROM schema_migrations WHERE version = ?", [migration.version]
+            ).fetchone() != (0,):
+                continue
+            log.info("applying migration %03d_%s", migration.version, migration.name)
+            if migration.upgrade is not None:
+                migration.upgrade(con)
+            else:
+                con.execute(for_ducklake(migration.sql) if lake else migration.sql)
             con.execute(
                 "INSERT INTO schema_migrations VALUES (?, ?, now())",
                 [migration.version, migration.name],

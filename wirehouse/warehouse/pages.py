@@ -1,18 +1,21 @@
-"""The stored raw pages of articles, read back for extraction again (`wirehouse reextract`)."""
+"""The stored raw pages of articles, read back from the archive for extraction again
+(`wirehouse reextract`)."""
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
 from dataclasses import replace
 
 import duckdb
 
+from wirehouse.errors import WarehouseError
 from wirehouse.records import Known, Page
+from wirehouse.warehouse import archive
 from wirehouse.warehouse.entries import ENTRY_COLUMNS, stored_entry
 
 _LATEST_PAGES = f"""
-    SELECT {ENTRY_COLUMNS}, p.url, r.html_zlib, p.content_type, p.fetched_at,
+    SELECT {ENTRY_COLUMNS}, p.url, r.raw_hash, r.warc_file, r.warc_offset, r.warc_length,
+           p.content_type, p.fetched_at,
            -- the feed's text that stood in for a paywall's teaser stands in again
            CASE WHEN a.body_source = 'feed' THEN a.text END
     FROM articles a
@@ -45,14 +48,20 @@ def articles_with_pages(
 
 def latest_pages(
     con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]
-) -> list[tuple[Page, Known]]:
+) -> tuple[list[tuple[Page, Known]], list[str]]:
     """Each article's latest stored page of its own URL, with its entry as stored, and the
-    article it is a page of."""
-    out = []
-    for *stored, page_url, html, content_type, fetched_at, feed_text in con.execute(
-        _LATEST_PAGES, [list(article_ids)]
-    ).fetchall():
+    article it is a page of; and an error for each page the archive could not give back
+    (a missing file, a damaged record), so one lost page never stops the others."""
+    folder = archive.archive_dir(con)
+    out, errors = [], []
+    for row in con.execute(_LATEST_PAGES, [list(article_ids)]).fetchall():
+        *stored, page_url, digest, file, offset, length, content_type, fetched_at, feed_text = row
         entry, known = stored_entry(stored)
+        try:
+            html = archive.read(folder, archive.Location(file, offset, length), digest)
+        except WarehouseError as exc:
+            errors.append(f"{page_url}: {exc}")
+            continue
         entry = replace(entry, content=feed_text)
-        out.append((Page(entry, page_url, zlib.decompress(html), content_type, fetched_at), known))
-    return out
+        out.append((Page(entry, page_url, html, content_type, fetched_at), known))
+    return out, errors

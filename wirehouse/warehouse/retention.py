@@ -3,15 +3,19 @@
 Raw pages are most of a warehouse's bytes, and a feed that changes its pages on every poll adds
 one per poll. Pruning removes `fetches` rows and `pages` rows older than a cutoff, except the
 newest page of each article at each URL (so `wirehouse reextract` still has one), then the raw
-payloads (`raw_pages`) no page row points at any more.
+payloads (`raw_pages`) no page row points at any more and, once that has committed, the archive
+files no payload is in any more.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import duckdb
+
+from wirehouse.warehouse import archive
+from wirehouse.warehouse.connection import write_atomically
 
 # a run prunes at most this often: the deletes scan the log, and once a day keeps it bounded
 PRUNE_EVERY = timedelta(days=1)
@@ -25,6 +29,18 @@ class Pruned:
     fetches: int = 0
     pages: int = 0
     raw_pages: int = 0
+    archive_files: int = 0
+
+
+def prune_and_commit(
+    con: duckdb.DuckDBPyConnection, *, older_than: timedelta, now: datetime
+) -> Pruned:
+    """`prune` in a transaction of its own, then the archive files left unused: deleting a file
+    before the rows pointing into it are gone for good would lose pages if the prune rolled
+    back."""
+    pruned = write_atomically(con, lambda c: prune(c, older_than=older_than, now=now))
+    removed = archive.remove_unused_files(con, older_than=older_than, now=now)
+    return replace(pruned, archive_files=len(removed))
 
 
 def prune(con: duckdb.DuckDBPyConnection, *, older_than: timedelta, now: datetime) -> Pruned:
