@@ -342,7 +342,7 @@ def test_a_warehouse_with_blobs_migrates_into_the_archive_and_loses_nothing(firs
     shutil.rmtree(copy.with_suffix(".warc"))
     before = article_state(copy)
     with duckdb.connect(str(copy)) as con:
-        assert migrate(con) == [11]
+        assert migrate(con) == [11, 12]
         assert page_payloads(con) == payloads
         assert "html_zlib" not in {r[0] for r in con.execute("DESCRIBE raw_pages").fetchall()}
     assert article_state(copy)["articles"] == before["articles"]
@@ -385,7 +385,8 @@ def undo_migration_011(con: duckdb.DuckDBPyConnection, bodies: dict[str, bytes])
         con.execute("UPDATE pages SET raw_hash = ? WHERE raw_hash = ?", [old_key[digest], digest])
     con.execute("DROP TABLE raw_pages")
     con.execute("ALTER TABLE raw_old RENAME TO raw_pages")
-    con.execute("DELETE FROM schema_migrations WHERE version = 11")
+    con.execute("DROP TABLE archive_files")
+    con.execute("DELETE FROM schema_migrations WHERE version IN (11, 12)")
 
 
 def test_reextract_rebuilds_texts_from_stored_pages_as_new_versions(first, tmp_path):

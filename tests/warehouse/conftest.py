@@ -8,7 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from wirehouse.warehouse.migrate import migrate
+from wirehouse.warehouse import migrate as migrate_module
+from wirehouse.warehouse.migrate import available_migrations, migrate
 
 
 @pytest.fixture
@@ -18,3 +19,18 @@ def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     migrate(con)
     yield con
     con.close()
+
+
+def migrated_to(path: Path, version: int) -> duckdb.DuckDBPyConnection:
+    """A warehouse file at `path` with the migrations up to `version` only, as an older
+    wirehouse left it, for a migration test to fill and upgrade."""
+    everything = available_migrations()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(
+            migrate_module,
+            "available_migrations",
+            lambda: [m for m in everything if m.version <= version],
+        )
+        con = duckdb.connect(str(path))
+        assert migrate(con)[-1] == version
+    return con

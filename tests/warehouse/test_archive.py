@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -22,6 +23,8 @@ from wirehouse.warehouse.connection import connect, transaction
 from wirehouse.warehouse.dedupe import dedupe_and_load
 from wirehouse.warehouse.migrate import migrate
 from wirehouse.warehouse.pages import latest_pages
+
+DAY = timedelta(days=1)
 
 
 def fetched(n: int, body: bytes | None = None) -> Article:
@@ -42,8 +45,6 @@ def load(con: duckdb.DuckDBPyConnection, articles: list[Article]) -> None:
 
 def test_the_archive_is_beside_a_duckdb_file_or_where_settings_say(tmp_path: Path) -> None:
     assert Warehouse(str(tmp_path / "news.duckdb")).archive == tmp_path / "news.warc"
-    lake = Warehouse(f"ducklake:{tmp_path / 'cat.ducklake'}", str(tmp_path / "files"))
-    assert lake.archive == tmp_path / "files" / "warc"
     chosen = Warehouse(str(tmp_path / "news.duckdb"), archive_dir=tmp_path / "elsewhere")
     with connect(chosen) as con:
         migrate(con)
@@ -53,6 +54,63 @@ def test_the_archive_is_beside_a_duckdb_file_or_where_settings_say(tmp_path: Pat
         tmp_path / "elsewhere"
     ]
     assert not (tmp_path / "news.warc").exists()
+
+
+def test_a_lake_keeps_its_archive_in_the_data_path_it_recorded(tmp_path: Path) -> None:
+    catalog = f"ducklake:{tmp_path / 'cat.ducklake'}"
+    with connect(Warehouse(catalog, str(tmp_path / "files"))) as con:
+        migrate(con)
+        load(con, [fetched(1)])
+        assert archive.archive_dir(con) == tmp_path / "files" / "warc"
+    # a later run names only the catalog: the same folder, every page readable
+    with connect(Warehouse(catalog)) as con:
+        assert archive.archive_dir(con) == tmp_path / "files" / "warc"
+        ((page, _),), unreadable = latest_pages(
+            con, [r[0] for r in con.execute("SELECT article_id FROM articles").fetchall()]
+        )
+        assert unreadable == [] and page.body.startswith(b"<html>")
+
+
+def test_a_prune_leaves_the_files_of_another_warehouse_sharing_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(archive, "MAX_FILE_BYTES", 1)
+    shared = tmp_path / "shared-warc"
+    one = Warehouse(str(tmp_path / "one.duckdb"), archive_dir=shared)
+    other = Warehouse(str(tmp_path / "other.duckdb"), archive_dir=shared)
+    with connect(other) as con:
+        migrate(con)
+        load(con, [fetched(2)])
+    with connect(one) as con:
+        migrate(con)
+        load(con, [fetched(1)])
+        con.execute("DELETE FROM pages; DELETE FROM raw_pages")  # as if pruned
+        aged = (NOW - 400 * DAY).timestamp()
+        for path in shared.iterdir():
+            os.utime(path, (aged, aged))
+        removed = archive.remove_unused_files(con, older_than=90 * DAY, now=datetime.now(UTC))
+        assert len(removed) == 1
+    with connect(other) as con:
+        assert len(page_payloads(con)) == 1  # the other warehouse's file is still there
+
+
+def test_a_write_that_fails_halfway_leaves_whole_records_only(
+    con, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load(con, [fetched(1)])
+    (path,) = archive.archive_dir(con).glob("*.warc.gz")
+    size = path.stat().st_size
+
+    def no_space(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", no_space)
+    with pytest.raises(WarehouseError, match="No space left"):
+        load(con, [fetched(2)])
+    monkeypatch.undo()
+    assert path.stat().st_size == size  # cut back: no torn record
+    load(con, [fetched(3)])
+    assert [url for url, _, _ in page_payloads(con)] == ["http://a.test/1", "http://a.test/3"]
 
 
 def test_each_payload_is_one_record_and_loading_again_writes_nothing(con) -> None:

@@ -6,12 +6,11 @@ from __future__ import annotations
 import zlib
 from datetime import UTC, datetime, timedelta
 
-import duckdb
 import pytest
 
+from tests.warehouse.conftest import migrated_to
 from wirehouse.warc import payload_digest
 from wirehouse.warehouse import archive
-from wirehouse.warehouse import migrate as migrate_module
 from wirehouse.warehouse.migrate import available_migrations, migrate
 
 T0 = datetime(2026, 2, 1, 8, tzinfo=UTC)
@@ -22,17 +21,10 @@ def page_html(n: int) -> bytes:
 
 
 @pytest.fixture
-def at_005(tmp_path, monkeypatch):
+def at_005(tmp_path):
     """A warehouse file migrated to 005 only, holding articles, versions, URLs, feeds, runs,
     fetches and pages, two of which hold the same raw payload."""
-    everything = available_migrations()
-    monkeypatch.setattr(
-        migrate_module, "available_migrations", lambda: [m for m in everything if m.version <= 5]
-    )
-    path = tmp_path / "old.duckdb"
-    con = duckdb.connect(str(path))
-    assert migrate(con)[-1] == 5
-    monkeypatch.setattr(migrate_module, "available_migrations", lambda: everything)
+    con = migrated_to(tmp_path / "old.duckdb", 5)
     for i in range(4):
         con.execute(
             "INSERT INTO articles (article_id, url, url_key, text, published_at_source,"

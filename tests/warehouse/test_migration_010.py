@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import duckdb
 import pytest
 
+from tests.warehouse.conftest import migrated_to
 from wirehouse.records import Access
-from wirehouse.warehouse import migrate as migrate_module
 from wirehouse.warehouse.migrate import available_migrations, migrate
 from wirehouse.warehouse.sqltext import host_sql
 
@@ -33,14 +32,8 @@ HOSTS = ["http://www.Gazette.example/a", "https://gazette.example:8443/b", "http
 
 
 @pytest.fixture
-def at_009(tmp_path, monkeypatch):
-    everything = available_migrations()
-    monkeypatch.setattr(
-        migrate_module, "available_migrations", lambda: [m for m in everything if m.version <= 9]
-    )
-    con = duckdb.connect(str(tmp_path / "old.duckdb"))
-    assert migrate(con)[-1] == 9
-    monkeypatch.setattr(migrate_module, "available_migrations", lambda: everything)
+def at_009(tmp_path):
+    con = migrated_to(tmp_path / "old.duckdb", 9)
     for i, (status, source, text, truncated, _) in enumerate(ROWS):
         con.execute(
             "INSERT INTO articles (article_id, url, url_key, text, published_at_source,"
@@ -74,7 +67,7 @@ def test_stored_rows_get_the_access_their_status_and_text_say(at_009):
     con = at_009
     before = con.execute("SELECT * FROM articles ORDER BY article_id").fetchall()
     demoted_before = con.execute("SELECT * FROM demoted_articles ORDER BY article_id").fetchall()
-    assert migrate(con) == [10, 11]
+    assert migrate(con) == [10, 11, 12]
     after = con.execute("SELECT * EXCLUDE (access) FROM articles ORDER BY article_id").fetchall()
     assert after == before  # nothing else changed, nothing lost
     demoted_after = con.execute(

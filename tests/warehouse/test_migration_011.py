@@ -9,14 +9,13 @@ import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from devkit.archived import archived_records, page_payloads
+from tests.warehouse.conftest import migrated_to
 from wirehouse.errors import WarehouseError
 from wirehouse.warc import payload_digest
-from wirehouse.warehouse import migrate as migrate_module
-from wirehouse.warehouse.migrate import available_migrations, migrate
+from wirehouse.warehouse.migrate import migrate
 
 T0 = datetime(2026, 2, 1, 8, tzinfo=UTC)
 # a page twice (one payload), bytes no text encoding accepts, an empty page, a large one
@@ -30,16 +29,10 @@ BODIES = [
 
 
 @pytest.fixture
-def at_010(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def at_010(tmp_path: Path):
     """A warehouse file at migration 010 whose raw pages are blobs, one of them an orphan
     no page points at (kept within the retention window)."""
-    everything = available_migrations()
-    monkeypatch.setattr(
-        migrate_module, "available_migrations", lambda: [m for m in everything if m.version <= 10]
-    )
-    con = duckdb.connect(str(tmp_path / "old.duckdb"))
-    assert migrate(con)[-1] == 10
-    monkeypatch.setattr(migrate_module, "available_migrations", lambda: everything)
+    con = migrated_to(tmp_path / "old.duckdb", 10)
     for i, body in enumerate([*BODIES, b"<p>orphan</p>"]):
         blob = zlib.compress(body, 1)
         key = hashlib.sha256(blob).hexdigest()
@@ -67,7 +60,7 @@ def test_every_raw_page_moves_into_the_archive_and_reads_back_byte_for_byte(
     pages_before = con.execute(
         "SELECT url, fetched_at, article_id, content_type, html_bytes FROM pages ORDER BY url"
     ).fetchall()
-    assert migrate(con) == [11]
+    assert migrate(con) == [11, 12]
     assert (
         con.execute(
             "SELECT url, fetched_at, article_id, content_type, html_bytes FROM pages ORDER BY url"
@@ -95,6 +88,10 @@ def test_every_raw_page_moves_into_the_archive_and_reads_back_byte_for_byte(
     uris = dict((d, u) for u, d in records)
     assert uris[payload_digest(BODIES[2])] == "http://x.test/2"
     assert uris[payload_digest(b"<p>orphan</p>")].startswith("urn:x-wirehouse:raw:")
+    # migration 012 lists the files as this warehouse's, for pruning
+    assert {r[0] for r in con.execute("SELECT warc_file FROM archive_files").fetchall()} == {
+        r[0] for r in con.execute("SELECT warc_file FROM raw_pages").fetchall()
+    }
     assert migrate(con) == []  # applied once
 
 
@@ -109,5 +106,5 @@ def test_a_migration_that_cannot_write_the_archive_leaves_the_warehouse_as_it_wa
     assert con.execute("SELECT * FROM raw_pages ORDER BY raw_hash").fetchall() == before
     assert con.execute("SELECT max(version) FROM schema_migrations").fetchone() == (10,)
     (tmp_path / "old.warc").unlink()
-    assert migrate(con) == [11]
+    assert migrate(con) == [11, 12]
     assert len(page_payloads(con)) == len(BODIES)

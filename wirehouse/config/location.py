@@ -159,12 +159,12 @@ class Warehouse:
         return Path("data")
 
     @property
-    def archive(self) -> Path:
+    def archive(self) -> Path | None:
         """The folder of the raw-page WARC archive: `archive_dir`, else `<name>.warc` beside a
-        DuckDB file, else `warc/` in a lake's local folder."""
+        DuckDB file; None for a lake, whose folder follows the data path it recorded."""
         if self.archive_dir is not None:
-            return self.archive_dir
-        return archive_beside(self.file) if not self.is_lake else self.local_dir / "warc"
+            return self.archive_dir.absolute()
+        return None if self.is_lake else archive_beside(self.file)
 
     def __str__(self) -> str:
         """The location as shown to people: passwords and keys redacted (connect with

@@ -436,8 +436,9 @@ class Settings(BaseSettings):
     archive_dir: Path | None = Field(
         default=None,
         description="Folder of the raw-page WARC archive. By default `<name>.warc` beside a "
-        "DuckDB file and `warc/` in a DuckLake's local folder; set it for a lake whose data is "
-        "in object storage, to a folder every process of the lake can read and write.",
+        "DuckDB file and `warc/` in the local data path a DuckLake recorded; required for a "
+        "lake whose data is in object storage: a folder every process of the lake can read and "
+        "write.",
     )
     feeds_file: Path = Field(
         default=Path("config/feeds.toml"),

@@ -5,16 +5,19 @@
 (`Warehouse.archive`: `news.warc/` beside `news.duckdb` by default) travels with each
 connection as the variable `wirehouse_archive`.
 
-Each process appends to files of its own (host and pid in the name), a new one past
-`MAX_FILE_BYTES`. Records are written and synced before the transaction that points at them
+Each process appends to files of its own (host, pid and a random token in the name), a new one
+past `MAX_FILE_BYTES`. Records are written and synced before the transaction that points at them
 commits, so a stored row always has its bytes; a transaction that rolls back leaves records no
-row points at, which cost space only and go when their file does (`remove_unused_files`).
+row points at, which cost space only and go when their file does (`remove_unused_files`). A
+write that fails halfway is cut off, so a file stays a sequence of whole records.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import secrets
 import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,12 +30,19 @@ import duckdb
 from wirehouse.config.location import archive_beside
 from wirehouse.errors import WarehouseError
 from wirehouse.warc import RawRecord, read_payload, warcinfo_record
-from wirehouse.warehouse.connection import ARCHIVE_VARIABLE
+from wirehouse.warehouse.connection import ARCHIVE_VARIABLE, is_lake
 
 # WARC's customary file size: large enough to keep the file count low, small enough to move
 MAX_FILE_BYTES = 1 << 30
 SUFFIX = ".warc.gz"
+# an unused file younger than this is never removed, whatever the prune's age: a run on a lake
+# (no run lock) may have written it and not committed yet
+MIN_UNUSED_AGE = timedelta(days=1)
 _HOST_UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
+# what a stored file name may be: the names `_current_file` makes, nothing that leaves the folder
+_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.warc\.gz$")
+# two processes with the same host name and pid (containers) still write different files
+_PROCESS_TOKEN = secrets.token_hex(4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +59,11 @@ def archive_dir(con: duckdb.DuckDBPyConnection) -> Path:
     row = con.execute(f"SELECT getvariable('{ARCHIVE_VARIABLE}')").fetchone()
     if row and row[0]:
         return Path(str(row[0]))
+    if is_lake(con):
+        raise WarehouseError(
+            "this DuckLake's data is in object storage: set archive_dir (WIREHOUSE_ARCHIVE_DIR)"
+            " to a folder every process of the lake can read and write, for its raw pages"
+        )
     # a connection not opened by `connect` (a test's, a user's own): the file's default
     row = con.execute(
         "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
@@ -59,32 +74,62 @@ def archive_dir(con: duckdb.DuckDBPyConnection) -> Path:
 
 
 def append(con: duckdb.DuckDBPyConnection, records: Sequence[RawRecord]) -> list[Location]:
-    """Append `records` to this process's current archive file and sync it; their locations,
-    in order."""
+    """Append `records` to this process's current archive file, sync it and record the file as
+    this warehouse's (in the caller's transaction); their locations, in order."""
     if not records:
         return []
-    folder = archive_dir(con)
+    locations = write_records(archive_dir(con), records)
+    name = locations[0].file
+    con.execute(
+        "INSERT INTO archive_files SELECT ?, now() WHERE NOT EXISTS"
+        " (SELECT 1 FROM archive_files WHERE warc_file = ?)",
+        [name, name],
+    )
+    return locations
+
+
+def write_records(folder: Path, records: Sequence[RawRecord]) -> list[Location]:
+    """Append `records` to this process's current file in `folder` and sync it (`append`
+    without recording the file: for migration 011, which runs before the table exists)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        path = _current_file(folder)
-        locations = []
-        with path.open("ab") as out:
-            if out.tell() == 0:
+        return _write(_current_file(folder), records)
+    except OSError as exc:
+        raise WarehouseError(f"cannot write the raw-page archive in {folder}: {exc}") from exc
+
+
+def _write(path: Path, records: Sequence[RawRecord]) -> list[Location]:
+    """Append and sync; on a failure the file is cut back to where it was (never a torn
+    record), and a new file's folder entry is synced too."""
+    new = not path.exists()
+    with path.open("ab") as out:
+        start = out.tell()
+        try:
+            if start == 0:
                 out.write(warcinfo_record(f"wirehouse/{version('wirehouse')}"))
+            locations = []
             for record in records:
                 offset = out.tell()
                 out.write(record.data)
                 locations.append(Location(path.name, offset, len(record.data)))
             out.flush()
             os.fsync(out.fileno())
-    except OSError as exc:
-        raise WarehouseError(f"cannot write the raw-page archive in {folder}: {exc}") from exc
+        except OSError:
+            with contextlib.suppress(OSError):
+                out.truncate(start)
+            raise
+    if new:
+        folder_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder_fd)
+        finally:
+            os.close(folder_fd)
     return locations
 
 
 def read(folder: Path, where: Location, digest: str) -> bytes:
     """The payload stored at `where`, checked against `digest`."""
-    if "/" in where.file or where.file.startswith("."):  # a name in the folder, nothing else
+    if not _FILE_NAME.match(where.file):  # a name in the folder, nothing else
         raise WarehouseError(f"bad archive file name {where.file!r}")
     try:
         with (folder / where.file).open("rb") as f:
@@ -98,32 +143,42 @@ def read(folder: Path, where: Location, digest: str) -> bytes:
 def remove_unused_files(
     con: duckdb.DuckDBPyConnection, *, older_than: timedelta, now: datetime
 ) -> list[str]:
-    """Delete the archive files no `raw_pages` row points into and nobody wrote to within
-    `older_than` (a file being written is never one); call it after the prune committed."""
+    """Delete this warehouse's archive files no `raw_pages` row points into and nobody wrote to
+    within `older_than` (and at least `MIN_UNUSED_AGE`); call it after the prune committed.
+    Files another warehouse wrote into a shared folder are not this one's to judge."""
     folder = archive_dir(con)
-    if not folder.is_dir():
-        return []
-    used = {r[0] for r in con.execute("SELECT DISTINCT warc_file FROM raw_pages").fetchall()}
-    cutoff = (now - older_than).timestamp()
+    unused = [
+        r[0]
+        for r in con.execute(
+            "SELECT warc_file FROM archive_files f WHERE NOT EXISTS"
+            " (SELECT 1 FROM raw_pages r WHERE r.warc_file = f.warc_file) ORDER BY warc_file"
+        ).fetchall()
+    ]
+    cutoff = (now - max(older_than, MIN_UNUSED_AGE)).timestamp()
     removed = []
-    for path in sorted(folder.glob(f"*{SUFFIX}")):
-        if path.name in used:
-            continue
+    for name in unused:
+        path = folder / name
         try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-                removed.append(path.name)
+            if path.stat().st_mtime >= cutoff:
+                continue
+            path.unlink()
         except FileNotFoundError:
-            continue
+            pass
+        removed.append(name)
+    if removed:
+        con.execute(
+            "DELETE FROM archive_files WHERE warc_file IN (SELECT unnest(?::VARCHAR[]))",
+            [removed],
+        )
     return removed
 
 
 def _current_file(folder: Path) -> Path:
-    """This process's file to append to: `wirehouse-<day>-<host>-<pid>-<n>.warc.gz`, the
-    first not yet full."""
+    """This process's file to append to: `wirehouse-<day>-<host>-<pid>-<token>-<n>.warc.gz`,
+    the first not yet full."""
     day = datetime.now(UTC).strftime("%Y%m%d")
     host = _HOST_UNSAFE.sub("_", socket.gethostname())[:64] or "host"
-    stem = f"wirehouse-{day}-{host}-{os.getpid()}"
+    stem = f"wirehouse-{day}-{host}-{os.getpid()}-{_PROCESS_TOKEN}"
     n = 0
     while True:
         path = folder / f"{stem}-{n:05d}{SUFFIX}"

@@ -90,7 +90,8 @@ def _configured(con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> duckdb.
     where its raw-page archive is (`warehouse.archive`); closed on a bad limit. The limit is the
     database instance's, shared by this process's connections."""
     try:
-        con.execute(f"SET VARIABLE {ARCHIVE_VARIABLE} = ?", [str(warehouse.archive)])
+        if warehouse.archive is not None:
+            con.execute(f"SET VARIABLE {ARCHIVE_VARIABLE} = ?", [str(warehouse.archive)])
         con.execute(f"SET memory_limit = '{quote_literal(warehouse.memory_limit)}'")
     except duckdb.Error as exc:
         con.close()
@@ -118,6 +119,7 @@ def _connect_lake(warehouse: Warehouse, *, read_only: bool) -> duckdb.DuckDBPyCo
         try:
             attach_lake(con, warehouse, read_only=read_only)
             con.execute(f"USE {LAKE_ALIAS}")
+            _lake_archive(con, warehouse)
         except BaseException:
             con.close()
             raise
@@ -135,6 +137,17 @@ def _connect_lake(warehouse: Warehouse, *, read_only: bool) -> duckdb.DuckDBPyCo
 
 
 _INIT_RACE = "Failed to initialize DuckLake"
+
+
+def _lake_archive(con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> None:
+    """A lake's raw-page archive: `archive_dir`, else `warc/` in the local data path the lake
+    recorded (the same folder whether a run names the data path or not); a lake in object
+    storage has none until `archive_dir` is set (`warehouse.archive` says so when needed)."""
+    if warehouse.archive is not None:
+        return
+    recorded = lake_data_path(con)
+    if recorded and not is_object_store(recorded):
+        con.execute(f"SET VARIABLE {ARCHIVE_VARIABLE} = ?", [str(Path(recorded) / "warc")])
 
 
 def attach_lake(

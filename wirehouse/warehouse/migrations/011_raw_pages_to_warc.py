@@ -51,9 +51,9 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> None:
     """Move every blob of `raw_pages` into the archive and point the rows at it."""
     con.execute(for_ducklake(_NEW_TABLE) if is_lake(con) else _NEW_TABLE)
     con.execute("CREATE TEMP TABLE raw_keys_011 (old VARCHAR, new VARCHAR)")
-    folder = archive.archive_dir(con)
     last = ""
     while rows := con.execute(_CHUNK_SQL, [last, CHUNK]).fetchall():
+        folder = archive.archive_dir(con)  # only asked for when there is a page to move
         last = rows[-1][0]
         keys: list[tuple[str, str]] = []
         records: dict[str, RawRecord] = {}
@@ -74,7 +74,7 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> None:
             ).fetchall()
         }
         new = [r for digest, r in records.items() if digest not in present]
-        locations = archive.append(con, new)
+        locations = archive.write_records(folder, new)
         for record, where in zip(new, locations, strict=True):
             archive.read(folder, where, record.digest)  # raises unless the bytes came back
         con.executemany(
