@@ -206,11 +206,13 @@ def _ingest_preflight(asked: IngestParameters) -> Settings:
 
 def _preflight(settings: Settings) -> None:
     """Fail in a second, with one line, on what would fail a loading run (`ingest`,
-    `backfill`) before Prefect starts: the warehouse opens, and the Dask scheduler, if one is
-    set, answers."""
+    `backfill`) before Prefect starts: the warehouse opens and knows its raw-page archive, and
+    the Dask scheduler, if one is set, answers."""
+    from wirehouse.warehouse import archive
     from wirehouse.warehouse.connection import connect
 
-    connect(settings.warehouse, wait_s=5).close()
+    with connect(settings.warehouse, wait_s=5) as con:
+        archive.archive_dir(con)
     if settings.extract.dask_address:
         from wirehouse.extractors.backend import open_pool
 

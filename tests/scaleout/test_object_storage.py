@@ -197,6 +197,29 @@ def test_reextract_runs_over_the_pages_stored_in_s3(
     assert content(s3_lake.lake) == before
 
 
+def test_loading_into_an_s3_lake_without_an_archive_folder_stops_in_one_line(
+    postgres: Callable[[str], str], s3: S3Server, tmp_path: Path, room: Newsroom
+) -> None:
+    lake = f"ducklake:postgres:{postgres('s3noarchive')}"
+    data = f"s3://{s3.make_bucket('noarchive')}/lake"
+    feeds = feed_list(tmp_path / "feeds.txt", room.feed_urls[:2])
+    done = wirehouse(
+        "ingest", "--feeds", str(feeds), "--db", lake, "--data-path", data, cwd=tmp_path, env=s3.env
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "set archive_dir (WIREHOUSE_ARCHIVE_DIR)" in done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert not (tmp_path / "data").exists()  # no archive made up in the working directory
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in s3.env.items():
+            mp.setenv(name, value)
+        with session(Warehouse(lake), read_only=True) as con:  # no run was started
+            tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
+            assert "runs" not in tables or con.execute("SELECT count(*) FROM runs").fetchone() == (
+                0,
+            )
+
+
 def test_the_s3_credentials_never_show(s3_lake: S3Lake, s3: S3Server, prefect_api: str) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import LogFilter

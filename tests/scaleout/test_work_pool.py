@@ -143,6 +143,8 @@ def test_two_workers_from_a_work_pool_run_the_scheduled_shards_into_one_lake(
             **s3.env,
             "WIREHOUSE_DB": lake.location,
             "WIREHOUSE_DATA_PATH": str(lake.data_path),
+            # the raw pages' archive: a folder both workers share (a lake in S3 needs one)
+            "WIREHOUSE_ARCHIVE_DIR": str(tmp_path / "warc"),
             "WIREHOUSE_FEEDS_FILE": str(feeds),
             "WIREHOUSE_EXTRACT__WORKERS": "1",
             "PREFECT_WORKER_QUERY_SECONDS": "2",

@@ -50,7 +50,7 @@ def at_010(tmp_path: Path):
     con.close()
 
 
-@pytest.mark.parametrize("chunk", [500, 2])  # all at once, or a few payloads per step
+@pytest.mark.parametrize("chunk", [100, 2])  # all at once, or a few payloads per step
 def test_every_raw_page_moves_into_the_archive_and_reads_back_byte_for_byte(
     at_010, chunk: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import random
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -158,6 +159,37 @@ def test_an_archive_file_goes_when_no_payload_is_left_in_it(con, monkeypatch):
         "http://b.test/b",
         "http://c.test/c",
     }
+
+
+def test_a_mostly_pruned_file_is_compacted_and_its_live_pages_kept(con, monkeypatch):
+    """Pruning keeps each article's newest page, so a file holding one live page among pruned
+    ones would keep its dead bytes for ever: its live records are copied on and the file goes."""
+    monkeypatch.setattr(archive, "MAX_FILE_BYTES", 1)
+    big = b"<html><p>" + random.Random(1).randbytes(100_000) + b"</p></html>"  # incompressible
+    load(
+        con,
+        [
+            fetched_page("http://x.test/big", "the big story words", big, days_ago=200),
+            fetched_page("http://y.test/small", "the small story words", html(5), days_ago=200),
+        ],
+    )
+    (first,) = {r[0] for r in con.execute("SELECT warc_file FROM raw_pages").fetchall()}
+    refetch(con, fetched_page("http://x.test/big", "the big story, new", html(6), days_ago=10))
+    folder = archive.archive_dir(con)
+    aged = (NOW - 100 * DAY).timestamp()
+    for path in folder.iterdir():
+        os.utime(path, (aged, aged))
+    pruned = prune_and_commit(con, older_than=90 * DAY, now=NOW)
+    assert pruned.raw_pages == 1  # the big old version
+    assert not (folder / first).exists() and pruned.archive_files == 1
+    files = {r[0] for r in con.execute("SELECT warc_file FROM archive_files").fetchall()}
+    assert first not in files
+    assert files == {r[0] for r in con.execute("SELECT warc_file FROM raw_pages").fetchall()}
+    assert {url: body for url, _, body in page_payloads(con)} == {
+        "http://x.test/big": html(6),
+        "http://y.test/small": html(5),
+    }
+    assert sum(p.stat().st_size for p in folder.iterdir()) < len(big) // 10
 
 
 def test_an_unused_archive_file_written_lately_stays(con, monkeypatch):

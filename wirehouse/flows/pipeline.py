@@ -57,6 +57,7 @@ from wirehouse.records import (
     Stage,
 )
 from wirehouse.urls import url_origin
+from wirehouse.warehouse import archive
 from wirehouse.warehouse.articles import load_batch, record_page_failures, store_pending
 from wirehouse.warehouse.connection import (
     DB_WAIT_S,
@@ -436,6 +437,7 @@ def locked_run(
             applied = migrate(con)
             if applied:
                 logger.info("warehouse %s migrated to version %d", warehouse, applied[-1])
+            archive.archive_dir(con)  # a lake in object storage names its archive, or no run
             # a lake has concurrent runs: only one that has been "running" for a day is dead
             dead_before = now - timedelta(days=1) if warehouse.is_lake else None
             if aborted := close_abandoned_runs(con, started_before=dead_before):

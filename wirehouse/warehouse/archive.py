@@ -15,6 +15,7 @@ write that fails halfway is cut off, so a file stays a sequence of whole records
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import secrets
@@ -29,8 +30,9 @@ import duckdb
 
 from wirehouse.config.location import archive_beside
 from wirehouse.errors import WarehouseError
-from wirehouse.warc import RawRecord, read_payload, warcinfo_record
-from wirehouse.warehouse.connection import ARCHIVE_VARIABLE, is_lake
+from wirehouse.records import RawRecord
+from wirehouse.warc import read_payload, warcinfo_record
+from wirehouse.warehouse.connection import ARCHIVE_VARIABLE, is_lake, write_atomically
 
 # WARC's customary file size: large enough to keep the file count low, small enough to move
 MAX_FILE_BYTES = 1 << 30
@@ -38,6 +40,8 @@ SUFFIX = ".warc.gz"
 # an unused file younger than this is never removed, whatever the prune's age: a run on a lake
 # (no run lock) may have written it and not committed yet
 MIN_UNUSED_AGE = timedelta(days=1)
+# a file with less than this share of its bytes still pointed at is rewritten by `compact`
+COMPACT_BELOW = 0.5
 _HOST_UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
 # what a stored file name may be: the names `_current_file` makes, nothing that leaves the folder
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.warc\.gz$")
@@ -129,15 +133,79 @@ def _write(path: Path, records: Sequence[RawRecord]) -> list[Location]:
 
 def read(folder: Path, where: Location, digest: str) -> bytes:
     """The payload stored at `where`, checked against `digest`."""
+    return read_payload(_record_bytes(folder, where, digest), digest)
+
+
+def _record_bytes(folder: Path, where: Location, digest: str) -> bytes:
+    """The record at `where` as stored (its gzip member)."""
     if not _FILE_NAME.match(where.file):  # a name in the folder, nothing else
         raise WarehouseError(f"bad archive file name {where.file!r}")
     try:
         with (folder / where.file).open("rb") as f:
             f.seek(where.offset)
-            data = f.read(where.length)
+            return f.read(where.length)
     except OSError as exc:
         raise WarehouseError(f"cannot read raw page {digest} from {folder}: {exc}") from exc
-    return read_payload(data, digest)
+
+
+def compact(con: duckdb.DuckDBPyConnection, *, older_than: timedelta, now: datetime) -> list[str]:
+    """Copy the live records of this warehouse's sparse files (under `COMPACT_BELOW` of their
+    bytes still pointed at, not written within `older_than` and `MIN_UNUSED_AGE`) to the
+    current file and point their rows there; the emptied files go with `remove_unused_files`.
+    A pruned page's bytes are otherwise kept as long as one newer page shares its file."""
+    folder = archive_dir(con)
+    cutoff = (now - max(older_than, MIN_UNUSED_AGE)).timestamp()
+    live = con.execute(
+        "SELECT f.warc_file, sum(r.warc_length) FROM archive_files f"
+        " JOIN raw_pages r USING (warc_file) GROUP BY f.warc_file ORDER BY f.warc_file"
+    ).fetchall()
+    moved = []
+    for name, live_bytes in live:
+        try:
+            stat = (folder / name).stat()
+        except FileNotFoundError:
+            continue
+        if stat.st_mtime >= cutoff or live_bytes >= COMPACT_BELOW * stat.st_size:
+            continue
+        rows = con.execute(
+            "SELECT raw_hash, html_bytes, warc_offset, warc_length FROM raw_pages"
+            " WHERE warc_file = ? ORDER BY warc_offset",
+            [name],
+        ).fetchall()
+        try:
+            records = []
+            for digest, size, offset, length in rows:
+                data = _record_bytes(folder, Location(name, offset, length), digest)
+                read_payload(data, digest)  # a damaged record is not copied on as if whole
+                records.append(RawRecord(digest, size, data))
+        except WarehouseError:
+            continue  # left as it is; `reextract` reports its damaged pages
+        locations = write_records(folder, records)
+        write_atomically(con, functools.partial(_repoint, old=name, rows=rows, to=locations))
+        moved.append(name)
+    return moved
+
+
+def _repoint(
+    con: duckdb.DuckDBPyConnection,
+    old: str,
+    rows: Sequence[tuple[str, int, int, int]],
+    to: Sequence[Location],
+) -> None:
+    """Point the rows still at their place in `old` to their copies (a row another process
+    changed meanwhile is left to it)."""
+    for (digest, _, offset, _), where in zip(rows, to, strict=True):
+        con.execute(
+            "UPDATE raw_pages SET warc_file = ?, warc_offset = ?, warc_length = ?"
+            " WHERE raw_hash = ? AND warc_file = ? AND warc_offset = ?",
+            [where.file, where.offset, where.length, digest, old, offset],
+        )
+    if to:
+        con.execute(
+            "INSERT INTO archive_files SELECT ?, now() WHERE NOT EXISTS"
+            " (SELECT 1 FROM archive_files WHERE warc_file = ?)",
+            [to[0].file, to[0].file],
+        )
 
 
 def remove_unused_files(

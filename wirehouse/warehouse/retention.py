@@ -35,10 +35,11 @@ class Pruned:
 def prune_and_commit(
     con: duckdb.DuckDBPyConnection, *, older_than: timedelta, now: datetime
 ) -> Pruned:
-    """`prune` in a transaction of its own, then the archive files left unused: deleting a file
-    before the rows pointing into it are gone for good would lose pages if the prune rolled
-    back."""
+    """`prune` in a transaction of its own, then the archive: live records of mostly-pruned
+    files copied on, then the files left unused deleted. Deleting a file before the rows
+    pointing into it are gone for good would lose pages if the prune rolled back."""
     pruned = write_atomically(con, lambda c: prune(c, older_than=older_than, now=now))
+    archive.compact(con, older_than=older_than, now=now)
     removed = archive.remove_unused_files(con, older_than=older_than, now=now)
     return replace(pruned, archive_files=len(removed))
 

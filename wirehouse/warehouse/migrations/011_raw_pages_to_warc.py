@@ -19,8 +19,9 @@ from wirehouse.warehouse import archive
 from wirehouse.warehouse.connection import is_lake
 from wirehouse.warehouse.migrate import for_ducklake
 
-# payloads per step: bounds the memory a large warehouse needs to migrate
-CHUNK = 500
+# payloads per step: bounds the memory a large warehouse needs to migrate (100 pages of the 5 MB
+# size cap at worst, 10 MB for pages of a usual size)
+CHUNK = 100
 
 _NEW_TABLE = """
 CREATE TABLE raw_pages_011 (
