@@ -83,13 +83,18 @@ def append(con: duckdb.DuckDBPyConnection, records: Sequence[RawRecord]) -> list
     if not records:
         return []
     locations = write_records(archive_dir(con), records)
-    name = locations[0].file
+    _register(con, locations[0].file)
+    return locations
+
+
+def _register(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Record `name` as one of this warehouse's files (in the caller's transaction), so pruning
+    may judge it."""
     con.execute(
         "INSERT INTO archive_files SELECT ?, now() WHERE NOT EXISTS"
         " (SELECT 1 FROM archive_files WHERE warc_file = ?)",
         [name, name],
     )
-    return locations
 
 
 def write_records(folder: Path, records: Sequence[RawRecord]) -> list[Location]:
@@ -154,7 +159,7 @@ def compact(con: duckdb.DuckDBPyConnection, *, older_than: timedelta, now: datet
     current file and point their rows there; the emptied files go with `remove_unused_files`.
     A pruned page's bytes are otherwise kept as long as one newer page shares its file."""
     folder = archive_dir(con)
-    cutoff = (now - max(older_than, MIN_UNUSED_AGE)).timestamp()
+    cutoff = _untouched_since(older_than, now)
     live = con.execute(
         "SELECT f.warc_file, sum(r.warc_length) FROM archive_files f"
         " JOIN raw_pages r USING (warc_file) GROUP BY f.warc_file ORDER BY f.warc_file"
@@ -201,11 +206,7 @@ def _repoint(
             [where.file, where.offset, where.length, digest, old, offset],
         )
     if to:
-        con.execute(
-            "INSERT INTO archive_files SELECT ?, now() WHERE NOT EXISTS"
-            " (SELECT 1 FROM archive_files WHERE warc_file = ?)",
-            [to[0].file, to[0].file],
-        )
+        _register(con, to[0].file)
 
 
 def remove_unused_files(
@@ -222,7 +223,7 @@ def remove_unused_files(
             " (SELECT 1 FROM raw_pages r WHERE r.warc_file = f.warc_file) ORDER BY warc_file"
         ).fetchall()
     ]
-    cutoff = (now - max(older_than, MIN_UNUSED_AGE)).timestamp()
+    cutoff = _untouched_since(older_than, now)
     removed = []
     for name in unused:
         path = folder / name
@@ -256,3 +257,9 @@ def _current_file(folder: Path) -> Path:
         except FileNotFoundError:
             return path
         n += 1
+
+
+def _untouched_since(older_than: timedelta, now: datetime) -> float:
+    """The mtime a file must be older than for pruning to touch it: the prune's age, and never
+    less than `MIN_UNUSED_AGE`."""
+    return (now - max(older_than, MIN_UNUSED_AGE)).timestamp()
