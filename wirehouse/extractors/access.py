@@ -33,10 +33,25 @@ STUB_MAX_CHARS = 2_500
 PROMPT_CHARS = 200
 # the fewest words of a last paragraph read as cut mid-sentence (a byline is not cut)
 CUT_MIN_WORDS = 12
-_VISIBLE_TEXT = (
+# the page's markup, read by compiled XPath (C, no Python per element; lxml's HTML parser
+# lower-cases tag and attribute names). Text nodes of the body outside the hidden elements:
+# script and style hold text only, so their children are excluded by parent; noscript and
+# template hold elements, whose whole subtrees need the ancestor test (on the pages that have one)
+_VISIBLE_TEXT = etree.XPath(
     "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
-    " or ancestor::template)]"
+    " or ancestor::template)]",
+    smart_strings=False,
 )
+_TEXT_OUTSIDE_SCRIPTS = etree.XPath(
+    "//body//text()[not(parent::script or parent::style)]", smart_strings=False
+)
+_HAS_HIDDEN_SUBTREE = etree.XPath("boolean(//body//noscript | //body//template)")
+_IDS = etree.XPath("//@id", smart_strings=False)
+_CLASSES = etree.XPath("//@class", smart_strings=False)
+# what a page loads or sends to: sources and form actions (and meta refreshes' targets)
+_SOURCES = etree.XPath("//@src | //@action | //@data-src", smart_strings=False)
+_META_HTTP_EQUIV = etree.XPath("//meta[@http-equiv]")
+_INLINE_SCRIPTS = etree.XPath("//script[not(@src) or @src = '']")
 
 # -- bot challenges ----------------------------------------------------------------------------
 # page titles of challenge interstitials (compared whole, folded as `_fold` folds them)
@@ -189,6 +204,7 @@ _PAYWALL_ATTRIBUTES = {
     "data-piano-template": "piano",
     "data-paywall": "cms",
 }
+_HAS_ATTRIBUTE = {name: etree.XPath(f"boolean(//@{name})") for name in _PAYWALL_ATTRIBUTES}
 _SITE_IDS = {"pelcro-app": "pelcro"}
 _SITE_SOURCES = {
     "js.pelcro.com": "pelcro",
@@ -288,7 +304,8 @@ _ACCOUNT_PROMPTS = (
 _FINAL = (*SENTENCE_STOPS, *CJK_STOPS)
 _CLOSERS = " \t\"'”’»)]」』›"
 # the apostrophes and quotes pages print, as the tables spell them (NFKC leaves these)
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"'})
+# (pairs for `str.replace`: `str.translate` with a table is 50x slower on non-ASCII text)
+_QUOTES = (("\u2019", "'"), ("\u2018", "'"), ("\u02bc", "'"), ("\u201c", '"'), ("\u201d", '"'))
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,8 +323,11 @@ class Signs:
 
 def read_signs(tree: HtmlElement, json_ld: Sequence[Node] = ()) -> Signs:
     """The access signs of one parsed page (the tree is read, never changed)."""
-    pieces = [p for p in (_fold(str(t)) for t in tree.xpath(_VISIBLE_TEXT)) if p]
-    folded = " ".join(pieces)
+    texts = (_VISIBLE_TEXT if _HAS_HIDDEN_SUBTREE(tree) else _TEXT_OUTSIDE_SCRIPTS)(tree)
+    # folding the joined text is folding each piece and joining the non-empty ones: NFKC never
+    # composes across a space, and no character folds to or from whitespace
+    folded = _fold(" ".join(texts))
+    text_chars = len(folded) - max(0, sum(1 for t in texts if not t.isspace() and t) - 1)
     ids, classes, attributes, sources, scripts = _markup(tree)
     title = _fold(tree.findtext(".//title") or "")
     names = ids | classes
@@ -316,8 +336,8 @@ def read_signs(tree: HtmlElement, json_ld: Sequence[Node] = ()) -> Signs:
     asks = any(p in folded for p in (*_PAYWALL_PROMPTS, *_BARE_PROMPTS, *_ACCOUNT_PROMPTS))
     blocks = _article_blocks(tree) if asks else []
     return Signs(
-        bot_wall=_bot_wall(pieces, folded, title, names, sources, scripts),
-        shell=_shell(tree, sum(len(p) for p in pieces), sum(len(s) for s in scripts)),
+        bot_wall=_bot_wall(texts, folded, text_chars, title, names, sources, scripts),
+        shell=_shell(tree, text_chars, sum(len(s) for s in scripts)),
         declared=_declared(tree, json_ld),
         marker=None if weak else marker,
         site_marker=(marker if weak else None)
@@ -479,7 +499,10 @@ def _fold(text: str) -> str:
     """Text as the tables spell it: compatibility forms unified (full-width punctuation, the
     ellipsis character, no-break spaces), apostrophes and quotes made ASCII, case folded and
     spaces collapsed; so one entry stands for every way a page writes it."""
-    return " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold().split())
+    text = unicodedata.normalize("NFKC", text)
+    for quote, ascii_quote in _QUOTES:
+        text = text.replace(quote, ascii_quote)
+    return " ".join(text.casefold().split())
 
 
 def _arc_restriction(scripts: Sequence[str]) -> str | None:
@@ -502,35 +525,25 @@ def _arc_restriction(scripts: Sequence[str]) -> str | None:
 def _markup(
     tree: HtmlElement,
 ) -> tuple[set[str], set[str], set[str], list[str], list[str]]:
-    """Ids, class tokens, attribute names (lower-cased), sources (with the targets of meta
-    refreshes) and inline scripts."""
-    ids: set[str] = set()
-    classes: set[str] = set()
-    attributes: set[str] = set()
-    sources: list[str] = []
-    scripts: list[str] = []
-    for element in tree.iter():
-        if not isinstance(element.tag, str):
-            continue  # comments and processing instructions
-        for name, value in element.attrib.items():
-            name = name.lower()
-            if name == "id":
-                ids.add(value.strip().lower())
-            elif name == "class":
-                classes.update(value.lower().split())
-            elif name in ("src", "action", "data-src"):
-                sources.append(value.lower())
-            elif name == "content" and (element.get("http-equiv") or "").lower() == "refresh":
-                sources.append(value.lower())  # a redirect to a challenge's address
-            attributes.add(name)
-        if element.tag == "script" and not element.get("src"):
-            scripts.append(element.text or "")
+    """Ids, class tokens, the paywall attributes present, sources (with the targets of meta
+    refreshes) and inline scripts (lower-cased but for the scripts)."""
+    ids = {value.strip().lower() for value in _IDS(tree)}
+    classes = {token for value in _CLASSES(tree) for token in value.lower().split()}
+    attributes = {name for name in _PAYWALL_ATTRIBUTES if _HAS_ATTRIBUTE[name](tree)}
+    sources = [value.lower() for value in _SOURCES(tree)]
+    sources += [
+        (meta.get("content") or "").lower()  # a redirect to a challenge's address
+        for meta in _META_HTTP_EQUIV(tree)
+        if (meta.get("http-equiv") or "").strip().lower() == "refresh"
+    ]
+    scripts = [script.text or "" for script in _INLINE_SCRIPTS(tree)]
     return ids, classes, attributes, sources, scripts
 
 
 def _bot_wall(
-    pieces: Sequence[str],
+    texts: Sequence[str],
     folded: str,
+    text_chars: int,
     title: str,
     names: set[str],
     sources: Sequence[str],
@@ -539,9 +552,9 @@ def _bot_wall(
     """A challenge page's marker: markup only challenges render (ids, sources, inline scripts)
     on a page of little text, or a title or phrase backed by a second sign (the other of the
     two, or a captcha widget), or a phrase that is most of the page's text. A title or a phrase
-    alone is quoted as often as it is served. `pieces` and `title` are folded (`_fold`), and
-    `folded` is the pieces joined."""
-    text_chars = sum(len(p) for p in pieces)
+    alone is quoted as often as it is served. `texts` are the page's visible text nodes,
+    `folded` their text folded (`_fold`) and `text_chars` its characters but the joins; `title`
+    is folded too."""
     if text_chars > CHALLENGE_TEXT_CHARS:
         return None
     folded_scripts = [s.casefold() for s in scripts]
@@ -560,16 +573,16 @@ def _bot_wall(
     )
     if titled and (phrase or widget):
         return f"{titled}:title"
-    if phrase and (widget or _most_of(pieces, phrase.partition(":")[2], text_chars)):
+    if phrase and (widget or _most_of(texts, phrase.partition(":")[2], text_chars)):
         return phrase
     if text_chars > WIDGET_TEXT_CHARS:
         return None
     return _first(_WIDGET_CLASSES, names) or _first_in(_WIDGET_SOURCES, sources)
 
 
-def _most_of(pieces: Sequence[str], phrase: str, text_chars: int) -> bool:
-    """Whether the text pieces that say `phrase` are more than half of the page's text."""
-    saying = sum(len(p) for p in pieces if phrase in p)
+def _most_of(texts: Sequence[str], phrase: str, text_chars: int) -> bool:
+    """Whether the text nodes that say `phrase` are more than half of the page's text."""
+    saying = sum(len(p) for p in map(_fold, texts) if phrase in p)
     return 2 * saying > text_chars
 
 
