@@ -1,9 +1,10 @@
-"""What the benchmarks measure: process-tree CPU, peak RSS and stage profile around a run, and
-the CPU of calls timed side by side on the same pages.
+"""What the benchmarks measure: process-tree CPU, peak RSS and PSS and stage profile around a
+run, and the CPU of calls timed side by side on the same pages.
 
 CPU and memory cover the benchmarked process and its descendants (the extraction forkserver
 and its workers), not the helper processes the benchmark starts itself: the Prefect server
-and the newsroom are measured separately, py-spy not at all (`Tree.exclude` holds all three).
+and the newsroom are measured separately, py-spy and the memory sampler not at all
+(`Tree.exclude` holds them all).
 Workers that exited are counted through their parent's ``children_*`` times, which the
 forkserver collects when it reaps them.
 """
@@ -11,10 +12,10 @@ forkserver collects when it reaps them.
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -64,13 +65,29 @@ class Tree:
         return total
 
     def rss_bytes(self) -> int:
-        total = 0
-        for proc in self.processes():
-            try:
-                total += proc.memory_info().rss
-            except psutil.Error:
-                continue
-        return total
+        """Summed RSS: a page every process maps counts once per process, so the pages forked
+        workers share with their forkserver count once per worker (an upper bound)."""
+        return sum(_safe(lambda p: p.memory_info().rss, proc) for proc in self.processes())
+
+    def pss_bytes(self) -> int:
+        """Summed PSS: each shared page split among the processes sharing it (the footprint).
+        The kernel walks every mapping for it (~15 ms for a 600 MB process)."""
+        return sum(_safe(_pss, proc) for proc in self.processes())
+
+
+def _pss(proc: psutil.Process) -> int:
+    with open(f"/proc/{proc.pid}/smaps_rollup", encoding="ascii") as rollup:
+        for line in rollup:
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _safe(read: Callable[[psutil.Process], int], proc: psutil.Process) -> int:
+    try:
+        return read(proc)
+    except (psutil.Error, OSError):
+        return 0  # the process ended between listing and reading
 
 
 def subtree_cpu_seconds(pid: int) -> float:
@@ -91,30 +108,50 @@ def subtree_cpu_seconds(pid: int) -> float:
 
 
 class PeakRss:
-    """Samples the tree's summed RSS in a thread; `peak` is the largest sample.
+    """The largest summed RSS (`peak`, every `every_s`) and PSS (`peak_pss`, every
+    `pss_every_s`) of the tree while the block runs, sampled by a child process excluded from
+    the tree: reading /proc costs the sampler, and the measured run none of it."""
 
-    Summed RSS counts the pages forked workers share with their forkserver more than once,
-    so it overstates the tree's real footprint a little: an upper bound."""
-
-    def __init__(self, tree: Tree, *, every_s: float = 0.25) -> None:
+    def __init__(self, tree: Tree, *, every_s: float = 0.5, pss_every_s: float = 2.0) -> None:
         self.tree = tree
         self.every_s = every_s
+        self.pss_every_s = pss_every_s
         self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.peak_pss = 0
+        self._proc: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> PeakRss:
-        self._thread.start()
+        cmd = [sys.executable, "-m", "bench.measure", "--sample", str(self.tree.root)]
+        cmd += [str(self.every_s), str(self.pss_every_s), *map(str, self.tree.exclude)]
+        self._proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=_ROOT
+        )
+        self.tree.exclude.add(self._proc.pid)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+        assert self._proc is not None
+        out, _ = self._proc.communicate("", timeout=60)  # stdin closed: the sampler reports
+        self.tree.exclude.discard(self._proc.pid)
+        self.peak, self.peak_pss = (int(x) for x in out.split())
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self.tree.rss_bytes())
-            self._stop.wait(self.every_s)
+
+_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _sample(root: int, every_s: float, pss_every_s: float, exclude: set[int]) -> None:
+    """The sampler of `PeakRss`: samples until its stdin closes, then prints both peaks."""
+    tree = Tree(root, exclude | {os.getpid()})
+    peak = peak_pss = 0
+    next_pss = 0.0
+    while True:
+        peak = max(peak, tree.rss_bytes())
+        if time.monotonic() >= next_pss:
+            peak_pss = max(peak_pss, tree.pss_bytes())
+            next_pss = time.monotonic() + pss_every_s
+        if select.select([sys.stdin], [], [], every_s)[0]:
+            break  # closed (or written to): done
+    print(peak, peak_pss, flush=True)
 
 
 # Stage of a sampled stack: the first rule matching a frame, scanning from the innermost frame.
@@ -220,3 +257,10 @@ def interleaved_cpu(
                 spent[name] += time.thread_time() - started
                 answered[name] += bool(answer)
     return spent, answered
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--sample"]:
+        _sample(
+            int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), {int(p) for p in sys.argv[5:]}
+        )

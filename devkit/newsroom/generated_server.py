@@ -4,8 +4,10 @@
 
 `http.Server` on one port of every host address (127.77.x.y), a fixed per-request latency
 (think time of a distant server, not CPU), ETags on feeds and pages and an allow-all robots.txt.
-SIGUSR1 publishes the next edition (updated articles, their feeds get a new ETag). Prints
-``ready <port>`` on stdout when every host listens. Runs in its own process so that rendering
+SIGUSR1 publishes the next edition (updated articles, their feeds get a new ETag).
+``--prerender`` renders every first-edition page before it is ready, so that a benchmarked run
+does not share the machine's cores with page rendering (a distant server's CPU is not the
+client's). Prints ``ready <port>`` on stdout when every host listens. Runs in its own process so that rendering
 pages does not share the benchmarked process's interpreter.
 """
 
@@ -34,6 +36,13 @@ class GeneratedSite:
         self.room = room
         self.edition = 0
         self.port = 0
+        self.rendered: dict[tuple[str, int, int], bytes] = {}  # (dataset, article, edition)
+
+    def prerender(self) -> None:
+        """Render every article's first edition now (the port must be known)."""
+        for dataset in self.room.datasets.values():
+            for k in range(dataset.articles):
+                self.rendered[(dataset.name, k, 0)] = self.room.page(dataset, k, self.port)
 
     def lookup(self, origin: str, path: str) -> Resource | None:
         """The resource at `path` on the host of `origin`; a 304 costs no rendering."""
@@ -58,10 +67,13 @@ class GeneratedSite:
             on_host = dataset and host_address(room.host_of_article(dataset, k)) == host
             if dataset and on_host and k < dataset.articles:
                 shown = edition if room.is_updated(dataset, k, edition) else 0
+                body = self.rendered.get((dataset.name, k, shown))
                 return Resource(
                     f'"{dataset.name}-a{k}-{shown}"',
                     "text/html; charset=utf-8",
-                    partial(room.page, dataset, k, self.port, edition),
+                    partial(room.page, dataset, k, self.port, edition)
+                    if body is None
+                    else partial(bytes, body),
                 )
         return None
 
@@ -83,7 +95,7 @@ def parse_dataset(text: str) -> Dataset:
 
 
 def start_process(
-    scale: Scale, datasets: list[Dataset], *, latency_s: float
+    scale: Scale, datasets: list[Dataset], *, latency_s: float, prerender: bool = False
 ) -> tuple[subprocess.Popen[str], int]:
     """Start the server in a child process; returns it and the port every host listens on."""
     args = [sys.executable, "-m", "devkit.newsroom.generated_server", "--hosts", str(scale.hosts)]
@@ -91,6 +103,8 @@ def start_process(
     args += ["--syndicated", str(scale.syndicated), "--updated", str(scale.updated)]
     for d in datasets:
         args += ["--dataset", f"{d.name}:{d.feeds}:{d.articles}:{d.day0}"]
+    if prerender:
+        args.append("--prerender")
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline().split()
@@ -108,12 +122,14 @@ def stop_process(proc: subprocess.Popen[str]) -> None:
         proc.stdout.close()
 
 
-async def _serve(site: GeneratedSite, latency_s: float) -> None:
+async def _serve(site: GeneratedSite, latency_s: float, *, prerender: bool) -> None:
     server = Server(site.lookup, latency_s=latency_s, keep_log=False)
     first = await server.listen(host_address(0), 0)
     site.port = int(first.rsplit(":", 1)[1])
     for i in range(1, site.room.scale.hosts):
         await server.listen(host_address(i), site.port)
+    if prerender:
+        site.prerender()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGUSR1, site.next_edition)
     stop = asyncio.Event()
@@ -132,9 +148,11 @@ def main() -> None:
     parser.add_argument("--updated", type=float, default=Scale().updated)
     parser.add_argument("--latency", type=float, default=0.03, help="seconds per request")
     parser.add_argument("--dataset", type=parse_dataset, action="append", required=True)
+    parser.add_argument("--prerender", action="store_true", help="render every page up front")
     args = parser.parse_args()
     scale = Scale(args.hosts, args.seed, syndicated=args.syndicated, updated=args.updated)
-    asyncio.run(_serve(GeneratedSite(Generator(scale, args.dataset)), args.latency))
+    site = GeneratedSite(Generator(scale, args.dataset))
+    asyncio.run(_serve(site, args.latency, prerender=args.prerender))
 
 
 if __name__ == "__main__":
