@@ -89,7 +89,8 @@ bench: setup
 # peak RSS of a 50k-page cold ingest (low latency, no other figures)
 bench-memory: setup
 	$(VENV)/bin/python -m bench.ingest_bench --only-cold --articles 50000 --feeds 500 \
-		--latency 0.005 --no-profile --out bench/results/ingest_memory.json $(BENCH_ARGS)
+		--latency 0.005 --no-profile --no-prerender --out bench/results/ingest_memory.json \
+		$(BENCH_ARGS)
 
 # scale-out: one process against two shards, DuckDB file against DuckLake (PostgreSQL catalog),
 # local pool against Dask, on this machine (about 4 minutes)
