@@ -7,13 +7,13 @@ counted), the `ingest` flow called in this long-lived process as `wirehouse serv
 run's own flow start counted), politeness settings at their defaults (the run's budgets lifted
 to the dataset, so no run leaves pages to the next), pages spread over `--hosts` loopback
 addresses so per-host limits are not what is measured, every page rendered by the newsroom
-before the run (a distant server's rendering is not the client's CPU). Figures, each measured side by side in
-the same run: cold ingest throughput against bare trafilatura loops (one core, the same pages:
-its defaults, and the worker's options); CPU share per stage (py-spy over the cold run); the
-warm run (all feeds 304); the growth curve (a fresh batch into warehouses pre-filled with 0 /
-100k / 1M articles); memory (peak PSS and summed RSS of the tree, RSS after each run); trafilatura's own CLI
-on the same URLs. Writes `bench/results/ingest.json` and prints a table; `bench/plot.py` draws
-it.
+before the run (a distant server's rendering is not the client's CPU). Figures, each measured
+side by side in the same run: cold ingest throughput against bare trafilatura loops (one core,
+the same pages: its defaults, and the worker's options); CPU share per stage (py-spy over the
+cold run); the warm run (all feeds 304); the growth curve (a fresh batch into warehouses
+pre-filled with 0 / 100k / 1M articles); memory (peak PSS and summed RSS of the tree, RSS after
+each run); trafilatura's own CLI on the same URLs. Writes `bench/results/ingest.json` and
+prints a table; `bench/plot.py` draws it.
 """
 
 from __future__ import annotations
@@ -85,7 +85,10 @@ class Bench:
         for budget in BudgetSettings.model_fields:
             os.environ[f"WIREHOUSE_BUDGET__{budget.upper()}"] = largest
         self.newsroom, self.port = start_process(
-            self.scale, self.datasets, latency_s=self.args.latency, prerender=not self.args.no_prerender
+            self.scale,
+            self.datasets,
+            latency_s=self.args.latency,
+            prerender=not self.args.no_prerender,
         )
         self.tree = measure.Tree(exclude={self.server.pid, self.newsroom.pid})
         self.run(self.warmup, self.work / "warmup.duckdb")

@@ -7,8 +7,8 @@
 SIGUSR1 publishes the next edition (updated articles, their feeds get a new ETag).
 ``--prerender`` renders every first-edition page before it is ready, so that a benchmarked run
 does not share the machine's cores with page rendering (a distant server's CPU is not the
-client's). Prints ``ready <port>`` on stdout when every host listens. Runs in its own process so that rendering
-pages does not share the benchmarked process's interpreter.
+client's). Prints ``ready <port>`` on stdout when every host listens. Runs in its own process
+so that rendering pages does not share the benchmarked process's interpreter.
 """
 
 from __future__ import annotations
