@@ -9,10 +9,11 @@ to the dataset, so no run leaves pages to the next), pages spread over `--hosts`
 addresses so per-host limits are not what is measured, every page rendered by the newsroom
 before the run (a distant server's rendering is not the client's CPU). Figures, each measured
 side by side in the same run: cold ingest throughput against bare trafilatura loops (one core,
-the same pages: its defaults, and the worker's options); CPU share per stage (py-spy over the
-cold run); the warm run (all feeds 304); the growth curve (a fresh batch into warehouses
-pre-filled with 0 / 100k / 1M articles); memory (peak PSS and summed RSS of the tree, RSS after
-each run); trafilatura's own CLI on the same URLs. Writes `bench/results/ingest.json` and
+the same pages: its defaults, and the worker's options); the warm run (all feeds 304); CPU
+share per stage (py-spy over a second cold run into a fresh warehouse, so that the profiler's
+CPU is not in the first); the growth curve (a fresh batch into warehouses pre-filled with 0 /
+100k / 1M articles); memory (peak PSS and summed RSS of the tree, RSS after each run);
+trafilatura's own CLI on the same URLs. Writes `bench/results/ingest.json` and
 prints a table; `bench/plot.py` draws it.
 """
 
@@ -411,7 +412,9 @@ def main() -> None:
     parser.add_argument("--growth", type=int, nargs="*", default=[0, 100_000, 1_000_000])
     parser.add_argument("--growth-feeds", type=int, default=100)
     parser.add_argument("--growth-articles", type=int, default=2_000)
-    parser.add_argument("--no-profile", action="store_true", help="skip py-spy on the cold run")
+    parser.add_argument(
+        "--no-profile", action="store_true", help="skip the profiled cold run (py-spy)"
+    )
     parser.add_argument(
         "--no-prerender",
         action="store_true",
@@ -442,16 +445,21 @@ def main() -> None:
     try:
         bench.start()
         helpers = _helper_pids(bench.server.pid, bench.newsroom.pid)
-        profile = None if args.no_profile else work / "cold.pyspy.txt"
         print(f"cold ingest: {args.articles} articles, {args.feeds} feeds", file=sys.stderr)
-        result["cold"] = bench.run(bench.main, work / "main.duckdb", profile=profile)
-        if profile is not None:
-            result["profile"] = _shares(profile, helpers, result["cold"])
-            if args.keep_profile:
-                shutil.copy(profile, args.keep_profile)
+        result["cold"] = bench.run(bench.main, work / "main.duckdb")
         if not args.only_cold:
             print("warm run", file=sys.stderr)
             result["warm"] = bench.run(bench.main, work / "main.duckdb")
+        if not args.no_profile:
+            # py-spy takes CPU of its own from the two cores: the stage shares come from a
+            # second cold run, into a fresh warehouse, and the figures above from one without it
+            print("profiled cold ingest", file=sys.stderr)
+            profile = work / "cold.pyspy.txt"
+            profiled = bench.run(bench.main, work / "profiled.duckdb", profile=profile)
+            result["profile"] = _shares(profile, helpers, profiled) | {"run": profiled}
+            if args.keep_profile:
+                shutil.copy(profile, args.keep_profile)
+        if not args.only_cold:
             if args.bare_sample:
                 print("bare trafilatura", file=sys.stderr)
                 result["bare"] = bench.bare_trafilatura(_sample(args.articles, args.bare_sample))

@@ -8,6 +8,8 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.walls import (
     CHALLENGES,
@@ -377,3 +379,18 @@ def test_every_phrase_in_the_tables_is_spelled_as_folded_text_is():
     for table in tables:
         for phrase in table:
             assert access._fold(phrase) == phrase, phrase
+
+
+# letters, marks that combine, compatibility forms NFKC expands, every kind of space and quote
+_PIECE_CHARS = st.sampled_from(
+    "aZé\u0301\u0308\u00b4\u00a8\ufb03\u3392\uff21\u1100\u1161\u11a8\u00a0\u2009\u3000"
+    "\u200b\u1680\x1c\x85\u2028 \t\n\u2019\u201c\u02bc\u03a3\u0130\u00df"
+) | st.characters()
+
+
+@given(st.lists(st.text(_PIECE_CHARS, max_size=8), max_size=8))
+def test_one_fold_of_the_joined_text_is_the_fold_of_each_text_node_joined(texts):
+    """`read_signs` folds a page's text once, not node by node (2x faster on real pages): the
+    same text and the same character count, whatever the nodes hold."""
+    pieces = [p for p in map(access._fold, texts) if p]
+    assert access.folded_text(texts) == (" ".join(pieces), sum(len(p) for p in pieces))

@@ -324,10 +324,7 @@ class Signs:
 def read_signs(tree: HtmlElement, json_ld: Sequence[Node] = ()) -> Signs:
     """The access signs of one parsed page (the tree is read, never changed)."""
     texts = (_VISIBLE_TEXT if _HAS_HIDDEN_SUBTREE(tree) else _TEXT_OUTSIDE_SCRIPTS)(tree)
-    # folding the joined text is folding each piece and joining the non-empty ones: NFKC never
-    # composes across a space, and no character folds to or from whitespace
-    folded = _fold(" ".join(texts))
-    text_chars = len(folded) - max(0, sum(1 for t in texts if not t.isspace() and t) - 1)
+    folded, text_chars = folded_text(texts)
     ids, classes, attributes, sources, scripts = _markup(tree)
     title = _fold(tree.findtext(".//title") or "")
     names = ids | classes
@@ -348,6 +345,15 @@ def read_signs(tree: HtmlElement, json_ld: Sequence[Node] = ()) -> Signs:
         prompt=_asked(blocks, _PAYWALL_PROMPTS, _BARE_PROMPTS),
         hint=_asked(blocks, _ACCOUNT_PROMPTS, ()),
     )
+
+
+def folded_text(texts: Sequence[str]) -> tuple[str, int]:
+    """The text nodes folded (`_fold`) and joined, and its characters but the joins: one fold
+    of the joined text, which is each node folded and the non-empty ones joined (NFKC never
+    composes across a space, and no character folds to or from whitespace)."""
+    folded = _fold(" ".join(texts))
+    pieces = sum(1 for text in texts if text and not text.isspace())
+    return folded, len(folded) - max(0, pieces - 1)
 
 
 def paywall_of(signs: Signs, text: str) -> str | None:
