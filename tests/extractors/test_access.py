@@ -382,10 +382,13 @@ def test_every_phrase_in_the_tables_is_spelled_as_folded_text_is():
 
 
 # letters, marks that combine, compatibility forms NFKC expands, every kind of space and quote
-_PIECE_CHARS = st.sampled_from(
-    "aZé\u0301\u0308\u00b4\u00a8\ufb03\u3392\uff21\u1100\u1161\u11a8\u00a0\u2009\u3000"
-    "\u200b\u1680\x1c\x85\u2028 \t\n\u2019\u201c\u02bc\u03a3\u0130\u00df"
-) | st.characters()
+_PIECE_CHARS = (
+    st.sampled_from(
+        "aZé\u0301\u0308\u00b4\u00a8\ufb03\u3392\uff21\u1100\u1161\u11a8\u00a0\u2009\u3000"
+        "\u200b\u1680\x1c\x85\u2028 \t\n\u2019\u201c\u02bc\u03a3\u0130\u00df"
+    )
+    | st.characters()
+)
 
 
 @given(st.lists(st.text(_PIECE_CHARS, max_size=8), max_size=8))
