@@ -290,7 +290,11 @@ def _shares(profile: Path, helpers: set[int], cold: dict[str, Any]) -> dict[str,
     time on a loaded machine: the measured CPU of the parent process and of the extraction
     workers (psutil) is split between stages in proportion to each one's own samples."""
     lines = profile.read_text(errors="replace").splitlines() if profile.exists() else []
-    mine = [ln for ln in lines if not any(f"process {pid}:" in ln for pid in helpers)]
+    mine = [
+        ln
+        for ln in lines
+        if not any(f"process {pid}:" in ln for pid in helpers) and measure.SAMPLER not in ln
+    ]
     parent = [ln for ln in mine if ln.count("process ") == 1]
     workers = [ln for ln in mine if ln.count("process ") > 1]
     seconds: dict[str, float] = {}

@@ -121,7 +121,7 @@ class PeakRss:
         self._proc: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> PeakRss:
-        cmd = [sys.executable, "-m", "bench.measure", "--sample", str(self.tree.root)]
+        cmd = [sys.executable, "-m", *SAMPLER.split(), str(self.tree.root)]
         cmd += [str(self.every_s), str(self.pss_every_s), *map(str, self.tree.exclude)]
         self._proc = subprocess.Popen(
             cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=_ROOT
@@ -129,14 +129,25 @@ class PeakRss:
         self.tree.exclude.add(self._proc.pid)
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         assert self._proc is not None
-        out, _ = self._proc.communicate("", timeout=60)  # stdin closed: the sampler reports
-        self.tree.exclude.discard(self._proc.pid)
-        self.peak, self.peak_pss = (int(x) for x in out.split())
+        try:
+            out, _ = self._proc.communicate("", timeout=60)  # stdin closed: it reports
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            out, _ = self._proc.communicate()
+        finally:
+            self.tree.exclude.discard(self._proc.pid)
+        figures = out.split()
+        if len(figures) == 2:
+            self.peak, self.peak_pss = (int(x) for x in figures)
+        elif exc_type is None:  # else the block's own error is the one to see
+            raise RuntimeError(f"memory sampler ended without figures ({self._proc.returncode})")
 
 
 _ROOT = Path(__file__).resolve().parents[1]
+# how the sampler's process shows in py-spy's stacks (left out of the stage shares)
+SAMPLER = "bench.measure --sample"
 
 
 def _sample(root: int, every_s: float, pss_every_s: float, exclude: set[int]) -> None:
@@ -151,7 +162,7 @@ def _sample(root: int, every_s: float, pss_every_s: float, exclude: set[int]) ->
             next_pss = time.monotonic() + pss_every_s
         if select.select([sys.stdin], [], [], every_s)[0]:
             break  # closed (or written to): done
-    print(peak, peak_pss, flush=True)
+    print(max(peak, tree.rss_bytes()), max(peak_pss, tree.pss_bytes()), flush=True)
 
 
 # Stage of a sampled stack: the first rule matching a frame, scanning from the innermost frame.

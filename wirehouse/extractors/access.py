@@ -48,9 +48,9 @@ _TEXT_OUTSIDE_SCRIPTS = etree.XPath(
 _HAS_HIDDEN_SUBTREE = etree.XPath("boolean(//body//noscript | //body//template)")
 _IDS = etree.XPath("//@id", smart_strings=False)
 _CLASSES = etree.XPath("//@class", smart_strings=False)
-# what a page loads or sends to: sources and form actions (and meta refreshes' targets)
-_SOURCES = etree.XPath("//@src | //@action | //@data-src", smart_strings=False)
-_META_HTTP_EQUIV = etree.XPath("//meta[@http-equiv]")
+# what a page loads or sends to, in document order: sources, form actions and the targets of
+# refreshes (`content` beside `http-equiv`, read by `_markup`; smart strings know their element)
+_SOURCES = etree.XPath("//@src | //@action | //@data-src | //*[@http-equiv]/@content")
 _INLINE_SCRIPTS = etree.XPath("//script[not(@src) or @src = '']")
 
 # -- bot challenges ----------------------------------------------------------------------------
@@ -349,8 +349,9 @@ def read_signs(tree: HtmlElement, json_ld: Sequence[Node] = ()) -> Signs:
 
 def folded_text(texts: Sequence[str]) -> tuple[str, int]:
     """The text nodes folded (`_fold`) and joined, and its characters but the joins: one fold
-    of the joined text, which is each node folded and the non-empty ones joined (NFKC never
-    composes across a space, and no character folds to or from whitespace)."""
+    of the joined text, which is each node folded and the non-empty ones joined (a space stops
+    NFKC's composition and reordering on both sides, and a text folds to nothing exactly when
+    it is whitespace only)."""
     folded = _fold(" ".join(texts))
     pieces = sum(1 for text in texts if text and not text.isspace())
     return folded, len(folded) - max(0, pieces - 1)
@@ -536,14 +537,18 @@ def _markup(
     ids = {value.strip().lower() for value in _IDS(tree)}
     classes = {token for value in _CLASSES(tree) for token in value.lower().split()}
     attributes = {name for name in _PAYWALL_ATTRIBUTES if _HAS_ATTRIBUTE[name](tree)}
-    sources = [value.lower() for value in _SOURCES(tree)]
-    sources += [
-        (meta.get("content") or "").lower()  # a redirect to a challenge's address
-        for meta in _META_HTTP_EQUIV(tree)
-        if (meta.get("http-equiv") or "").strip().lower() == "refresh"
+    sources = [
+        value.lower()
+        for value in _SOURCES(tree)
+        # a refresh's target: a redirect to a challenge's address
+        if value.attrname != "content" or _http_equiv(value.getparent()) == "refresh"
     ]
     scripts = [script.text or "" for script in _INLINE_SCRIPTS(tree)]
     return ids, classes, attributes, sources, scripts
+
+
+def _http_equiv(element: HtmlElement) -> str:
+    return (element.get("http-equiv") or "").lower()
 
 
 def _bot_wall(
