@@ -126,7 +126,7 @@ class Bench:
         with profiling as spy:
             if spy is not None:  # py-spy is the benchmark's helper, not part of the run
                 self.tree.exclude.add(spy.pid)
-            with measure.PeakRss(self.tree) as rss:
+            with measure.PeakMemory(self.tree) as memory:
                 started = time.perf_counter()
                 try:
                     summary = asyncio.run(ingest(feeds_file=str(feeds), db=str(db)))
@@ -156,8 +156,8 @@ class Bench:
                     measure.subtree_cpu_seconds(self.newsroom.pid) - helpers0["newsroom"], 3
                 ),
             },
-            "peak_rss_mb": round(rss.peak / 2**20, 1),
-            "peak_pss_mb": round(rss.peak_pss / 2**20, 1),
+            "peak_rss_mb": round(memory.peak / 2**20, 1),
+            "peak_pss_mb": round(memory.peak_pss / 2**20, 1),
             "pages": pages,
             "pages_per_s": round(pages / wall, 2) if wall else 0.0,
             "feeds_fetched": s.get("feeds_fetched"),

@@ -107,7 +107,7 @@ def subtree_cpu_seconds(pid: int) -> float:
     return total
 
 
-class PeakRss:
+class PeakMemory:
     """The largest summed RSS (`peak`, every `every_s`) and PSS (`peak_pss`, every
     `pss_every_s`) of the tree while the block runs, sampled by a child process excluded from
     the tree: reading /proc costs the sampler, and the measured run none of it."""
@@ -120,7 +120,7 @@ class PeakRss:
         self.peak_pss = 0
         self._proc: subprocess.Popen[str] | None = None
 
-    def __enter__(self) -> PeakRss:
+    def __enter__(self) -> PeakMemory:
         cmd = [sys.executable, "-m", *SAMPLER.split(), str(self.tree.root)]
         cmd += [str(self.every_s), str(self.pss_every_s), *map(str, self.tree.exclude)]
         self._proc = subprocess.Popen(
@@ -151,7 +151,7 @@ SAMPLER = "bench.measure --sample"
 
 
 def _sample(root: int, every_s: float, pss_every_s: float, exclude: set[int]) -> None:
-    """The sampler of `PeakRss`: samples until its stdin closes, then prints both peaks."""
+    """The sampler of `PeakMemory`: samples until its stdin closes, then prints both peaks."""
     tree = Tree(root, exclude | {os.getpid()})
     peak = peak_pss = 0
     next_pss = 0.0

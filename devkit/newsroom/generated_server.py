@@ -73,7 +73,7 @@ class GeneratedSite:
                     "text/html; charset=utf-8",
                     partial(room.page, dataset, k, self.port, edition)
                     if body is None
-                    else partial(bytes, body),
+                    else lambda: body,
                 )
         return None
 
