@@ -68,7 +68,31 @@ def test_maintenance_compacts_expires_and_deletes_only_what_nothing_needs(tmp_pa
         later = maintain(con, now=now + timedelta(days=8))
         assert later.snapshots_expired > 0 and later.files_deleted >= files
         assert con.execute("SELECT count(*), sum(i) FROM t").fetchall() == rows
-    assert not on_disk & lake_files(tmp_path / "data")
+        in_use = {
+            path
+            for (path,) in con.execute(
+                "SELECT path FROM __ducklake_metadata_lake.ducklake_data_file"
+                " WHERE end_snapshot IS NULL"
+            ).fetchall()
+        }
+    # of the files from before, only the clock's last one is left: the lake still reads it
+    kept = on_disk & lake_files(tmp_path / "data")
+    assert len(kept) == 1 and {f.name for f in kept} <= in_use
+    assert next(iter(kept)).parent.name == "clock"
+
+
+def test_a_writer_inlines_no_rows_so_no_flush_can_race_a_reader(tmp_path: Path) -> None:
+    # DuckLake inlines small writes into the catalog by default; flushing them beside a reader
+    # in another process fails that reader with an internal error
+    lake = Warehouse(f"ducklake:{tmp_path / 'c.ducklake'}", str(tmp_path / "data"))
+    small_inserts(lake, 2)
+    with session(lake) as con:
+        inlined = con.execute(
+            "SELECT count(*) FROM __ducklake_metadata_lake.ducklake_inlined_data_tables"
+        ).fetchone()
+        assert inlined == (0,)
+        assert con.execute("SELECT n FROM clock").fetchall() == [(2,)]
+    assert {f.parent.name for f in lake_files(tmp_path / "data")} == {"t", "clock"}
 
 
 def test_maintenance_refuses_what_is_not_safe(tmp_path: Path) -> None:

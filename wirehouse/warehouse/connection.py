@@ -170,6 +170,11 @@ def attach_lake(
         options.append(f"DATA_PATH '{quote_literal(warehouse.data_path)}'")
     if read_only:
         options.append("READ_ONLY")
+    # rows go to Parquet, never inlined into the catalog: DuckLake's flush of inlined rows,
+    # which maintenance runs, races with readers and writers in other processes (the reader
+    # fails with an internal error, the flushed rows may be loaded twice; duckdb/ducklake
+    # issues 1413 and 650). Small files cost little: `lake maintain` merges them.
+    options.append("DATA_INLINING_ROW_LIMIT 0")
     attach = f"ATTACH '{quote_literal(warehouse.location)}' AS {alias}"
     con.execute(attach + (f" ({', '.join(options)})" if options else ""))
 
