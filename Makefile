@@ -16,7 +16,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup demo demo-stop test test-deps lint typecheck unit docs eval bench bench-memory bench-scaleout clean
+.PHONY: setup demo demo-stop test test-deps lint typecheck unit docs eval bench bench-oneoff bench-memory bench-scaleout clean
 
 setup: $(VENV)/.synced
 
@@ -80,11 +80,16 @@ eval: setup
 	$(VENV)/bin/python -m devkit.evals.titles
 	$(VENV)/bin/python -m devkit.evals.entries
 
-# end-to-end ingest benchmark on a simulated loopback newsroom (7 min 20 s on this
+# end-to-end ingest benchmark on a simulated loopback newsroom (about 17 minutes on this
 # shared 2-core machine); BENCH_ARGS scales it, e.g. BENCH_ARGS="--hosts 10 --feeds 50 --articles 1000"
 bench: setup
 	$(VENV)/bin/python -m bench.ingest_bench $(BENCH_ARGS)
 	$(VENV)/bin/python -m bench.plot
+
+# a one-off `wirehouse ingest` process of 1,000 pages against a running Prefect server, beside
+# the bare trafilatura loop (about 3 minutes)
+bench-oneoff: setup
+	$(VENV)/bin/python -m bench.oneoff $(BENCH_ARGS)
 
 # peak RSS of a 50k-page cold ingest (low latency, no other figures)
 bench-memory: setup

@@ -68,7 +68,9 @@ class Bench:
         self.rss_after_runs: list[int] = []
         self._helpers = contextlib.ExitStack()  # the Prefect server, stopped by `stop`
 
-    def start(self) -> None:
+    def start(self, *, warmup: bool = True) -> None:
+        """The Prefect server and the newsroom, then (`warmup`) one small run in-process, as a
+        serve process has done before its measured runs."""
         from wirehouse.config.settings import BudgetSettings
         from wirehouse.flows.server import api_url, running_server
 
@@ -92,8 +94,9 @@ class Bench:
             prerender=not self.args.no_prerender,
         )
         self.tree = measure.Tree(exclude={self.server.pid, self.newsroom.pid})
-        self.run(self.warmup, self.work / "warmup.duckdb")
-        self.rss_after_runs.clear()
+        if warmup:
+            self.run(self.warmup, self.work / "warmup.duckdb")
+            self.rss_after_runs.clear()
 
     def stop(self) -> None:
         from prefect._internal.concurrency.services import QueueService

@@ -223,11 +223,20 @@ def _run_ingest(asked: IngestParameters) -> Any:
     """One ingest flow run, after `_ingest_preflight`; raises WarehouseBusy while another run
     writes."""
     _ingest_preflight(asked)
+    _start_workers_early()
     _prefect_defaults()
     from wirehouse.flows.ingest import ingest as ingest_flow
 
     asked = replace(asked, db=_out_of_parameters(asked.db))
     return _run_flow(lambda: ingest_flow(**asked.as_flow_parameters()))
+
+
+def _start_workers_early() -> None:
+    """Have the extraction workers' forkserver import the extractor on the other core while
+    this process imports Prefect and starts the flow (the run would wait for it later)."""
+    from wirehouse.extractors.pool import start_forkserver
+
+    start_forkserver()
 
 
 def _run_flow(start: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
@@ -278,6 +287,7 @@ def backfill(
             parse_since(since)  # a bad --since fails here, before Prefect starts
         sources_from_urls(sitemap, what="--sitemap")  # and so does an address that is no URL
         _preflight(load_settings(db=db, data_path=data_path))
+        _start_workers_early()
         _prefect_defaults()
         from wirehouse.flows.backfill import backfill as backfill_flow
 

@@ -4,9 +4,13 @@ hold a batch: one past its deadline or one that kills its worker is rejected, th
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +20,8 @@ from wirehouse.extractors.batch import extract_batch
 from wirehouse.extractors.pool import ExtractionPool
 from wirehouse.records import Article, Page, Rejected
 from wirehouse.warc import read_payload
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_extract_batch_in_process(pages: list[Page], settings: ExtractSettings) -> None:
@@ -166,3 +172,31 @@ def test_cancelling_kills_busy_workers_at_once(
     assert time.monotonic() - started < 3
     assert future.done()
     assert not any(_alive(pid) for pid in pids)
+
+
+def test_the_workers_come_from_the_forkserver_started_early(tmp_path: Path) -> None:
+    # in a fresh process, as a CLI run is: this one's forkserver may be running already
+    script = tmp_path / "early.py"
+    script.write_text(
+        "import json, os, psutil\n"
+        "from wirehouse.extractors.pool import DeadlinePool, start_forkserver\n"
+        "def parent(_):\n"
+        "    return os.getppid()\n"
+        "def forkservers():\n"
+        "    kids = psutil.Process().children()\n"
+        "    return [p.pid for p in kids if 'forkserver' in ' '.join(p.cmdline())]\n"
+        "if __name__ == '__main__':\n"
+        "    start_forkserver()\n"
+        "    early = forkservers()\n"
+        "    with DeadlinePool(workers=1, max_calls_per_worker=5) as pool:\n"
+        "        worker_parent = pool.call(parent, None, timeout_s=120).result()\n"
+        "    later = forkservers()\n"
+        "    print(json.dumps([early, later, worker_parent]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=180, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    early, later, worker_parent = json.loads(done.stdout)
+    assert len(early) == 1  # the forkserver, before any pool asked for a worker
+    assert later == early and worker_parent == early[0]

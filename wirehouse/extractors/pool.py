@@ -84,6 +84,16 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def start_forkserver() -> None:
+    """Start this process's forkserver now, if workers come from one: it imports and warms up
+    the extractor (seconds of CPU) on another core while the caller does other work, instead
+    of when the first worker is needed (the first feed parsed) with the run waiting on it."""
+    if _context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 def _die_with_parent() -> None:
     """Have Linux kill this process when its parent exits.
 
