@@ -89,7 +89,7 @@ bench: setup
 # a one-off `wirehouse ingest` process of 1,000 pages against a running Prefect server, beside
 # the bare trafilatura loop (about 3 minutes)
 bench-oneoff: setup
-	$(VENV)/bin/python -m bench.oneoff $(BENCH_ARGS)
+	$(VENV)/bin/python -m bench.oneoff $(ONEOFF_ARGS)
 
 # peak RSS of a 50k-page cold ingest (low latency, no other figures)
 bench-memory: setup

@@ -407,13 +407,31 @@ def _figures(r: dict[str, Any]) -> dict[str, Any]:
     return f
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def workspace(prefix: str) -> tuple[Path, dict[str, Any]]:
+    """A new working folder, made the current one (no config/wirehouse.toml is picked up, so
+    settings are at their defaults), and the header of the benchmark's result."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    os.chdir(work)
+    return work, {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": " ".join(sys.argv),
+        "loadavg_before": [round(x, 2) for x in os.getloadavg()],
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+    }
+
+
+def newsroom_options(parser: argparse.ArgumentParser, *, feeds: int, articles: int) -> None:
+    """The generated newsroom's size and speed, as every benchmark that runs it takes them."""
     parser.add_argument("--hosts", type=int, default=100)
-    parser.add_argument("--feeds", type=int, default=500)
-    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--feeds", type=int, default=feeds)
+    parser.add_argument("--articles", type=int, default=articles)
     parser.add_argument("--latency", type=float, default=0.03, help="seconds per request")
     parser.add_argument("--seed", type=int, default=6)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    newsroom_options(parser, feeds=500, articles=10_000)
     parser.add_argument("--bare-sample", type=int, default=1_000, help="pages, bare loop")
     parser.add_argument("--peer-sample", type=int, default=2_000, help="URLs, trafilatura CLI")
     parser.add_argument("--growth", type=int, nargs="*", default=[0, 100_000, 1_000_000])
@@ -439,16 +457,9 @@ def main() -> None:
     args.out = args.out.resolve()  # before the chdir below
     if args.keep_profile:
         args.keep_profile = args.keep_profile.resolve()
-    work = Path(tempfile.mkdtemp(prefix="wirehouse-bench-"))
-    os.chdir(work)  # no config/wirehouse.toml picked up: settings at their defaults
+    work, result = workspace("wirehouse-bench-")
     bench = Bench(args, work)
-    result: dict[str, Any] = {
-        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": " ".join(sys.argv),
-        "loadavg_before": [round(x, 2) for x in os.getloadavg()],
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
-        "scale": {k: v for k, v in vars(args).items() if k not in {"out"}} | {"out": None},
-    }
+    result["scale"] = {k: v for k, v in vars(args).items() if k not in {"out"}} | {"out": None}
     try:
         bench.start()
         helpers = _helper_pids(bench.server.pid, bench.newsroom.pid)

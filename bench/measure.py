@@ -11,11 +11,13 @@ forkserver collects when it reaps them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -105,6 +107,44 @@ def subtree_cpu_seconds(pid: int) -> float:
             continue
         total += t.user + t.system + t.children_user + t.children_system
     return total
+
+
+class PolledCpu:
+    """The CPU seconds of a process tree that exits on its own (a CLI process and its workers),
+    polled while the block runs: each process's own user + system at its last sample, so a
+    process's last `every_s` before it exits is missed, and nothing counts twice."""
+
+    def __init__(self, root: int, every_s: float = 0.1) -> None:
+        self.root = root
+        self.every_s = every_s
+        self.by_pid: dict[int, float] = {}
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _poll(self) -> None:
+        while not self._done.is_set():
+            try:
+                root = psutil.Process(self.root)
+                procs = [root, *root.children(recursive=True)]
+            except psutil.Error:
+                return
+            for proc in procs:
+                with contextlib.suppress(psutil.Error):
+                    t = proc.cpu_times()
+                    self.by_pid[proc.pid] = t.user + t.system
+            self._done.wait(self.every_s)
+
+    def __enter__(self) -> PolledCpu:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    @property
+    def total(self) -> float:
+        return sum(self.by_pid.values())
 
 
 class PeakMemory:

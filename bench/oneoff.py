@@ -7,9 +7,9 @@ What a user who runs the CLI by hand or from cron pays: the process's imports an
 Prefect's flow start (against a server that is already running, as `wirehouse server` or a
 team's server is), the run, and the exit. The pages are the newsroom's (104-150 KB each, with
 scripts, menus, comments) over `--hosts` loopback hosts. The CPU of the process tree (the CLI,
-its extraction forkserver and workers) is polled every 0.1 s, so each process's last tenth of
-a second before it exits may be missed. A second run, under py-spy, into a fresh warehouse
-gives the CPU split by stage; the figures come from the first. Writes
+its extraction forkserver and workers) is polled every 0.1 s (`measure.PolledCpu`). A second
+run, under py-spy, into a fresh warehouse gives the CPU split by stage; the figures come from
+the first. Writes
 `bench/results/oneoff.json` and prints a table.
 """
 
@@ -18,62 +18,21 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import psutil
 
 from bench import measure
-from bench.ingest_bench import ROOT, Bench, _sample, _shares
+from bench.ingest_bench import ROOT, Bench, _sample, _shares, newsroom_options, workspace
 from devkit.newsroom.generated import Dataset
 
 RESULTS = ROOT / "bench" / "results" / "oneoff.json"
 WIREHOUSE = Path(sys.executable).parent / "wirehouse"
-
-
-class TreeCpu:
-    """The CPU seconds of a process tree, polled while the block runs: each process's own
-    user + system at its last sample (no children's times, so nothing counts twice)."""
-
-    def __init__(self, root: int, every_s: float = 0.1) -> None:
-        self.root = root
-        self.every_s = every_s
-        self.by_pid: dict[int, float] = {}
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._poll, daemon=True)
-
-    def _poll(self) -> None:
-        while not self._done.is_set():
-            try:
-                root = psutil.Process(self.root)
-                procs = [root, *root.children(recursive=True)]
-            except psutil.Error:
-                return
-            for proc in procs:
-                with contextlib.suppress(psutil.Error):
-                    t = proc.cpu_times()
-                    self.by_pid[proc.pid] = t.user + t.system
-            self._done.wait(self.every_s)
-
-    def __enter__(self) -> TreeCpu:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._done.set()
-        self._thread.join()
-
-    @property
-    def total(self) -> float:
-        return sum(self.by_pid.values())
 
 
 def one_off(bench: Bench, dataset: Dataset, db: Path, profile: Path | None) -> dict[str, Any]:
@@ -85,29 +44,36 @@ def one_off(bench: Bench, dataset: Dataset, db: Path, profile: Path | None) -> d
     started = time.perf_counter()
     with log.open("w") as sink:
         proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.STDOUT, cwd=bench.work)
-        with TreeCpu(proc.pid) as cpu:
+        with measure.PolledCpu(proc.pid) as cpu:
             spying = measure.py_spy(profile, pid=proc.pid) if profile else None
-            with spying or contextlib.nullcontext():
-                code = proc.wait()
-            wall = time.perf_counter() - started
+            with spying or contextlib.nullcontext() as spy:
+                if profile and spy is None:
+                    proc.kill()
+                    raise RuntimeError("py-spy could not attach: no stage split")
+                code = proc.wait(timeout=1800)
+                wall = time.perf_counter() - started  # not py-spy's own exit
     if code != 0:
         raise RuntimeError(f"wirehouse ingest exited {code}:\n{log.read_text()[-3000:]}")
+    if profile and not profile.stat().st_size:
+        raise RuntimeError("py-spy recorded nothing: no stage split")
     with duckdb.connect(str(db), read_only=True) as con:
-        row = con.execute(
+        rows = con.execute(
             "SELECT started_at, finished_at, pages_fetched, new_articles, summary FROM runs"
-        ).fetchone()
-    assert row is not None, "the run left no row in `runs`"
-    run_started, run_finished, pages, new_articles, summary = row
+        ).fetchall()
+    assert len(rows) == 1, f"a fresh warehouse holds one run, not {len(rows)}"
+    run_started, run_finished, pages, new_articles, summary = rows[0]
     stages = json.loads(summary).get("stage_seconds", {})
     return {
         "wall_s": round(wall, 3),
         "cpu_s": round(cpu.total, 3),
         "parent_cpu_s": round(cpu.by_pid.get(proc.pid, 0.0), 3),
         "processes": len(cpu.by_pid),
-        # spawn to the run's first step: imports, settings, Prefect's flow start, the lock
+        # spawn to the run's record: imports, settings, Prefect's flow start (the run's clock
+        # starts as the flow begins; the lock and the warehouse's opening are in `run_s`)
         "start_s": round((run_started - spawned).total_seconds(), 3),
         "run_s": round((run_finished - run_started).total_seconds(), 3),
-        # the run's end to the process's exit: the summary, Prefect's last events, the exit
+        # the run's record closed to the process's exit: retention when due, the digest, the
+        # checkpoint and read copy, the summary, Prefect's last events, the interpreter's exit
         "exit_s": round(wall - (run_finished - spawned).total_seconds(), 3),
         "pages": pages,
         "new_articles": new_articles,
@@ -161,25 +127,15 @@ def _table(f: dict[str, Any]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--hosts", type=int, default=100)
-    parser.add_argument("--feeds", type=int, default=50)
-    parser.add_argument("--articles", type=int, default=1_000)
-    parser.add_argument("--latency", type=float, default=0.03, help="seconds per request")
-    parser.add_argument("--seed", type=int, default=6)
+    newsroom_options(parser, feeds=50, articles=1_000)
     parser.add_argument("--no-profile", action="store_true", help="skip the profiled run")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     args.out = args.out.resolve()  # before the chdir below
     # what `Bench` reads of the main benchmark's options: no growth runs, pages prerendered
     args.growth, args.growth_feeds, args.growth_articles, args.no_prerender = [], 1, 1, False
-    work = Path(tempfile.mkdtemp(prefix="wirehouse-oneoff-"))
-    os.chdir(work)  # no config/wirehouse.toml picked up: settings at their defaults
+    work, result = workspace("wirehouse-oneoff-")
     bench = Bench(args, work)
-    result: dict[str, Any] = {
-        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": " ".join(sys.argv),
-        "loadavg_before": [round(x, 2) for x in os.getloadavg()],
-    }
     try:
         bench.start(warmup=False)  # the CLI processes import and start everything themselves
         print(f"one-off ingest: {args.articles} articles, {args.feeds} feeds", file=sys.stderr)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -79,3 +81,37 @@ def test_a_missing_warehouse_is_one_line_whatever_the_options(
     result = CliRunner().invoke(app, argv)
     assert result.exit_code == 2
     assert "no warehouse at" in result.output
+
+
+def test_a_one_off_run_warms_its_workers_up_early_unless_another_run_holds_the_warehouse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wirehouse.cli import _start_workers_early
+    from wirehouse.config.settings import load_settings
+
+    started: list[bool] = []
+    monkeypatch.setattr("wirehouse.extractors.pool.start_forkserver", lambda: started.append(True))
+    db = tmp_path / "w.duckdb"
+    settings = load_settings(db=str(db))
+    holder = subprocess.Popen(  # another run, in another process, holding the warehouse
+        [
+            sys.executable,
+            "-c",
+            "import time\n"
+            "from wirehouse.warehouse.connection import run_lock\n"
+            f"with run_lock({str(db)!r}):\n"
+            "    print('locked', flush=True)\n"
+            "    time.sleep(60)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        _start_workers_early(settings)  # this run will be skipped: nothing to warm up
+        assert started == []
+    finally:
+        holder.kill()
+        holder.communicate()  # reaped, its pipe closed
+    _start_workers_early(settings)
+    assert started == [True]

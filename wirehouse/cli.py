@@ -222,8 +222,8 @@ def _preflight(settings: Settings) -> None:
 def _run_ingest(asked: IngestParameters) -> Any:
     """One ingest flow run, after `_ingest_preflight`; raises WarehouseBusy while another run
     writes."""
-    _ingest_preflight(asked)
-    _start_workers_early()
+    settings = _ingest_preflight(asked)
+    _start_workers_early(settings)  # feeds are parsed in local workers, even with Dask
     _prefect_defaults()
     from wirehouse.flows.ingest import ingest as ingest_flow
 
@@ -231,12 +231,14 @@ def _run_ingest(asked: IngestParameters) -> Any:
     return _run_flow(lambda: ingest_flow(**asked.as_flow_parameters()))
 
 
-def _start_workers_early() -> None:
-    """Have the extraction workers' forkserver import the extractor on the other core while
-    this process imports Prefect and starts the flow (the run would wait for it later)."""
+def _start_workers_early(settings: Settings) -> None:
+    """Have the workers' forkserver warm up on the other core while this process imports
+    Prefect and starts the flow; not for a run that another run's lock will skip."""
     from wirehouse.extractors.pool import start_forkserver
+    from wirehouse.warehouse.connection import run_lock_taken
 
-    start_forkserver()
+    if not run_lock_taken(settings.warehouse):
+        start_forkserver()
 
 
 def _run_flow(start: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
@@ -286,8 +288,10 @@ def backfill(
         if since:
             parse_since(since)  # a bad --since fails here, before Prefect starts
         sources_from_urls(sitemap, what="--sitemap")  # and so does an address that is no URL
-        _preflight(load_settings(db=db, data_path=data_path))
-        _start_workers_early()
+        settings = load_settings(db=db, data_path=data_path)
+        _preflight(settings)
+        if not settings.extract.dask_address:  # else no page is extracted here
+            _start_workers_early(settings)
         _prefect_defaults()
         from wirehouse.flows.backfill import backfill as backfill_flow
 

@@ -91,6 +91,20 @@ def test_a_run_that_finds_the_warehouse_busy_ends_cancelled_and_writes_nothing(
     assert not db.exists()
 
 
+def test_the_workers_warm_up_only_once_the_run_holds_the_warehouse(
+    prefect_api, tmp_path, monkeypatch
+):
+    started: list[bool] = []
+    monkeypatch.setattr("wirehouse.flows.ingest.start_forkserver", lambda: started.append(True))
+    db = tmp_path / "w.duckdb"
+    feeds = ["http://127.0.0.1:9/feed.xml"]  # refused: the run records it and completes
+    with run_lock(db):  # a skipped run starts no worker
+        state = asyncio.run(ingest(feeds=feeds, db=str(db), return_state=True))
+    assert state.is_cancelled() and started == []
+    state = asyncio.run(ingest(feeds=feeds, db=str(db), return_state=True))
+    assert state.is_completed() and started == [True]
+
+
 def test_a_run_that_cannot_open_its_warehouse_fails_with_the_reason(prefect_api, tmp_path):
     db = tmp_path / "w.duckdb"
     db.write_bytes(b"this is not a DuckDB database" * 200)

@@ -95,7 +95,7 @@ def test_two_workers_on_an_s3_lake_store_exactly_what_one_worker_stores(
     keys = s3.keys(s3_lake.bucket, "lake/")
     parquet = [k for k in keys if k.endswith(".parquet")]
     assert parquet, keys
-    # (small batches may be inlined in the catalog instead; `lake maintain` flushes them)
+    # (wirehouse inlines no rows in the catalog: every commit writes Parquet)
     assert all(k.startswith("lake/main/") for k in parquet), parquet
     with session(s3_lake.lake, read_only=True) as con:
         recorded = con.execute(

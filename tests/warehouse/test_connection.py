@@ -6,7 +6,13 @@ import duckdb
 import pytest
 
 from wirehouse.errors import WarehouseBusy, WarehouseError
-from wirehouse.warehouse.connection import connect, lost_race, retry_races, run_lock
+from wirehouse.warehouse.connection import (
+    connect,
+    lost_race,
+    retry_races,
+    run_lock,
+    run_lock_taken,
+)
 
 
 def hold(path, seconds):
@@ -75,14 +81,19 @@ def test_a_second_run_lock_on_the_same_warehouse_is_refused(tmp_path):
             time.sleep(5)
         """
     )
+    assert not run_lock_taken(path)  # no lock file yet
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().strip() == "locked"
+        assert run_lock_taken(path) and run_lock_taken(path)  # a probe takes nothing
         with pytest.raises(WarehouseBusy, match=f"pid {proc.pid}"), run_lock(path):
             pass
     finally:
         stop(proc)
+    assert not run_lock_taken(path)
     with run_lock(path):  # the kernel released the dead process's lock
+        assert not run_lock_taken(path.parent / "other.duckdb")
+    with run_lock(path):  # and the probe left none behind
         pass
 
 
@@ -114,7 +125,7 @@ def test_a_ducklake_has_no_run_lock_and_no_read_copy(tmp_path):
 
     lake = Warehouse(f"ducklake:{tmp_path / 'c.ducklake'}", str(tmp_path / "data"))
     with run_lock(lake), run_lock(lake):  # concurrent runs are the point of a lake
-        pass
+        assert not run_lock_taken(lake)
     assert not read_copy_due(lake, changed=True)
     assert publish_read_copy(lake) is None
     assert not list(tmp_path.glob("*.lock"))

@@ -78,19 +78,21 @@ class CallFailed(Exception):
 def _context() -> multiprocessing.context.BaseContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        # takes effect when this process's forkserver starts (on the first worker)
+        # takes effect when this process's forkserver starts (`start_forkserver` or the first
+        # worker)
         ctx.set_forkserver_preload(PRELOAD)
         return ctx
     return multiprocessing.get_context("spawn")
 
 
 def start_forkserver() -> None:
-    """Start this process's forkserver now, if workers come from one: it imports and warms up
-    the extractor (seconds of CPU) on another core while the caller does other work, instead
-    of when the first worker is needed (the first feed parsed) with the run waiting on it."""
-    if _context().get_start_method() == "forkserver":
-        from multiprocessing import forkserver
+    """Start the workers' forkserver now: it warms up the extractor (seconds of CPU) on another
+    core while the caller goes on, not when the first feed is parsed with the run waiting."""
+    if _context().get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
 
+    with contextlib.suppress(OSError):  # only a head start: the first worker tries again
         forkserver.ensure_running()
 
 

@@ -22,6 +22,7 @@ from prefect.states import State
 from wirehouse.config.feedlist import load_feed_list, sources_from_urls
 from wirehouse.config.settings import Settings, load_settings
 from wirehouse.errors import ConfigError
+from wirehouse.extractors.pool import start_forkserver
 from wirehouse.feeds.sitemap import (
     SitemapLimits,
     SitemapRead,
@@ -130,6 +131,8 @@ async def _backfill(
     since_at = parse_since(since, now=now) if since else None
     warehouse = settings.warehouse
     with locked_run(warehouse, summary, now=now, read=lambda _: None):
+        if not settings.extract.dask_address:  # its pages go to workers here: warm them up
+            start_forkserver()
         bounds = settings.backfill
         limits = SitemapLimits(
             max_bytes=bounds.max_sitemap_bytes,

@@ -20,7 +20,7 @@ from wirehouse import progress
 from wirehouse.config.parameters import IngestParameters
 from wirehouse.config.settings import Settings
 from wirehouse.errors import ConfigError
-from wirehouse.extractors.pool import DeadlinePool, parse_in_worker
+from wirehouse.extractors.pool import DeadlinePool, parse_in_worker, start_forkserver
 from wirehouse.feeds.parse import parse_feed
 from wirehouse.feeds.schedule import due_feeds
 from wirehouse.flows.pipeline import (
@@ -156,6 +156,7 @@ async def _ingest(
         raise ConfigError("no feeds to fetch: give --feed URL or a feed list with enabled feeds")
     now = datetime.now(UTC)
     with locked_run(warehouse, summary, now=now, read=feed_states) as states:
+        start_forkserver()  # feeds are parsed in workers forked from it: it warms up meanwhile
         decisions = due_feeds(sources, states, now=now)
         due = [d.source for d in decisions if d.due]
         summary.feeds_total = len(decisions)

@@ -37,7 +37,7 @@ from wirehouse.dedup.canonical import trusted_pairs
 from wirehouse.errors import WarehouseBusy, WirehouseError
 from wirehouse.extractors.article import article_from_feed, pending_article, pending_articles
 from wirehouse.extractors.backend import open_pool
-from wirehouse.extractors.pool import BatchPool, start_forkserver
+from wirehouse.extractors.pool import BatchPool
 from wirehouse.feeds.batches import batches
 from wirehouse.fetch.client import Fetcher
 from wirehouse.fetch.hosts import DEFERRED_RETRY_AFTER
@@ -400,7 +400,6 @@ async def stoppable_run(settings: Settings, body: FlowBody) -> RunSummary | Stat
     `stop_grace_s`, recorded as aborted (Cancelled, "stopped by ..."), and a busy warehouse
     ends it Cancelled, "skipped: ..." (`locked_run`)."""
     summary = RunSummary(run_id=uuid.uuid4().hex[:12])
-    start_forkserver()  # the feed parsers and extractors are forked from it, ready by then
     with stop_on_signals(grace_s=settings.stop_grace_s) as stop:
         try:
             return await body(summary, stop)

@@ -170,10 +170,10 @@ def attach_lake(
         options.append(f"DATA_PATH '{quote_literal(warehouse.data_path)}'")
     if read_only:
         options.append("READ_ONLY")
-    # rows go to Parquet, never inlined into the catalog: DuckLake's flush of inlined rows,
-    # which maintenance runs, races with readers and writers in other processes (the reader
-    # fails with an internal error, the flushed rows may be loaded twice; duckdb/ducklake
-    # issues 1413 and 650). Small files cost little: `lake maintain` merges them.
+    # rows go to Parquet, never inlined into the catalog: a writer's scan of inlined rows
+    # failed with an internal error while maintenance flushed them, and DuckLake's own issues
+    # 1413 and 650 report more flush races. Small files cost little: `lake maintain` merges
+    # them. The option is this connection's: other tools writing to the lake should set it.
     options.append("DATA_INLINING_ROW_LIMIT 0")
     attach = f"ATTACH '{quote_literal(warehouse.location)}' AS {alias}"
     con.execute(attach + (f" ({', '.join(options)})" if options else ""))
@@ -254,7 +254,7 @@ _CONFLICT_MARKERS = (
     "write-write conflict",
     "failed to commit ducklake transaction",
     # a PostgreSQL catalog refusing to update rows a concurrent transaction changed (40001),
-    # e.g. maintenance flushing inlined rows while a writer inserts more
+    # e.g. maintenance merging files while a writer inserts more
     "could not serialize access",
     # a SQLite catalog whose write lock another process holds
     "database is locked",
@@ -363,6 +363,24 @@ def run_lock(where: Warehouse | str | Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def run_lock_taken(where: Warehouse | str | Path) -> bool:
+    """Whether another process holds the warehouse's run lock now (a run would be skipped)."""
+    warehouse = as_warehouse(where)
+    if warehouse.is_lake:
+        return False
+    try:
+        fd = os.open(f"{warehouse.file}.lock", os.O_RDWR)
+    except OSError:  # no lock file yet: no run has ever held it
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing drops the lock if this probe took it
+    return False
 
 
 def read_copy_path(path: str | Path) -> Path:
