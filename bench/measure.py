@@ -122,11 +122,11 @@ class PolledCpu:
         self._thread = threading.Thread(target=self._poll, daemon=True)
 
     def _poll(self) -> None:
+        tree = Tree(self.root)
         while not self._done.is_set():
             try:
-                root = psutil.Process(self.root)
-                procs = [root, *root.children(recursive=True)]
-            except psutil.Error:
+                procs = tree.processes()
+            except psutil.Error:  # the root has exited
                 return
             for proc in procs:
                 with contextlib.suppress(psutil.Error):

@@ -399,12 +399,15 @@ def test_one_fold_of_the_joined_text_is_the_fold_of_each_text_node_joined(texts)
     assert access.folded_text(texts) == (" ".join(pieces), sum(len(p) for p in pieces))
 
 
-@pytest.mark.parametrize("element", ["meta", "div"])
-def test_a_refresh_target_counts_in_document_order_on_any_element(element):
-    """A challenge's redirect (`http-equiv="Refresh"` with its target, on whatever element) is
-    a source like any `src`: the first source in the page names the vendor."""
+@pytest.mark.parametrize(
+    ("element", "equiv"),
+    [("meta", "Refresh"), ("div", "refresh"), ("meta", " REFRESH\t"), ("meta", "\nRefresh ")],
+)
+def test_a_refresh_target_counts_in_document_order_on_any_element(element, equiv):
+    """A challenge's redirect (`http-equiv="Refresh"` with its target, on whatever element,
+    however cased and spaced) is a source like any `src`: the first source names the vendor."""
     page = (
-        f'<html><head><{element} http-equiv="Refresh" content="0;URL=/cdn-cgi/__cf_chl_rt_tk=1">'
+        f'<html><head><{element} http-equiv="{equiv}" content="0;URL=/cdn-cgi/__cf_chl_rt_tk=1">'
         f'</head><body><img src="https://captcha.px-cdn.net/b.js"><p>One moment.</p></body></html>'
     ).encode()
     assert access.read_signs(loading.parse_html(page)).bot_wall == "cloudflare:__cf_chl_"

@@ -548,7 +548,7 @@ def _markup(
 
 
 def _http_equiv(element: HtmlElement) -> str:
-    return (element.get("http-equiv") or "").lower()
+    return (element.get("http-equiv") or "").strip().lower()
 
 
 def _bot_wall(
