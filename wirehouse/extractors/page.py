@@ -25,13 +25,15 @@ from trafilatura.settings import Document
 
 from wirehouse.config.settings import ExtractSettings
 from wirehouse.escape import strip_controls
-from wirehouse.extractors import access, cleanup, dates, details, jsonld, loading, metadata
+from wirehouse.extractors import access, cleanup, dates, details, discard, jsonld, loading, metadata
 from wirehouse.extractors.textcap import cap_text
 from wirehouse.records import Access, Extracted, Rejected, Stage
 
 logger = logging.getLogger(__name__)
 
 _LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_].*)?$")
+
+discard.install()  # the same selections, a third of trafilatura's CPU less (see `discard`)
 
 
 def extract_page(
