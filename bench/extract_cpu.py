@@ -10,16 +10,17 @@ in the thread's CPU time (`bench.measure.interleaved_cpu`, so other load on the 
 counts little):
 
 - ``worker``: `extract_page`, everything a worker does for one page;
+- ``worker_released``: the same with trafilatura's prunes as released, not the worker's equal
+  but faster selections (`wirehouse.extractors.discard`);
 - ``with_metadata``: `parse_html` and trafilatura's `bare_extraction` with wirehouse's options
   and its own metadata pass, the call the worker made before it read the metadata itself;
 - ``text_only``: the same with ``with_metadata=False``, the call the worker makes now.
 
-The two trafilatura variants run its code as released: the worker's faster but equal discard
-selections (`wirehouse.extractors.discard`) are swapped out for them.
+The two trafilatura variants run its code as released too.
 
-Ratios printed: worker / with_metadata (below 1: the whole worker now costs less than its
-previous trafilatura call alone) and worker / text_only (what wirehouse adds to trafilatura's
-main-text extraction).
+Ratios printed: worker / worker_released (what the selections save), worker / with_metadata
+(below 1: the whole worker costs less than its previous trafilatura call alone) and worker /
+text_only (what wirehouse adds to trafilatura's main-text extraction).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from wirehouse.extractors.page import extract_page, trafilatura_options
 ROOT = Path(__file__).resolve().parents[1]
 
 Pages = list[tuple[bytes, str]]
+Run = Callable[[tuple[bytes, str]], object]
 
 
 def fixture_pages() -> Pages:
@@ -70,7 +72,7 @@ def newsroom_pages(n: int) -> Pages:
     return [(room.page(dataset, k, 8000), room.article_url(dataset, k, 8000)) for k in range(n)]
 
 
-def variants(settings: ExtractSettings) -> dict[str, Callable[[tuple[bytes, str]], object]]:
+def variants(settings: ExtractSettings) -> dict[str, Run]:
     text_only = trafilatura_options(settings)
     today = datetime.now(UTC).strftime("%Y-%m-%d")
     with_metadata = {  # as the worker called trafilatura before
@@ -83,15 +85,24 @@ def variants(settings: ExtractSettings) -> dict[str, Callable[[tuple[bytes, str]
         },
     }
 
-    def trafilatura_alone(options: dict[str, Any]) -> Callable[[tuple[bytes, str]], object]:
-        def run(page: tuple[bytes, str]) -> object:
-            with discard.trafilatura_own():  # trafilatura's code as released, not the worker's
-                return bare_extraction(loading.parse_html(page[0]), url=page[1], **options)
+    def released(run: Run) -> Run:
+        def run_released(page: tuple[bytes, str]) -> object:
+            with discard.trafilatura_own():
+                return run(page)
 
-        return run
+        return run_released
+
+    def trafilatura_alone(options: dict[str, Any]) -> Run:
+        return released(
+            lambda page: bare_extraction(loading.parse_html(page[0]), url=page[1], **options)
+        )
+
+    def worker(page: tuple[bytes, str]) -> object:
+        return extract_page(page[0], page[1], settings=settings)
 
     return {
-        "worker": lambda page: extract_page(page[0], page[1], settings=settings),
+        "worker": worker,
+        "worker_released": released(worker),
         "with_metadata": trafilatura_alone(with_metadata),
         "text_only": trafilatura_alone(text_only),
     }
@@ -110,6 +121,7 @@ def measure(pages: Pages, rounds: int, settings: ExtractSettings) -> dict[str, A
         "pages": len(pages),
         "rounds": rounds,
         "ms_per_page": ms,
+        "worker_over_released": round(spent["worker"] / spent["worker_released"], 3),
         "worker_over_with_metadata": round(spent["worker"] / spent["with_metadata"], 3),
         "worker_over_text_only": round(spent["worker"] / spent["text_only"], 3),
     }
@@ -132,6 +144,8 @@ def main() -> None:
         ms = r["ms_per_page"]
         print(
             f"{name:9s} {r['pages']:4d} pages x {r['rounds']}: worker {ms['worker']:.2f} ms, "
+            f"with trafilatura's own prunes {ms['worker_released']:.2f} ms "
+            f"({r['worker_over_released']:.3f}), "
             f"trafilatura with metadata {ms['with_metadata']:.2f} ms, "
             f"text only {ms['text_only']:.2f} ms; worker / with metadata "
             f"{r['worker_over_with_metadata']:.3f}, worker / text only "

@@ -9,7 +9,8 @@ to the dataset, so no run leaves pages to the next), pages spread over `--hosts`
 addresses so per-host limits are not what is measured, every page rendered by the newsroom
 before the run (a distant server's rendering is not the client's CPU). Figures, each measured
 side by side in the same run: cold ingest throughput against bare trafilatura loops (one core,
-the same pages: its defaults, and the worker's options); the warm run (all feeds 304); CPU
+the same pages: its defaults, and the worker's options; half the sample right before the cold
+run and half right after, `Bench.bracketed`); the warm run (all feeds 304); CPU
 share per stage (py-spy over a second cold run into a fresh warehouse, so that the profiler's
 CPU is not in the first); the growth curve (a fresh batch into warehouses pre-filled with 0 /
 100k / 1M articles); memory (peak PSS and summed RSS of the tree, RSS after each run);
@@ -23,6 +24,7 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import json
 import os
 import platform
@@ -32,9 +34,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import psutil
 
@@ -47,6 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 RESULTS = ROOT / "bench" / "results" / "ingest.json"
 OVERHEAD_STAGES = ("orchestration", "dedup", "stories", "load")
+T = TypeVar("T")
 
 
 class Bench:
@@ -224,6 +228,35 @@ class Bench:
             }
         return result
 
+    def bracketed(self, sample: list[int], measured: Callable[[], T]) -> tuple[T, dict[str, Any]]:
+        """`measured()` between two halves of the bare loops (alternate pages of `sample`), so
+        that the machine's speed, which drifts by tens of percent over minutes on a shared
+        host, weighs on the run and its baseline alike; each half's rate is kept."""
+        before = self.bare_trafilatura(sample[0::2])
+        outcome = measured()
+        after = self.bare_trafilatura(sample[1::2])
+        pages = before["pages"] + after["pages"]
+        bare: dict[str, Any] = {
+            "pages": pages,
+            "avg_page_kb": round(
+                (before["avg_page_kb"] * before["pages"] + after["avg_page_kb"] * after["pages"])
+                / pages,
+                1,
+            ),
+        }
+        for name in ("defaults", "options"):
+            cpu = before[name]["cpu_s"] + after[name]["cpu_s"]
+            bare[name] = {
+                "extracted": before[name]["extracted"] + after[name]["extracted"],
+                "cpu_s": round(cpu, 3),
+                "pages_per_cpu_s": round(pages / cpu, 2),
+                "before_and_after": [
+                    before[name]["pages_per_cpu_s"],
+                    after[name]["pages_per_cpu_s"],
+                ],
+            }
+        return outcome, bare
+
     def peer(self, sample: list[int]) -> dict[str, Any]:
         """trafilatura's CLI over the same URLs (loopback protection and per-domain sleep off)."""
         import trafilatura
@@ -341,6 +374,7 @@ def _table(result: dict[str, Any]) -> str:
     for name, value, target in (
         ("cold ingest, pages/s (end to end)", f.get("cold_pages_per_s"), ""),
         ("bare trafilatura defaults, pages/s on 1 core", f.get("bare_pages_per_cpu_s"), ""),
+        ("  its halves, before / after the cold run", f.get("bare_before_and_after"), ""),
         ("cold / bare single-core ratio", f.get("cold_vs_bare_ratio"), ">= 1.6"),
         ("bare, wirehouse's options, pages/s", f.get("bare_options_pages_per_cpu_s"), ""),
         ("cold / bare with wirehouse's options", f.get("cold_vs_bare_options_ratio"), ""),
@@ -380,6 +414,7 @@ def _figures(r: dict[str, Any]) -> dict[str, Any]:
         # the target is against trafilatura's defaults; the worker's own options are reported too
         bare = r["bare"]["defaults"]["pages_per_cpu_s"]
         f["bare_pages_per_cpu_s"] = bare
+        f["bare_before_and_after"] = r["bare"]["defaults"].get("before_and_after")
         f["bare_options_pages_per_cpu_s"] = r["bare"]["options"]["pages_per_cpu_s"]
         if cold:
             f["cold_vs_bare_ratio"] = round(cold["pages_per_s"] / bare, 2)
@@ -467,7 +502,12 @@ def main() -> None:
         bench.start()
         helpers = _helper_pids(bench.server.pid, bench.newsroom.pid)
         print(f"cold ingest: {args.articles} articles, {args.feeds} feeds", file=sys.stderr)
-        result["cold"] = bench.run(bench.main, work / "main.duckdb")
+        cold = functools.partial(bench.run, bench.main, work / "main.duckdb")
+        if args.only_cold or not args.bare_sample:
+            result["cold"] = cold()
+        else:
+            sample = _sample(args.articles, args.bare_sample)
+            result["cold"], result["bare"] = bench.bracketed(sample, cold)
         if not args.only_cold:
             print("warm run", file=sys.stderr)
             result["warm"] = bench.run(bench.main, work / "main.duckdb")
@@ -480,13 +520,9 @@ def main() -> None:
             result["profile"] = _shares(profile, helpers, profiled) | {"run": profiled}
             if args.keep_profile:
                 shutil.copy(profile, args.keep_profile)
-        if not args.only_cold:
-            if args.bare_sample:
-                print("bare trafilatura", file=sys.stderr)
-                result["bare"] = bench.bare_trafilatura(_sample(args.articles, args.bare_sample))
-            if args.peer_sample:
-                print("trafilatura CLI", file=sys.stderr)
-                result["peer"] = bench.peer(_sample(args.articles, args.peer_sample))
+        if not args.only_cold and args.peer_sample:
+            print("trafilatura CLI", file=sys.stderr)
+            result["peer"] = bench.peer(_sample(args.articles, args.peer_sample))
         result["growth"] = []
         for size, dataset in zip(args.growth, bench.growth, strict=True):
             print(f"growth point {size:,}", file=sys.stderr)

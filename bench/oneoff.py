@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import subprocess
 import sys
@@ -90,6 +91,7 @@ def _figures(r: dict[str, Any]) -> dict[str, Any]:
         "one_off_pages_per_s": run["pages_per_s"],
         "bare_pages_per_cpu_s": bare["defaults"]["pages_per_cpu_s"],
         "bare_options_pages_per_cpu_s": bare["options"]["pages_per_cpu_s"],
+        "bare_before_and_after": bare["defaults"]["before_and_after"],
         "cpu_ms_per_page": round(run["cpu_s"] * 1000 / max(1, run["pages"]), 2),
         "cores_used": round(run["cpu_s"] / run["wall_s"], 2),
         "start_s": run["start_s"],
@@ -111,6 +113,7 @@ def _table(f: dict[str, Any]) -> str:
         "avg_page_kb": "average page, KB",
         "one_off_pages_per_s": "one-off process, pages/s (spawn to exit)",
         "bare_pages_per_cpu_s": "bare trafilatura defaults, pages/s on 1 core",
+        "bare_before_and_after": "  its halves, before / after the run",
         "one_off_vs_bare_ratio": "one-off / bare (defaults)",
         "bare_options_pages_per_cpu_s": "bare, wirehouse's options, pages/s",
         "one_off_vs_bare_options_ratio": "one-off / bare (wirehouse's options)",
@@ -139,14 +142,14 @@ def main() -> None:
     try:
         bench.start(warmup=False)  # the CLI processes import and start everything themselves
         print(f"one-off ingest: {args.articles} articles, {args.feeds} feeds", file=sys.stderr)
-        result["run"] = one_off(bench, bench.main, work / "run.duckdb", None)
+        sample = _sample(args.articles, args.articles)
+        run = functools.partial(one_off, bench, bench.main, work / "run.duckdb", None)
+        result["run"], result["bare"] = bench.bracketed(sample, run)
         if not args.no_profile:
             print("profiled one-off ingest", file=sys.stderr)
             profile = work / "run.pyspy.txt"
             profiled = one_off(bench, bench.main, work / "profiled.duckdb", profile)
             result["profile"] = _shares(profile, set(), profiled) | {"run": profiled}
-        print("bare trafilatura", file=sys.stderr)
-        result["bare"] = bench.bare_trafilatura(_sample(args.articles, args.articles))
     finally:
         bench.stop()
     result["figures"] = _figures(result)
