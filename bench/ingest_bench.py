@@ -27,6 +27,7 @@ import dataclasses
 import functools
 import json
 import os
+import pickle
 import platform
 import resource
 import shutil
@@ -178,19 +179,14 @@ class Bench:
         }
 
     def bare_trafilatura(self, sample: list[int]) -> dict[str, Any]:
-        """The extraction limit: trafilatura alone on the same pages, one core, two ways.
+        """The extraction limit: trafilatura alone on the same pages, one core, two ways, in a
+        fresh interpreter (`bench.bare_loop`: trafilatura as released, a heap of its own).
 
         ``defaults`` is what a user would write, `trafilatura.extract(body, output_format="json",
         with_metadata=True)`; ``options`` is `bare_extraction` with the worker's own options
-        (text only: the worker reads the metadata itself). The two take turns page by page,
-        each warmed up on the first page (imports, lazy tables), in this thread's CPU time.
-        Both run trafilatura as released, without the worker's `discard` selections.
+        (text only: the worker reads the metadata itself).
         """
-        from trafilatura import bare_extraction, extract
-        from trafilatura.settings import Document
-
         from wirehouse.config.settings import ExtractSettings
-        from wirehouse.extractors import discard
         from wirehouse.extractors.page import trafilatura_options
 
         pages = [
@@ -201,21 +197,13 @@ class Bench:
             for k in sample
         ]
         options = trafilatura_options(ExtractSettings())  # the flow's, at their defaults
-
-        def defaults(page: tuple[str, bytes]) -> bool:
-            url, body = page
-            return bool(extract(body, url=url, output_format="json", with_metadata=True))
-
-        def with_options(page: tuple[str, bytes]) -> bool:
-            url, body = page
-            doc = bare_extraction(body, url=url, **options)
-            return isinstance(doc, Document) and bool(doc.text)
-
-        calls = {"defaults": defaults, "options": with_options}
-        with discard.trafilatura_own():  # trafilatura's code as released, not the worker's
-            for call in calls.values():
-                call(pages[0])  # not timed
-            spent, extracted = measure.interleaved_cpu(calls, pages)
+        shipped = self.work / "bare-pages.pickle"
+        shipped.write_bytes(pickle.dumps(pages))
+        cmd = [sys.executable, "-m", "bench.bare_loop", str(shipped), json.dumps(options)]
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT).stdout
+        shipped.unlink()
+        answer = json.loads(out.splitlines()[-1])
+        spent, extracted = answer["cpu_s"], answer["extracted"]
         result: dict[str, Any] = {
             "pages": len(pages),
             "avg_page_kb": round(sum(len(b) for _, b in pages) / len(pages) / 1024, 1),

@@ -167,8 +167,8 @@ def _is_comments_or_their_list(element: HtmlElement) -> bool:
 class Selection:
     """A callable that selects what one discard expression selects (its `path` kept for show).
 
-    `candidates`, an XPath without extension functions, narrows the page to the elements that
-    carry an attribute the predicate reads; `keep` is the predicate, false for any other element.
+    `candidates`, an XPath without extension functions, narrows the page to elements that can
+    match (those carrying what the predicate looks for); `keep` is the predicate itself.
     """
 
     def __init__(self, path: str, candidates: str, keep: Callable[[HtmlElement], bool]) -> None:
@@ -181,7 +181,16 @@ class Selection:
         return [e for e in self._candidates(tree) if keep(e)]
 
 
-_ID_OR_CLASS = "[@id or @class]"
+def _containing(attribute: str, *parts: str) -> str:
+    """XPath: the attribute holds one of `parts`."""
+    return " or ".join(f"contains(@{attribute}, '{part}')" for part in parts)
+
+
+# Candidates: a page's elements narrowed, in C, by a condition every selected element meets (each
+# pattern above needs one of these substrings), so that few elements reach Python
+_COMMENTED = (
+    f"[{_containing('id', 'omment', 'comol', 'disqus_thread')} or contains(@class, 'omment')]"
+)
 EXPRESSIONS: dict[str, Selection] = {
     BOILERPLATE: Selection(
         BOILERPLATE,
@@ -189,16 +198,26 @@ EXPRESSIONS: dict[str, Selection] = {
         "[@data-lp-replacement-content or @role or @data-component or @id or @class]",
         _is_boilerplate,
     ),
-    HIDDEN: Selection(HIDDEN, ".//*[@id or @class or @style or @aria-hidden]", _is_hidden),
+    HIDDEN: Selection(
+        HIDDEN,
+        ".//*[@aria-hidden = 'true' or "
+        f"{_containing('style', 'none', 'hidden')} or "
+        f"{_containing('id', 'hidden', 'reply-', 'reader-comments', 'akismet')} or "
+        f"{_containing('class', 'reply-', 'hid', 'comments', 'message', 'akismet')} or "
+        f"{_containing('class', 'suggest-links', 'noprint', 'notloaded')}]",
+        _is_hidden,
+    ),
     APPENDED: Selection(
         APPENDED,
-        f".//*[self::div or self::section or self::aside]{_ID_OR_CLASS}",
+        ".//*[self::div or self::section or self::aside]"
+        f"[{_containing('id', 'mvp-post-add-', 'scroll')} or "
+        f"{_containing('class', 'mvp-post-add-', 'scroll')}]",
         _is_appended_article,
     ),
-    COMMENTS: Selection(COMMENTS, f".//*[{_COMMENT_BLOCKS}]{_ID_OR_CLASS}", _is_comments),
+    COMMENTS: Selection(COMMENTS, f".//*[{_COMMENT_BLOCKS}]{_COMMENTED}", _is_comments),
     COMMENTS_AND_LISTS: Selection(
         COMMENTS_AND_LISTS,
-        f".//*[{_COMMENT_BLOCKS} or self::ol or self::ul]{_ID_OR_CLASS}",
+        f".//*[{_COMMENT_BLOCKS} or self::ol or self::ul]{_COMMENTED}",
         _is_comments_or_their_list,
     ),
 }
