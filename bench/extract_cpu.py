@@ -20,7 +20,8 @@ The two trafilatura variants run its code as released too.
 
 Ratios printed: worker / worker_released (what the selections save), worker / with_metadata
 (below 1: the whole worker costs less than its previous trafilatura call alone) and worker /
-text_only (what wirehouse adds to trafilatura's main-text extraction).
+text_only (the worker's reads added and the selections' saving taken away, against
+trafilatura's main-text extraction as released).
 """
 
 from __future__ import annotations

@@ -200,9 +200,13 @@ class Bench:
         shipped = self.work / "bare-pages.pickle"
         shipped.write_bytes(pickle.dumps(pages))
         cmd = [sys.executable, "-m", "bench.bare_loop", str(shipped), json.dumps(options)]
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT).stdout
-        shipped.unlink()
-        answer = json.loads(out.splitlines()[-1])
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        finally:
+            shipped.unlink()
+        if done.returncode != 0:
+            raise RuntimeError(f"bare loop exited {done.returncode}: {done.stderr[-2000:]}")
+        answer = json.loads(done.stdout.splitlines()[-1])
         spent, extracted = answer["cpu_s"], answer["extracted"]
         result: dict[str, Any] = {
             "pages": len(pages),

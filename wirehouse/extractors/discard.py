@@ -5,9 +5,10 @@ whose ``re:test`` predicates make lxml call back into Python for every element o
 several times an element. With ``favor_precision`` the page-wide discard runs twice: on a 128 KB
 page these expressions take about a third of the CPU of its text extraction. `install` swaps each
 for a `Selection` that selects the same elements in the same (document) order: an XPath without
-extension functions finds the elements that carry an attribute the expression reads, and a
-Python predicate applies its patterns to those. Only an expression that is, character for
-character, the one a predicate was written for (`EXPRESSIONS`) is swapped; any other is kept.
+extension functions narrows the page to the elements that can match (by the attributes, or the
+substrings, every match needs), and a Python predicate applies the patterns to those. Only an
+expression that is, character for character, the one a predicate was written for
+(`EXPRESSIONS`) is swapped; any other is kept.
 """
 
 from __future__ import annotations
@@ -111,6 +112,7 @@ def _first(element: HtmlElement, names: tuple[str, str]) -> str:
 
 
 def _is_boilerplate(element: HtmlElement) -> bool:
+    """`BOILERPLATE`'s predicate (its tags are the candidates')."""
     get = element.get
     return (
         get("data-lp-replacement-content") is not None
@@ -123,6 +125,7 @@ def _is_boilerplate(element: HtmlElement) -> bool:
 
 
 def _is_hidden(element: HtmlElement) -> bool:
+    """`HIDDEN`'s predicate."""
     get = element.get
     style = get("style") or ""
     return (
@@ -138,6 +141,7 @@ def _is_hidden(element: HtmlElement) -> bool:
 
 
 def _is_appended_article(element: HtmlElement) -> bool:
+    """`APPENDED`'s predicates (its tags are the candidates')."""
     ids, classes = element.get("id") or "", element.get("class") or ""
     if _scrolled(ids) is None and _scrolled(classes) is None:
         return False
@@ -149,11 +153,13 @@ def _is_appended_article(element: HtmlElement) -> bool:
 
 
 def _is_comments(element: HtmlElement) -> bool:
+    """`COMMENTS`'s predicate (its tags are the candidates')."""
     ids, classes = element.get("id") or "", element.get("class") or ""
     return _comment_ids(ids) is not None or _comment_classes(classes) is not None
 
 
 def _is_comments_or_their_list(element: HtmlElement) -> bool:
+    """`COMMENTS_AND_LISTS`'s predicates (its tags are the candidates')."""
     if not _is_comments(element):
         return False
     ids, classes = element.get("id") or "", element.get("class") or ""
@@ -165,7 +171,8 @@ def _is_comments_or_their_list(element: HtmlElement) -> bool:
 
 
 class Selection:
-    """A callable that selects what one discard expression selects (its `path` kept for show).
+    """A callable that selects what one of trafilatura's expressions selects; `path` is that
+    expression's text, which `install` matches on.
 
     `candidates`, an XPath without extension functions, narrows the page to elements that can
     match (those carrying what the predicate looks for); `keep` is the predicate itself.
@@ -245,13 +252,14 @@ def install() -> int:
                 target[i] = selection
                 swapped += 1
     if swapped < len(EXPRESSIONS):
-        logger.info("trafilatura's prunes changed: %d of %d swapped", swapped, len(EXPRESSIONS))
+        logger.warning("trafilatura's prunes changed: %d of %d swapped", swapped, len(EXPRESSIONS))
     return swapped
 
 
 @contextmanager
 def trafilatura_own() -> Iterator[None]:
-    """trafilatura's own expressions while the block runs (a bare loop of a benchmark)."""
+    """trafilatura's own expressions while the block runs: the tests compare against them, and
+    `bench.extract_cpu` times the worker both ways in one process."""
     current = {name: list(getattr(xpaths, name)) for name in _LISTS}
     for name, originals in _ORIGINAL.items():
         getattr(xpaths, name)[:] = originals
