@@ -5,10 +5,10 @@ whose ``re:test`` predicates make lxml call back into Python for every element o
 several times an element. With ``favor_precision`` the page-wide discard runs twice: on a 128 KB
 page these expressions take about a third of the CPU of its text extraction. `install` swaps each
 for a `Selection` that selects the same elements in the same (document) order: an XPath without
-extension functions narrows the page to the elements that can match (by the attributes, or the
-substrings, every match needs), and a Python predicate applies the patterns to those. Only an
-expression that is, character for character, the one a predicate was written for
-(`EXPRESSIONS`) is swapped; any other is kept.
+extension functions narrows the page to the elements that carry an attribute the expression
+reads (no pattern matches an empty value), and a Python predicate applies the patterns to
+those. Only an expression that is, character for character, the one a predicate was written
+for (`EXPRESSIONS`) is swapped; any other is kept.
 """
 
 from __future__ import annotations
@@ -174,8 +174,8 @@ class Selection:
     """A callable that selects what one of trafilatura's expressions selects; `path` is that
     expression's text, which `install` matches on.
 
-    `candidates`, an XPath without extension functions, narrows the page to elements that can
-    match (those carrying what the predicate looks for); `keep` is the predicate itself.
+    `candidates`, an XPath without extension functions, narrows the page to the elements that
+    carry an attribute the predicate reads; `keep` is the predicate itself.
     """
 
     def __init__(self, path: str, candidates: str, keep: Callable[[HtmlElement], bool]) -> None:
@@ -188,16 +188,7 @@ class Selection:
         return [e for e in self._candidates(tree) if keep(e)]
 
 
-def _containing(attribute: str, *parts: str) -> str:
-    """XPath: the attribute holds one of `parts`."""
-    return " or ".join(f"contains(@{attribute}, '{part}')" for part in parts)
-
-
-# Candidates: a page's elements narrowed, in C, by a condition every selected element meets (each
-# pattern above needs one of these substrings), so that few elements reach Python
-_COMMENTED = (
-    f"[{_containing('id', 'omment', 'comol', 'disqus_thread')} or contains(@class, 'omment')]"
-)
+_ID_OR_CLASS = "[@id or @class]"
 EXPRESSIONS: dict[str, Selection] = {
     BOILERPLATE: Selection(
         BOILERPLATE,
@@ -205,26 +196,16 @@ EXPRESSIONS: dict[str, Selection] = {
         "[@data-lp-replacement-content or @role or @data-component or @id or @class]",
         _is_boilerplate,
     ),
-    HIDDEN: Selection(
-        HIDDEN,
-        ".//*[@aria-hidden = 'true' or "
-        f"{_containing('style', 'none', 'hidden')} or "
-        f"{_containing('id', 'hidden', 'reply-', 'reader-comments', 'akismet')} or "
-        f"{_containing('class', 'reply-', 'hid', 'comments', 'message', 'akismet')} or "
-        f"{_containing('class', 'suggest-links', 'noprint', 'notloaded')}]",
-        _is_hidden,
-    ),
+    HIDDEN: Selection(HIDDEN, ".//*[@id or @class or @style or @aria-hidden]", _is_hidden),
     APPENDED: Selection(
         APPENDED,
-        ".//*[self::div or self::section or self::aside]"
-        f"[{_containing('id', 'mvp-post-add-', 'scroll')} or "
-        f"{_containing('class', 'mvp-post-add-', 'scroll')}]",
+        f".//*[self::div or self::section or self::aside]{_ID_OR_CLASS}",
         _is_appended_article,
     ),
-    COMMENTS: Selection(COMMENTS, f".//*[{_COMMENT_BLOCKS}]{_COMMENTED}", _is_comments),
+    COMMENTS: Selection(COMMENTS, f".//*[{_COMMENT_BLOCKS}]{_ID_OR_CLASS}", _is_comments),
     COMMENTS_AND_LISTS: Selection(
         COMMENTS_AND_LISTS,
-        f".//*[{_COMMENT_BLOCKS} or self::ol or self::ul]{_COMMENTED}",
+        f".//*[{_COMMENT_BLOCKS} or self::ol or self::ul]{_ID_OR_CLASS}",
         _is_comments_or_their_list,
     ),
 }
