@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import lxml.html
 import pytest
@@ -261,3 +261,16 @@ def test_broken_json_ld_is_skipped() -> None:
     )
     found = find_page_published(page)
     assert found is not None and found.value == utc(2025, 2, 14, 7, 45, 12)
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        '<meta http-equiv="Last-Modified" content="2025-03-02T10:00:00Z">',
+        '<meta http-equiv=" last-modified\t" content="2025-03-02T10:00:00Z">',
+        '<meta property="\nArticle:Modified_Time " content="2025-03-02T10:00:00Z">',
+    ],
+)
+def test_a_modified_date_is_read_whatever_the_keys_case_and_spacing(meta: str) -> None:
+    tree = lxml.html.fromstring(f"<html><head>{meta}</head><body><p>x</p></body></html>")
+    assert find_modified_days(tree, []) == {date(2025, 3, 2)}

@@ -19,6 +19,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from wirehouse.extractors.jsonld import Node
+from wirehouse.extractors.loading import meta_key
 from wirehouse.extractors.textcap import CJK_STOPS, SENTENCE_STOPS
 
 # visible text (characters) of a page that can be an interstitial: challenges, shells
@@ -548,7 +549,7 @@ def _markup(
 
 
 def _http_equiv(element: HtmlElement) -> str:
-    return (element.get("http-equiv") or "").strip().lower()
+    return meta_key(element, "http-equiv")
 
 
 def _bot_wall(

@@ -42,7 +42,7 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from wirehouse.extractors import jsonld
+from wirehouse.extractors import jsonld, loading
 from wirehouse.records import DateSource
 
 logger = logging.getLogger(__name__)
@@ -190,7 +190,7 @@ def find_modified_days(
 
 
 def _meta_key(elem: HtmlElement) -> str:
-    return (elem.get("property") or elem.get("name") or elem.get("itemprop") or "").lower()
+    return loading.meta_key(elem, "property", "name", "itemprop")
 
 
 def _json_ld(tree: HtmlElement, json_ld: Sequence[jsonld.Node] | None) -> Sequence[jsonld.Node]:
@@ -243,7 +243,8 @@ def _modified_candidates(tree: HtmlElement, json_ld: Sequence[jsonld.Node]) -> l
     found = [
         elem.get("content") or ""
         for elem in tree.iter("meta")
-        if _meta_key(elem) in MODIFIED_META or elem.get("http-equiv", "").lower() == "last-modified"
+        if _meta_key(elem) in MODIFIED_META
+        or loading.meta_key(elem, "http-equiv") == "last-modified"
     ]
     found.extend(_json_ld_values(json_ld, "dateModified"))
     for elem in tree.iter("time"):

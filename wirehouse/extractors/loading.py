@@ -298,3 +298,13 @@ def _is_layout(table: HtmlElement) -> bool:
         if blocks >= 2 or len(cell.text_content()) > 600:
             return True
     return False
+
+
+def meta_key(element: HtmlElement, *names: str) -> str:
+    """The first non-empty of the element's `names` attributes, trimmed and lower-cased: pages
+    write meta keys as " Refresh ", "Content-Language" or "\tog:locale" alike."""
+    for name in names:
+        value = (element.get(name) or "").strip()
+        if value:
+            return value.lower()
+    return ""

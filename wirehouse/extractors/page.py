@@ -213,7 +213,7 @@ def page_language(tree: HtmlElement) -> str | None:
     candidates = [tree.get("lang"), tree.get("{http://www.w3.org/XML/1998/namespace}lang")]
     candidates.append(tree.get("xml:lang"))
     for meta in tree.iter("meta"):
-        key = (meta.get("http-equiv") or meta.get("property") or meta.get("name") or "").lower()
+        key = loading.meta_key(meta, "http-equiv", "property", "name")
         if key in {"content-language", "og:locale", "language", "dc.language"}:
             candidates.append(meta.get("content"))
     for value in candidates:
