@@ -258,7 +258,7 @@ def _channel_name(channel_title: str, title_tag: str | None) -> str | None:
 def _headline(
     evidence: PageEvidence, *, feed_title: str | None, outlets: Sequence[str]
 ) -> tuple[str | None, str | None]:
-    outlet_keys = {_key(o) for o in outlets} | {_host_key(o) for o in outlets}
+    outlet_keys = {_key(o) for o in outlets} | {host_key(o) for o in outlets}
     candidates: list[tuple[str, str]] = []
     for source, text in evidence.headlines:
         text = _without_outlet(text, outlet_keys)
@@ -326,7 +326,7 @@ def _without_outlet(text: str, outlet_keys: set[str]) -> str:
 
 
 def _is_outlet(part: str, outlet_keys: set[str]) -> bool:
-    return _key(part) in outlet_keys or _host_key(part) in outlet_keys
+    return _key(part) in outlet_keys or host_key(part) in outlet_keys
 
 
 def _runs(title: str) -> Iterator[tuple[int, int, str]]:
@@ -372,7 +372,7 @@ def _key(text: str) -> str:
     return normalise_text(text)
 
 
-def _host_key(text: str) -> str:
+def host_key(text: str) -> str:
     """A name as a host would spell it: "The Valley Times" and "www.valleytimes.example" meet
     at "valleytimes" (a host's key is its last label before the suffix)."""
     text = text.strip().lower()
