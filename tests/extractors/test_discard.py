@@ -163,8 +163,8 @@ def alternatives(pattern: str) -> set[str]:
 
 @pytest.mark.parametrize("name", ["id", "class", "style"])
 def test_every_alternative_of_every_pattern_is_selected_alike(name: str) -> None:
-    """Each token on each attribute, in each tag the expressions name: the candidates' substrings
-    must let through every element the patterns select."""
+    """Each token on each attribute, in each tag the expressions name: the candidates must let
+    through every element the patterns select."""
     patterns = [discard._ID_TOKENS, discard._CLASS_TOKENS, discard._HIDDEN_ID]
     patterns += [discard._HIDDEN_CLASS, discard._SCROLLED, discard._COMMENT_IDS]
     patterns += [discard._COMMENT_CLASSES, "hidden|reply-x|display:none|display: none|cookie"]

@@ -4,11 +4,12 @@ trafilatura prunes boilerplate, comment sections and appended articles with XPat
 whose ``re:test`` predicates make lxml call back into Python for every element of the page,
 several times an element. With ``favor_precision`` the page-wide discard runs twice: on a 128 KB
 page these expressions take about a third of the CPU of its text extraction. `install` swaps each
-for a `Selection` that selects the same elements in the same (document) order: lxml's tag
-filter, or an XPath without extension functions, narrows the page to the elements that carry
-an attribute the expression reads (no pattern matches an empty value), and a Python predicate
-applies the patterns to those. Only an expression that is, character for character, the one a
-predicate was written for (`EXPRESSIONS`) is swapped; any other is kept.
+for a `Selection` that selects the same elements in the same (document) order: the candidates
+are the elements of the expression's tags (lxml's tag filter) or of any tag (an XPath without
+extension functions) that carry an attribute the expression reads (no pattern matches an
+empty value), and a Python predicate applies the patterns to those. Only an expression that
+is, character for character, the one a predicate was written for (`EXPRESSIONS`) is swapped;
+any other is kept.
 """
 
 from __future__ import annotations
@@ -192,11 +193,12 @@ class Selection:
         self._keep = keep
         self._attributes = frozenset(attributes)
         self._tags = tags
-        self._any_tag = XPath(f"descendant::*[{' or '.join(f'@{a}' for a in attributes)}]")
+        tests = " or ".join(f"@{a}" for a in attributes)
+        self._any_tag = None if tags else XPath(f"descendant::*[{tests}]")
 
     def __call__(self, tree: HtmlElement) -> list[HtmlElement]:
         keep = self._keep
-        if not self._tags:
+        if self._any_tag is not None:
             return [e for e in self._any_tag(tree) if keep(e)]
         attributes = self._attributes
         return [
