@@ -411,3 +411,23 @@ def test_a_refresh_target_counts_in_document_order_on_any_element(element, equiv
         f'</head><body><img src="https://captcha.px-cdn.net/b.js"><p>One moment.</p></body></html>'
     ).encode()
     assert access.read_signs(loading.parse_html(page)).bot_wall == "cloudflare:__cf_chl_"
+
+
+TIER, MICRODATA = "meta:article:content_tier", "microdata:isAccessibleForFree"
+
+
+@pytest.mark.parametrize(
+    ("meta", "declared"),
+    [
+        ('<meta property="article:content_tier" content="locked">', TIER),
+        ('<meta property=" Article:Content_Tier\t" content="Locked">', TIER),
+        ('<meta property=" " name="article:content_tier" content="locked">', TIER),
+        ('<meta itemprop="isAccessibleForFree" content="false">', MICRODATA),
+        ('<meta itemprop="name isAccessibleForFree" content="False">', MICRODATA),
+        ('<meta property="article:content_tier" content="free">', None),
+        ('<meta itemprop="isaccessibleforfree" content="false">', None),  # names are cased
+    ],
+)
+def test_a_declared_paywall_is_read_whatever_the_keys_spacing(meta, declared):
+    page = f"<html><head>{meta}</head><body><p>{' '.join(article_text('x'))}</p></body></html>"
+    assert access.read_signs(loading.parse_html(page.encode())).declared == declared

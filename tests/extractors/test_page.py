@@ -217,6 +217,15 @@ def test_page_language(html: str, expected: str | None) -> None:
             '<meta property="og:url" content="https://paper.unseen.example/x">',
             "https://paper.unseen.example/x",
         ),
+        # the key as pages spell it: any case, spaced, or in `name` beside a blank `property`
+        (
+            '<meta property=" OG:URL\t" content="https://paper.unseen.example/x">',
+            "https://paper.unseen.example/x",
+        ),
+        (
+            '<meta property=" " name="og:url" content="https://paper.unseen.example/x">',
+            "https://paper.unseen.example/x",
+        ),
         # a CMS that points every article at the home page would merge them all
         ('<link rel="canonical" href="https://paper.unseen.example/">', None),
         ('<link rel="canonical" href="javascript:void(0)">', None),

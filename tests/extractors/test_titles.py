@@ -104,6 +104,18 @@ def test_the_page_alone_gives_the_same_answer():
             "og:site_name",
         ),
         (
+            '<meta property="\nOG:Site_Name " content="Valley Times Online">',
+            "VT",
+            "Valley Times Online",
+            "og:site_name",
+        ),
+        (
+            '<meta property=" " name="og:site_name" content="Valley Times Online">',
+            "VT",
+            "Valley Times Online",
+            "og:site_name",
+        ),
+        (
             '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "x",'
             ' "publisher": {"@type": "Organization", "name": "The Valley Times"}}</script>',
             "VT",
@@ -119,7 +131,15 @@ def test_the_page_alone_gives_the_same_answer():
         ("", "The Valley Times » Local News", "The Valley Times", "feed"),
         ("", None, "The Valley Times", "title-tag"),
     ],
-    ids=["og-site-name", "json-ld", "application-name", "channel-title", "title-leftover"],
+    ids=[
+        "og-site-name",
+        "og-site-name-spaced-and-cased",
+        "og-site-name-in-name",
+        "json-ld",
+        "application-name",
+        "channel-title",
+        "title-leftover",
+    ],
 )
 def test_the_outlet_comes_from_the_best_evidence(head, channel, outlet, source):
     html = page_html(f"<title>{HEADLINE} | The Valley Times</title>{head}")

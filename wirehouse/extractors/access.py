@@ -621,11 +621,13 @@ def _declared(tree: HtmlElement, json_ld: Sequence[Node]) -> str | None:
         if any(_is_false(v) for v in _free_flags(node, 0)):
             return "json-ld:isAccessibleForFree"
     for element in tree.iter("meta"):
-        key = (element.get("property") or element.get("name") or "").strip().lower()
+        key = meta_key(element, "property", "name")
         content = (element.get("content") or "").strip().lower()
         if key == "article:content_tier" and content == "locked":
             return "meta:article:content_tier"
-        if (element.get("itemprop") or "").strip() == "isAccessibleForFree" and _is_false(content):
+        # itemprop is a list of case-sensitive names (microdata)
+        itemprop = (element.get("itemprop") or "").split()
+        if "isAccessibleForFree" in itemprop and _is_false(content):
             return "microdata:isAccessibleForFree"
     return None
 

@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from wirehouse.escape import strip_controls
-from wirehouse.extractors import jsonld
+from wirehouse.extractors import jsonld, loading
 from wirehouse.extractors.fingerprint import normalise_text
 
 # characters that separate <title> segments: every dash (hyphen-minus to the full-width one),
@@ -118,7 +118,7 @@ def read_evidence(tree: HtmlElement, json_ld: Sequence[jsonld.Node] | None = Non
     is the page's `jsonld.read_nodes`, when the caller has read it already."""
     metas: dict[str, str] = {}
     for meta in tree.iter("meta"):
-        key = (meta.get("property") or meta.get("name") or "").strip().lower()
+        key = loading.meta_key(meta, "property", "name")
         value = clean_name(meta.get("content"))
         if key and value and key not in metas:
             metas[key] = value
@@ -258,7 +258,7 @@ def _channel_name(channel_title: str, title_tag: str | None) -> str | None:
 def _headline(
     evidence: PageEvidence, *, feed_title: str | None, outlets: Sequence[str]
 ) -> tuple[str | None, str | None]:
-    outlet_keys = names_of_outlet(outlets)
+    outlet_keys = _outlet_keys(outlets)
     candidates: list[tuple[str, str]] = []
     for source, text in evidence.headlines:
         text = _without_outlet(text, outlet_keys)
@@ -325,20 +325,20 @@ def _without_outlet(text: str, outlet_keys: set[str]) -> str:
     return "".join(parts).strip()
 
 
-def names_of_outlet(outlets: Sequence[str]) -> set[str]:
+def _outlet_keys(outlets: Sequence[str]) -> set[str]:
     """The keys under which a text names one of `outlets` (its words, or as a host spells it)."""
-    return {_key(o) for o in outlets} | {host_key(o) for o in outlets}
+    return {_key(o) for o in outlets} | {_host_key(o) for o in outlets}
 
 
 def _is_outlet(part: str, outlet_keys: set[str]) -> bool:
-    return _key(part) in outlet_keys or host_key(part) in outlet_keys
+    return _key(part) in outlet_keys or _host_key(part) in outlet_keys
 
 
 def is_outlet(text: str, outlets: Sequence[str]) -> bool:
     """Whether `text` is one of `outlets` by name: such a headline is taken for the outlet's
     (og:title, a feed's item title and a ``<title>`` segment set to the site's name are common
     templates), even where a page's real headline happens to spell its host."""
-    return _is_outlet(text, names_of_outlet(outlets))
+    return _is_outlet(text, _outlet_keys(outlets))
 
 
 def _runs(title: str) -> Iterator[tuple[int, int, str]]:
@@ -384,7 +384,7 @@ def _key(text: str) -> str:
     return normalise_text(text)
 
 
-def host_key(text: str) -> str:
+def _host_key(text: str) -> str:
     """A name as a host would spell it: "The Valley Times" and "www.valleytimes.example" meet
     at "valleytimes" (a host's key is its last label before the suffix)."""
     text = text.strip().lower()

@@ -237,7 +237,7 @@ def canonical_url(tree: HtmlElement, url: str) -> str | None:
     candidates += [
         meta.get("content")
         for meta in tree.iter("meta")
-        if (meta.get("property") or meta.get("name") or "").lower() == "og:url"
+        if loading.meta_key(meta, "property", "name") == "og:url"
     ]
     for href in candidates:
         if not href or not href.strip():
