@@ -2,8 +2,9 @@
 
     .venv/bin/python -m bench.bare_loop PAGES OPTIONS
 
-`PAGES` is a pickled list of (url, bytes); `OPTIONS` the worker's `bare_extraction` options
-as JSON. Two loops take turns page by page (`measure.interleaved_cpu`, this thread's CPU time):
+`PAGES` is a pickled dict: ``pages``, a list of (url, bytes), and ``warm_up``, the page the
+workers' forkserver warms up on; `OPTIONS` the worker's `bare_extraction` options as JSON.
+Two loops take turns page by page (`measure.interleaved_cpu`, this thread's CPU time):
 ``defaults``, `trafilatura.extract(body, output_format="json", with_metadata=True)`, what a
 user would write, and ``options``, `bare_extraction` with the worker's options. Nothing of
 wirehouse is imported, and the process has done nothing before: trafilatura runs as released,
@@ -23,19 +24,11 @@ from trafilatura.settings import Document
 from bench.measure import interleaved_cpu
 
 Page = tuple[str, bytes]
-# a page without date markup, whose date only dateparser reads (its first use in a process
-# compiles tables for some 400 locales, seconds of CPU), with a text too short for
-# trafilatura's own extractor (its rescue and stop lists): what the workers warm up on
-WARM_UP: Page = (
-    "https://news.warm-up.invalid/story",
-    b"<html><head><title>Warm-up</title></head><body><div class='x'>"
-    b"<span>Submitted by staff on Tue, 01/21/2025 - 19:03</span><br>"
-    b"<p>A short sentence of warm-up text for the extractor.</p></div></body></html>",
-)
 
 
 def main() -> None:
-    pages: list[Page] = pickle.loads(Path(sys.argv[1]).read_bytes())
+    shipped = pickle.loads(Path(sys.argv[1]).read_bytes())
+    pages: list[Page] = shipped["pages"]
     options = json.loads(sys.argv[2])
 
     def defaults(page: Page) -> bool:
@@ -48,9 +41,11 @@ def main() -> None:
         return isinstance(doc, Document) and bool(doc.text)
 
     calls = {"defaults": defaults, "options": with_options}
-    for call in calls.values():  # imports and lazy tables, as the workers' forkserver pays them
+    # imports and lazy tables (dateparser's first use compiles some 400 locales' tables,
+    # seconds of CPU), as the workers' forkserver pays them
+    for call in calls.values():
         call(pages[0])
-        call(WARM_UP)
+        call(shipped["warm_up"])
     spent, extracted = interleaved_cpu(calls, pages)
     print(json.dumps({"cpu_s": spent, "extracted": extracted}))
 

@@ -187,7 +187,7 @@ class Bench:
         (text only: the worker reads the metadata itself).
         """
         from wirehouse.config.settings import ExtractSettings
-        from wirehouse.extractors.page import trafilatura_options
+        from wirehouse.extractors.page import WARM_UP_PAGE, trafilatura_options
 
         pages = [
             (
@@ -198,7 +198,7 @@ class Bench:
         ]
         options = trafilatura_options(ExtractSettings())  # the flow's, at their defaults
         shipped = self.work / "bare-pages.pickle"
-        shipped.write_bytes(pickle.dumps(pages))
+        shipped.write_bytes(pickle.dumps({"pages": pages, "warm_up": WARM_UP_PAGE}))
         cmd = [sys.executable, "-m", "bench.bare_loop", str(shipped), json.dumps(options)]
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)

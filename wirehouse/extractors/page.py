@@ -165,21 +165,25 @@ def _find_text_date(tree: HtmlElement) -> str | None:
     return find_date(tree, extensive_search=True, original_date=True, max_date=_today())
 
 
+# no date markup and a date only dateparser reads (htmldate's full search); a text too short
+# for trafilatura's own extractor (its justext rescue and the stop lists); a registrable host
+# (courlan's public-suffix table)
+WARM_UP_PAGE = (
+    "https://news.warm-up.invalid/story",
+    b"<html><head><title>Warm-up</title></head><body><div class='x'>"
+    b"<span>Submitted by staff on Tue, 01/21/2025 - 19:03</span><br>"
+    b"<p>A short sentence of warm-up text for the extractor.</p></div></body></html>",
+)
+
+
 def warm_up() -> None:
     """Pay the one-off costs of a fresh process (imports, dateparser's locale tables) now.
 
     The extraction pool runs this in its forkserver, so that every worker forked from it
     starts warm instead of spending seconds on its first page without date markup.
     """
-    # no date markup and a date only dateparser reads (htmldate's full search); a text too
-    # short for trafilatura's own extractor (its justext rescue and the stop lists); a
-    # registrable host (courlan's public-suffix table)
-    page = (
-        b"<html><head><title>Warm-up</title></head><body><div class='x'>"
-        b"<span>Submitted by staff on Tue, 01/21/2025 - 19:03</span><br>"
-        b"<p>A short sentence of warm-up text for the extractor.</p></div></body></html>"
-    )
-    extract_page(page, "https://news.warm-up.invalid/story", settings=ExtractSettings(workers=1))
+    url, page = WARM_UP_PAGE
+    extract_page(page, url, settings=ExtractSettings(workers=1))
     tree = loading.parse_html(page)
     if tree is not None:
         _find_text_date(tree)
