@@ -40,7 +40,15 @@ _CLASS_TOKENS = (
     "article-infos|message-container|slide|viewport|overlay|options|expand|obfuscated|blurred|"
     "mol-factbox|yin|zlylin|nfoline"
 )
-_BLOCKS = "self::div or self::item or self::list or self::p or self::section or self::span"
+
+
+def _tag_test(tags: tuple[str, ...]) -> str:
+    """XPath's test for `tags`, as trafilatura writes it ("self::div or self::p")."""
+    return " or ".join(f"self::{tag}" for tag in tags)
+
+
+_BLOCK_TAGS = ("div", "item", "list", "p", "section", "span")
+_BLOCKS = _tag_test(_BLOCK_TAGS)
 _HIDDEN_ID = "reader-comments|akismet"
 _HIDDEN_CLASS = (
     "^hide-|comments-title|nocomments|-reply-|message|akismet|suggest-links|-hide-|hide-print|"
@@ -72,9 +80,12 @@ _COMMENT_NAMES = "[Cc]omment(?!ary)|comol"
 _COMMENT_IDS = f"^(?:{_COMMENT_NAMES}|disqus_thread|dsq-comments)"
 _COMMENT_LIST_IDS = f"^(?:{_COMMENT_NAMES})"
 _COMMENT_CLASSES = "^[Cc]omment(?!ary)|(?:article|post)-comments"
-_COMMENT_BLOCKS = "self::div or self::list or self::section or self::details"
+_APPENDED_TAGS = ("div", "section", "aside")
+_COMMENT_TAGS = ("div", "list", "section", "details")
+_COMMENT_BLOCKS = _tag_test(_COMMENT_TAGS)
+_COMMENT_LIST_TAGS = (*_COMMENT_TAGS, "ol", "ul")
 APPENDED = f"""
-        .//*[self::div or self::section or self::aside][
+        .//*[{_tag_test(_APPENDED_TAGS)}][
         re:test(@id, '{_SCROLLED}') or
         re:test(@class, '{_SCROLLED}')][
         not(.//h1) or re:test(@id, '{_APPENDED}') or re:test(@class, '{_APPENDED}')]
@@ -85,7 +96,7 @@ COMMENTS = f"""
         re:test(@class, '{_COMMENT_CLASSES}')]
         """
 COMMENTS_AND_LISTS = f"""
-        .//*[{_COMMENT_BLOCKS} or self::ol or self::ul][
+        .//*[{_tag_test(_COMMENT_LIST_TAGS)}][
         re:test(@id, '{_COMMENT_IDS}') or
         re:test(@class, '{_COMMENT_CLASSES}')][
         not(self::ol or self::ul) or re:test(@id, '{_COMMENT_LIST_IDS}') or re:test(@class, '{_COMMENT_CLASSES}')]
@@ -209,23 +220,22 @@ class Selection:
 
 
 _ID_OR_CLASS = ("id", "class")
-_COMMENT_TAGS = ("div", "list", "section", "details")
 EXPRESSIONS: dict[str, Selection] = {
     BOILERPLATE: Selection(
         BOILERPLATE,
         _is_boilerplate,
-        tags=("div", "item", "list", "p", "section", "span"),
+        tags=_BLOCK_TAGS,
         attributes=("data-lp-replacement-content", "role", "data-component", "id", "class"),
     ),
     HIDDEN: Selection(HIDDEN, _is_hidden, attributes=("id", "class", "style", "aria-hidden")),
     APPENDED: Selection(
-        APPENDED, _is_appended_article, tags=("div", "section", "aside"), attributes=_ID_OR_CLASS
+        APPENDED, _is_appended_article, tags=_APPENDED_TAGS, attributes=_ID_OR_CLASS
     ),
     COMMENTS: Selection(COMMENTS, _is_comments, tags=_COMMENT_TAGS, attributes=_ID_OR_CLASS),
     COMMENTS_AND_LISTS: Selection(
         COMMENTS_AND_LISTS,
         _is_comments_or_their_list,
-        tags=(*_COMMENT_TAGS, "ol", "ul"),
+        tags=_COMMENT_LIST_TAGS,
         attributes=_ID_OR_CLASS,
     ),
 }
