@@ -388,16 +388,18 @@ def test_any_headline_and_outlet_in_any_pattern_are_told_apart(
     headline, outlet, pattern, confirmed
 ):
     """Only og:title and the <title>, any words in any script: never swapped (a headline
-    that names the host is the outlet's by the rule, `metadata.is_outlet`, so none is made)."""
+    that names the host is the outlet's by the rule, alone on the page too: none is made)."""
     assume(normalise_text(headline) and normalise_text(outlet))
     assume(normalise_text(headline) != normalise_text(outlet))
     assume(normalise_text(outlet) not in normalise_text(headline))
-    assume(not metadata.is_outlet(headline, ["news.example"]))
+    url = "https://news.example/a"
+    alone = metadata.PageEvidence((), (("og:title", headline),), None)
+    alone_title = metadata.decide(alone, url=url).title
+    assume(alone_title is not None)  # the headline names the host: the rule's outlet
+    assert alone_title == headline
     title_tag = pattern.format(h=headline, o=outlet, s="Section")
     evidence = metadata.PageEvidence((), (("og:title", headline),), title_tag)
-    naming = metadata.decide(
-        evidence, url="https://news.example/a", feed_title=headline if confirmed else None
-    )
+    naming = metadata.decide(evidence, url=url, feed_title=headline if confirmed else None)
     assert (naming.title, naming.sitename) == (headline, outlet)
 
 

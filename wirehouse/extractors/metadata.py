@@ -258,7 +258,7 @@ def _channel_name(channel_title: str, title_tag: str | None) -> str | None:
 def _headline(
     evidence: PageEvidence, *, feed_title: str | None, outlets: Sequence[str]
 ) -> tuple[str | None, str | None]:
-    outlet_keys = _outlet_keys(outlets)
+    outlet_keys = {_key(o) for o in outlets} | {_host_key(o) for o in outlets}
     candidates: list[tuple[str, str]] = []
     for source, text in evidence.headlines:
         text = _without_outlet(text, outlet_keys)
@@ -325,20 +325,8 @@ def _without_outlet(text: str, outlet_keys: set[str]) -> str:
     return "".join(parts).strip()
 
 
-def _outlet_keys(outlets: Sequence[str]) -> set[str]:
-    """The keys under which a text names one of `outlets` (its words, or as a host spells it)."""
-    return {_key(o) for o in outlets} | {_host_key(o) for o in outlets}
-
-
 def _is_outlet(part: str, outlet_keys: set[str]) -> bool:
     return _key(part) in outlet_keys or _host_key(part) in outlet_keys
-
-
-def is_outlet(text: str, outlets: Sequence[str]) -> bool:
-    """Whether `text` is one of `outlets` by name: such a headline is taken for the outlet's
-    (og:title, a feed's item title and a ``<title>`` segment set to the site's name are common
-    templates), even where a page's real headline happens to spell its host."""
-    return _is_outlet(text, _outlet_keys(outlets))
 
 
 def _runs(title: str) -> Iterator[tuple[int, int, str]]:
