@@ -201,7 +201,10 @@ class Bench:
         shipped.write_bytes(pickle.dumps({"pages": pages, "warm_up": WARM_UP_PAGE}))
         cmd = [sys.executable, "-m", "bench.bare_loop", str(shipped), json.dumps(options)]
         try:
-            done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+            # a few seconds per hundred pages; a hung loop must not hang the benchmark
+            done = subprocess.run(
+                cmd, capture_output=True, text=True, cwd=ROOT, timeout=60 + 2 * len(pages)
+            )
         finally:
             shipped.unlink()
         if done.returncode != 0:
