@@ -8,9 +8,9 @@ for `max_hold_s` and then closes it between two loads, which is when other proce
 The session also runs DuckDB on one thread and lets its write-ahead log grow to
 `LOADER_CHECKPOINT_THRESHOLD` before checkpointing by itself. During a run the extraction
 workers own the cores, and a batch load's queries are small: one thread per core (DuckDB's
-default) only made them contend, and each checkpoint rewrites the pages' HTML blobs stored
-so far. Measured with `bench/ingest_bench.py --only-cold --articles 3000 --feeds 150`: the
-run's own process used 20.3 s of CPU with the defaults, 16.8 s with these.
+default) only made them contend. Measured with `bench/ingest_bench.py --only-cold --articles
+3000 --feeds 150`, when the pages' HTML was still stored in DuckDB: the run's own process
+used 20.3 s of CPU with the defaults, 16.8 s with these.
 """
 
 from __future__ import annotations
