@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from io import BytesIO
 from urllib.parse import quote
 
+from isal import isal_zlib
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.warcwriter import WARCWriter
@@ -24,8 +25,9 @@ from warcio.warcwriter import WARCWriter
 from wirehouse.errors import WarehouseError
 from wirehouse.records import RawRecord
 
-# gzip level 1 for the same reason zlib level 1 was used before: a few percent larger files for
-# a third of the CPU, and extraction is a run's bottleneck
+# ISA-L's gzip at level 1: the same standard gzip, a quarter of zlib level 1's CPU and smaller
+# files (0.15 against 0.62 ms and 19.1% against 19.7% of a 130 KB page, measured side by side);
+# compressing the pages is a worker's cost, and the workers are a run's bottleneck
 GZIP_LEVEL = 1
 # what a URI may hold as it is; anything else (a space, a control character that could end the
 # header line, non-ASCII) is percent-encoded, and `%` stays so an encoded URL is not encoded twice
@@ -91,7 +93,7 @@ def read_payload(data: bytes, digest: str) -> bytes:
 def _gzip_member(data: bytes) -> bytes:
     """`data` as one gzip member: a `.warc.gz` file is such members end to end, one a record,
     so each record can be read alone from its offset (warcio's own writer compresses at 9)."""
-    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    compressor = isal_zlib.compressobj(GZIP_LEVEL, isal_zlib.DEFLATED, 16 + isal_zlib.MAX_WBITS)
     return compressor.compress(data) + compressor.flush()
 
 
