@@ -25,9 +25,10 @@ from warcio.warcwriter import WARCWriter
 from wirehouse.errors import WarehouseError
 from wirehouse.records import RawRecord
 
-# ISA-L's gzip at level 1: the same standard gzip, a quarter of zlib level 1's CPU and smaller
-# files (0.15 against 0.62 ms and 19.1% against 19.7% of a 130 KB page, measured side by side);
-# compressing the pages is a worker's cost, and the workers are a run's bottleneck
+# ISA-L's gzip at level 1 (of its 0-3): the same standard gzip as zlib level 1 at a quarter of
+# the CPU, and smaller (0.15 against 0.62 ms a page, 19.1% against 19.7% of its size, on 400
+# benchmark pages of 130 KB); compressing the pages is a worker's cost, and the workers are a
+# run's bottleneck
 GZIP_LEVEL = 1
 # what a URI may hold as it is; anything else (a space, a control character that could end the
 # header line, non-ASCII) is percent-encoded, and `%` stays so an encoded URL is not encoded twice
@@ -46,7 +47,8 @@ def raw_record(
     digest = payload_digest(payload)
     uri, date = quote(url, safe=_URI_SAFE), _warc_date(fetched_at)
     # the same fetch always gives the same record, so a page extracted twice (a worker retried,
-    # `reextract`) yields identical bytes
+    # `reextract`) yields identical bytes on one machine (ISA-L may compress differently on
+    # another CPU; the archive keys records by their payload's digest, not their bytes)
     record_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{uri} {date} {digest}")
     out = BytesIO()
     writer = WARCWriter(out, gzip=False, warc_version="1.1")

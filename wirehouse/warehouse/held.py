@@ -1,9 +1,9 @@
 """A write session held open across the batch loads of one run, closed every few seconds.
 
-Closing a DuckDB connection checkpoints the file: about 170 ms of a 64-page batch load, more
-than the load itself (bench/ingest_bench.py). A run's loader therefore keeps its `session`
-for `max_hold_s` and then closes it between two loads, which is when other processes
-(`wirehouse sql`, waiting up to 30 s) get their window.
+Closing a DuckDB connection checkpoints the file: about 170 ms of a 64-page batch load when
+the pages' HTML was stored in DuckDB, more than the load itself (bench/ingest_bench.py). A
+run's loader therefore keeps its `session` for `max_hold_s` and then closes it between two
+loads, which is when other processes (`wirehouse sql`, waiting up to 30 s) get their window.
 
 The session also runs DuckDB on one thread and lets its write-ahead log grow to
 `LOADER_CHECKPOINT_THRESHOLD` before checkpointing by itself. During a run the extraction

@@ -36,6 +36,8 @@ _BATCH_TERM_SCHEMA = pa.schema(
         ("floor", pa.float64()),
     ]
 )
+# one row per batch article: its window
+_BOUND_SCHEMA = pa.schema([("idx", pa.int32()), ("lo", TS), ("hi", TS)])
 
 
 def _window_weights(
@@ -71,21 +73,16 @@ def _stored_story_matches(
     Each term row carries its article's window and floor, so the join's rows are filtered and
     summed without a second join back to the article (half the query's time)."""
     window = timedelta(days=settings.story_window_days)
-    term_rows = []
+    term_rows, bound_rows = [], []
     for i, c in enumerate(placing):
         # an article can only reach the threshold through stories it shares this much with
         floor = settings.story_threshold * sum(weights[t] for t in c.terms)
         lo, hi = c.published - window, c.published + window
+        bound_rows.append((i, lo, hi))
         # a term common this week is no evidence, and the costliest to join
         term_rows += [(i, t, weights[t], lo, hi, floor) for t in c.terms if weights[t]]
     batch_terms = table(_BATCH_TERM_SCHEMA, term_rows)
-    bounds = pa.table(
-        {
-            "idx": pa.array(range(len(placing)), pa.int32()),
-            "lo": pa.array([c.published - window for c in placing], TS),
-            "hi": pa.array([c.published + window for c in placing], TS),
-        }
-    )
+    bounds = table(_BOUND_SCHEMA, bound_rows)
     with registered(con, _story_terms_in=batch_terms, _story_bounds=bounds):
         rows = con.execute(
             """
