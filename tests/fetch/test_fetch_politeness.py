@@ -27,15 +27,16 @@ def slow(seconds: float, body: bytes = b"ok"):
 
 def fetch_all(
     settings, operator_hosts, urls: list[str], warm_up: str | None = None
-) -> tuple[list[Fetched], dict[str, str]]:
+) -> list[Fetched]:
     """Fetch `urls` concurrently, after one sequential `warm_up` fetch (first-use jitter)."""
 
-    async def go() -> tuple[list[Fetched], dict[str, str]]:
+    async def go() -> list[Fetched]:
         async with Fetcher(settings, operator_hosts=operator_hosts) as fetcher:
             if warm_up:
                 assert (await fetcher.fetch(warm_up, kind=FetchKind.PAGE)).ok
-            results = await asyncio.gather(*(fetcher.fetch(u, kind=FetchKind.PAGE) for u in urls))
-            return list(results), fetcher.host_report()
+            return list(
+                await asyncio.gather(*(fetcher.fetch(u, kind=FetchKind.PAGE) for u in urls))
+            )
 
     return asyncio.run(go())
 
@@ -45,7 +46,7 @@ def test_per_host_concurrency_and_min_gap(server, http_settings):
     server.routes["/warm"] = lambda h: h.reply(200, b"")
     settings = http_settings(per_host_connections=2, per_host_delay_s=0.1)
     urls = [server.url("/a")] * 6
-    results, _ = fetch_all(settings, [server.netloc], urls, warm_up=server.url("/warm"))
+    results = fetch_all(settings, [server.netloc], urls, warm_up=server.url("/warm"))
     assert all(r.ok for r in results)
     assert server.tracker.max_in_flight == 2  # parallel, but never more than allowed
     starts = sorted(s.started for s in server.hits("/a"))
@@ -58,7 +59,7 @@ def test_global_connection_cap_across_hosts(make_server, tracker, http_settings)
     one.routes["/a"] = two.routes["/a"] = slow(0.1)
     settings = http_settings(per_host_connections=4, max_connections=3)
     urls = [one.url("/a")] * 4 + [two.url("/a")] * 4
-    results, _ = fetch_all(settings, [one.netloc, two.netloc], urls)
+    results = fetch_all(settings, [one.netloc, two.netloc], urls)
     assert all(r.ok for r in results)
     assert tracker.max_in_flight == 3
 
@@ -81,13 +82,13 @@ def test_retry_after_pauses_the_host(server, http_settings):
 
 
 def _defer_run(server, settings, first_path: str, kind: FetchKind):
-    async def go() -> tuple[Fetched, list[Fetched], dict[str, str]]:
+    async def go() -> tuple[Fetched, list[Fetched]]:
         async with Fetcher(settings, operator_hosts=[server.netloc]) as fetcher:
             first = await fetcher.fetch(server.url(first_path), kind=kind)
             later = await asyncio.gather(
                 *(fetcher.fetch(server.url(f"/next/{i}"), kind=kind) for i in range(3))
             )
-            return first, list(later), fetcher.host_report()
+            return first, list(later)
 
     return asyncio.run(go())
 
@@ -103,7 +104,7 @@ def test_retry_after_beyond_cap_defers_the_host_to_a_later_run(server, http_sett
     server.routes["/down"] = lambda h: h.reply(status, b"", {"Retry-After": header})
     for i in range(3):
         server.routes[f"/next/{i}"] = lambda h: h.reply(200, b"ok")
-    down, later, report = _defer_run(server, http_settings(), "/down", FetchKind.FEED)
+    down, later = _defer_run(server, http_settings(), "/down", FetchKind.FEED)
     assert down.status == status and down.retry_after_s is not None
     assert abs(down.retry_after_s - 86400.0) <= 2.0  # an HTTP-date is whole seconds
     assert down.error is not None and down.error.startswith("deferred_retry_after:until=")
@@ -113,7 +114,6 @@ def test_retry_after_beyond_cap_defers_the_host_to_a_later_run(server, http_sett
     )
     assert all(r.error == down.error and r.status is None for r in later)
     assert not any(server.hits(f"/next/{i}") for i in range(3))
-    assert report == {server.netloc: down.error}
 
 
 def test_retry_after_cap_is_a_setting_and_reads_http_dates(server, http_settings):
@@ -123,9 +123,7 @@ def test_retry_after_cap_is_a_setting_and_reads_http_dates(server, http_settings
     )
     for i in range(3):
         server.routes[f"/next/{i}"] = lambda h: h.reply(200, b"ok")
-    busy, later, _ = _defer_run(
-        server, http_settings(max_retry_after_s=60.0), "/busy", FetchKind.PAGE
-    )
+    busy, later = _defer_run(server, http_settings(max_retry_after_s=60.0), "/busy", FetchKind.PAGE)
     assert busy.error is not None and busy.error.startswith("deferred_retry_after:")
     assert all(r.error == busy.error for r in later)
     assert len(server.seen) == 1
@@ -133,7 +131,7 @@ def test_retry_after_cap_is_a_setting_and_reads_http_dates(server, http_settings
 
 def test_an_absurd_retry_after_defers_for_a_year_without_overflow(server, http_settings):
     server.routes["/busy"] = lambda h: h.reply(429, b"", {"Retry-After": "1" + "0" * 300})
-    busy, _, _ = _defer_run(server, http_settings(), "/busy", FetchKind.PAGE)
+    busy, _ = _defer_run(server, http_settings(), "/busy", FetchKind.PAGE)
     assert busy.error is not None and busy.error.startswith("deferred_retry_after:until=")
     until = datetime.fromisoformat(busy.error.split("until=", 1)[1])
     assert until.year in {datetime.now(UTC).year + 1, datetime.now(UTC).year + 2}
@@ -142,19 +140,15 @@ def test_an_absurd_retry_after_defers_for_a_year_without_overflow(server, http_s
 def test_403_storm_backs_the_host_off(server, http_settings):
     server.routes["/x"] = lambda h: h.reply(403, b"forbidden")
 
-    async def go() -> tuple[list[Fetched], dict[str, str]]:
+    async def go() -> list[Fetched]:
         async with Fetcher(http_settings(), operator_hosts=[server.netloc]) as fetcher:
-            results = [await fetcher.fetch(server.url("/x"), kind=FetchKind.PAGE) for _ in range(7)]
-            return results, fetcher.host_report()
+            return [await fetcher.fetch(server.url("/x"), kind=FetchKind.PAGE) for _ in range(7)]
 
-    agent = http_settings().user_agent_header()
-
-    results, report = asyncio.run(go())
+    results = asyncio.run(go())
     assert [r.error for r in results[:5]] == ["http_403"] * 5
     assert all(r.error == "host_backed_off:http_403 x5" for r in results[5:])
     assert all(r.status is None for r in results[5:])
     assert len(server.hits("/x")) == 5
-    assert report == {f"{server.netloc} for {agent}": "http_403 x5"}
 
 
 def test_parse_retry_after():
@@ -188,7 +182,7 @@ def test_gate_unit_pause_and_crawl_delay():
     assert gate._hosts["g:80"].delay_s == 0.5
     for _ in range(5):
         gate.observe_failure("d:80", "connect_error")
-    assert gate.report() == {"d:80": "network_failures x5 (connect_error)"}
+    assert gate.backed_off("d:80") == "network_failures x5 (connect_error)"
 
 
 def test_dead_host_is_backed_off_after_repeated_failures(http_settings):

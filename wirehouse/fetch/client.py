@@ -200,10 +200,6 @@ class Fetcher:
         await self._robots.aclose()
         await self._client.aclose()
 
-    def host_report(self) -> dict[str, str]:
-        """Hosts (``host:port``) backed off this run, and why."""
-        return self._hosts.report()
-
     def _cap(self, kind: FetchKind) -> int:
         if kind in (FetchKind.FEED, FetchKind.SITEMAP):
             return self._settings.feed_max_bytes

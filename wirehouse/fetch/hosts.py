@@ -185,19 +185,6 @@ class HostGate:
         host = self._hosts.get(key)
         return host is not None and (host.backed_off or "").startswith(DEFERRED_RETRY_AFTER)
 
-    def report(self) -> dict[str, str]:
-        """Hosts backed off this run and why: ``host:port``, or ``host:port for <User-Agent>``
-        when only that agent was refused."""
-        report: dict[str, str] = {}
-        for key, host in self._hosts.items():
-            if host.backed_off:
-                report[key] = host.backed_off
-                continue
-            for user_agent, agent in host.agents.items():
-                if agent.backed_off:
-                    report[f"{key} for {user_agent}" if user_agent else key] = agent.backed_off
-        return report
-
     def set_crawl_delay(self, key: str, seconds: float) -> None:
         """Raise the host's minimum gap to its robots.txt Crawl-delay (capped, never lowered)."""
         host = self._host(key)
