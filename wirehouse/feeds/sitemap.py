@@ -110,7 +110,7 @@ def parse_sitemap(
     cleaned = strip_dtd(body)
     if cleaned is None:
         return ParsedSitemap(url, error="malformed: refused nested document type declarations")
-    sites = {site_of(fetched.final_url), site_of(url)} | ({site_of(site)} if site else set())
+    sites = {bare_host(fetched.final_url), bare_host(url)} | ({bare_host(site)} if site else set())
     sites.discard("")
     return _Reader(
         base_url=fetched.final_url,
@@ -247,17 +247,17 @@ def _dated(entry: Entry) -> datetime | None:
     return entry.published_at or entry.updated_at
 
 
-def site_of(url: str) -> str:
+def bare_host(url: str) -> str:
     """A URL's host as `normalise_url` spells it (lower case, IDNA, no trailing dot), without a
     leading `www.`: a sitemap's links stay on it; "" when `url` is no http(s) URL."""
     try:
-        return _site_of_key(normalise_url(url))
+        return _bare_host_of_key(normalise_url(url))
     except ValueError:
         return ""
 
 
-def _site_of_key(url_key: str) -> str:
-    """`site_of` a URL already normalised (an entry's `url_key`)."""
+def _bare_host_of_key(url_key: str) -> str:
+    """`bare_host` a URL already normalised (an entry's `url_key`)."""
     return (urlsplit(url_key).hostname or "").removeprefix("www.")
 
 
@@ -303,7 +303,7 @@ class _Reader:
                 name = local_name(element.tag)
                 if root == "urlset" and name == "url":
                     entry = self._entry(element, feed_url=url)
-                    if entry is not None and _site_of_key(entry.url_key) not in self.sites:
+                    if entry is not None and _bare_host_of_key(entry.url_key) not in self.sites:
                         off_site += 1
                     elif entry is not None and (self.keep is None or self.keep(entry)):
                         if len(entries) >= cap:
@@ -313,7 +313,7 @@ class _Reader:
                 elif root == "sitemapindex" and name == "sitemap":
                     fields = _fields(element)
                     link = http_link(fields.get("loc"), self.base_url)
-                    if link is not None and site_of(link) not in self.sites:
+                    if link is not None and bare_host(link) not in self.sites:
                         off_site += 1
                     elif link is not None:
                         children.append((link, self._date(fields.get("lastmod"))))

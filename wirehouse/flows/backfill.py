@@ -26,8 +26,8 @@ from wirehouse.extractors.pool import start_forkserver
 from wirehouse.feeds.sitemap import (
     SitemapLimits,
     SitemapRead,
+    bare_host,
     read_sitemaps,
-    site_of,
     sitemaps_in_robots,
 )
 from wirehouse.fetch.client import Fetcher
@@ -83,9 +83,9 @@ def backfill_sources(settings: Settings, sitemaps: list[str]) -> list[FeedSource
         listed = []
     by_site: dict[str, FeedSource] = {}
     for feed in listed:
-        by_site.setdefault(site_of(feed.url), feed)
+        by_site.setdefault(bare_host(feed.url), feed)
     return [
-        replace(by_site[site_of(s.url)], url=s.url) if site_of(s.url) in by_site else s
+        replace(by_site[bare_host(s.url)], url=s.url) if bare_host(s.url) in by_site else s
         for s in sources
     ]
 
