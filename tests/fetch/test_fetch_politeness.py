@@ -13,7 +13,7 @@ import pytest
 from devkit.ports import free_port
 from wirehouse.config.settings import HttpSettings
 from wirehouse.fetch import Fetcher
-from wirehouse.fetch.hosts import HostGate, parse_retry_after
+from wirehouse.fetch.hosts import HostGate, deferral, deferred_until, parse_retry_after
 from wirehouse.records import Fetched, FetchKind
 
 
@@ -225,3 +225,33 @@ def test_a_deadline_ends_fetches_still_queued_behind_a_hosts_gap(server, http_se
     assert all(r.status is None and r.body is None for r in results if not r.ok)
     assert len(server.seen) == 1
     assert 1.0 - 0.05 <= took < 4.0, took
+
+
+def test_a_host_deferred_by_an_earlier_run_is_not_asked_before_its_time(server, http_settings):
+    """The deferral an earlier run was given holds in the next runs: the host's requests are
+    refused without a request, with the time it named; one whose time passed is asked."""
+    server.routes["/p"] = lambda h: h.reply(200, b"ok")
+    later = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=5)
+    earlier = datetime.now(UTC) - timedelta(seconds=1)
+
+    async def go(until: datetime) -> Fetched:
+        async with Fetcher(
+            http_settings(),
+            operator_hosts=[server.netloc],
+            deferred={server.url("/another-page"): until},
+        ) as fetcher:
+            return await fetcher.fetch(server.url("/p"), kind=FetchKind.PAGE)
+
+    refused = asyncio.run(go(later))
+    assert refused.status is None and refused.error == deferral(later)
+    assert deferred_until(refused.error) == later
+    assert not server.hits("/p")
+    assert asyncio.run(go(earlier)).ok and len(server.hits("/p")) == 1
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [None, "", "http_403 x5", "deferred_retry_after:until=soon", "deferred_retry_after:until="],
+)
+def test_only_a_deferral_names_a_time(reason: str | None) -> None:
+    assert deferred_until(reason) is None

@@ -48,12 +48,12 @@ class HttpSettings(BaseModel):
         default=5, ge=0, description="Redirects followed, each hop's address checked."
     )
     # two minutes: a pause a run can sit out; a host asking for longer (an hour-long 429) is left
-    # for a later run instead, and its pages are fetched then, not given up
+    # until the time it named instead, and its pages are fetched then, not given up
     max_retry_after_s: float = Field(
         default=120.0,
         gt=0,
         description="Longest 429/503 Retry-After a run waits; a host asking for more is deferred: "
-        "its pages are left for a later run, not failed.",
+        "no run asks it again before the time it named, and its pages wait, not failed.",
     )
     # feeds above a few MB are broken or hostile; real news pages are ~50-500 KB
     feed_max_bytes: int = Field(

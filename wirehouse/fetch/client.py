@@ -18,7 +18,7 @@ import contextlib
 import logging
 import ssl
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -129,7 +129,9 @@ class Fetcher:
 
     `operator_hosts` are the ``host:port`` origins of the operator's feeds: they (and
     `settings.allow_private_hosts`) may live on loopback/private addresses; links and redirects
-    elsewhere may not. `transport` replaces the network (tests); `resolver` replaces DNS (tests).
+    elsewhere may not. `deferred` maps URLs whose host deferred an earlier run (a long
+    Retry-After) to the time the host named: until then that host is not asked. `transport`
+    replaces the network (tests); `resolver` replaces DNS (tests).
     """
 
     def __init__(
@@ -137,6 +139,7 @@ class Fetcher:
         settings: HttpSettings,
         *,
         operator_hosts: Iterable[str] = (),
+        deferred: Mapping[str, datetime] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         resolver: Resolver | None = None,
     ) -> None:
@@ -150,6 +153,9 @@ class Fetcher:
             max_connections=settings.max_connections,
             max_pause_s=settings.max_retry_after_s,
         )
+        for url, until in (deferred or {}).items():
+            with contextlib.suppress(httpx.InvalidURL):  # a log row no URL parser reads
+                self._hosts.defer(host_key(httpx.URL(url)), until)
         self._default = FetchProfile(
             user_agent=settings.user_agent_header(),
             limits=HostLimits(settings.per_host_delay_s, settings.per_host_connections),

@@ -11,7 +11,9 @@ once instead of being sent. A 403 storm backs off only the User-Agent it was sen
 partner's agent may be let in where ours is refused); network failures and pauses are the
 host's, whoever asks. A Retry-After longer than the run waits defers the host instead: its
 requests fail with `deferred_retry_after:until=<time>`, a reason that tells the flow to leave
-those pages for a later run rather than count them as failures.
+those pages for a later run rather than count them as failures. The runs that start before
+that time are given the deferral (`HostGate.defer`, from the fetches the warehouse logged), so
+the host is not asked again until the time it named.
 
 Each request carries its `HostLimits` (the settings', or its feed's from the feed list): a host
 keeps the strictest limits of the requests that reached it, so a feed asking for more gap is
@@ -36,7 +38,9 @@ import httpx
 log = logging.getLogger(__name__)
 
 DEFERRED_RETRY_AFTER = "deferred_retry_after"  # the reason prefix of a deferred host's requests
-_MAX_DEFER_S = 366 * 86400.0  # a Retry-After of 1e300 s is a year, not an overflow
+_UNTIL = f"{DEFERRED_RETRY_AFTER}:until="
+_UNTIL_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+MAX_DEFER_S = 366 * 86400.0  # a Retry-After of 1e300 s is a year, not an overflow
 DEFAULT_429_PAUSE_S = 30.0  # a 429 without Retry-After still means "slow down"
 MAX_CRAWL_DELAY_S = 10.0  # robots.txt Crawl-delay is honoured up to this
 FORBIDDEN_STORM = 5  # this many 403s in a row: the host is blocking us
@@ -80,6 +84,21 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     if not math.isfinite(seconds):
         return None
     return max(0.0, seconds)
+
+
+def deferral(until: datetime) -> str:
+    """The reason of a request refused because its host asked us to wait until `until`."""
+    return f"{_UNTIL}{until.astimezone(UTC):{_UNTIL_FORMAT}}"
+
+
+def deferred_until(reason: str | None) -> datetime | None:
+    """The time in a `deferral` reason; None for any other reason."""
+    if not reason or not reason.startswith(_UNTIL):
+        return None
+    try:
+        return datetime.strptime(reason.removeprefix(_UNTIL), _UNTIL_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 class _Slots:
@@ -185,6 +204,12 @@ class HostGate:
         host = self._hosts.get(key)
         return host is not None and (host.backed_off or "").startswith(DEFERRED_RETRY_AFTER)
 
+    def defer(self, key: str, until: datetime) -> None:
+        """Refuse the host's requests as deferred until `until`, as an earlier run was asked
+        to (a time already past defers nothing)."""
+        if until > datetime.now(UTC):
+            self._back_off(key, self._host(key), deferral(until))
+
     def set_crawl_delay(self, key: str, seconds: float) -> None:
         """Raise the host's minimum gap to its robots.txt Crawl-delay (capped, never lowered)."""
         host = self._host(key)
@@ -245,10 +270,8 @@ class HostGate:
             if pause is None:
                 return
             if pause > self._max_pause_s:
-                until = datetime.now(UTC) + timedelta(seconds=min(pause, _MAX_DEFER_S))
-                self._back_off(
-                    key, host, f"{DEFERRED_RETRY_AFTER}:until={until:%Y-%m-%dT%H:%M:%SZ}"
-                )
+                until = datetime.now(UTC) + timedelta(seconds=min(pause, MAX_DEFER_S))
+                self._back_off(key, host, deferral(until))
                 return
             host.paused_until = max(host.paused_until, self._clock() + pause)
             log.info("pausing %s for %.1fs (http_%d)", key, pause, status)

@@ -43,6 +43,7 @@ from wirehouse.flows.stopping import Stop
 from wirehouse.records import FeedSource, Fetched, FetchKind, RunSummary
 from wirehouse.timespec import parse_since
 from wirehouse.warehouse.entries import Budget
+from wirehouse.warehouse.runs import deferred_urls
 
 
 @task(name="read-sitemaps", cache_policy=NO_CACHE, persist_result=False)
@@ -130,7 +131,9 @@ async def _backfill(
     now = datetime.now(UTC)
     since_at = parse_since(since, now=now) if since else None
     warehouse = settings.warehouse
-    with locked_run(warehouse, summary, now=now, read=lambda _: None):
+    with locked_run(
+        warehouse, summary, now=now, read=lambda con: deferred_urls(con, now)
+    ) as deferred:
         if not settings.extract.dask_address:  # its pages go to workers here: warm them up
             start_forkserver()
         bounds = settings.backfill
@@ -145,7 +148,7 @@ async def _backfill(
         # this one left pending (and robots.txt is obeyed for all of them)
         deadline = time.monotonic() + settings.run_deadline_s
         async with fetching_run(
-            settings, summary, sources, deadline=deadline, budget=budget
+            settings, summary, sources, deadline=deadline, budget=budget, deferred=deferred
         ) as run:
             with timed(summary, "fetch_feeds"):
                 reads = await read_all_sitemaps(run.fetcher, sources, limits, since_at)

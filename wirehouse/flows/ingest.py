@@ -47,7 +47,7 @@ from wirehouse.records import (
     Stage,
 )
 from wirehouse.warehouse.entries import Budget
-from wirehouse.warehouse.runs import feed_states
+from wirehouse.warehouse.runs import deferred_urls, feed_states
 
 
 @task(name="fetch-feeds", cache_policy=NO_CACHE, persist_result=False)
@@ -155,7 +155,9 @@ async def _ingest(
     if not sources:
         raise ConfigError("no feeds to fetch: give --feed URL or a feed list with enabled feeds")
     now = datetime.now(UTC)
-    with locked_run(warehouse, summary, now=now, read=feed_states) as states:
+    with locked_run(
+        warehouse, summary, now=now, read=lambda con: (feed_states(con), deferred_urls(con, now))
+    ) as (states, deferred):
         start_forkserver()  # feeds are parsed in workers forked from it: it warms up meanwhile
         decisions = due_feeds(sources, states, now=now)
         due = [d.source for d in decisions if d.due]
@@ -167,7 +169,7 @@ async def _ingest(
             per_run=settings.budget.max_pages_per_run,
         )
         async with fetching_run(
-            settings, summary, sources, deadline=deadline, budget=budget
+            settings, summary, sources, deadline=deadline, budget=budget, deferred=deferred
         ) as run:
             with timed(summary, "fetch_feeds"):
                 outcomes, body_hashes = await fetch_feeds(unvisited(run), due, states)

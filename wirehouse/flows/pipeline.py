@@ -15,7 +15,7 @@ import contextlib
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -457,11 +457,13 @@ async def fetching_run(
     *,
     deadline: float,
     budget: Budget,
+    deferred: Mapping[str, datetime],
 ) -> AsyncIterator[PipelineRun]:
     """The run's record with its one HTTP client open over the block (the hosts of `sources`
-    are the operator's own), so each flow builds it the same way."""
+    are the operator's own; the hosts of `deferred`, `runs.deferred_urls`, are not asked
+    before the time they named), so each flow builds it the same way."""
     operator_hosts = {url_origin(s.url) for s in sources}
-    async with Fetcher(settings.http, operator_hosts=operator_hosts) as fetcher:
+    async with Fetcher(settings.http, operator_hosts=operator_hosts, deferred=deferred) as fetcher:
         yield PipelineRun(
             settings=settings,
             db=settings.warehouse,

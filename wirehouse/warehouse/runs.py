@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pyarrow as pa
 
+from wirehouse.fetch.hosts import DEFERRED_RETRY_AFTER, MAX_DEFER_S, deferral, deferred_until
 from wirehouse.records import FeedOutcome, FeedState, Fetched, RunSummary
 from wirehouse.warehouse.arrow import TAGS, TS, insert_new, registered, table
 
@@ -83,6 +84,20 @@ def finish_run(
             summary.run_id,
         ],
     )
+
+
+def deferred_urls(con: duckdb.DuckDBPyConnection, now: datetime) -> dict[str, datetime]:
+    """The URLs whose host told an earlier run to wait past `now` (a Retry-After longer than a
+    run waits), with the time it named, from the fetch log: the next runs keep away till then.
+    The reasons share one format, so the latest is the greatest string."""
+    rows = con.execute(
+        "SELECT coalesce(final_url, url), max(error) FROM fetches"
+        " WHERE fetched_at >= ? AND starts_with(error, ?)"
+        " GROUP BY ALL HAVING max(error) > ?",
+        [now - timedelta(seconds=MAX_DEFER_S), DEFERRED_RETRY_AFTER, deferral(now)],
+    ).fetchall()
+    found = {url: deferred_until(error) for url, error in rows}
+    return {url: until for url, until in found.items() if until is not None}
 
 
 def feed_states(con: duckdb.DuckDBPyConnection) -> dict[str, FeedState]:

@@ -1,0 +1,43 @@
+"""The deferrals the fetch log holds: what the next run is told to keep away from, and till when."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import duckdb
+
+from wirehouse.fetch.hosts import deferral
+from wirehouse.records import Fetched, FetchKind
+from wirehouse.warehouse.runs import deferred_urls, record_fetches
+
+NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+
+
+def fetched(
+    url: str, error: str | None, *, at: datetime = NOW, status: int | None = None
+) -> Fetched:
+    return Fetched(url, FetchKind.PAGE, url, status, at, 1.0, error=error)
+
+
+def test_the_latest_deferral_of_each_url_holds_until_its_time(con: duckdb.DuckDBPyConnection):
+    soon, later = NOW + timedelta(hours=1), NOW + timedelta(days=2)
+    record_fetches(
+        con,
+        "run-1",
+        [
+            fetched("https://a.test/1", deferral(soon), status=503),  # the answer that deferred
+            fetched("https://a.test/2", deferral(soon)),  # refused without a request
+            fetched("https://b.test/1", deferral(soon), at=NOW - timedelta(minutes=5)),
+            fetched("https://b.test/1", deferral(later)),  # asked again later: a longer wait
+            fetched("https://c.test/1", deferral(NOW - timedelta(seconds=1))),  # over
+            fetched("https://d.test/1", "host_backed_off:http_403 x5"),  # this run's only
+            fetched("https://e.test/1", None, status=200),
+        ],
+    )
+    assert deferred_urls(con, NOW) == {
+        "https://a.test/1": soon,
+        "https://a.test/2": soon,
+        "https://b.test/1": later,
+    }
+    assert deferred_urls(con, soon) == {"https://b.test/1": later}
+    assert deferred_urls(con, later) == {}
