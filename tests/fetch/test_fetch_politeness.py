@@ -255,3 +255,33 @@ def test_a_host_deferred_by_an_earlier_run_is_not_asked_before_its_time(server, 
 )
 def test_only_a_deferral_names_a_time(reason: str | None) -> None:
     assert deferred_until(reason) is None
+
+
+def test_a_long_retry_after_on_robots_txt_defers_the_page_it_was_asked_for(server, http_settings):
+    """robots.txt is a host's first answer: its pause defers the page, which is never asked."""
+    server.routes["/robots.txt"] = lambda h: h.reply(503, b"", {"Retry-After": "86400"})
+    server.routes["/p"] = lambda h: h.reply(200, b"ok")
+
+    async def go() -> Fetched:
+        async with Fetcher(http_settings(), operator_hosts=[server.netloc]) as fetcher:
+            return await fetcher.fetch(server.url("/p"), kind=FetchKind.PAGE, check_robots=True)
+
+    page = asyncio.run(go())
+    assert page.status is None and deferred_until(page.error) is not None
+    assert len(server.hits("/robots.txt")) == 1 and not server.hits("/p")
+
+
+def test_of_several_deferrals_of_one_host_the_latest_holds(server, http_settings):
+    server.routes["/p"] = lambda h: h.reply(200, b"ok")
+    now = datetime.now(UTC).replace(microsecond=0)
+    soon, later = now + timedelta(hours=1), now + timedelta(days=1)
+
+    async def go() -> Fetched:
+        deferred = {server.url("/a"): soon, server.url("/b"): later, server.url("/c"): soon}
+        async with Fetcher(
+            http_settings(), operator_hosts=[server.netloc], deferred=deferred
+        ) as fetcher:
+            return await fetcher.fetch(server.url("/p"), kind=FetchKind.PAGE)
+
+    assert asyncio.run(go()).error == deferral(later)
+    assert not server.hits("/p")

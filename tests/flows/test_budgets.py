@@ -24,6 +24,7 @@ import pytest
 from devkit.archived import page_payloads
 from wirehouse.fetch.hosts import deferred_until
 from wirehouse.flows.ingest import ingest
+from wirehouse.records import RunSummary
 
 # three flow runs in one module fixture, each parsing the 10,000-item feed
 pytestmark = pytest.mark.timeout(900)
@@ -201,7 +202,7 @@ def runs(prefect_api, room, tmp_path_factory) -> Iterator[tuple[Path, list]]:
         yield db, list(zip(summaries, snapshots, strict=True))
 
 
-def _wait_out_deferrals(summary) -> None:
+def _wait_out_deferrals(summary: RunSummary) -> None:
     """Sleep until every deferral of a run is over (its times are whole seconds)."""
     times = [deferred_until(r.reason) for r in summary.rejected]
     until = max((t for t in times if t is not None), default=None)

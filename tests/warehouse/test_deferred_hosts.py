@@ -14,9 +14,14 @@ NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
 
 def fetched(
-    url: str, error: str | None, *, at: datetime = NOW, status: int | None = None
+    url: str,
+    error: str | None,
+    *,
+    at: datetime = NOW,
+    status: int | None = None,
+    final_url: str | None = None,
 ) -> Fetched:
-    return Fetched(url, FetchKind.PAGE, url, status, at, 1.0, error=error)
+    return Fetched(url, FetchKind.PAGE, final_url or url, status, at, 1.0, error=error)
 
 
 def test_the_latest_deferral_of_each_url_holds_until_its_time(con: duckdb.DuckDBPyConnection):
@@ -32,12 +37,20 @@ def test_the_latest_deferral_of_each_url_holds_until_its_time(con: duckdb.DuckDB
             fetched("https://c.test/1", deferral(NOW - timedelta(seconds=1))),  # over
             fetched("https://d.test/1", "host_backed_off:http_403 x5"),  # this run's only
             fetched("https://e.test/1", None, status=200),
+            # redirected: the host that answered is the one that asked for the pause
+            fetched(
+                "https://f.test/1", deferral(soon), status=503, final_url="https://cdn.test/f/1"
+            ),
+            # a year and more ago: past any pause a host can ask for
+            fetched("https://g.test/1", deferral(later), at=NOW - timedelta(days=400)),
+            fetched("https://h.test/1", "deferred_retry_after:until=whenever"),  # not ours
         ],
     )
     assert deferred_urls(con, NOW) == {
         "https://a.test/1": soon,
         "https://a.test/2": soon,
         "https://b.test/1": later,
+        "https://cdn.test/f/1": soon,
     }
-    assert deferred_urls(con, soon) == {"https://b.test/1": later}
+    assert deferred_urls(con, soon) == {"https://b.test/1": later}  # a time reached is over
     assert deferred_urls(con, later) == {}

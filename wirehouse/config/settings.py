@@ -53,7 +53,8 @@ class HttpSettings(BaseModel):
         default=120.0,
         gt=0,
         description="Longest 429/503 Retry-After a run waits; a host asking for more is deferred: "
-        "no run asks it again before the time it named, and its pages wait, not failed.",
+        "no run asks it again before the time it named, and its pages and feeds wait, not "
+        "failed (a page waiting longer than `page_retry_days` is given up).",
     )
     # feeds above a few MB are broken or hostile; real news pages are ~50-500 KB
     feed_max_bytes: int = Field(

@@ -153,9 +153,13 @@ class Fetcher:
             max_connections=settings.max_connections,
             max_pause_s=settings.max_retry_after_s,
         )
+        latest: dict[str, datetime] = {}
         for url, until in (deferred or {}).items():
             with contextlib.suppress(httpx.InvalidURL):  # a log row no URL parser reads
-                self._hosts.defer(host_key(httpx.URL(url)), until)
+                key = host_key(httpx.URL(url))
+                latest[key] = max(until, latest.get(key, until))
+        for key, until in latest.items():
+            self._hosts.defer(key, until)
         self._default = FetchProfile(
             user_agent=settings.user_agent_header(),
             limits=HostLimits(settings.per_host_delay_s, settings.per_host_connections),
@@ -373,6 +377,10 @@ class Fetcher:
             return f"dns_error:{_short(exc)}", None
         if check_robots and kind is not FetchKind.ROBOTS:
             rules = await self.robots_rules(str(target), profile)
+            if backed_off := self._hosts.backed_off(key, profile.user_agent):
+                # robots.txt was the host's first answer: a long Retry-After there defers the
+                # page too (and the page's row carries the deferral to the next runs)
+                return refusal(backed_off), None
             if rules.crawl_delay_s is not None:
                 self._hosts.set_crawl_delay(key, rules.crawl_delay_s)
             verdict = rules.verdict(str(target))

@@ -5,15 +5,14 @@ Hosts are keyed by ``host:port``. A request takes its host's slot (at most
 minimum gap (`per_host_delay_s`) since the previous request start has passed and any
 Retry-After pause is over, then takes a global slot (at most `max_connections` in flight).
 
-A host that keeps refusing us (a storm of 403s, a Retry-After longer than we are willing to
-wait, repeated network failures) is backed off for the rest of the run: its requests fail at
-once instead of being sent. A 403 storm backs off only the User-Agent it was sent to (a
-partner's agent may be let in where ours is refused); network failures and pauses are the
-host's, whoever asks. A Retry-After longer than the run waits defers the host instead: its
-requests fail with `deferred_retry_after:until=<time>`, a reason that tells the flow to leave
-those pages for a later run rather than count them as failures. The runs that start before
-that time are given the deferral (`HostGate.defer`, from the fetches the warehouse logged), so
-the host is not asked again until the time it named.
+A host that keeps refusing us (a storm of 403s, repeated network failures) is backed off for
+the rest of the run: its requests fail at once instead of being sent. A 403 storm backs off
+only the User-Agent it was sent to (a partner's agent may be let in where ours is refused);
+network failures and pauses are the host's, whoever asks. A Retry-After longer than the run
+waits defers the host instead: its requests fail with `deferred_retry_after:until=<time>`, a
+reason that tells the flow to leave those pages (and feeds) for later rather than count them as
+failures. The runs that start before that time are given the deferral (`HostGate.defer`, from
+the fetches the warehouse logged), so the host is not asked again until the time it named.
 
 Each request carries its `HostLimits` (the settings', or its feed's from the feed list): a host
 keeps the strictest limits of the requests that reached it, so a feed asking for more gap is
@@ -38,7 +37,7 @@ import httpx
 log = logging.getLogger(__name__)
 
 DEFERRED_RETRY_AFTER = "deferred_retry_after"  # the reason prefix of a deferred host's requests
-_UNTIL = f"{DEFERRED_RETRY_AFTER}:until="
+DEFERRAL_PREFIX = f"{DEFERRED_RETRY_AFTER}:until="
 _UNTIL_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 MAX_DEFER_S = 366 * 86400.0  # a Retry-After of 1e300 s is a year, not an overflow
 DEFAULT_429_PAUSE_S = 30.0  # a 429 without Retry-After still means "slow down"
@@ -87,16 +86,21 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 
 
 def deferral(until: datetime) -> str:
-    """The reason of a request refused because its host asked us to wait until `until`."""
-    return f"{_UNTIL}{until.astimezone(UTC):{_UNTIL_FORMAT}}"
+    """The reason of a request refused because its host asked us to wait until `until`, to
+    the second (rounded up: never before the time the host named)."""
+    if until.microsecond:
+        until = until.replace(microsecond=0) + timedelta(seconds=1)
+    return f"{DEFERRAL_PREFIX}{until.astimezone(UTC):{_UNTIL_FORMAT}}"
 
 
 def deferred_until(reason: str | None) -> datetime | None:
     """The time in a `deferral` reason; None for any other reason."""
-    if not reason or not reason.startswith(_UNTIL):
+    if not reason or not reason.startswith(DEFERRAL_PREFIX):
         return None
     try:
-        return datetime.strptime(reason.removeprefix(_UNTIL), _UNTIL_FORMAT).replace(tzinfo=UTC)
+        return datetime.strptime(reason.removeprefix(DEFERRAL_PREFIX), _UNTIL_FORMAT).replace(
+            tzinfo=UTC
+        )
     except ValueError:
         return None
 
@@ -165,7 +169,8 @@ class _Host:
 
 
 class HostGate:
-    """Grants request slots per host and remembers how each host has treated us this run."""
+    """Grants request slots per host and remembers how each host has treated us this run (and
+    which hosts earlier runs were told to leave alone for a while: `defer`)."""
 
     def __init__(
         self,
@@ -286,7 +291,7 @@ class HostGate:
     def _back_off(self, key: str, host: _Host, reason: str) -> None:
         if host.backed_off is None:
             host.backed_off = reason
-            log.warning("backing off %s for the rest of the run: %s", key, reason)
+            log.warning("backing off %s: %s", key, reason)
 
 
 def refusal(reason: str) -> str:

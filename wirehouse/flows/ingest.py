@@ -23,6 +23,7 @@ from wirehouse.errors import ConfigError
 from wirehouse.extractors.pool import DeadlinePool, parse_in_worker, start_forkserver
 from wirehouse.feeds.parse import parse_feed
 from wirehouse.feeds.schedule import due_feeds
+from wirehouse.fetch.hosts import deferred_until
 from wirehouse.flows.pipeline import (
     PipelineRun,
     fetching_run,
@@ -192,7 +193,8 @@ async def _ingest(
 
 
 def _tally_feeds(summary: RunSummary, outcomes: list[FeedOutcome]) -> list[Entry]:
-    """Count the feeds into the summary (fetched, not modified, failed) and gather their entries."""
+    """Count the feeds into the summary (fetched, not modified, failed) and gather their entries;
+    a feed whose host asked for a pause is rejected with that reason but not counted failed."""
     entries: list[Entry] = []
     for o in outcomes:
         f = o.fetched
@@ -208,7 +210,8 @@ def _tally_feeds(summary: RunSummary, outcomes: list[FeedOutcome]) -> list[Entry
                     summary.feeds_failed += 1
                     summary.rejected.append(Rejected(Stage.FEED, o.source.url, o.parsed.error))
         else:
-            summary.feeds_failed += 1
+            if deferred_until(f.error) is None:  # a host's pause is no failure of its feed
+                summary.feeds_failed += 1
             summary.rejected.append(
                 Rejected(Stage.FEED, o.source.url, f.error or f"http_{f.status}")
             )

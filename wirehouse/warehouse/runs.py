@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import pyarrow as pa
 
-from wirehouse.fetch.hosts import DEFERRED_RETRY_AFTER, MAX_DEFER_S, deferral, deferred_until
+from wirehouse.fetch.hosts import DEFERRAL_PREFIX, MAX_DEFER_S, deferral, deferred_until
 from wirehouse.records import FeedOutcome, FeedState, Fetched, RunSummary
 from wirehouse.warehouse.arrow import TAGS, TS, insert_new, registered, table
 
@@ -94,7 +94,7 @@ def deferred_urls(con: duckdb.DuckDBPyConnection, now: datetime) -> dict[str, da
         "SELECT coalesce(final_url, url), max(error) FROM fetches"
         " WHERE fetched_at >= ? AND starts_with(error, ?)"
         " GROUP BY ALL HAVING max(error) > ?",
-        [now - timedelta(seconds=MAX_DEFER_S), DEFERRED_RETRY_AFTER, deferral(now)],
+        [now - timedelta(seconds=MAX_DEFER_S), DEFERRAL_PREFIX, deferral(now)],
     ).fetchall()
     found = {url: deferred_until(error) for url, error in rows}
     return {url: until for url, until in found.items() if until is not None}
@@ -158,13 +158,15 @@ def save_feed_outcomes(
     cleared instead: the next run gets the whole feed again, not a 304, and finds them. So has
     a feed whose parse never finished (timed out, its worker died): its bytes were never read.
     A feed that parsed with an error (malformed) keeps them: the same bytes fail the same way.
+    A feed whose host deferred us (a long Retry-After) is left as it was: asked again once the
+    pause is over, with no failure counted against it.
     """
     deferred = deferred or {}
     rows = []
     for o in outcomes:
         f = o.fetched
-        if f is None:
-            continue
+        if f is None or deferred_until(f.error) is not None:
+            continue  # not fetched, or its host asked for a pause: no failure, state kept
         ok = f.ok or f.not_modified
         parsed = o.parsed
         left = deferred.get(o.source.url, 0)
