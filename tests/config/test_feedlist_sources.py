@@ -44,7 +44,16 @@ def test_every_per_source_key(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("tag", "stored"),
-    [("de", "de"), ("EN", "en"), ("pt_BR", "pt"), ("zh-Hant-TW", "zh"), ("gsw", "gsw")],
+    [
+        ("de", "de"),
+        ("EN", "en"),
+        ("pt_BR", "pt"),
+        ("zh-Hant-TW", "zh"),
+        ("gsw", "gsw"),
+        ("ger", "de"),  # ISO 639-2: stored as pages' "de" is
+        ("eng", "en"),
+        ("iw", "he"),  # a retired code
+    ],
 )
 def test_language_tags_store_their_primary_subtag(tmp_path: Path, tag: str, stored: str) -> None:
     text = f'[[feeds]]\nurl = "https://example.org/rss"\nlanguage = "{tag}"\n'
@@ -63,6 +72,8 @@ def test_language_tags_store_their_primary_subtag(tmp_path: Path, tag: str, stor
         ('language = "english"', "language must be a BCP 47 tag"),
         ('language = "e"', "language must be a BCP 47 tag"),
         ('language = "de-"', "language must be a BCP 47 tag"),
+        ('language = "und"', "language must be a BCP 47 tag"),  # names no language
+        ('language = "x-pirate"', "language must be a BCP 47 tag"),
         ("language = 7", "language must be a BCP 47 tag"),
         ('prefer_feed_text = "yes"', "prefer_feed_text must be true or false, not 'yes'"),
         ("prefer_feed_text = 1", "prefer_feed_text must be true or false, not 1"),

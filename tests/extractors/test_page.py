@@ -198,6 +198,15 @@ def test_keywords_meta_is_split_into_tags(extracted: dict) -> None:
         ('<html><head><meta http-equiv=" " name="language" content="es">', "es"),
         ('<html lang="">', None),
         ("<html>", None),
+        # every spelling of one language is one language: ISO 639-2 (B and T), retired codes
+        ('<html lang="eng">', "en"),
+        ('<html><head><meta name="DC.Language" content="ger">', "de"),
+        ('<html><head><meta name="dc.language" content="fra">', "fr"),
+        ('<html lang="iw">', "he"),
+        # a tag naming no language gives way to the next one that does
+        ('<html lang="und"><head><meta http-equiv="content-language" content="it">', "it"),
+        ('<html lang="x-klingon"><head><meta property="og:locale" content="pl_PL">', "pl"),
+        ('<html lang="English">', None),
     ],
 )
 def test_page_language(html: str, expected: str | None) -> None:

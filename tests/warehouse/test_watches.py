@@ -190,6 +190,7 @@ def test_a_copy_at_a_new_outlet_touches_its_story_without_a_new_article(con):
         ({"tags": ["sport"]}, False),
         ({"languages": ["en"]}, True),  # en-GB is English
         ({"languages": ["EN_us"]}, True),
+        ({"languages": ["eng"]}, True),  # ISO 639-2's English is the same language
         ({"languages": ["de"]}, False),
         ({"outlets": ["contwire.test"], "languages": ["de"]}, False),  # filters combine
     ],

@@ -35,6 +35,7 @@ from lxml import etree
 from wirehouse.config.settings import MAX_USER_AGENT, Settings, fill_contact, sendable_header
 from wirehouse.errors import ConfigError
 from wirehouse.escape import strip_controls
+from wirehouse.languages import primary_language
 from wirehouse.records import FeedSource, SourceRules
 from wirehouse.urls import check_url, normalise_url
 
@@ -61,8 +62,6 @@ FEED_KEYS = (
     "per_host_delay_s",
     "per_host_connections",
 )
-# a BCP 47 tag as pages write it: a 2-3 letter language, then subtags ("pt-BR", "zh-Hant-TW")
-_LANGUAGE_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
 # one feed-list entry tightens a host for every feed on it: its gap is capped like a robots.txt
 # Crawl-delay (fetch/hosts.py MAX_CRAWL_DELAY_S), its connections at what a polite crawler opens
 MAX_PER_HOST_DELAY_S = 10.0
@@ -241,15 +240,16 @@ def _timezone(value: object, where: str) -> str | None:
 
 
 def _language(value: object, where: str) -> str | None:
-    """The primary subtag of a BCP 47 tag ("pt-BR" -> "pt"), as extraction stores languages."""
+    """The language of a BCP 47 tag ("pt-BR" -> "pt", "ger" -> "de"), as extraction stores
+    languages (`languages.primary_language`)."""
     if value is None:
         return None
-    match = _LANGUAGE_TAG.match(value.strip()) if isinstance(value, str) else None
-    if match is None:
+    language = primary_language(value) if isinstance(value, str) else None
+    if language is None:
         raise ConfigError(
             f"{where}: language must be a BCP 47 tag such as 'de' or 'pt-BR', not {value!r}"
         )
-    return match.group(1).lower()
+    return language
 
 
 def _user_agent(value: object, where: str, contact_url: str | None) -> str | None:

@@ -13,7 +13,6 @@ outlet's name are not trafilatura's guesses but `metadata`'s decision from the p
 from __future__ import annotations
 
 import logging
-import re
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -27,11 +26,11 @@ from wirehouse.config.settings import ExtractSettings
 from wirehouse.escape import strip_controls
 from wirehouse.extractors import access, cleanup, dates, details, discard, jsonld, loading, metadata
 from wirehouse.extractors.textcap import cap_text
+from wirehouse.languages import primary_language
 from wirehouse.records import Access, Extracted, Rejected, Stage
 
 logger = logging.getLogger(__name__)
 
-_LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_].*)?$")
 
 discard.install()  # the same selections, a third of trafilatura's CPU less (see `discard`)
 
@@ -213,7 +212,8 @@ def _htmldate_fallback(
 
 
 def page_language(tree: HtmlElement) -> str | None:
-    """Primary language subtag ("en") from <html lang>, Content-Language or og:locale."""
+    """The page's language ("en", `languages.primary_language`) from <html lang>,
+    Content-Language, og:locale or a language meta tag: the first that names one."""
     candidates = [tree.get("lang"), tree.get("{http://www.w3.org/XML/1998/namespace}lang")]
     candidates.append(tree.get("xml:lang"))
     for meta in tree.iter("meta"):
@@ -221,9 +221,8 @@ def page_language(tree: HtmlElement) -> str | None:
         if key in {"content-language", "og:locale", "language", "dc.language"}:
             candidates.append(meta.get("content"))
     for value in candidates:
-        match = _LANG.match((value or "").strip().split(",")[0])
-        if match:
-            return match.group(1).lower()
+        if language := primary_language((value or "").split(",")[0]):
+            return language
     return None
 
 

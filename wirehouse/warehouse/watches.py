@@ -19,6 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from wirehouse.config.settings import WatchSettings
+from wirehouse.languages import primary_language
 from wirehouse.warehouse.arrow import TAGS, TS, insert_new, registered, table
 from wirehouse.warehouse.connection import write_atomically
 from wirehouse.warehouse.extensions import load_extension
@@ -144,8 +145,8 @@ def _matches(mem: duckdb.DuckDBPyConnection, watch: WatchSettings) -> set[str]:
 
 
 def _language(code: str) -> str:
-    """The primary subtag: a watch on `en` takes en, en-GB and en_US."""
-    return code.strip().lower().replace("_", "-").split("-", 1)[0]
+    """The language as articles store it: a watch on `en` (or `eng`) takes en, en-GB and en_US."""
+    return primary_language(code) or code.strip().lower()
 
 
 def story_states(con: duckdb.DuckDBPyConnection, story_ids: Iterable[str]) -> dict[str, StoryState]:
