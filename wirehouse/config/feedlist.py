@@ -62,6 +62,8 @@ FEED_KEYS = (
     "per_host_delay_s",
     "per_host_connections",
 )
+# a BCP 47 tag as pages write it: a 2-3 letter language, then subtags ("pt-BR", "zh-Hant-TW")
+_LANGUAGE_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
 # one feed-list entry tightens a host for every feed on it: its gap is capped like a robots.txt
 # Crawl-delay (fetch/hosts.py MAX_CRAWL_DELAY_S), its connections at what a polite crawler opens
 MAX_PER_HOST_DELAY_S = 10.0
@@ -244,7 +246,11 @@ def _language(value: object, where: str) -> str | None:
     languages (`languages.primary_language`)."""
     if value is None:
         return None
-    language = primary_language(value) if isinstance(value, str) else None
+    language = (
+        primary_language(value)
+        if isinstance(value, str) and _LANGUAGE_TAG.match(value.strip())
+        else None
+    )
     if language is None:
         raise ConfigError(
             f"{where}: language must be a BCP 47 tag such as 'de' or 'pt-BR', not {value!r}"

@@ -138,15 +138,18 @@ def _matches(mem: duckdb.DuckDBPyConnection, watch: WatchSettings) -> set[str]:
             "q": " ".join(terms),
             "outlets": [o.strip().lower().removeprefix("www.") for o in watch.outlets],
             "tags": [t.strip().lower() for t in watch.tags],
-            "languages": [_language(lang) for lang in watch.languages],
+            "languages": sorted({form for lang in watch.languages for form in _languages(lang)}),
         },
     ).fetchall()
     return {row[0] for row in rows}
 
 
-def _language(code: str) -> str:
-    """The language as articles store it: a watch on `en` (or `eng`) takes en, en-GB and en_US."""
-    return primary_language(code) or code.strip().lower()
+def _languages(code: str) -> set[str]:
+    """The spellings of a watched language that stored articles may carry: a watch on `en` (or
+    `eng`) takes en, en-GB and en_US, and rows stored before languages had one spelling keep
+    their first subtag (`eng`)."""
+    head = code.strip().lower().replace("_", "-").split("-", 1)[0]
+    return {head, primary_language(code) or head}
 
 
 def story_states(con: duckdb.DuckDBPyConnection, story_ids: Iterable[str]) -> dict[str, StoryState]:
