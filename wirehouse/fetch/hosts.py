@@ -36,8 +36,8 @@ import httpx
 
 log = logging.getLogger(__name__)
 
-DEFERRED_RETRY_AFTER = "deferred_retry_after"  # the reason prefix of a deferred host's requests
-DEFERRAL_PREFIX = f"{DEFERRED_RETRY_AFTER}:until="
+# the reason prefix of a deferred host's requests; `deferred_until` tells one from any other
+DEFERRAL_PREFIX = "deferred_retry_after:until="
 _UNTIL_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 MAX_DEFER_S = 366 * 86400.0  # a Retry-After of 1e300 s is a year, not an overflow
 DEFAULT_429_PAUSE_S = 30.0  # a 429 without Retry-After still means "slow down"
@@ -207,7 +207,7 @@ class HostGate:
     def deferred(self, key: str) -> bool:
         """Whether the host asked for a longer pause than the run waits (see `refusal`)."""
         host = self._hosts.get(key)
-        return host is not None and (host.backed_off or "").startswith(DEFERRED_RETRY_AFTER)
+        return host is not None and deferred_until(host.backed_off) is not None
 
     def defer(self, key: str, until: datetime) -> None:
         """Refuse the host's requests as deferred until `until`, as an earlier run was asked
@@ -296,4 +296,4 @@ class HostGate:
 
 def refusal(reason: str) -> str:
     """The `Fetched.error` of a request refused because its host is backed off or deferred."""
-    return reason if reason.startswith(DEFERRED_RETRY_AFTER) else f"host_backed_off:{reason}"
+    return reason if deferred_until(reason) is not None else f"host_backed_off:{reason}"

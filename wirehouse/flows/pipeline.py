@@ -40,7 +40,7 @@ from wirehouse.extractors.backend import open_pool
 from wirehouse.extractors.pool import BatchPool
 from wirehouse.feeds.batches import batches
 from wirehouse.fetch.client import Fetcher
-from wirehouse.fetch.hosts import DEFERRED_RETRY_AFTER
+from wirehouse.fetch.hosts import deferred_until
 from wirehouse.flows.artifacts import PageProgress, publish_digest_link, publish_summary
 from wirehouse.flows.stopping import Stop, stop_on_signals
 from wirehouse.flows.watches import watch_stories
@@ -221,7 +221,7 @@ async def _extract_batch(run: PipelineRun, index: int, entries: list[Entry]) -> 
     for entry, f in zip(entries, fetched, strict=True):
         if f.ok and f.body:
             pages.append(Page(entry, f.final_url, f.body, f.content_type, f.fetched_at))
-        elif f.error and f.error.startswith(DEFERRED_RETRY_AFTER):
+        elif f.error and deferred_until(f.error) is not None:
             run.deferred.append(entry)  # not a failure: a later run's retries fetch it
             run.summary.entries_deferred += 1
             run.summary.rejected.append(Rejected(Stage.PAGE, entry.url, f.error))
