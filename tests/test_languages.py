@@ -16,6 +16,10 @@ from wirehouse.languages import primary_language
         ("EN-gb", "en"),
         ("en_US.UTF-8", "en"),  # a POSIX locale
         ("fr-FR;q=0.9", "fr"),  # an Accept-Language item
+        ("fr,en", "fr"),  # a Content-Language list, any spacing
+        ("de, en", "de"),
+        ("it en", "it"),
+        ("es\ten", "es"),
         ("zh-TW-Hant", "zh"),  # subtags out of order: still Chinese
         ("eng", "en"),  # ISO 639-2/T and /B
         ("ger", "de"),

@@ -14,8 +14,10 @@ import re
 
 from langcodes.data_dicts import LANGUAGE_REPLACEMENTS
 
-# two or three letters, then a subtag separator or the end: "en-GB", "pt_BR", "eng"
-_PRIMARY = re.compile(r"([A-Za-z]{2,3})(?:[-_.;]|$)")
+# two or three letters, then the end or what may follow a tag's first subtag: a subtag
+# ("en-GB", "pt_BR"), a POSIX locale's codeset ("en_US.UTF-8"), the next item of a list ("fr,
+# en", "fr;q=0.9", "fr en")
+_PRIMARY = re.compile(r"([A-Za-z]{2,3})(?:[-_.;,\s]|$)")
 # tags that name no one language: undetermined, several, no linguistic content
 _NO_LANGUAGE = frozenset({"und", "mul", "zxx", "mis"})
 

@@ -221,7 +221,7 @@ def page_language(tree: HtmlElement) -> str | None:
         if key in {"content-language", "og:locale", "language", "dc.language"}:
             candidates.append(meta.get("content"))
     for value in candidates:
-        if language := primary_language((value or "").split(",")[0]):
+        if language := primary_language(value or ""):
             return language
     return None
 
