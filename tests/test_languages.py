@@ -20,6 +20,10 @@ from wirehouse.languages import primary_language
         ("de, en", "de"),
         ("it en", "it"),
         ("es\ten", "es"),
+        ("sr@latin", "sr"),  # any other mark ends the subtag too
+        ("en\u2010GB", "en"),
+        ("en|fr", "en"),
+        ("en1", None),  # a letter or digit does not
         ("zh-TW-Hant", "zh"),  # subtags out of order: still Chinese
         ("eng", "en"),  # ISO 639-2/T and /B
         ("ger", "de"),

@@ -14,10 +14,9 @@ import re
 
 from langcodes.data_dicts import LANGUAGE_REPLACEMENTS
 
-# two or three letters, then the end or what may follow a tag's first subtag: a subtag
-# ("en-GB", "pt_BR"), a POSIX locale's codeset ("en_US.UTF-8"), the next item of a list ("fr,
-# en", "fr;q=0.9", "fr en")
-_PRIMARY = re.compile(r"([A-Za-z]{2,3})(?:[-_.;,\s]|$)")
+# two or three letters not followed by another letter or digit: whatever comes next (a subtag's
+# "-" or "_", a locale's ".UTF-8", a list's "," or ";q=", a space, "@latin") ends the subtag
+_PRIMARY = re.compile(r"([A-Za-z]{2,3})(?![^\W_])")
 # tags that name no one language: undetermined, several, no linguistic content
 _NO_LANGUAGE = frozenset({"und", "mul", "zxx", "mis"})
 

@@ -62,8 +62,9 @@ FEED_KEYS = (
     "per_host_delay_s",
     "per_host_connections",
 )
-# a BCP 47 tag as pages write it: a 2-3 letter language, then subtags ("pt-BR", "zh-Hant-TW")
-_LANGUAGE_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
+# a well-formed BCP 47 tag as pages write it: a 2-3 letter language, then subtags ("pt-BR",
+# "zh-Hant-TW"); the language stored is `primary_language`'s reading of it
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 # one feed-list entry tightens a host for every feed on it: its gap is capped like a robots.txt
 # Crawl-delay (fetch/hosts.py MAX_CRAWL_DELAY_S), its connections at what a polite crawler opens
 MAX_PER_HOST_DELAY_S = 10.0
@@ -248,7 +249,7 @@ def _language(value: object, where: str) -> str | None:
         return None
     language = (
         primary_language(value)
-        if isinstance(value, str) and _LANGUAGE_TAG.match(value.strip())
+        if isinstance(value, str) and _LANGUAGE_TAG.fullmatch(value.strip())
         else None
     )
     if language is None:
