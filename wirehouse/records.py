@@ -7,7 +7,7 @@ place is a type error everywhere else. A rejection is a value (`Rejected`), not 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 
@@ -381,3 +381,30 @@ class FeedOutcome:
     fetched: Fetched | None  # None when the feed was not due (its interval, or backed off)
     parsed: ParsedFeed | None = None
     new_items: int = 0
+
+
+# A `Fetched.error` of a request refused because its host asked for a longer pause than a run
+# waits (a Retry-After): the prefix, then the time it named. Runs read it back from `fetches`.
+DEFERRAL_PREFIX = "deferred_retry_after:until="
+_UNTIL_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+MAX_DEFER_S = 366 * 86400.0  # a Retry-After of 1e300 s is a year, not an overflow
+
+
+def deferral(until: datetime) -> str:
+    """The reason of a request refused because its host asked us to wait until `until`, to
+    the second (rounded up: never before the time the host named)."""
+    if until.microsecond:
+        until = until.replace(microsecond=0) + timedelta(seconds=1)
+    return f"{DEFERRAL_PREFIX}{until.astimezone(UTC):{_UNTIL_FORMAT}}"
+
+
+def deferred_until(reason: str | None) -> datetime | None:
+    """The time in a `deferral` reason; None for any other reason."""
+    if not reason or not reason.startswith(DEFERRAL_PREFIX):
+        return None
+    try:
+        return datetime.strptime(reason.removeprefix(DEFERRAL_PREFIX), _UNTIL_FORMAT).replace(
+            tzinfo=UTC
+        )
+    except ValueError:
+        return None

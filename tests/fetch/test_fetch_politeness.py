@@ -13,8 +13,8 @@ import pytest
 from devkit.ports import free_port
 from wirehouse.config.settings import HttpSettings
 from wirehouse.fetch import Fetcher
-from wirehouse.fetch.hosts import HostGate, deferral, deferred_until, parse_retry_after
-from wirehouse.records import Fetched, FetchKind
+from wirehouse.fetch.hosts import HostGate, parse_retry_after
+from wirehouse.records import Fetched, FetchKind, deferral, deferred_until
 
 
 def slow(seconds: float, body: bytes = b"ok"):

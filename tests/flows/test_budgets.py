@@ -22,9 +22,8 @@ import duckdb
 import pytest
 
 from devkit.archived import page_payloads
-from wirehouse.fetch.hosts import deferred_until
 from wirehouse.flows.ingest import ingest
-from wirehouse.records import RunSummary
+from wirehouse.records import RunSummary, deferred_until
 
 # three flow runs in one module fixture, each parsing the 10,000-item feed
 pytestmark = pytest.mark.timeout(900)

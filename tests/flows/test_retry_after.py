@@ -16,9 +16,8 @@ import duckdb
 import pytest
 
 from tests.factories import NOW
-from wirehouse.fetch.hosts import deferred_until
 from wirehouse.flows.ingest import ingest
-from wirehouse.records import RunSummary
+from wirehouse.records import RunSummary, deferred_until
 
 PAGES = 3
 DAY = {"Retry-After": "86400"}

@@ -6,8 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import duckdb
 
-from wirehouse.fetch.hosts import deferral
-from wirehouse.records import Fetched, FetchKind
+from wirehouse.records import Fetched, FetchKind, deferral
 from wirehouse.warehouse.runs import deferred_urls, record_fetches
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)

@@ -153,13 +153,9 @@ class Fetcher:
             max_connections=settings.max_connections,
             max_pause_s=settings.max_retry_after_s,
         )
-        latest: dict[str, datetime] = {}
         for url, until in (deferred or {}).items():
             with contextlib.suppress(httpx.InvalidURL):  # a log row no URL parser reads
-                key = host_key(httpx.URL(url))
-                latest[key] = max(until, latest.get(key, until))
-        for key, until in latest.items():
-            self._hosts.defer(key, until)
+                self._hosts.defer(host_key(httpx.URL(url)), until)
         self._default = FetchProfile(
             user_agent=settings.user_agent_header(),
             limits=HostLimits(settings.per_host_delay_s, settings.per_host_connections),

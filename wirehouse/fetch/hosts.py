@@ -34,12 +34,10 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from wirehouse.records import MAX_DEFER_S, deferral, deferred_until
+
 log = logging.getLogger(__name__)
 
-# the reason prefix of a deferred host's requests; `deferred_until` tells one from any other
-DEFERRAL_PREFIX = "deferred_retry_after:until="
-_UNTIL_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-MAX_DEFER_S = 366 * 86400.0  # a Retry-After of 1e300 s is a year, not an overflow
 DEFAULT_429_PAUSE_S = 30.0  # a 429 without Retry-After still means "slow down"
 MAX_CRAWL_DELAY_S = 10.0  # robots.txt Crawl-delay is honoured up to this
 FORBIDDEN_STORM = 5  # this many 403s in a row: the host is blocking us
@@ -83,26 +81,6 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     if not math.isfinite(seconds):
         return None
     return max(0.0, seconds)
-
-
-def deferral(until: datetime) -> str:
-    """The reason of a request refused because its host asked us to wait until `until`, to
-    the second (rounded up: never before the time the host named)."""
-    if until.microsecond:
-        until = until.replace(microsecond=0) + timedelta(seconds=1)
-    return f"{DEFERRAL_PREFIX}{until.astimezone(UTC):{_UNTIL_FORMAT}}"
-
-
-def deferred_until(reason: str | None) -> datetime | None:
-    """The time in a `deferral` reason; None for any other reason."""
-    if not reason or not reason.startswith(DEFERRAL_PREFIX):
-        return None
-    try:
-        return datetime.strptime(reason.removeprefix(DEFERRAL_PREFIX), _UNTIL_FORMAT).replace(
-            tzinfo=UTC
-        )
-    except ValueError:
-        return None
 
 
 class _Slots:
@@ -211,9 +189,15 @@ class HostGate:
 
     def defer(self, key: str, until: datetime) -> None:
         """Refuse the host's requests as deferred until `until`, as an earlier run was asked
-        to (a time already past defers nothing)."""
-        if until > datetime.now(UTC):
-            self._back_off(key, self._host(key), deferral(until))
+        to: of several deferrals the latest holds, and a time already past defers nothing."""
+        host = self._host(key)
+        current = deferred_until(host.backed_off)
+        if until <= datetime.now(UTC) or (
+            host.backed_off and (current is None or until <= current)
+        ):
+            return
+        host.backed_off = None  # an earlier deferral gives way to the later one
+        self._back_off(key, host, deferral(until))
 
     def set_crawl_delay(self, key: str, seconds: float) -> None:
         """Raise the host's minimum gap to its robots.txt Crawl-delay (capped, never lowered)."""

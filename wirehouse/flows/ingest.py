@@ -23,7 +23,6 @@ from wirehouse.errors import ConfigError
 from wirehouse.extractors.pool import DeadlinePool, parse_in_worker, start_forkserver
 from wirehouse.feeds.parse import parse_feed
 from wirehouse.feeds.schedule import due_feeds
-from wirehouse.fetch.hosts import deferred_until
 from wirehouse.flows.pipeline import (
     PipelineRun,
     fetching_run,
@@ -46,6 +45,7 @@ from wirehouse.records import (
     Rejected,
     RunSummary,
     Stage,
+    deferred_until,
 )
 from wirehouse.warehouse.entries import Budget
 from wirehouse.warehouse.runs import deferred_urls, feed_states

@@ -40,7 +40,6 @@ from wirehouse.extractors.backend import open_pool
 from wirehouse.extractors.pool import BatchPool
 from wirehouse.feeds.batches import batches
 from wirehouse.fetch.client import Fetcher
-from wirehouse.fetch.hosts import deferred_until
 from wirehouse.flows.artifacts import PageProgress, publish_digest_link, publish_summary
 from wirehouse.flows.stopping import Stop, stop_on_signals
 from wirehouse.flows.watches import watch_stories
@@ -55,6 +54,7 @@ from wirehouse.records import (
     Rejected,
     RunSummary,
     Stage,
+    deferred_until,
 )
 from wirehouse.urls import url_origin
 from wirehouse.warehouse import archive

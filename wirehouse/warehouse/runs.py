@@ -10,8 +10,16 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import pyarrow as pa
 
-from wirehouse.fetch.hosts import DEFERRAL_PREFIX, MAX_DEFER_S, deferral, deferred_until
-from wirehouse.records import FeedOutcome, FeedState, Fetched, RunSummary
+from wirehouse.records import (
+    DEFERRAL_PREFIX,
+    MAX_DEFER_S,
+    FeedOutcome,
+    FeedState,
+    Fetched,
+    RunSummary,
+    deferral,
+    deferred_until,
+)
 from wirehouse.warehouse.arrow import TAGS, TS, insert_new, registered, table
 
 
