@@ -48,7 +48,6 @@ def _tag_test(tags: tuple[str, ...]) -> str:
 
 
 _BLOCK_TAGS = ("div", "item", "list", "p", "section", "span")
-_BLOCKS = _tag_test(_BLOCK_TAGS)
 _HIDDEN_ID = "reader-comments|akismet"
 _HIDDEN_CLASS = (
     "^hide-|comments-title|nocomments|-reply-|message|akismet|suggest-links|-hide-|hide-print|"
@@ -57,7 +56,7 @@ _HIDDEN_CLASS = (
 
 # the expressions as trafilatura writes them, which the predicates below implement
 BOILERPLATE = f"""
-        .//*[{_BLOCKS}][
+        .//*[{_tag_test(_BLOCK_TAGS)}][
         @data-lp-replacement-content or
         contains(translate(@role, 'N', 'n'), 'nav') or
         contains(@data-component, 'MostPopularStories') or
@@ -82,8 +81,8 @@ _COMMENT_LIST_IDS = f"^(?:{_COMMENT_NAMES})"
 _COMMENT_CLASSES = "^[Cc]omment(?!ary)|(?:article|post)-comments"
 _APPENDED_TAGS = ("div", "section", "aside")
 _COMMENT_TAGS = ("div", "list", "section", "details")
-_COMMENT_BLOCKS = _tag_test(_COMMENT_TAGS)
-_COMMENT_LIST_TAGS = (*_COMMENT_TAGS, "ol", "ul")
+_LIST_TAGS = ("ol", "ul")  # a comment list's own tags (`not(self::ol or self::ul)` below)
+_COMMENT_LIST_TAGS = (*_COMMENT_TAGS, *_LIST_TAGS)
 APPENDED = f"""
         .//*[{_tag_test(_APPENDED_TAGS)}][
         re:test(@id, '{_SCROLLED}') or
@@ -91,7 +90,7 @@ APPENDED = f"""
         not(.//h1) or re:test(@id, '{_APPENDED}') or re:test(@class, '{_APPENDED}')]
         """
 COMMENTS = f"""
-        .//*[{_COMMENT_BLOCKS}][
+        .//*[{_tag_test(_COMMENT_TAGS)}][
         re:test(@id, '{_COMMENT_IDS}') or
         re:test(@class, '{_COMMENT_CLASSES}')]
         """
@@ -176,7 +175,7 @@ def _is_comments_or_their_list(element: HtmlElement) -> bool:
         return False
     ids, classes = element.get("id") or "", element.get("class") or ""
     return (
-        element.tag not in ("ol", "ul")
+        element.tag not in _LIST_TAGS
         or _comment_list_ids(ids) is not None
         or _comment_classes(classes) is not None
     )
