@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from wirehouse.config.settings import DedupSettings
-from wirehouse.extractors.fingerprint import normalise_text
+from wirehouse.extractors.fingerprint import normalised_words
 
 U64 = npt.NDArray[np.uint64]
 U32 = npt.NDArray[np.uint32]
@@ -101,7 +101,7 @@ def _token_hash(token: str) -> int:
 
 def tokens(text: str) -> list[str]:
     """The words of a text as exact dedup sees them (NFKC, case-folded, punctuation dropped)."""
-    return normalise_text(text).split()
+    return normalised_words(text)
 
 
 def shingle_hashes(text: str, k: int) -> U64:
@@ -136,8 +136,11 @@ def signature(hashes: U64, scheme: Scheme) -> U32:
     a, b = _permutations(scheme.num_perm, scheme.seed)
     if hashes.size == 0:
         return np.full(scheme.num_perm, 0xFFFFFFFF, dtype=np.uint32)
-    permuted = (hashes[:, None] * a[None, :] + b[None, :]) >> _SHIFT32
-    return permuted.min(axis=0).astype(np.uint32)
+    # in place, and shifted after the minimum (the shift is monotone, so the minima agree):
+    # a third less CPU than three temporaries of hashes x num_perm
+    permuted = np.multiply.outer(hashes, a)
+    permuted += b
+    return (permuted.min(axis=0) >> _SHIFT32).astype(np.uint32)
 
 
 def band_keys(sig: U32, scheme: Scheme) -> npt.NDArray[np.int64]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import math
 import re
 import unicodedata
@@ -131,42 +132,51 @@ def _top(counts: Counter[str], n: int) -> list[str]:
     return [t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
 
 
+@functools.lru_cache(maxsize=65_536)
+def _inner_term(token: str) -> tuple[int, str] | None:
+    """What a token inside a sentence counts as: (0, number), (1, entity) or (2, keyword)."""
+    if token[0].isdigit():
+        key = _number_key(token)
+        return (0, key) if key and _NUMBER.match(token) else None
+    if token[0].isupper():
+        ent = _entity_key(token)
+        return (1, ent) if ent else None
+    word = _keyword(token)
+    return (2, word) if word else None
+
+
 def features(text: str, title: str | None = None) -> frozenset[str]:
     """The story terms of an article (its title counts as one more sentence)."""
     body = _fold(f"{title}.\n{text}" if title else text)
-    sentences = [s for s in _SENTENCE.split(body) if s.strip()]
-    tokenised = [_TOKEN.findall(s) for s in sentences]
-    inner_caps: set[str] = set()
+    tokenised = [toks for s in _SENTENCE.split(body) if s.strip() and (toks := _TOKEN.findall(s))]
+    # a token inside a sentence is read the same way wherever it stands: each distinct one once
+    inner = Counter(itertools.chain.from_iterable(toks[1:] for toks in tokenised))
+    inner_caps = {tok for tok in inner if tok[0].isupper()}
+    counts: tuple[Counter[str], Counter[str], Counter[str]] = (Counter(), Counter(), Counter())
+    numbers, entities, words = counts
+    for tok, n in inner.items():
+        term = _inner_term(tok)
+        if term:
+            counts[term[0]][term[1]] += n
     for toks in tokenised:
-        for tok in toks[1:]:
-            if tok[0].isupper():
-                inner_caps.add(tok)
-    entities: Counter[str] = Counter()
-    numbers: Counter[str] = Counter()
-    words: Counter[str] = Counter()
-    for toks in tokenised:
-        for i, tok in enumerate(toks):
-            if tok[0].isdigit():
-                key = _number_key(tok)
-                if key and _NUMBER.match(tok):
-                    numbers[key] += 1
-                continue
-            if tok[0].isupper() and (
-                i > 0
-                or tok in inner_caps
-                or tok.isupper()
-                # "Kestrel Rail will...", "Estmark's bank...": a sentence opening with a
-                # multi-word name or a possessive
-                or (len(toks) > 1 and toks[1][0].isupper() and _entity_key(toks[1]) is not None)
-                or tok.endswith("'s")
-            ):
-                ent = _entity_key(tok)
-                if ent:
-                    entities[ent] += 1
-                continue
+        tok = toks[0]
+        if not tok[0].isupper():
+            term = _inner_term(tok)
+        elif (
+            tok in inner_caps
+            or tok.isupper()
+            # "Kestrel Rail will...", "Estmark's bank...": a sentence opening with a
+            # multi-word name or a possessive
+            or (len(toks) > 1 and toks[1][0].isupper() and _entity_key(toks[1]) is not None)
+            or tok.endswith("'s")
+        ):
+            ent = _entity_key(tok)
+            term = (1, ent) if ent else None
+        else:  # a capitalised first word that is not a name: a keyword like any other
             word = _keyword(tok)
-            if word:
-                words[word] += 1
+            term = (2, word) if word else None
+        if term:
+            counts[term[0]][term[1]] += 1
     quotes: Counter[str] = Counter()
     for match in _QUOTE.finditer(body):
         # content-word pairs: "negotiations under pressure are impossible" and "talks under

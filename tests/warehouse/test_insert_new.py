@@ -1,0 +1,43 @@
+"""`insert_new`, the loads' one way into a table: rows whose key is stored already are left
+out, and of rows repeated in one batch the first is kept, NULL keys included."""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+
+from wirehouse.warehouse.arrow import insert_new
+
+SCHEMA = pa.schema([("k", pa.string()), ("n", pa.int64()), ("text", pa.string())])
+
+
+def _rows(con: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
+    return con.execute("SELECT k, n, text FROM t ORDER BY k NULLS FIRST, n").fetchall()
+
+
+def test_only_new_keys_are_inserted_and_the_first_of_a_repeated_key_wins() -> None:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (k VARCHAR, n BIGINT, text VARCHAR)")
+    con.execute("INSERT INTO t VALUES ('a', 1, 'stored'), (NULL, 1, 'stored null')")
+    batch = pa.Table.from_pylist(
+        [
+            {"k": "a", "n": 1, "text": "again"},  # stored: left out
+            {"k": "b", "n": 1, "text": "first b"},
+            {"k": "b", "n": 1, "text": "second b"},  # repeated in the batch
+            {"k": "b", "n": 2, "text": "b later"},  # another key: (b, 2)
+            {"k": None, "n": 1, "text": "null again"},  # NULL matches the stored NULL
+            {"k": None, "n": 2, "text": "first null 2"},
+            {"k": None, "n": 2, "text": "second null 2"},
+        ],
+        schema=SCHEMA,
+    )
+    assert insert_new(con, "t", batch, key=("k", "n")) == 3
+    assert _rows(con) == [
+        (None, 1, "stored null"),
+        (None, 2, "first null 2"),
+        ("a", 1, "stored"),
+        ("b", 1, "first b"),
+        ("b", 2, "b later"),
+    ]
+    assert insert_new(con, "t", batch, key=("k", "n")) == 0  # loading twice equals once
+    assert insert_new(con, "t", batch.slice(0, 0), key=("k", "n")) == 0
