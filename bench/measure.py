@@ -205,9 +205,16 @@ def _sample(root: int, every_s: float, pss_every_s: float, exclude: set[int]) ->
     print(max(peak, tree.rss_bytes()), max(peak_pss, tree.pss_bytes()), flush=True)
 
 
-# Stage of a sampled stack: the first rule matching a frame, scanning from the innermost frame.
-# Frames look like "function (path/to/module.py:line)".
+# Stage of a sampled stack: the first rule matching a frame, scanning from the innermost frame;
+# a rule without a stage passes its frame over, to the caller's stage. Frames look like
+# "function (path/to/module.py:line)". The worker pool's dispatch and pipes
+# (extractors/pool.py) count as extraction: a worker woken by its pipe waits there for a core,
+# so they draw far more samples than CPU; `bench/pool_pipe.py` measures them apart.
 _RULES: tuple[tuple[str, str], ...] = (
+    # the exact-dedup hash is computed in the worker; the word splitting beneath it also
+    # serves cleanup (extraction) and near-duplicate shingling (dedup)
+    ("content_hash (wirehouse/extractors/fingerprint.py", "dedup"),
+    ("wirehouse/extractors/fingerprint.py", ""),
     ("extractors/loading.py", "parse"),
     ("lxml/html/__init__.py", "parse"),
     ("zlib", "extract"),
@@ -236,9 +243,9 @@ _RULES: tuple[tuple[str, str], ...] = (
 
 def stage_of(stack: list[str]) -> str:
     for frame in reversed(stack):
-        for needle, stage in _RULES:
-            if needle in frame:
-                return stage
+        stage = next((stage for needle, stage in _RULES if needle in frame), None)
+        if stage:
+            return stage
     return "orchestration"
 
 
