@@ -209,7 +209,7 @@ def _sample(root: int, every_s: float, pss_every_s: float, exclude: set[int]) ->
 # a rule without a stage passes its frame over, to the caller's stage. Frames look like
 # "function (path/to/module.py:line)". The worker pool's dispatch and pipes
 # (extractors/pool.py) count as extraction: a worker woken by its pipe waits there for a core,
-# so they draw far more samples than CPU; `bench/pool_pipe.py` measures them apart.
+# so they draw more samples than CPU; `bench/pool_pipe.py` measures the pipes apart.
 _RULES: tuple[tuple[str, str], ...] = (
     # the exact-dedup hash is computed in the worker; the word splitting beneath it also
     # serves cleanup (extraction) and near-duplicate shingling (dedup)

@@ -3,10 +3,12 @@ out, and of rows repeated in one batch the first is kept, NULL keys included."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
+
 import duckdb
 import pyarrow as pa
 
-from wirehouse.warehouse.arrow import insert_new
+from wirehouse.warehouse.arrow import TS, insert_new
 
 SCHEMA = pa.schema([("k", pa.string()), ("n", pa.int64()), ("text", pa.string())])
 
@@ -41,3 +43,23 @@ def test_only_new_keys_are_inserted_and_the_first_of_a_repeated_key_wins() -> No
     ]
     assert insert_new(con, "t", batch, key=("k", "n")) == 0  # loading twice equals once
     assert insert_new(con, "t", batch.slice(0, 0), key=("k", "n")) == 0
+
+
+def test_a_time_key_matches_the_same_instant_whatever_the_zone_it_was_written_in() -> None:
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("CREATE TABLE f (url VARCHAR, fetched_at TIMESTAMPTZ, n INTEGER)")
+    at = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    con.execute("INSERT INTO f VALUES ('u', ?, 0)", [at])
+    east = timezone(timedelta(hours=5))
+    schema = pa.schema([("url", pa.string()), ("fetched_at", TS), ("n", pa.int32())])
+    batch = pa.Table.from_pylist(
+        [
+            {"url": "u", "fetched_at": at.astimezone(east), "n": 1},  # stored: same instant
+            {"url": "u", "fetched_at": at + timedelta(microseconds=1), "n": 2},
+            {"url": "u", "fetched_at": (at + timedelta(microseconds=1)).astimezone(east), "n": 3},
+        ],
+        schema=schema,
+    )
+    assert insert_new(con, "f", batch, key=("url", "fetched_at")) == 1
+    assert con.execute("SELECT n FROM f ORDER BY fetched_at, n").fetchall() == [(0,), (2,)]

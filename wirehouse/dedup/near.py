@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from wirehouse.config.settings import DedupSettings
-from wirehouse.extractors.fingerprint import normalised_words
+from wirehouse.extractors.fingerprint import folded_words
 
 U64 = npt.NDArray[np.uint64]
 U32 = npt.NDArray[np.uint32]
@@ -99,15 +99,10 @@ def _token_hash(token: str) -> int:
     return zlib.crc32(token.encode("utf-8"))
 
 
-def tokens(text: str) -> list[str]:
-    """The words of a text as exact dedup sees them (NFKC, case-folded, punctuation dropped)."""
-    return normalised_words(text)
-
-
 def shingle_hashes(text: str, k: int) -> U64:
     """Distinct 32-bit hashes of the text's word k-shingles (a text shorter than k words is one
     shingle), computed with numpy over per-token CRC32s rather than per-shingle strings."""
-    words = tokens(text)
+    words = folded_words(text)  # as exact dedup sees them
     if not words:
         return np.empty(0, dtype=np.uint64)
     base = np.fromiter((_token_hash(w) for w in words), dtype=np.uint64, count=len(words))

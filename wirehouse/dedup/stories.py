@@ -132,7 +132,7 @@ def _top(counts: Counter[str], n: int) -> list[str]:
     return [t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
 
 
-@functools.lru_cache(maxsize=65_536)
+@functools.lru_cache(maxsize=200_000)
 def _inner_term(token: str) -> tuple[int, str] | None:
     """What a token inside a sentence counts as: (0, number), (1, entity) or (2, keyword)."""
     if token[0].isdigit():

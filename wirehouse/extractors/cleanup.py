@@ -34,7 +34,7 @@ import re
 from collections.abc import Sequence
 
 from wirehouse.escape import strip_controls
-from wirehouse.extractors.fingerprint import normalise_text, normalised_words
+from wirehouse.extractors.fingerprint import folded_words, normalise_text
 
 logger = logging.getLogger(__name__)
 
@@ -170,7 +170,7 @@ def is_tag_line(line: str, tags: Sequence[str]) -> bool:
         return False
     if _TAG_PREFIX.match(line):
         return True
-    words = normalised_words(line)
+    words = folded_words(line)
     if not words:
         return False
     names = sorted(
@@ -212,8 +212,8 @@ def is_untagged_tag_list(line: str, before: str) -> bool:
     words = line.split()
     if len(words) < 4 or any(w in _FUNCTION_WORDS for w in words):
         return False
-    seen = set(normalised_words(before))
-    folded = normalised_words(line)
+    seen = set(folded_words(before))
+    folded = folded_words(line)
     return sum(1 for w in folded if w in seen) >= 0.9 * len(folded)
 
 

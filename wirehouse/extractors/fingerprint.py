@@ -14,14 +14,14 @@ import unicodedata
 _WORD = re.compile(r"[^\W_]+")
 
 
-def normalised_words(text: str) -> list[str]:
+def folded_words(text: str) -> list[str]:
     """The words of `text`, NFKC-normalised and case-folded."""
     return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
 def normalise_text(text: str) -> str:
     """The words of `text`, NFKC-normalised and case-folded, joined by single spaces."""
-    return " ".join(normalised_words(text))
+    return " ".join(folded_words(text))
 
 
 def content_hash(text: str) -> str:

@@ -13,7 +13,8 @@ and becomes ``Rejected(..., "extract_timeout")``; a page whose worker dies (out 
 crash in native code) is tried again `crash_retries` times on a fresh worker, then becomes
 ``extract_crashed``. The other pages of the batch go on. Batches stay the unit of `submit` (one
 Prefect task, one load transaction); the pipe round trip of a page and its article costs
-0.4 ms of CPU, both sides together, against 12 ms of extraction (`bench/pool_pipe.py`).
+0.5 ms of CPU, both sides together, against 14 ms of extracting it (`bench/pool_pipe.py`,
+on the benchmark's generated pages).
 
 trafilatura's memory grows over long runs in one process, so a worker that
 has extracted `max_pages_per_worker` pages is retired and replaced. Workers are forked from a

@@ -62,8 +62,9 @@ def insert_new(
 
 
 def _first_of_each(data: pa.Table, key: Sequence[str]) -> pa.Table:
-    """The first row of each key. Done here, not by a window in the insert's SQL: DuckDB
-    carried every column (the articles' text too) through the window, 4x the insert's CPU."""
+    """The first row of each key (its columns hold strings, numbers or times: hashable, and
+    equal in Python as in SQL). Done here, not by a window in the insert's SQL: DuckDB carried
+    every column (the articles' text too) through the window, 4x the insert's CPU."""
     first: dict[tuple[Any, ...], int] = {}
     for i, values in enumerate(zip(*(data.column(k).to_pylist() for k in key), strict=True)):
         first.setdefault(values, i)
