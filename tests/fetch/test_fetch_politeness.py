@@ -249,6 +249,24 @@ def test_a_host_deferred_by_an_earlier_run_is_not_asked_before_its_time(server, 
     assert asyncio.run(go(earlier)).ok and len(server.hits("/p")) == 1
 
 
+def test_a_deferral_ends_at_its_time_within_one_run(server, http_settings):
+    """A run that outlasts a host's deferral asks the host again once the time has passed."""
+    server.routes["/p"] = lambda h: h.reply(200, b"ok")
+    until = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)  # whole seconds
+
+    async def go() -> tuple[Fetched, Fetched]:
+        async with Fetcher(
+            http_settings(), operator_hosts=[server.netloc], deferred={server.url("/"): until}
+        ) as fetcher:
+            before = await fetcher.fetch(server.url("/p"), kind=FetchKind.PAGE)
+            await asyncio.sleep(max(0.0, (until - datetime.now(UTC)).total_seconds()) + 0.1)
+            return before, await fetcher.fetch(server.url("/p"), kind=FetchKind.PAGE)
+
+    before, after = asyncio.run(go())
+    assert deferred_until(before.error) is not None and before.status is None
+    assert after.ok and len(server.hits("/p")) == 1
+
+
 @pytest.mark.parametrize(
     "reason",
     [None, "", "http_403 x5", "deferred_retry_after:until=soon", "deferred_retry_after:until="],

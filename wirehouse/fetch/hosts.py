@@ -139,9 +139,13 @@ class _Host:
         return self.agents.setdefault(user_agent, _Agent())
 
     def refused(self, user_agent: str) -> str | None:
-        """Why a request with `user_agent` may not be sent, or None."""
+        """Why a request with `user_agent` may not be sent, or None. A deferral ends at the
+        time the host named, within a long run too; other back-offs last the run."""
         if self.backed_off:
-            return self.backed_off
+            until = deferred_until(self.backed_off)
+            if until is None or until > datetime.now(UTC):
+                return self.backed_off
+            self.backed_off = None
         agent = self.agents.get(user_agent)
         return agent.backed_off if agent else None
 
