@@ -19,7 +19,7 @@ from wirehouse.feeds.sitemap import (
     read_sitemaps,
     sitemaps_in_robots,
 )
-from wirehouse.records import Fetched, FetchKind
+from wirehouse.records import Fetched, FetchKind, deferral
 
 NOW = datetime(2026, 12, 6, 12, tzinfo=UTC)
 SM = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -482,3 +482,29 @@ def test_dates_without_a_zone_are_read_in_the_zone_given():
     tokyo = parse_sitemap(fetched(body), max_bytes=10**6, max_urls=10, zone=ZoneInfo("Asia/Tokyo"))
     assert tokyo.entries[0].updated_at == datetime(2026, 12, 1, 0, tzinfo=UTC)
     assert parse(body).entries[0].updated_at == datetime(2026, 12, 1, 9, tzinfo=UTC)
+
+
+def test_a_sitemap_whose_host_asked_for_a_pause_is_left_for_later_not_failed():
+    """A deferred host's sitemap is rejected with the deferral's reason, as a feed is, but it
+    is not a failed sitemap; one answering 404 is."""
+    until = datetime(2031, 5, 1, tzinfo=UTC)
+    start = "https://news.example/sitemap_index.xml"
+    paused, gone = "https://news.example/paused.xml", "https://news.example/gone.xml"
+
+    async def fetch(url: str) -> Fetched:
+        if url == start:
+            return fetched(index(paused, gone), url)
+        if url == paused:  # as the fetcher refuses a deferred host's request, unsent
+            return Fetched(url, FetchKind.SITEMAP, url, None, NOW, 0.0, error=deferral(until))
+        return fetched(b"", url, status=404)
+
+    async def no_robots(site: str) -> list[str]:
+        return []
+
+    limits = SitemapLimits(
+        max_bytes=10_000, max_urls=100, max_sitemaps=10, max_depth=3, deadline_s=60.0
+    )
+    read = asyncio.run(read_sitemaps(start, fetch, no_robots, limits=limits, since=None))
+    assert read.sitemaps == [start, paused, gone]
+    assert read.failed == [gone]
+    assert (paused, deferral(until)) in {(r.url, r.reason) for r in read.rejected}

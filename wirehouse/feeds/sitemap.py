@@ -33,7 +33,7 @@ from wirehouse.config.feedlist import local_name
 from wirehouse.feeds.dates import parse_feed_date
 from wirehouse.feeds.parse import FUTURE_TOLERANCE, http_link
 from wirehouse.feeds.xmlsafe import strip_dtd
-from wirehouse.records import Entry, Fetched, Rejected, Stage
+from wirehouse.records import Entry, Fetched, Rejected, Stage, deferred_until
 from wirehouse.urls import normalise_url
 
 logger = logging.getLogger(__name__)
@@ -77,7 +77,8 @@ class ParsedSitemap:
 class SitemapRead:
     """What a walk from one address found: the pages (one per URL), the fetches to record,
     the sitemaps read, those that failed (not fetched, or not read to their end for a fault of
-    theirs) and what went wrong (failures, and what the limits left out)."""
+    theirs; a host's deferral is none) and what went wrong (failures, deferrals, and what the
+    limits left out)."""
 
     entries: list[Entry] = field(default_factory=list)
     fetches: list[Fetched] = field(default_factory=list)
@@ -183,7 +184,8 @@ async def read_sitemaps(
                 if not fetched.ok or fetched.body is None:
                     reason = fetched.error or f"http_{fetched.status}"
                     read.rejected.append(Rejected(Stage.FEED, url, reason))
-                    read.failed.append(url)
+                    if deferred_until(reason) is None:  # a host's pause is no fault of its own
+                        read.failed.append(url)
                     continue
                 # lxml is linear and capped here; a thread keeps the event loop moving
                 parsed = await asyncio.to_thread(
