@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 
 from wirehouse.records import Fetched, FetchKind, deferral
+from wirehouse.warehouse.retention import prune
 from wirehouse.warehouse.runs import deferred_urls, record_fetches
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
@@ -53,3 +54,22 @@ def test_the_latest_deferral_of_each_url_holds_until_its_time(con: duckdb.DuckDB
     }
     assert deferred_urls(con, soon) == {"https://b.test/1": later}  # a time reached is over
     assert deferred_urls(con, later) == {}
+
+
+def test_pruning_the_log_keeps_the_deferrals_that_have_not_run_out(con: duckdb.DuckDBPyConnection):
+    """A year's deferral outlives the log's retention: its row stays, and so does the deferral;
+    the rest of the old log goes, a deferral that is over with it."""
+    old = NOW - timedelta(days=60)
+    record_fetches(
+        con,
+        "run-old",
+        [
+            fetched("https://a.test/1", deferral(NOW + timedelta(days=300)), at=old),
+            fetched("https://b.test/1", deferral(NOW - timedelta(days=1)), at=old),  # over
+            fetched("https://c.test/1", "timeout", at=old),
+            fetched("https://d.test/1", None, at=old, status=200),
+        ],
+    )
+    assert prune(con, older_than=timedelta(days=30), now=NOW).fetches == 3
+    assert con.execute("SELECT url FROM fetches").fetchall() == [("https://a.test/1",)]
+    assert deferred_urls(con, NOW) == {"https://a.test/1": NOW + timedelta(days=300)}

@@ -2,7 +2,8 @@
 
 Raw pages are most of a warehouse's bytes, and a feed that changes its pages on every poll adds
 one per poll. Pruning removes `fetches` rows and `pages` rows older than a cutoff, except the
-newest page of each article at each URL (so `wirehouse reextract` still has one), then the raw
+newest page of each article at each URL (so `wirehouse reextract` still has one) and the
+fetches holding a host's deferral that has not run out (`runs.deferred_urls`), then the raw
 payloads (`raw_pages`) no page row points at any more and, once that has committed, the archive
 files no payload is in any more.
 """
@@ -14,6 +15,7 @@ from datetime import datetime, timedelta
 
 import duckdb
 
+from wirehouse.records import DEFERRAL_PREFIX, deferral
 from wirehouse.warehouse import archive
 from wirehouse.warehouse.connection import write_atomically
 
@@ -48,7 +50,14 @@ def prune(con: duckdb.DuckDBPyConnection, *, older_than: timedelta, now: datetim
     """Delete what is older than `now - older_than` (inside the caller's transaction) and log
     the pass in `prunes`."""
     cutoff = now - older_than
-    fetches = _count(con.execute("DELETE FROM fetches WHERE fetched_at < ?", [cutoff]).fetchone())
+    # a row holding a host's deferral still running is what keeps the next runs away from it
+    fetches = _count(
+        con.execute(
+            "DELETE FROM fetches WHERE fetched_at < ?"
+            " AND NOT coalesce(starts_with(error, ?) AND error > ?, false)",
+            [cutoff, DEFERRAL_PREFIX, deferral(now)],
+        ).fetchone()
+    )
     pages = _count(
         con.execute(
             """
