@@ -1011,7 +1011,7 @@ def prune(
     db: DbOption = None,
     data_path: DataPathOption = None,
 ) -> None:
-    """Delete fetch log rows and old raw pages; every article, text and newest page stays."""
+    """Delete old fetch log rows and raw pages; articles, texts, newest pages and deferrals stay."""
     from datetime import timedelta
 
     from wirehouse.config.settings import load_settings

@@ -7,6 +7,7 @@ import itertools
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from functools import partial
 
 import pytest
 
@@ -287,6 +288,36 @@ def test_a_long_retry_after_on_robots_txt_defers_the_page_it_was_asked_for(serve
     page = asyncio.run(go())
     assert page.status is None and deferred_until(page.error) is not None
     assert len(server.hits("/robots.txt")) == 1 and not server.hits("/p")
+
+
+def test_a_robots_txt_deferred_in_a_run_is_asked_again_when_the_deferral_ends(
+    server, http_settings
+):
+    """The page waits out its host's pause and is then fetched, its robots.txt read anew; a
+    refused robots.txt is not kept as the file's answer for the rest of the run."""
+    asked = itertools.count()
+
+    def robots(h):
+        if next(asked) == 0:
+            return h.reply(503, b"", {"Retry-After": "2"})  # above the 1 s a run waits
+        return h.reply(200, b"User-agent: *\nAllow: /\n")
+
+    server.routes["/robots.txt"] = robots
+    server.routes["/p"] = lambda h: h.reply(200, b"ok")
+
+    async def go() -> tuple[Fetched, Fetched]:
+        settings = http_settings(max_retry_after_s=1.0)
+        async with Fetcher(settings, operator_hosts=[server.netloc]) as fetcher:
+            fetch = partial(fetcher.fetch, server.url("/p"), kind=FetchKind.PAGE, check_robots=True)
+            before = await fetch()
+            until = deferred_until(before.error)
+            assert until is not None
+            await asyncio.sleep((until - datetime.now(UTC)).total_seconds() + 0.1)
+            return before, await fetch()
+
+    before, after = asyncio.run(go())
+    assert before.status is None and after.ok
+    assert len(server.hits("/robots.txt")) == 2 and len(server.hits("/p")) == 1
 
 
 def test_of_several_deferrals_of_one_host_the_latest_holds(server, http_settings):

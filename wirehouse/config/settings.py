@@ -485,7 +485,8 @@ class Settings(BaseSettings):
         default=90,
         ge=0,
         description="Fetch log rows and old raw pages older than this are pruned at the end of "
-        "a run, at most once a day (0: keep for ever).",
+        "a run, at most once a day (0: keep for ever); a host's deferral still to come keeps "
+        "its rows.",
     )
     watches: list[WatchSettings] = Field(
         default_factory=list,

@@ -138,14 +138,18 @@ class _Host:
     def agent(self, user_agent: str) -> _Agent:
         return self.agents.setdefault(user_agent, _Agent())
 
-    def refused(self, user_agent: str) -> str | None:
-        """Why a request with `user_agent` may not be sent, or None. A deferral ends at the
-        time the host named, within a long run too; other back-offs last the run."""
-        if self.backed_off:
-            until = deferred_until(self.backed_off)
-            if until is None or until > datetime.now(UTC):
-                return self.backed_off
+    def holding_back_off(self) -> str | None:
+        """The host's own back-off, if it still holds: a deferral ends at the time the host
+        named, within a long run too; other back-offs last the run."""
+        until = deferred_until(self.backed_off)
+        if until is not None and until <= datetime.now(UTC):
             self.backed_off = None
+        return self.backed_off
+
+    def refused(self, user_agent: str) -> str | None:
+        """Why a request with `user_agent` may not be sent, or None."""
+        if reason := self.holding_back_off():
+            return reason
         agent = self.agents.get(user_agent)
         return agent.backed_off if agent else None
 
@@ -189,7 +193,7 @@ class HostGate:
     def deferred(self, key: str) -> bool:
         """Whether the host asked for a longer pause than the run waits (see `refusal`)."""
         host = self._hosts.get(key)
-        return host is not None and deferred_until(host.backed_off) is not None
+        return host is not None and deferred_until(host.holding_back_off()) is not None
 
     def defer(self, key: str, until: datetime) -> None:
         """Refuse the host's requests as deferred until `until`, as an earlier run was asked

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from wirehouse.records import Fetched
+from wirehouse.records import Fetched, deferred_until
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ class RobotsRules:
     unavailable: str | None = None  # set when the file could not be read: disallow everything
     crawl_delay_s: float | None = None
     agent: str = AGENT  # the token whose rules apply
+    deferred: bool = False  # refused unsent while its host is deferred: not the file's answer
 
     def verdict(self, url: str) -> str | None:
         """None if `url` may be fetched, else the error to report."""
@@ -84,12 +85,16 @@ def rules_from(fetched: Fetched, agent: str = AGENT) -> RobotsRules:
     if status is not None and 400 <= status < 500 and status != 429:
         return RobotsRules(parser=None, agent=agent)
     reason = fetched.error or f"http_{status}"
-    return RobotsRules(parser=None, unavailable=reason.split(":", 1)[0], agent=agent)
+    deferred = deferred_until(fetched.error) is not None
+    return RobotsRules(
+        parser=None, unavailable=reason.split(":", 1)[0], agent=agent, deferred=deferred
+    )
 
 
 class RobotsCache:
     """One robots.txt fetch per origin and User-Agent per run (the host limits a request goes
-    under do not change what the file says); concurrent callers await the same fetch."""
+    under do not change what the file says), and one more after a deferral of its host has
+    ended; concurrent callers await the same fetch."""
 
     def __init__(self) -> None:
         self._tasks: dict[tuple[str, str], asyncio.Task[RobotsRules]] = {}
@@ -106,7 +111,7 @@ class RobotsCache:
         origin = origin_of(url)
         key = (origin, user_agent)
         task = self._tasks.get(key)
-        if task is None:
+        if task is None or (task.done() and _deferred(task)):
             task = asyncio.ensure_future(
                 self._load(origin, product_token(user_agent), fetch_robots)
             )
@@ -133,3 +138,9 @@ class RobotsCache:
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
+
+
+def _deferred(task: asyncio.Task[RobotsRules]) -> bool:
+    """A robots.txt refused because its host was deferred: asked again (the fetcher refuses it
+    unsent while the deferral holds), not unavailable for the rest of the run."""
+    return not task.cancelled() and task.exception() is None and task.result().deferred

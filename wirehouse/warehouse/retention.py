@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 import duckdb
 
-from wirehouse.records import DEFERRAL_PREFIX, deferral
+from wirehouse.records import DEFERRAL_PREFIX, MAX_DEFER_S, deferral
 from wirehouse.warehouse import archive
 from wirehouse.warehouse.connection import write_atomically
 
@@ -53,9 +53,9 @@ def prune(con: duckdb.DuckDBPyConnection, *, older_than: timedelta, now: datetim
     # a row holding a host's deferral still running is what keeps the next runs away from it
     fetches = _count(
         con.execute(
-            "DELETE FROM fetches WHERE fetched_at < ?"
-            " AND NOT coalesce(starts_with(error, ?) AND error > ?, false)",
-            [cutoff, DEFERRAL_PREFIX, deferral(now)],
+            "DELETE FROM fetches WHERE fetched_at < ? AND NOT coalesce("
+            "fetched_at >= ? AND starts_with(error, ?) AND error > ?, false)",
+            [cutoff, now - timedelta(seconds=MAX_DEFER_S), DEFERRAL_PREFIX, deferral(now)],
         ).fetchone()
     )
     pages = _count(
