@@ -200,3 +200,13 @@ def test_the_workers_come_from_the_forkserver_started_early(tmp_path: Path) -> N
     early, later, worker_parent = json.loads(done.stdout)
     assert len(early) == 1  # the forkserver, before any pool asked for a worker
     assert later == early and worker_parent == early[0]
+
+
+def test_the_flow_process_does_not_load_the_extractor() -> None:
+    """Only the workers load trafilatura (from their forkserver): a flow and its pool do not."""
+    code = (
+        "import sys, wirehouse.flows.ingest, wirehouse.flows.backfill, wirehouse.extractors.pool;"
+        "print(sorted(m for m in ('trafilatura', 'htmldate', 'justext') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
