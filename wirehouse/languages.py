@@ -29,7 +29,7 @@ def primary_language(tag: str) -> str | None:
     if match is None:
         return None
     code = match.group(1).lower()
-    if code in _NO_LANGUAGE or "qaa" <= code <= "qtz":
+    if code in _NO_LANGUAGE or (len(code) == 3 and "qaa" <= code <= "qtz"):
         return None
     alias = LANGUAGE_REPLACEMENTS.get(code, "")
     return alias if len(alias) == 2 and alias.isalpha() else code

@@ -256,3 +256,23 @@ def test_no_watches_cost_nothing_and_a_warehouse_without_hits_lists_none(con):
     placed = run(con, "r1", [RATE_WIRE])
     assert evaluate_watches(con, [], run_id="r1", placed=placed, now=T) == []
     assert last_hits(con) == []
+
+
+@pytest.mark.parametrize(
+    ("stored", "watched", "matches"),
+    [
+        ("eng", "en", True),  # stored before languages had one spelling
+        ("ENG", "en-GB", True),
+        ("ger", "de", True),
+        ("deu", "ger", True),
+        ("iw", "he", True),
+        ("en_US", "eng", True),
+        ("ger", "en", False),
+        ("und", "en", False),
+    ],
+)
+def test_a_watch_takes_every_spelling_a_row_may_carry(con, stored, watched, matches):
+    placed = run(con, "r1", [RATE_WIRE])
+    con.execute("UPDATE articles SET language = ?", [stored])
+    found = matching_stories(con, [watch(languages=[watched])], placed)
+    assert bool(found["rates"]) is matches

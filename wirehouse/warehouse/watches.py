@@ -38,7 +38,7 @@ _DOCS = f"""
            coalesce(a.title, '') AS title, coalesce(a.text, '') AS text,
            lower(coalesce(trim(a.sitename), '')) AS sitename,
            {host_sql("a.url")} AS host,
-           lower(split_part(replace(coalesce(a.language, ''), '_', '-'), '-', 1)) AS language,
+           a.language,
            list_transform(list_concat(coalesce(a.tags, []), coalesce(f.tags, [])),
                           t -> lower(trim(t))) AS tags
     FROM articles a LEFT JOIN feeds f USING (feed_url)
@@ -120,6 +120,7 @@ def matching_stories(
     docs = con.execute(_DOCS, {"ids": ids}).to_arrow_table()
     if docs.num_rows == 0:
         return {}
+    docs = _one_spelling(docs)
     with duckdb.connect() as mem:
         load_extension(mem, "fts")
         with registered(mem, incoming_docs=docs):
@@ -138,18 +139,19 @@ def _matches(mem: duckdb.DuckDBPyConnection, watch: WatchSettings) -> set[str]:
             "q": " ".join(terms),
             "outlets": [o.strip().lower().removeprefix("www.") for o in watch.outlets],
             "tags": [t.strip().lower() for t in watch.tags],
-            "languages": sorted({form for lang in watch.languages for form in _languages(lang)}),
+            "languages": sorted({primary_language(lang) or lang for lang in watch.languages}),
         },
     ).fetchall()
     return {row[0] for row in rows}
 
 
-def _languages(code: str) -> set[str]:
-    """The spellings of a watched language that stored articles may carry: a watch on `en` (or
-    `eng`) takes en, en-GB and en_US, and rows stored before languages had one spelling keep
-    their first subtag (`eng`)."""
-    head = code.strip().lower().replace("_", "-").split("-", 1)[0]
-    return {head, primary_language(code) or head}
+def _one_spelling(docs: pa.Table) -> pa.Table:
+    """The articles' languages as `primary_language` spells them: rows stored before languages
+    had one spelling (`eng`, `ger`, `iw`) match a watch on `en`, `de` or `he`."""
+    stored = docs.column("language").to_pylist()
+    spelt = {v: primary_language(v) for v in set(stored) if v is not None}
+    language = pa.array([spelt.get(v) if v is not None else None for v in stored], pa.string())
+    return docs.set_column(docs.schema.get_field_index("language"), "language", language)
 
 
 def story_states(con: duckdb.DuckDBPyConnection, story_ids: Iterable[str]) -> dict[str, StoryState]:
