@@ -132,17 +132,33 @@ def _top(counts: Counter[str], n: int) -> list[str]:
     return [t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
 
 
+# the kinds `_inner_term` tells apart, as indexes into `features`' counters
+_NUMBER_TERM, _ENTITY_TERM, _KEYWORD_TERM = 0, 1, 2
+
+
 @functools.lru_cache(maxsize=200_000)
 def _inner_term(token: str) -> tuple[int, str] | None:
-    """What a token inside a sentence counts as: (0, number), (1, entity) or (2, keyword)."""
+    """What a token inside a sentence counts as: a number, an entity or a keyword, or None."""
     if token[0].isdigit():
         key = _number_key(token)
-        return (0, key) if key and _NUMBER.match(token) else None
+        return (_NUMBER_TERM, key) if key and _NUMBER.match(token) else None
     if token[0].isupper():
         ent = _entity_key(token)
-        return (1, ent) if ent else None
+        return (_ENTITY_TERM, ent) if ent else None
     word = _keyword(token)
-    return (2, word) if word else None
+    return (_KEYWORD_TERM, word) if word else None
+
+
+def _opens_with_a_name(toks: list[str], inner_caps: set[str]) -> bool:
+    """Whether a sentence's capitalised first word is a name, not just a sentence's capital."""
+    first = toks[0]
+    return (
+        first in inner_caps
+        or first.isupper()
+        # "Kestrel Rail will...", "Estmark's bank...": a multi-word name or a possessive
+        or (len(toks) > 1 and toks[1][0].isupper() and _entity_key(toks[1]) is not None)
+        or first.endswith("'s")
+    )
 
 
 def features(text: str, title: str | None = None) -> frozenset[str]:
@@ -160,21 +176,11 @@ def features(text: str, title: str | None = None) -> frozenset[str]:
             counts[term[0]][term[1]] += n
     for toks in tokenised:
         tok = toks[0]
-        if not tok[0].isupper():
+        if tok[0].isupper() and not _opens_with_a_name(toks, inner_caps):
+            word = _keyword(tok)  # a sentence's capital: a keyword like any other
+            term = (_KEYWORD_TERM, word) if word else None
+        else:
             term = _inner_term(tok)
-        elif (
-            tok in inner_caps
-            or tok.isupper()
-            # "Kestrel Rail will...", "Estmark's bank...": a sentence opening with a
-            # multi-word name or a possessive
-            or (len(toks) > 1 and toks[1][0].isupper() and _entity_key(toks[1]) is not None)
-            or tok.endswith("'s")
-        ):
-            ent = _entity_key(tok)
-            term = (1, ent) if ent else None
-        else:  # a capitalised first word that is not a name: a keyword like any other
-            word = _keyword(tok)
-            term = (2, word) if word else None
         if term:
             counts[term[0]][term[1]] += 1
     quotes: Counter[str] = Counter()
