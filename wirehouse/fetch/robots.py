@@ -43,7 +43,6 @@ class RobotsRules:
     unavailable: str | None = None  # set when the file could not be read: disallow everything
     crawl_delay_s: float | None = None
     agent: str = AGENT  # the token whose rules apply
-    deferred: bool = False  # refused unsent while its host is deferred: not the file's answer
 
     def verdict(self, url: str) -> str | None:
         """None if `url` may be fetched, else the error to report."""
@@ -85,10 +84,7 @@ def rules_from(fetched: Fetched, agent: str = AGENT) -> RobotsRules:
     if status is not None and 400 <= status < 500 and status != 429:
         return RobotsRules(parser=None, agent=agent)
     reason = fetched.error or f"http_{status}"
-    deferred = deferred_until(fetched.error) is not None
-    return RobotsRules(
-        parser=None, unavailable=reason.split(":", 1)[0], agent=agent, deferred=deferred
-    )
+    return RobotsRules(parser=None, unavailable=reason.split(":", 1)[0], agent=agent)
 
 
 class RobotsCache:
@@ -111,18 +107,24 @@ class RobotsCache:
         origin = origin_of(url)
         key = (origin, user_agent)
         task = self._tasks.get(key)
-        if task is None or (task.done() and _deferred(task)):
-            task = asyncio.ensure_future(
-                self._load(origin, product_token(user_agent), fetch_robots)
-            )
+        if task is None:
+            task = asyncio.ensure_future(self._load(key, product_token(user_agent), fetch_robots))
             self._tasks[key] = task
         # shield: one impatient caller being cancelled must not cancel everyone's fetch
         return await asyncio.shield(task)
 
     async def _load(
-        self, origin: str, agent: str, fetch_robots: Callable[[str], Awaitable[Fetched]]
+        self,
+        key: tuple[str, str],
+        agent: str,
+        fetch_robots: Callable[[str], Awaitable[Fetched]],
     ) -> RobotsRules:
+        origin = key[0]
         fetched = await fetch_robots(f"{origin}/robots.txt")
+        if deferred_until(fetched.error) is not None:
+            # refused unsent while its host is deferred: not the file's answer, so the next
+            # caller asks again (the fetcher refuses it unsent till the deferral ends)
+            self._tasks.pop(key, None)
         rules = rules_from(fetched, agent)
         if rules.unavailable:
             log.info(
@@ -138,9 +140,3 @@ class RobotsCache:
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
-
-
-def _deferred(task: asyncio.Task[RobotsRules]) -> bool:
-    """A robots.txt refused because its host was deferred: asked again (the fetcher refuses it
-    unsent while the deferral holds), not unavailable for the rest of the run."""
-    return not task.cancelled() and task.exception() is None and task.result().deferred
