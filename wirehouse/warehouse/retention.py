@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 
 import duckdb
 
-from wirehouse.records import DEFERRAL_PREFIX, MAX_DEFER_S, deferral
 from wirehouse.warehouse import archive
 from wirehouse.warehouse.connection import write_atomically
+from wirehouse.warehouse.runs import live_deferral
 
 # a run prunes at most this often: the deletes scan the log, and once a day keeps it bounded
 PRUNE_EVERY = timedelta(days=1)
@@ -51,11 +51,11 @@ def prune(con: duckdb.DuckDBPyConnection, *, older_than: timedelta, now: datetim
     the pass in `prunes`."""
     cutoff = now - older_than
     # a row holding a host's deferral still running is what keeps the next runs away from it
+    live, params = live_deferral(now)
     fetches = _count(
         con.execute(
-            "DELETE FROM fetches WHERE fetched_at < ? AND NOT coalesce("
-            "fetched_at >= ? AND starts_with(error, ?) AND error > ?, false)",
-            [cutoff, now - timedelta(seconds=MAX_DEFER_S), DEFERRAL_PREFIX, deferral(now)],
+            f"DELETE FROM fetches WHERE fetched_at < ? AND NOT coalesce({live}, false)",
+            [cutoff, *params],
         ).fetchone()
     )
     pages = _count(

@@ -94,15 +94,25 @@ def finish_run(
     )
 
 
+def live_deferral(now: datetime) -> tuple[str, list[object]]:
+    """The condition on a `fetches` row that holds a host's deferral past `now`, and its
+    parameters: what `deferred_urls` reads and what pruning keeps. The reasons share one
+    format, so a later time is a greater string."""
+    since = now - timedelta(seconds=MAX_DEFER_S)
+    return (
+        "(fetched_at >= ? AND starts_with(error, ?) AND error > ?)",
+        [since, DEFERRAL_PREFIX, deferral(now)],
+    )
+
+
 def deferred_urls(con: duckdb.DuckDBPyConnection, now: datetime) -> dict[str, datetime]:
     """The URLs whose host told an earlier run to wait past `now` (a Retry-After longer than a
-    run waits), with the time it named, from the fetch log: the next runs keep away till then.
-    The reasons share one format, so the latest is the greatest string."""
+    run waits), with the latest time it named, from the fetch log: the next runs keep away
+    till then."""
+    live, params = live_deferral(now)
     rows = con.execute(
-        "SELECT coalesce(final_url, url), max(error) FROM fetches"
-        " WHERE fetched_at >= ? AND starts_with(error, ?)"
-        " GROUP BY ALL HAVING max(error) > ?",
-        [now - timedelta(seconds=MAX_DEFER_S), DEFERRAL_PREFIX, deferral(now)],
+        f"SELECT coalesce(final_url, url), max(error) FROM fetches WHERE {live} GROUP BY ALL",
+        params,
     ).fetchall()
     found = {url: deferred_until(error) for url, error in rows}
     return {url: until for url, until in found.items() if until is not None}
