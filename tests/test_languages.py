@@ -62,3 +62,15 @@ def test_a_huge_tag_is_read_by_its_first_subtag_alone() -> None:
 def test_any_text_gives_a_lower_case_code_or_none(text: str) -> None:
     language = primary_language(text)
     assert language is None or (language.isascii() and language.isalpha() and language.islower())
+
+
+def test_the_aliases_are_cldrs_as_langcodes_ships_them() -> None:
+    """The table written in wirehouse/languages.py is langcodes' (CLDR's), where an alias of a
+    two- or three-letter code is a two-letter code; every other code stays as written."""
+    from langcodes.data_dicts import LANGUAGE_REPLACEMENTS
+
+    for alias, code in LANGUAGE_REPLACEMENTS.items():
+        if not (alias.isalpha() and len(alias) <= 3) or alias in {"und", "mul", "zxx", "mis"}:
+            continue
+        expected = code if len(code) == 2 and code.isalpha() else alias.lower()
+        assert primary_language(alias) == expected, alias
