@@ -7,11 +7,13 @@ import pytest
 
 from wirehouse.errors import WarehouseBusy, WarehouseError
 from wirehouse.warehouse.connection import (
+    ROW_GROUP_SIZE,
     connect,
     lost_race,
     retry_races,
     run_lock,
     run_lock_taken,
+    session,
 )
 
 
@@ -161,3 +163,41 @@ def test_a_lost_race_is_rolled_back_and_run_again():
 )
 def test_what_counts_as_a_lost_race(message, lost):
     assert lost_race(duckdb.Error(message)) is lost
+
+
+def test_a_file_warehouse_appends_in_small_row_groups_so_a_checkpoint_rewrites_little(tmp_path):
+    # a checkpoint rewrites whole each row group loads appended to: with DuckDB's 122,880 rows a
+    # group, every stored text up to that many articles
+    path = tmp_path / "w.duckdb"
+    with session(path) as con:
+        con.execute("CREATE TABLE t (i INTEGER, body VARCHAR)")
+        for start in range(0, 25_000, 1000):  # loads of 1,000 rows
+            con.execute(
+                "INSERT INTO t SELECT i, 'text ' || i FROM range(?, ?) r(i)", [start, start + 1000]
+            )
+    with session(path, read_only=True) as con:
+        groups = con.execute(
+            "SELECT row_group_id, max(count) FROM pragma_storage_info('t') GROUP BY 1"
+        ).fetchall()
+    assert len(groups) == -(-25_000 // ROW_GROUP_SIZE)  # 4 groups at 8,192; 1 at DuckDB's default
+    assert max(rows for _, rows in groups) == ROW_GROUP_SIZE
+
+
+@pytest.mark.parametrize("name", ["wirehouse", "memory", 'my warehouse "2"'])
+def test_sessions_of_one_process_share_the_file_and_let_it_go_when_all_close(tmp_path, name):
+    path = tmp_path / f"{name}.duckdb"
+    with session(path) as first, session(path) as second:
+        first.execute("CREATE TABLE t (i INTEGER)")
+        second.execute("INSERT INTO t VALUES (1)")
+        assert first.execute("SELECT count(*) FROM t").fetchone() == (1,)
+        # the catalog is named after the file, as `duckdb.connect(path)` names it
+        catalog = first.execute("SELECT current_database()").fetchone()[0]
+        assert catalog == (name if name != "memory" else "memory_file")
+        # and spills beside the file, not into the working directory
+        spill = first.execute("SELECT current_setting('temp_directory')").fetchone()[0]
+        assert spill == f"{path.resolve()}.tmp"
+    # all closed: another process may open the file now
+    proc = hold(path, 0)
+    stop(proc)
+    with session(path, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM t").fetchone() == (1,)

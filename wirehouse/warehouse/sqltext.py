@@ -1,5 +1,5 @@
-"""Text to and from DuckDB: a value inside a SQL string literal, the host of a URL column, and
-an error a user can read."""
+"""Text to and from DuckDB: a value inside a SQL string literal, a quoted name, the host of a
+URL column, and an error a user can read."""
 
 from __future__ import annotations
 
@@ -7,6 +7,11 @@ from __future__ import annotations
 def quote_literal(text: str) -> str:
     """`text` as the inside of a single-quoted SQL literal (paths in COPY, ATTACH, LOAD)."""
     return text.replace("'", "''")
+
+
+def quote_identifier(name: str) -> str:
+    """`name` as a double-quoted SQL identifier (a catalog named after a file)."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def first_line(exc: BaseException) -> str:
