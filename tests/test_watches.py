@@ -132,6 +132,8 @@ def test_a_run_without_hits_says_so():
         {"name": "ok", "query": ""},
         {"name": "ok", "query": "x", "min_outlets": 0},
         {"name": "ok", "query": "x", "unknown": 1},
+        {"name": "ok", "query": "x", "languages": ["english"]},  # no tag: would match nothing
+        {"name": "ok", "query": "x", "languages": ["en", "und"]},  # names no language
     ],
 )
 def test_a_bad_watch_is_a_one_line_config_error(bad, monkeypatch):
@@ -142,6 +144,11 @@ def test_a_bad_watch_is_a_one_line_config_error(bad, monkeypatch):
     monkeypatch.setenv("WIREHOUSE_WATCHES", json.dumps([bad]))
     with pytest.raises(ConfigError, match=re.compile(r"^bad setting watches")):
         load_settings()
+
+
+def test_a_watch_names_its_languages_as_articles_store_them():
+    watch = WatchSettings(name="a", query="x", languages=["eng", "en-GB", "ger", "iw"])
+    assert watch.languages == ["de", "en", "he"]
 
 
 def test_watch_names_are_unique():

@@ -54,3 +54,19 @@ def primary_language(tag: str) -> str | None:
     if code in _NO_LANGUAGE or (len(code) == 3 and "qaa" <= code <= "qtz"):
         return None
     return _TWO_LETTER_ALIASES.get(code, code)
+
+
+# a well-formed BCP 47 tag as people write it: a 2-3 letter language, then subtags ("pt-BR",
+# "zh-Hant-TW", "en_US")
+_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+
+
+def tag_language(tag: str) -> str:
+    """The language a tag a person configured names (`primary_language`); ValueError, saying
+    why, for text that is no tag or a tag that names no one language ("und", "mul")."""
+    if not _TAG.fullmatch(tag.strip()):
+        raise ValueError(f"language must be a BCP 47 tag such as 'de' or 'pt-BR', not {tag!r}")
+    language = primary_language(tag)
+    if language is None:
+        raise ValueError(f"{tag!r} names no one language: name one such as 'de', or leave it out")
+    return language

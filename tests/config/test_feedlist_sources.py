@@ -72,7 +72,9 @@ def test_language_tags_store_their_primary_subtag(tmp_path: Path, tag: str, stor
         ('language = "english"', "language must be a BCP 47 tag"),
         ('language = "e"', "language must be a BCP 47 tag"),
         ('language = "de-"', "language must be a BCP 47 tag"),
-        ('language = "und"', "language must be a BCP 47 tag"),  # names no language
+        ('language = "und"', "'und' names no one language"),  # a tag, but of no language
+        ('language = "mul"', "'mul' names no one language"),
+        ('language = "qaa"', "'qaa' names no one language"),  # private use
         ("language = 7", "language must be a BCP 47 tag"),
         ('prefer_feed_text = "yes"', "prefer_feed_text must be true or false, not 'yes'"),
         ("prefer_feed_text = 1", "prefer_feed_text must be true or false, not 1"),

@@ -35,7 +35,7 @@ from lxml import etree
 from wirehouse.config.settings import MAX_USER_AGENT, Settings, fill_contact, sendable_header
 from wirehouse.errors import ConfigError
 from wirehouse.escape import strip_controls
-from wirehouse.languages import primary_language
+from wirehouse.languages import tag_language
 from wirehouse.records import FeedSource, SourceRules
 from wirehouse.urls import check_url, normalise_url
 
@@ -62,9 +62,6 @@ FEED_KEYS = (
     "per_host_delay_s",
     "per_host_connections",
 )
-# a well-formed BCP 47 tag as pages write it: a 2-3 letter language, then subtags ("pt-BR",
-# "zh-Hant-TW"); the language stored is `primary_language`'s reading of it
-_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 # one feed-list entry tightens a host for every feed on it: its gap is capped like a robots.txt
 # Crawl-delay (fetch/hosts.py MAX_CRAWL_DELAY_S), its connections at what a polite crawler opens
 MAX_PER_HOST_DELAY_S = 10.0
@@ -244,19 +241,15 @@ def _timezone(value: object, where: str) -> str | None:
 
 def _language(value: object, where: str) -> str | None:
     """The language of a BCP 47 tag ("pt-BR" -> "pt", "ger" -> "de"), as extraction stores
-    languages (`languages.primary_language`)."""
+    languages (`languages.tag_language`)."""
     if value is None:
         return None
-    language = (
-        primary_language(value)
-        if isinstance(value, str) and _LANGUAGE_TAG.fullmatch(value.strip())
-        else None
-    )
-    if language is None:
-        raise ConfigError(
-            f"{where}: language must be a BCP 47 tag such as 'de' or 'pt-BR', not {value!r}"
-        )
-    return language
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: language must be a BCP 47 tag such as 'de', not {value!r}")
+    try:
+        return tag_language(value)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 def _user_agent(value: object, where: str, contact_url: str | None) -> str | None:

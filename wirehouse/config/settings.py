@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -18,6 +18,7 @@ from pydantic_settings import (
 )
 
 from wirehouse.config.location import DEFAULT_MEMORY_LIMIT, Warehouse
+from wirehouse.languages import tag_language
 
 DEFAULT_CONFIG_FILE = Path("config/wirehouse.toml")
 MAX_USER_AGENT = 512  # characters of a User-Agent header, `{contact}` filled in
@@ -398,6 +399,14 @@ class WatchSettings(BaseModel):
     languages: list[str] = Field(
         default_factory=list, description="Only articles in one of these languages (en, de) match."
     )
+
+    @field_validator("languages")
+    @classmethod
+    def _one_spelling(cls, value: list[str]) -> list[str]:
+        """Each as articles store it ("eng" and "en-GB" are "en"); a typo is an error, not a
+        watch that matches nothing."""
+        return sorted({tag_language(tag) for tag in value})
+
     # 2: one outlet's article is a report; a second outlet carrying it is the first sign of a
     # story others take up, which is what a watch is for
     min_outlets: int = Field(

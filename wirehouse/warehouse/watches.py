@@ -139,7 +139,7 @@ def _matches(mem: duckdb.DuckDBPyConnection, watch: WatchSettings) -> set[str]:
             "q": " ".join(terms),
             "outlets": [o.strip().lower().removeprefix("www.") for o in watch.outlets],
             "tags": [t.strip().lower() for t in watch.tags],
-            "languages": sorted({primary_language(lang) or lang for lang in watch.languages}),
+            "languages": watch.languages,  # in `primary_language`'s spelling (WatchSettings)
         },
     ).fetchall()
     return {row[0] for row in rows}
