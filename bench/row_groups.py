@@ -99,8 +99,9 @@ def main() -> None:
         ms = [1000 * spent[k] / args.rounds for k in layouts]
         print(
             f"{size:>16} "
-            + " ".join(f"{m:>22.1f}" for m in ms)
-            + f"   {ms[0] / ms[1]:5.1f}x  {sizes[0]:.0f} / {sizes[1]:.0f}"
+            + " ".join(f"{m:>10.1f}" for m in ms)
+            + f"  {ms[0] / ms[1]:11.1f}x  "
+            + " / ".join(f"{mb:.0f}" for mb in sizes)
         )
 
 
