@@ -38,6 +38,7 @@ from devkit.newsroom.generated import ARTICLES_PER_DAY
 from wirehouse.config.settings import DedupSettings
 from wirehouse.extractors.fingerprint import content_hash
 from wirehouse.records import Article, DateSource, Entry
+from wirehouse.warehouse.connection import open_file
 from wirehouse.warehouse.dedupe import dedupe_and_load
 from wirehouse.warehouse.migrate import migrate
 
@@ -155,7 +156,7 @@ def _load(con: duckdb.DuckDBPyConnection, articles: list[Article], now: datetime
 def measure(size: int, repeats: int) -> dict[str, Any]:
     corpus = Corpus()
     with tempfile.TemporaryDirectory() as tmp:
-        con = duckdb.connect(str(Path(tmp) / "growth.duckdb"))
+        con = open_file(Path(tmp) / "growth.duckdb")
         migrate(con)
         started = time.perf_counter()
         synthetic_end = T0 - timedelta(days=REAL_TAIL / PER_DAY)

@@ -23,6 +23,7 @@ from typing import Any
 
 import duckdb
 
+from wirehouse.warehouse.connection import open_file
 from wirehouse.warehouse.migrate import migrate
 from wirehouse.warehouse.search import refresh_index, search
 
@@ -67,7 +68,7 @@ def run(sizes: list[int], words: int, repeats: int) -> list[dict[str, Any]]:
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "bench.duckdb"
-            con = duckdb.connect(str(path))
+            con = open_file(path)
             migrate(con)
             started = time.perf_counter()
             fill(con, n, words)

@@ -25,7 +25,7 @@ from devkit.newsroom.generated import _STOP, ARTICLES_PER_DAY, EPOCH, _vocabular
 from wirehouse.config.settings import DedupSettings
 from wirehouse.dedup import near
 from wirehouse.warehouse.arrow import registered
-from wirehouse.warehouse.connection import publish_read_copy
+from wirehouse.warehouse.connection import open_file, publish_read_copy
 from wirehouse.warehouse.migrate import migrate
 from wirehouse.warehouse.search import refresh_index
 
@@ -178,7 +178,7 @@ def main() -> None:
     parser.add_argument("articles", type=int)
     parser.add_argument("--seed", type=int, default=6)
     args = parser.parse_args()
-    con = duckdb.connect(str(args.db))
+    con = open_file(args.db)
     migrate(con)
     # the benchmark's flow runs load at the real time, so the band keys end today
     prefill(

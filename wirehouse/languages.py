@@ -40,7 +40,9 @@ _ALIAS_TABLE = """
     tsn:tn tso:ts tuk:tk tur:tr twi:tw uig:ug ukr:uk urd:ur uzb:uz ven:ve vie:vi vol:vo
     wel:cy wln:wa wol:wo xho:xh yid:yi yor:yo zha:za zho:zh zul:zu
 """
-_TWO_LETTER_ALIASES = dict(pair.split(":") for pair in _ALIAS_TABLE.split())
+_ALIASES = dict(pair.split(":") for pair in _ALIAS_TABLE.split())
+# an alias of an alias ("mol" is "mo", which is "ro") to its end, so a code read twice stays
+_TWO_LETTER_ALIASES = {alias: _ALIASES.get(code, code) for alias, code in _ALIASES.items()}
 
 
 def primary_language(tag: str) -> str | None:

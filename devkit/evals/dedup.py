@@ -30,7 +30,7 @@ import duckdb
 from wirehouse.config.settings import DedupSettings
 from wirehouse.extractors.fingerprint import content_hash
 from wirehouse.records import Article, DateSource, Entry, Known
-from wirehouse.warehouse.connection import transaction
+from wirehouse.warehouse.connection import open_file, transaction
 from wirehouse.warehouse.dedupe import dedupe_and_load
 from wirehouse.warehouse.migrate import migrate
 
@@ -265,7 +265,7 @@ def evaluate(*, batch_size: int = 6, db_path: Path | None = None) -> dict[str, A
     items = load_items()
     with tempfile.TemporaryDirectory() as tmp:
         path = db_path or Path(tmp) / "eval.duckdb"
-        con = duckdb.connect(str(path))
+        con = open_file(path)
         try:
             migrate(con)
             started = time.perf_counter()

@@ -183,16 +183,31 @@ def test_a_file_warehouse_appends_in_small_row_groups_so_a_checkpoint_rewrites_l
     assert max(rows for _, rows in groups) == ROW_GROUP_SIZE
 
 
-@pytest.mark.parametrize("name", ["wirehouse", "memory", 'my warehouse "2"'])
-def test_sessions_of_one_process_share_the_file_and_let_it_go_when_all_close(tmp_path, name):
-    path = tmp_path / f"{name}.duckdb"
+@pytest.mark.parametrize(
+    "file",
+    [
+        "wirehouse.duckdb",
+        "wirehouse.read.duckdb",
+        ".hidden.duckdb",
+        "x.db.bak",
+        "main.duckdb",
+        'my warehouse "2".duckdb',
+        "memory.duckdb",
+    ],
+)
+def test_sessions_of_one_process_share_the_file_and_let_it_go_when_all_close(tmp_path, file):
+    path = tmp_path / file
     with session(path) as first, session(path) as second:
         first.execute("CREATE TABLE t (i INTEGER)")
         second.execute("INSERT INTO t VALUES (1)")
         assert first.execute("SELECT count(*) FROM t").fetchone() == (1,)
-        # the catalog is named after the file, as `duckdb.connect(path)` names it
+        # the catalog is named as `duckdb.connect(path)` names it (but `memory`, taken here)
         catalog = first.execute("SELECT current_database()").fetchone()[0]
-        assert catalog == (name if name != "memory" else "memory_file")
+        plain = tmp_path / "plain" / file
+        plain.parent.mkdir()
+        with duckdb.connect(str(plain)) as con:
+            expected = con.execute("SELECT current_database()").fetchone()[0]
+        assert catalog == (expected if expected != "memory" else "memory_db")
         # and spills beside the file, not into the working directory
         spill = first.execute("SELECT current_setting('temp_directory')").fetchone()[0]
         assert spill == f"{path.resolve()}.tmp"
@@ -201,3 +216,17 @@ def test_sessions_of_one_process_share_the_file_and_let_it_go_when_all_close(tmp
     stop(proc)
     with session(path, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM t").fetchone() == (1,)
+
+
+def test_a_session_opens_beside_one_that_spilled_to_disk(tmp_path):
+    path = tmp_path / "w.duckdb"
+    with session(path) as first:
+        first.execute("SET memory_limit = '60MB'")
+        first.execute("SET threads = 1")
+        first.execute("SET preserve_insertion_order = false")
+        first.execute(
+            "SELECT count(*) FROM (SELECT md5(i::VARCHAR) || repeat('z', 100) AS s"
+            " FROM range(1500000) r(i) ORDER BY s)"
+        ).fetchall()
+        with session(path) as second:  # the spill directory, used, cannot be set again
+            assert second.execute("SELECT 42").fetchone() == (42,)

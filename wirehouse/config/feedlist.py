@@ -245,7 +245,9 @@ def _language(value: object, where: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ConfigError(f"{where}: language must be a BCP 47 tag such as 'de', not {value!r}")
+        raise ConfigError(
+            f"{where}: language must be a BCP 47 tag such as 'de' or 'pt-BR', not {value!r}"
+        )
     try:
         return tag_language(value)
     except ValueError as exc:

@@ -403,8 +403,8 @@ class WatchSettings(BaseModel):
     @field_validator("languages")
     @classmethod
     def _one_spelling(cls, value: list[str]) -> list[str]:
-        """Each as articles store it ("eng" and "en-GB" are "en"); a typo is an error, not a
-        watch that matches nothing."""
+        """Each as articles store it ("eng" and "en-GB" are "en"); text that is no language tag
+        ("english") is an error, not a watch that matches nothing."""
         return sorted({tag_language(tag) for tag in value})
 
     # 2: one outlet's article is a report; a second outlet carrying it is the first sign of a

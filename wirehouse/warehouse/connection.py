@@ -68,7 +68,7 @@ def connect(
     told = False
     while True:
         try:
-            con = _open_file(path, read_only=read_only)
+            con = open_file(path, read_only=read_only)
         except duckdb.IOException as exc:
             if _LOCK_MESSAGE not in str(exc):
                 raise WarehouseError(f"cannot open warehouse {path}: {first_line(exc)}") from exc
@@ -87,33 +87,42 @@ def connect(
 
 
 # rows in a row group of a file warehouse (DuckDB's default is 122,880). A checkpoint rewrites
-# whole each row group the loads appended to, the articles' texts included: after a hold's loads
-# (1,250 articles) it cost 2.6 s of CPU at 100k articles stored, against 0.12 s at 8,192
-# (`bench/row_groups.py`, which also shows what smaller groups cost)
+# whole each row group the loads appended to, the articles' texts included: a run's hold (ten
+# loads of 125 articles) and the checkpoint that ends it cost 2.6 s of CPU at 100k articles
+# stored, against 0.30 s at 8,192 (`bench/row_groups.py`, which shows 2,048 costing more)
 ROW_GROUP_SIZE = 8192
-# catalog names DuckDB keeps for itself
+# catalog names DuckDB keeps for itself (an instance's own in-memory catalog is `memory`)
 _RESERVED_CATALOGS = frozenset({"memory", "system", "temp", "main"})
 
 
-def _open_file(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
-    """The file attached with `ROW_GROUP_SIZE`, an option only ATTACH takes. The in-memory
+def _catalog_name(path: Path) -> str:
+    """The name `duckdb.connect(path)` gives a file's catalog: the file name up to its first
+    dot ("wirehouse.read.duckdb" is `wirehouse`), with `_db` after a reserved one. `memory`
+    too becomes `memory_db` here, where the instance's own catalog has that name."""
+    name = next((part for part in path.name.split(".") if part), path.name)
+    return f"{name}_db" if name.casefold() in _RESERVED_CATALOGS else name
+
+
+def open_file(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """The file attached with `ROW_GROUP_SIZE`, an option only ATTACH takes (`connect` without
+    its waiting and settings, for tools that build a warehouse file). The in-memory
     instance is named after the file and the mode, so a process's sessions share it (as
     `duckdb.connect(path)` shares its instance) and the file is let go when the last closes."""
     resolved = str(path.resolve())
     mode = "ro" if read_only else "rw"
     digest = hashlib.sha256(resolved.encode()).hexdigest()[:16]
     con = duckdb.connect(f":memory:wirehouse-{mode}-{digest}")
-    # the catalog keeps the name `duckdb.connect(path)` gives it: the file's stem
-    alias = path.stem if path.stem.casefold() not in _RESERVED_CATALOGS else f"{path.stem}_file"
+    alias = quote_identifier(_catalog_name(path))
     options = f"ROW_GROUP_SIZE {ROW_GROUP_SIZE}" + (", READ_ONLY" if read_only else "")
     try:
-        # where `duckdb.connect(path)` spills (an in-memory instance spills to `./.tmp`)
-        con.execute(f"SET temp_directory = '{quote_literal(resolved)}.tmp'")
-        con.execute(
-            f"ATTACH IF NOT EXISTS '{quote_literal(resolved)}' AS {quote_identifier(alias)}"
-            f" ({options})"
-        )
-        con.execute(f"USE {quote_identifier(alias)}")
+        if con.execute(
+            "SELECT count(*) FROM duckdb_databases() WHERE path = ?", [resolved]
+        ).fetchone() == (0,):
+            # a new instance: spills go beside the file, as `duckdb.connect(path)`'s do (an
+            # in-memory instance's go to `./.tmp`; once used, the setting cannot change)
+            con.execute(f"SET temp_directory = '{quote_literal(resolved)}.tmp'")
+        con.execute(f"ATTACH IF NOT EXISTS '{quote_literal(resolved)}' AS {alias} ({options})")
+        con.execute(f"USE {alias}")
     except BaseException:
         con.close()
         raise
