@@ -63,10 +63,10 @@ def primary_language(tag: str) -> str | None:
 _TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 
 
-def tag_language(tag: str) -> str:
+def tag_language(tag: object) -> str:
     """The language a tag a person configured names (`primary_language`); ValueError, saying
-    why, for text that is no tag or a tag that names no one language ("und", "mul")."""
-    if not _TAG.fullmatch(tag.strip()):
+    why, for a value that is no tag or a tag that names no one language ("und", "mul")."""
+    if not isinstance(tag, str) or not _TAG.fullmatch(tag.strip()):
         raise ValueError(f"language must be a BCP 47 tag such as 'de' or 'pt-BR', not {tag!r}")
     language = primary_language(tag)
     if language is None:

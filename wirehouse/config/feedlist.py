@@ -244,10 +244,6 @@ def _language(value: object, where: str) -> str | None:
     languages (`languages.tag_language`)."""
     if value is None:
         return None
-    if not isinstance(value, str):
-        raise ConfigError(
-            f"{where}: language must be a BCP 47 tag such as 'de' or 'pt-BR', not {value!r}"
-        )
     try:
         return tag_language(value)
     except ValueError as exc:
