@@ -67,7 +67,7 @@ def test_stored_rows_get_the_access_their_status_and_text_say(at_009):
     con = at_009
     before = con.execute("SELECT * FROM articles ORDER BY article_id").fetchall()
     demoted_before = con.execute("SELECT * FROM demoted_articles ORDER BY article_id").fetchall()
-    assert migrate(con) == [10, 11, 12]
+    assert migrate(con) == [10, 11, 12, 13]
     after = con.execute("SELECT * EXCLUDE (access) FROM articles ORDER BY article_id").fetchall()
     assert after == before  # nothing else changed, nothing lost
     demoted_after = con.execute(

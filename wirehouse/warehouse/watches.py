@@ -146,8 +146,9 @@ def _matches(mem: duckdb.DuckDBPyConnection, watch: WatchSettings) -> set[str]:
 
 
 def _one_spelling(docs: pa.Table) -> pa.Table:
-    """The articles' languages as `primary_language` spells them: rows stored before languages
-    had one spelling (`eng`, `ger`, `iw`) match a watch on `en`, `de` or `he`."""
+    """The articles' languages as `primary_language` spells them: migration 013 rewrote the
+    rows wirehouse stored before languages had one spelling (`eng`, `ger`, `iw`); rows other
+    tools write into the table still match a watch on `en`, `de` or `he`."""
     stored = docs.column("language").to_pylist()
     spelt = {v: primary_language(v) for v in set(stored) if v is not None}
     language = pa.array([spelt.get(v) if v is not None else None for v in stored], pa.string())
