@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import TypeGuard
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,3 +409,8 @@ def deferred_until(reason: str | None) -> datetime | None:
         )
     except ValueError:
         return None
+
+
+def is_deferral(reason: str | None) -> TypeGuard[str]:
+    """Whether `reason` is a `deferral`: a host's pause, not a failure of what was asked."""
+    return deferred_until(reason) is not None

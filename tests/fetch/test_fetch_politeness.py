@@ -15,7 +15,7 @@ from devkit.ports import free_port
 from wirehouse.config.settings import HttpSettings
 from wirehouse.fetch import Fetcher
 from wirehouse.fetch.hosts import HostGate, parse_retry_after
-from wirehouse.records import Fetched, FetchKind, deferral, deferred_until
+from wirehouse.records import Fetched, FetchKind, deferral, deferred_until, is_deferral
 
 
 def slow(seconds: float, body: bytes = b"ok"):
@@ -274,6 +274,8 @@ def test_a_deferral_ends_at_its_time_within_one_run(server, http_settings):
 )
 def test_only_a_deferral_names_a_time(reason: str | None) -> None:
     assert deferred_until(reason) is None
+    assert not is_deferral(reason)
+    assert is_deferral(deferral(datetime(2026, 3, 1, 12, 30, 1, tzinfo=UTC)))
 
 
 def test_a_long_retry_after_on_robots_txt_defers_the_page_it_was_asked_for(server, http_settings):

@@ -8,7 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from wirehouse.config.location import Warehouse
 from wirehouse.warehouse import migrate as migrate_module
+from wirehouse.warehouse.connection import connect
 from wirehouse.warehouse.migrate import available_migrations, migrate
 
 
@@ -21,9 +23,9 @@ def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con.close()
 
 
-def migrated_to(path: Path, version: int) -> duckdb.DuckDBPyConnection:
-    """A warehouse file at `path` with the migrations up to `version` only, as an older
-    wirehouse left it, for a migration test to fill and upgrade."""
+def migrated_to(where: Path | Warehouse, version: int) -> duckdb.DuckDBPyConnection:
+    """A warehouse (a file at a path, or a lake) with the migrations up to `version` only, as
+    an older wirehouse left it, for a migration test to fill and upgrade."""
     everything = available_migrations()
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(
@@ -31,6 +33,6 @@ def migrated_to(path: Path, version: int) -> duckdb.DuckDBPyConnection:
             "available_migrations",
             lambda: [m for m in everything if m.version <= version],
         )
-        con = duckdb.connect(str(path))
+        con = connect(where) if isinstance(where, Warehouse) else duckdb.connect(str(where))
         assert migrate(con)[-1] == version
     return con

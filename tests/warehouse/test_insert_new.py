@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import duckdb
 import pyarrow as pa
 
-from wirehouse.warehouse.arrow import TS, insert_new
+from wirehouse.warehouse.arrow import TS, insert_new, key_table, registered
 
 SCHEMA = pa.schema([("k", pa.string()), ("n", pa.int64()), ("text", pa.string())])
 
@@ -63,3 +63,16 @@ def test_a_time_key_matches_the_same_instant_whatever_the_zone_it_was_written_in
     )
     assert insert_new(con, "f", batch, key=("url", "fetched_at")) == 1
     assert con.execute("SELECT n FROM f ORDER BY fetched_at, n").fetchall() == [(0,), (2,)]
+
+
+def test_key_table_holds_each_key_once_as_strings_and_filters_a_join() -> None:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT * FROM (VALUES ('a', 1), ('b', 2), ('c', 3)) v(k, n)")
+    wanted = key_table("k", iter(["c", "a", "c", "zz"]))
+    assert wanted.schema == pa.schema([("k", pa.string())])
+    assert wanted.column("k").to_pylist() == ["a", "c", "zz"]
+    with registered(con, _wanted=wanted):
+        rows = con.execute("SELECT k, n FROM t WHERE k IN (SELECT k FROM _wanted) ORDER BY k")
+        assert rows.fetchall() == [("a", 1), ("c", 3)]
+    empty = key_table("k", [])
+    assert empty.num_rows == 0 and empty.schema == wanted.schema

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
 
 from tests.warehouse.conftest import migrated_to
+from wirehouse.config.location import Warehouse
 from wirehouse.warehouse.migrate import migrate
 
 T0 = datetime(2026, 2, 1, 8, tzinfo=UTC)
@@ -22,8 +26,16 @@ LANGUAGES = {
 }
 
 
-def test_stored_languages_get_one_spelling_and_nothing_else_changes(tmp_path):
-    con = migrated_to(tmp_path / "old.duckdb", 12)
+@pytest.mark.parametrize("kind", ["file", "lake"])
+def test_stored_languages_get_one_spelling_and_nothing_else_changes(
+    tmp_path: Path, kind: str
+) -> None:
+    where = (
+        tmp_path / "old.duckdb"
+        if kind == "file"
+        else Warehouse(f"ducklake:{tmp_path / 'catalog.ducklake'}", str(tmp_path / "lake"))
+    )
+    con = migrated_to(where, 12)
     for i, language in enumerate(LANGUAGES):
         con.execute(
             "INSERT INTO articles (article_id, url, url_key, text, published_at_source,"

@@ -33,7 +33,7 @@ from wirehouse.config.feedlist import local_name
 from wirehouse.feeds.dates import parse_feed_date
 from wirehouse.feeds.parse import FUTURE_TOLERANCE, http_link
 from wirehouse.feeds.xmlsafe import strip_dtd
-from wirehouse.records import Entry, Fetched, Rejected, Stage, deferred_until
+from wirehouse.records import Entry, Fetched, Rejected, Stage, is_deferral
 from wirehouse.urls import normalise_url
 
 logger = logging.getLogger(__name__)
@@ -184,7 +184,7 @@ async def read_sitemaps(
                 if not fetched.ok or fetched.body is None:
                     reason = fetched.error or f"http_{fetched.status}"
                     read.rejected.append(Rejected(Stage.FEED, url, reason))
-                    if deferred_until(reason) is None:  # a host's pause is no fault of its own
+                    if not is_deferral(reason):  # a host's pause is no fault of its own
                         read.failed.append(url)
                     continue
                 # lxml is linear and capped here; a thread keeps the event loop moving

@@ -34,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from wirehouse.records import MAX_DEFER_S, deferral, deferred_until
+from wirehouse.records import MAX_DEFER_S, deferral, deferred_until, is_deferral
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +193,7 @@ class HostGate:
     def deferred(self, key: str) -> bool:
         """Whether the host asked for a longer pause than the run waits (see `refusal`)."""
         host = self._hosts.get(key)
-        return host is not None and deferred_until(host.holding_back_off()) is not None
+        return host is not None and is_deferral(host.holding_back_off())
 
     def defer(self, key: str, until: datetime) -> None:
         """Refuse the host's requests as deferred until `until`, as an earlier run was asked
@@ -288,4 +288,4 @@ class HostGate:
 
 def refusal(reason: str) -> str:
     """The `Fetched.error` of a request refused because its host is backed off or deferred."""
-    return reason if deferred_until(reason) is not None else f"host_backed_off:{reason}"
+    return reason if is_deferral(reason) else f"host_backed_off:{reason}"

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from wirehouse.records import Fetched, deferred_until
+from wirehouse.records import Fetched, is_deferral
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ class RobotsCache:
     ) -> RobotsRules:
         origin = key[0]
         fetched = await fetch_robots(f"{origin}/robots.txt")
-        if deferred_until(fetched.error) is not None:
+        if is_deferral(fetched.error):
             # refused unsent while its host is deferred: not the file's answer, so the next
             # caller asks again (the fetcher refuses it unsent till the deferral ends)
             self._tasks.pop(key, None)

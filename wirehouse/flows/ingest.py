@@ -45,7 +45,7 @@ from wirehouse.records import (
     Rejected,
     RunSummary,
     Stage,
-    deferred_until,
+    is_deferral,
 )
 from wirehouse.warehouse.entries import Budget
 from wirehouse.warehouse.runs import deferred_urls, feed_states
@@ -210,7 +210,7 @@ def _tally_feeds(summary: RunSummary, outcomes: list[FeedOutcome]) -> list[Entry
                     summary.feeds_failed += 1
                     summary.rejected.append(Rejected(Stage.FEED, o.source.url, o.parsed.error))
         else:
-            if deferred_until(f.error) is None:  # a host's pause is no failure of its feed
+            if not is_deferral(f.error):  # a host's pause is no failure of its feed
                 summary.feeds_failed += 1
             summary.rejected.append(
                 Rejected(Stage.FEED, o.source.url, f.error or f"http_{f.status}")

@@ -54,7 +54,7 @@ from wirehouse.records import (
     Rejected,
     RunSummary,
     Stage,
-    deferred_until,
+    is_deferral,
 )
 from wirehouse.urls import url_origin
 from wirehouse.warehouse import archive
@@ -221,7 +221,7 @@ async def _extract_batch(run: PipelineRun, index: int, entries: list[Entry]) -> 
     for entry, f in zip(entries, fetched, strict=True):
         if f.ok and f.body:
             pages.append(Page(entry, f.final_url, f.body, f.content_type, f.fetched_at))
-        elif f.error and deferred_until(f.error) is not None:
+        elif is_deferral(f.error):
             run.deferred.append(entry)  # not a failure: a later run's retries fetch it
             run.summary.entries_deferred += 1
             run.summary.rejected.append(Rejected(Stage.PAGE, entry.url, f.error))

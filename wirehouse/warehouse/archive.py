@@ -32,6 +32,7 @@ from wirehouse.config.location import archive_beside
 from wirehouse.errors import WarehouseError
 from wirehouse.records import RawRecord
 from wirehouse.warc import read_payload, warcinfo_record
+from wirehouse.warehouse.arrow import key_table, registered
 from wirehouse.warehouse.connection import ARCHIVE_VARIABLE, is_lake, write_atomically
 
 # WARC's customary file size: large enough to keep the file count low, small enough to move
@@ -235,10 +236,11 @@ def remove_unused_files(
             pass
         removed.append(name)
     if removed:
-        con.execute(
-            "DELETE FROM archive_files WHERE warc_file IN (SELECT unnest(?::VARCHAR[]))",
-            [removed],
-        )
+        with registered(con, _removed_files=key_table("warc_file", removed)):
+            con.execute(
+                "DELETE FROM archive_files"
+                " WHERE warc_file IN (SELECT warc_file FROM _removed_files)"
+            )
     return removed
 
 

@@ -31,7 +31,7 @@ from wirehouse.records import (
     Sighting,
 )
 from wirehouse.warehouse import archive
-from wirehouse.warehouse.arrow import TAGS, TS, insert_new, registered, table
+from wirehouse.warehouse.arrow import TAGS, TS, insert_new, key_table, registered, table
 from wirehouse.warehouse.entries import RETRIED_SQL
 from wirehouse.warehouse.runs import record_fetches
 
@@ -64,7 +64,7 @@ def lookups_for(
     by_hash: dict[str, str] = {}
     by_url: dict[str, str] = {}
     if keys:
-        with registered(con, _keys=pa.table({"k": pa.array(keys, pa.string())})):
+        with registered(con, _keys=key_table("k", keys)):
             for key, from_url, aid, url in con.execute(
                 "SELECT k._k AS k, false AS from_url, a.article_id, a.url"
                 " FROM (SELECT k AS _k FROM _keys) k JOIN articles a ON a.canonical_key = k._k"
@@ -78,7 +78,7 @@ def lookups_for(
                 if from_url:
                     by_url[key] = aid
     if hashes:
-        with registered(con, _hashes=pa.table({"h": pa.array(hashes, pa.string())})):
+        with registered(con, _hashes=key_table("h", hashes)):
             # a stored stand-in (a teaser, a feed summary) is no original either (`comparable`)
             for h, aid in con.execute(
                 "SELECT h, min(article_id) FROM _hashes"
@@ -331,13 +331,13 @@ def _store_raw(
     again (an unchanged page re-served, a mirror) is stored once."""
     if not raws:
         return
-    stored = {
-        r[0]
-        for r in con.execute(
-            "SELECT raw_hash FROM raw_pages WHERE raw_hash IN (SELECT unnest(?::VARCHAR[]))",
-            [list(raws)],
-        ).fetchall()
-    }
+    with registered(con, _raw_digests=key_table("raw_hash", raws)):
+        stored = {
+            r[0]
+            for r in con.execute(
+                "SELECT r.raw_hash FROM raw_pages r JOIN _raw_digests d ON d.raw_hash = r.raw_hash"
+            ).fetchall()
+        }
     new = [(raw, at) for digest, (raw, at) in raws.items() if digest not in stored]
     locations = archive.append(con, [raw for raw, _ in new])
     rows = [
@@ -462,7 +462,7 @@ def stored_versions(
     wanted = sorted({d.article_id for d in decisions if d.outcome is Outcome.VERSION})
     if not wanted:
         return {}
-    with registered(con, _wanted=pa.table({"article_id": pa.array(wanted, pa.string())})):
+    with registered(con, _wanted=key_table("article_id", wanted)):
         rows = con.execute(
             "SELECT a.article_id, a.text, a.access, a.body_source,"
             " (SELECT count(*) FROM article_versions v"

@@ -25,7 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from wirehouse.records import RETRIED_STATUSES, ArticleStatus, Entry, Known, MatchKind, Sighting
-from wirehouse.warehouse.arrow import registered
+from wirehouse.warehouse.arrow import key_table, registered
 
 
 @dataclass(slots=True)
@@ -311,8 +311,7 @@ def _with_retries(
     feed that stopped listing an entry, or did not change, must not strand it."""
     if not feeds:
         return triage
-    retry_feeds = pa.table({"feed_url": pa.array(sorted(feeds), pa.string())})
-    with registered(con, _retry_feeds=retry_feeds):
+    with registered(con, _retry_feeds=key_table("feed_url", feeds)):
         rows = con.execute(
             f"""
             SELECT a.first_seen_at, a.last_fetched_at, {ENTRY_COLUMNS}
@@ -348,8 +347,7 @@ def give_up_pages(
     `feed_only` when the feed's text stands in, `gave_up:<last reason>` when there is none."""
     if not feeds:
         return 0
-    give_up_feeds = pa.table({"feed_url": pa.array(sorted(feeds), pa.string())})
-    with registered(con, _give_up_feeds=give_up_feeds):
+    with registered(con, _give_up_feeds=key_table("feed_url", feeds)):
         row = con.execute(
             f"""
             UPDATE articles AS a SET status = CASE

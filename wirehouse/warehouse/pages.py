@@ -11,6 +11,7 @@ import duckdb
 from wirehouse.errors import WarehouseError
 from wirehouse.records import Known, Page
 from wirehouse.warehouse import archive
+from wirehouse.warehouse.arrow import key_table, registered
 from wirehouse.warehouse.entries import ENTRY_COLUMNS, stored_entry
 
 _LATEST_PAGES = f"""
@@ -25,7 +26,7 @@ _LATEST_PAGES = f"""
           FROM pages) p  -- the article's own page: copies' pages are kept under its id too
         ON p.article_id = a.article_id AND p.url = a.url AND p.n = 1
     JOIN raw_pages r ON r.raw_hash = p.raw_hash  -- one stored copy per payload
-    WHERE a.article_id IN (SELECT unnest(?::VARCHAR[]))
+    WHERE a.article_id IN (SELECT article_id FROM _page_ids)
     QUALIFY row_number() OVER (PARTITION BY a.article_id ORDER BY u.seen_at, u.url) = 1
 """
 
@@ -35,14 +36,15 @@ def articles_with_pages(
 ) -> list[str]:
     """The ids of the articles that have a stored page, in id order; an article of one of
     `except_feed_text_of` (feeds whose text is preferred) whose text is its feed's is left out."""
-    rows = con.execute(
-        """
-        SELECT DISTINCT p.article_id FROM pages p JOIN articles a USING (article_id)
-        WHERE NOT (a.body_source = 'feed' AND a.feed_url IN (SELECT unnest(?::VARCHAR[])))
-        ORDER BY p.article_id
-        """,
-        [list(except_feed_text_of)],
-    ).fetchall()
+    with registered(con, _feed_text_feeds=key_table("feed_url", except_feed_text_of)):
+        rows = con.execute(
+            """
+            SELECT DISTINCT p.article_id FROM pages p JOIN articles a USING (article_id)
+            WHERE NOT (a.body_source = 'feed'
+                       AND a.feed_url IN (SELECT feed_url FROM _feed_text_feeds))
+            ORDER BY p.article_id
+            """
+        ).fetchall()
     return [r[0] for r in rows]
 
 
@@ -54,7 +56,9 @@ def latest_pages(
     (a missing file, a damaged record), so one lost page never stops the others."""
     folder = archive.archive_dir(con)
     out, errors = [], []
-    for row in con.execute(_LATEST_PAGES, [list(article_ids)]).fetchall():
+    with registered(con, _page_ids=key_table("article_id", article_ids)):
+        rows = con.execute(_LATEST_PAGES).fetchall()
+    for row in rows:
         *stored, page_url, digest, file, offset, length, content_type, fetched_at, feed_text = row
         entry, known = stored_entry(stored)
         try:

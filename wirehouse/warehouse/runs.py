@@ -19,6 +19,7 @@ from wirehouse.records import (
     RunSummary,
     deferral,
     deferred_until,
+    is_deferral,
 )
 from wirehouse.warehouse.arrow import TAGS, TS, insert_new, registered, table
 
@@ -183,7 +184,7 @@ def save_feed_outcomes(
     rows = []
     for o in outcomes:
         f = o.fetched
-        if f is None or deferred_until(f.error) is not None:
+        if f is None or is_deferral(f.error):
             continue  # not fetched, or its host asked for a pause: no failure, state kept
         ok = f.ok or f.not_modified
         parsed = o.parsed

@@ -13,7 +13,7 @@ import pyarrow as pa
 from wirehouse.config.settings import DedupSettings
 from wirehouse.dedup import stories
 from wirehouse.records import Decision
-from wirehouse.warehouse.arrow import TS, insert_new, registered, table
+from wirehouse.warehouse.arrow import TS, insert_new, key_table, registered, table
 
 _MEMBER_SCHEMA = pa.schema(
     [
@@ -46,8 +46,8 @@ def _window_weights(
     """Term weights with IDF over the articles around the batch (stored ones and the batch)."""
     lo = min(c.published for c in placing) - window
     hi = max(c.published for c in placing) + window
-    terms = sorted({t for c in placing for t in c.terms})
-    with registered(con, _story_vocab=pa.table({"term": pa.array(terms, pa.string())})):
+    terms = (t for c in placing for t in c.terms)
+    with registered(con, _story_vocab=key_table("term", terms)):
         df = dict(
             con.execute(
                 "SELECT t.term, count(*) FROM story_terms t JOIN _story_vocab v ON v.term = t.term"
@@ -119,8 +119,7 @@ def _stored_story_matches(
 def _existing_stories(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> dict[str, str]:
     if not article_ids:
         return {}
-    ids = pa.table({"article_id": pa.array(article_ids, pa.string())})
-    with registered(con, _story_ids=ids):
+    with registered(con, _story_ids=key_table("article_id", article_ids)):
         return dict(
             con.execute(
                 "SELECT a.article_id, a.story_id FROM articles a"

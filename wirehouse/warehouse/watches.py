@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from wirehouse.config.settings import WatchSettings
 from wirehouse.languages import primary_language
-from wirehouse.warehouse.arrow import TAGS, TS, insert_new, registered, table
+from wirehouse.warehouse.arrow import TAGS, TS, insert_new, key_table, registered, table
 from wirehouse.warehouse.connection import write_atomically
 from wirehouse.warehouse.extensions import load_extension
 from wirehouse.warehouse.sqltext import host_sql
@@ -42,7 +42,7 @@ _DOCS = f"""
            list_transform(list_concat(coalesce(a.tags, []), coalesce(f.tags, [])),
                           t -> lower(trim(t))) AS tags
     FROM articles a LEFT JOIN feeds f USING (feed_url)
-    WHERE a.story_id IN (SELECT unnest($ids::VARCHAR[]))
+    WHERE a.story_id IN (SELECT story_id FROM _watch_ids)
 """
 
 # fts's conjunctive mode wants as many matching terms as the query has tokens, stop words and
@@ -65,14 +65,14 @@ _MATCH = """
 
 _STORIES = """
     SELECT story_id, title, outlets, articles, first_seen, last_seen
-    FROM stories WHERE story_id IN (SELECT unnest($ids::VARCHAR[]))
+    FROM stories WHERE story_id IN (SELECT story_id FROM _watch_ids)
 """
 
 _MEMBERS = f"""
     SELECT story_id, title, url,
            coalesce(nullif(trim(sitename), ''), {host_sql("url")}),
            published_at
-    FROM articles WHERE story_id IN (SELECT unnest($ids::VARCHAR[]))
+    FROM articles WHERE story_id IN (SELECT story_id FROM _watch_ids)
     ORDER BY story_id, coalesce(published_at, first_seen_at), article_id
 """
 
@@ -83,7 +83,7 @@ _LINKS = f"""
            a.published_at
     FROM article_urls u JOIN articles a USING (article_id)
     LEFT JOIN feeds f ON f.feed_url = u.feed_url
-    WHERE a.story_id IN (SELECT unnest($ids::VARCHAR[]))
+    WHERE a.story_id IN (SELECT story_id FROM _watch_ids)
     ORDER BY a.story_id, coalesce(a.published_at, a.first_seen_at), u.seen_at, u.url
 """
 
@@ -114,10 +114,11 @@ def matching_stories(
 ) -> dict[str, set[str]]:
     """Per watch name, the stories among `story_ids` with an article that matches its query
     and filters."""
-    ids = sorted(set(story_ids))
-    if not ids or not watches:
+    ids = key_table("story_id", story_ids)
+    if not ids.num_rows or not watches:
         return {}
-    docs = con.execute(_DOCS, {"ids": ids}).to_arrow_table()
+    with registered(con, _watch_ids=ids):
+        docs = con.execute(_DOCS).to_arrow_table()
     if docs.num_rows == 0:
         return {}
     docs = _one_spelling(docs)
@@ -157,19 +158,21 @@ def _one_spelling(docs: pa.Table) -> pa.Table:
 
 def story_states(con: duckdb.DuckDBPyConnection, story_ids: Iterable[str]) -> dict[str, StoryState]:
     """What alerts say about each story: title, outlets, counts, first, last and linked articles."""
-    ids = sorted(set(story_ids))
-    if not ids:
+    ids = key_table("story_id", story_ids)
+    if not ids.num_rows:
         return {}
+    with registered(con, _watch_ids=ids):
+        member_rows = con.execute(_MEMBERS).fetchall()
+        link_rows = con.execute(_LINKS).fetchall()
+        story_rows = con.execute(_STORIES).fetchall()
     members: dict[str, list[ArticleRef]] = {}
-    for story_id, title, url, outlet, published in con.execute(_MEMBERS, {"ids": ids}).fetchall():
+    for story_id, title, url, outlet, published in member_rows:
         members.setdefault(story_id, []).append(ArticleRef(title, url, outlet, published))
     links: dict[str, dict[str, ArticleRef]] = {}
-    for story_id, *ref in con.execute(_LINKS, {"ids": ids}).fetchall():
+    for story_id, *ref in link_rows:
         links.setdefault(story_id, {}).setdefault(ref[1], ArticleRef(*ref))
     states = {}
-    for story_id, title, outlets, articles, first, last in con.execute(
-        _STORIES, {"ids": ids}
-    ).fetchall():
+    for story_id, title, outlets, articles, first, last in story_rows:
         refs = members.get(story_id)
         if not refs:
             continue
@@ -194,11 +197,13 @@ def announced(
     con: duckdb.DuckDBPyConnection, watch_names: Iterable[str], story_ids: Iterable[str]
 ) -> set[tuple[str, str]]:
     """The (watch, story) pairs among these that a hit was already recorded for."""
-    rows = con.execute(
-        "SELECT watch, story_id FROM watch_hits"
-        " WHERE list_contains($watches, watch) AND list_contains($ids, story_id)",
-        {"watches": sorted(set(watch_names)), "ids": sorted(set(story_ids))},
-    ).fetchall()
+    with registered(con, _watch_ids=key_table("story_id", story_ids)):
+        rows = con.execute(
+            "SELECT watch, story_id FROM watch_hits"
+            " WHERE list_contains($watches, watch)"
+            " AND story_id IN (SELECT story_id FROM _watch_ids)",
+            {"watches": sorted(set(watch_names))},
+        ).fetchall()
     return {(w, s) for w, s in rows}
 
 
@@ -311,14 +316,15 @@ def hits_for_stories(
     con: duckdb.DuckDBPyConnection, story_ids: Iterable[str]
 ) -> dict[str, list[tuple[str, datetime]]]:
     """Per story, the watches that announced it and when (oldest first), for the digest."""
-    ids = sorted(set(story_ids))
-    if not ids or not has_watch_hits(con):
+    ids = key_table("story_id", story_ids)
+    if not ids.num_rows or not has_watch_hits(con):
         return {}
     found: dict[str, list[tuple[str, datetime]]] = {}
-    for story_id, watch, at in con.execute(
-        "SELECT story_id, watch, matched_at FROM watch_hits"
-        " WHERE list_contains($ids, story_id) ORDER BY matched_at, watch",
-        {"ids": ids},
-    ).fetchall():
+    with registered(con, _watch_ids=ids):
+        rows = con.execute(
+            "SELECT story_id, watch, matched_at FROM watch_hits"
+            " WHERE story_id IN (SELECT story_id FROM _watch_ids) ORDER BY matched_at, watch"
+        ).fetchall()
+    for story_id, watch, at in rows:
         found.setdefault(story_id, []).append((watch, at))
     return found
