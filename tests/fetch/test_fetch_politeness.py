@@ -275,7 +275,12 @@ def test_a_deferral_ends_at_its_time_within_one_run(server, http_settings):
 def test_only_a_deferral_names_a_time(reason: str | None) -> None:
     assert deferred_until(reason) is None
     assert not is_deferral(reason)
-    assert is_deferral(deferral(datetime(2026, 3, 1, 12, 30, 1, tzinfo=UTC)))
+
+
+def test_a_deferral_reads_back_as_one_to_the_second_rounded_up() -> None:
+    reason = deferral(datetime(2026, 3, 1, 12, 30, 1, 500, tzinfo=UTC))
+    assert is_deferral(reason)
+    assert deferred_until(reason) == datetime(2026, 3, 1, 12, 30, 2, tzinfo=UTC)
 
 
 def test_a_long_retry_after_on_robots_txt_defers_the_page_it_was_asked_for(server, http_settings):

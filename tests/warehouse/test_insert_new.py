@@ -65,7 +65,7 @@ def test_a_time_key_matches_the_same_instant_whatever_the_zone_it_was_written_in
     assert con.execute("SELECT n FROM f ORDER BY fetched_at, n").fetchall() == [(0,), (2,)]
 
 
-def test_key_table_holds_each_key_once_as_strings_and_filters_a_join() -> None:
+def test_key_table_holds_each_key_once_as_strings_for_sql_to_filter_by() -> None:
     con = duckdb.connect()
     con.execute("CREATE TABLE t AS SELECT * FROM (VALUES ('a', 1), ('b', 2), ('c', 3)) v(k, n)")
     wanted = key_table("k", iter(["c", "a", "c", "zz"]))

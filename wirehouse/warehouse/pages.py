@@ -41,7 +41,7 @@ def articles_with_pages(
             """
             SELECT DISTINCT p.article_id FROM pages p JOIN articles a USING (article_id)
             WHERE NOT (a.body_source = 'feed'
-                       AND a.feed_url IN (SELECT feed_url FROM _feed_text_feeds))
+                       AND coalesce(a.feed_url IN (SELECT feed_url FROM _feed_text_feeds), false))
             ORDER BY p.article_id
             """
         ).fetchall()
