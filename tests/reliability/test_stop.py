@@ -7,14 +7,17 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.flows.test_serve import serve_env
 from tests.reliability import conftest
 from tests.reliability.conftest import (
+    WIREHOUSE,
     assert_every_truth_article_loaded,
     assert_no_duplicate_rows,
     assert_warehouse_opens_read_write,
@@ -134,3 +137,69 @@ def _processes_in_session(sid: int) -> list[int]:
         if int(fields[3]) == sid and fields[0] != "Z":
             found.append(int(entry.name))
     return found
+
+
+def test_sigterm_to_serve_ends_it_at_once_and_the_next_run_completes_what_it_left(
+    prefect_api, start_ingest, room, feeds_with_hostile, outlet, tmp_path, monkeypatch
+):
+    """systemd or `docker stop` ends `wirehouse serve` with SIGTERM. Prefect's runner shuts
+    down at once and ends the run in flight with it, before that run records itself (a run
+    by hand gets its grace period: above): nothing is left running, what was loaded stays,
+    and the next run records the killed one as aborted and loads the rest."""
+    db = tmp_path / "wirehouse.duckdb"
+    log = tmp_path / "serve.log"
+    env = {
+        **serve_env(prefect_api),
+        **conftest.RUN_ENV,
+        "WIREHOUSE_STOP_GRACE_S": str(GRACE_S),
+        "WIREHOUSE_EXTRACT__PAGE_TIMEOUT_S": "300",
+    }
+    args = ["--interval", "5", "--feeds", str(feeds_with_hostile), "--db", str(db)]
+    with log.open("w") as out:
+        serve = subprocess.Popen(
+            [WIREHOUSE, "serve", *args],
+            cwd=tmp_path,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        slow = {"slow-0", "slow-1"}
+
+        def loading_and_hanging() -> bool:
+            loaded = "Task run 'extract-batch-" in log.read_text(errors="replace")
+            return loaded and slow <= set(outlet.requested)
+
+        assert wait_for(loading_and_hanging, timeout=180, poll=0.2), log.read_text()
+        time.sleep(2)  # the slow pages reach the workers
+        assert serve.poll() is None, log.read_text()
+        os.kill(serve.pid, signal.SIGTERM)  # the serve process only, as `docker stop` does
+        started = time.monotonic()
+        code = serve.wait(timeout=GRACE_S + 60)
+        took = time.monotonic() - started
+    finally:
+        if serve.poll() is None:
+            os.killpg(serve.pid, signal.SIGKILL)
+            serve.wait()
+    output = log.read_text(errors="replace")
+    assert code == 0 and took < GRACE_S, (code, took, output)
+    assert "SIGTERM received, initiating graceful shutdown" in output
+    # no run, extraction worker or forkserver outlived it
+    assert wait_for(lambda: not _processes_in_session(serve.pid), timeout=10), output
+    assert_warehouse_opens_read_write(db)
+    assert_no_duplicate_rows(db)
+    loaded = counts(db)["articles"]
+    assert loaded > 0  # what was loaded before the signal stays
+
+    _run_env(monkeypatch, extract__page_timeout_s=1.5)
+    run = start_ingest(feeds_with_hostile, db)
+    assert run.wait(timeout=180) == 0, run.output
+    assert_no_duplicate_rows(db)
+    assert_every_truth_article_loaded(db, room)
+    assert counts(db)["articles"] > loaded
+    statuses = dict(query(db, "SELECT status, error FROM runs ORDER BY started_at"))
+    assert statuses == {
+        "aborted": "the process ended before the run finished",
+        "completed": None,
+    }, statuses

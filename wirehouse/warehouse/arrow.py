@@ -27,7 +27,7 @@ def table(schema: pa.Schema, rows: Sequence[Sequence[Any]]) -> pa.Table:
 def key_table(column: str, values: Iterable[str]) -> pa.Table:
     """Distinct strings as a one-column table to join against, in place of a bound list:
     DuckDB's client converts a bound list value by value and tries to import pandas for each
-    one, about 0.1 ms a value where pandas is not installed."""
+    one, about 48 µs a value where pandas is not installed."""
     return pa.table({column: pa.array(sorted(set(values)), pa.string())})
 
 
