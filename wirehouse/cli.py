@@ -1153,7 +1153,7 @@ def serve(
         f"are at {api.removesuffix('/api')}/runs. Press Ctrl-C to stop.",
         highlight=False,
     )
-    serve_deployments(deployment)
+    serve_deployments(deployment, grace_s=settings.stop_grace_s)
     out.print("stopped serving; the schedule is paused until the next `wirehouse serve`")
 
 

@@ -8,10 +8,14 @@ deployment's concurrency limit of 1 cancels a run that comes due while another i
 Prefect stores a deployment's parameters in its database and shows them in the UI, so a
 location with a password (a PostgreSQL catalog) is never one: the runs read it from
 `WIREHOUSE_DB` in the environment of the process that serves them (or the worker's).
+
+A SIGTERM or Ctrl-C to the serving process reaches the run in flight first, which stops and
+records itself (`flows.stopping`); only then does Prefect's runner shut down.
 """
 
 from __future__ import annotations
 
+import signal
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +27,7 @@ from wirehouse.config.location import Warehouse
 from wirehouse.config.parameters import IngestParameters
 from wirehouse.config.shards import Shard
 from wirehouse.flows.ingest import ingest
+from wirehouse.flows.stopping import stop_children
 
 DEPLOYMENT_NAME = "scheduled"
 
@@ -89,8 +94,31 @@ def secret_location_env(db: str) -> dict[str, str]:
     return {"WIREHOUSE_DB": db} if Warehouse(db).has_secret else {}
 
 
-def serve_deployments(*deployments: RunnerDeployment) -> None:
-    """Serve until Ctrl-C (or SIGTERM); the schedules are paused when serving stops."""
-    from prefect import serve
+def serve_deployments(*deployments: RunnerDeployment, grace_s: float) -> None:
+    """Serve until SIGTERM or Ctrl-C; the schedules are paused when serving stops. The runs in
+    flight get the signal first and up to `grace_s` (and a second) to stop and record
+    themselves: Prefect's runner alone ends them at once, unrecorded."""
+    import asyncio
 
-    serve(*deployments, print_starting_message=False)
+    from prefect.exceptions import TerminationSignal
+    from prefect.runner import Runner
+
+    class StoppingRunner(Runner):
+        def handle_sigterm(self, *args: Any, **kwargs: Any) -> None:
+            stop_children(grace_s=grace_s + 1)
+            super().handle_sigterm(*args, **kwargs)
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        stop_children(grace_s=grace_s + 1)
+        raise KeyboardInterrupt
+
+    runner = StoppingRunner(pause_on_shutdown=True)
+    for deployment in deployments:
+        runner.add_deployment(deployment)
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        asyncio.run(runner.start())
+    except (KeyboardInterrupt, TerminationSignal):
+        pass
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -17,8 +17,9 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
@@ -83,3 +84,33 @@ def stop_on_signals(*, grace_s: float) -> Iterator[Stop]:
             loop.remove_signal_handler(sig)
             if previous[sig] is not None:
                 signal.signal(sig, previous[sig])
+
+
+def _live_children() -> set[int]:
+    """This process's child processes that have not exited (read from Linux's /proc; none
+    elsewhere). An exited child left for its parent to reap (state Z) is not live."""
+    me = str(os.getpid())
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, parent = stat.read_text(errors="replace").rpartition(")")[2].split()[:2]
+        except (OSError, ValueError):
+            continue
+        if parent == me and state != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def stop_children(*, grace_s: float) -> set[int]:
+    """SIGTERM to this process's children, and up to `grace_s` for them to exit: the runs a
+    serving process started stop as a run by hand does (`stop_on_signals`) and record
+    themselves, before the server ends whatever is left. Returns those still running."""
+    children = _live_children()
+    for pid in children:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    while children and time.monotonic() < deadline:
+        time.sleep(0.1)
+        children &= _live_children()
+    return children
