@@ -4,6 +4,7 @@ extract or to arrive, holds a run past its deadlines."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.flows.test_serve import serve_env
+from tests.flows.test_serve import deployment_runs, serve_env
 from tests.reliability import conftest
 from tests.reliability.conftest import (
     WIREHOUSE,
@@ -192,6 +193,15 @@ def test_a_signal_to_serve_stops_its_run_in_flight_and_the_next_run_loads_the_re
     assert [s for s, _ in statuses] == ["aborted"], (statuses, output)
     # what the run was told, whichever signal serve got
     assert "stopped by SIGTERM" in statuses[0][1], statuses
+    # and Prefect's UI shows it so, not a run left running
+    runs = [
+        r
+        for r in asyncio.run(deployment_runs("ingest/scheduled"))
+        if r.parameters.get("db") == str(db)  # this test's, not an earlier one's
+    ]
+    assert not [r for r in runs if r.state and r.state.is_running()], runs
+    stopped = [r for r in runs if r.state and "stopped by SIGTERM" in (r.state.message or "")]
+    assert len(stopped) == 1 and stopped[0].state.is_cancelled(), stopped  # type: ignore[union-attr]
     loaded = counts(db)["articles"]
     assert loaded > 0  # what was loaded before the signal stays
 
