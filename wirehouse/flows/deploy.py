@@ -15,19 +15,24 @@ records itself (`flows.stopping`); only then does Prefect's runner shut down.
 
 from __future__ import annotations
 
+import asyncio
+import os
 import signal
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
+from prefect.exceptions import TerminationSignal
+from prefect.runner import Runner
 
 from wirehouse.config.location import Warehouse
 from wirehouse.config.parameters import IngestParameters
 from wirehouse.config.shards import Shard
 from wirehouse.flows.ingest import ingest
-from wirehouse.flows.stopping import stop_children
 
 DEPLOYMENT_NAME = "scheduled"
 
@@ -94,28 +99,62 @@ def secret_location_env(db: str) -> dict[str, str]:
     return {"WIREHOUSE_DB": db} if Warehouse(db).has_secret else {}
 
 
+class _StoppingRunner(Runner):
+    """Prefect's runner, but a SIGTERM or Ctrl-C reaches the runs in flight first: each stops
+    as a run by hand does and records itself (`flows.stopping`). Alone, the runner ends them
+    at once, unrecorded. The runs are stopped inside the event loop, which keeps reading their
+    output; a second signal ends the runner at once."""
+
+    def __init__(self, *, grace_s: float) -> None:
+        super().__init__(pause_on_shutdown=True, limit=None)
+        self._grace_s = grace_s
+        self._stopping = False
+
+    def handle_sigterm(self, *args: Any, **kwargs: Any) -> None:
+        self._stop_runs_then(lambda: Runner.handle_sigterm(self, *args, **kwargs))
+
+    def handle_sigint(self, signum: int, frame: object) -> None:
+        self._stop_runs_then(_interrupt)
+
+    def _stop_runs_then(self, end: Callable[[], None]) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not serving yet, or any more
+            end()
+            return
+        if self._stopping:
+            end()
+            return
+        self._stopping = True
+        # as Prefect's own stop does first: no new run is submitted while these stop
+        self.stopping = True
+        if poller := getattr(self, "_scheduled_run_poller", None):
+            poller.stopping = True
+        asyncio.run_coroutine_threadsafe(self._stop_runs(end), loop)
+
+    async def _stop_runs(self, end: Callable[[], None]) -> None:
+        runs = self._process_manager.flow_run_ids()
+        for flow_run_id in runs:
+            handle = self._process_manager.get(flow_run_id)
+            if handle is not None and handle.pid is not None:
+                with suppress(ProcessLookupError):
+                    os.kill(handle.pid, signal.SIGTERM)
+        waits = [self._process_manager.wait_for_exit(r, self._grace_s) for r in runs]
+        await asyncio.gather(*waits)
+        end()
+
+
+def _interrupt() -> None:
+    raise KeyboardInterrupt
+
+
 def serve_deployments(*deployments: RunnerDeployment, grace_s: float) -> None:
-    """Serve until SIGTERM or Ctrl-C; the schedules are paused when serving stops. The runs in
-    flight get the signal first and up to `grace_s` (and a second) to stop and record
-    themselves: Prefect's runner alone ends them at once, unrecorded."""
-    import asyncio
-
-    from prefect.exceptions import TerminationSignal
-    from prefect.runner import Runner
-
-    class StoppingRunner(Runner):
-        def handle_sigterm(self, *args: Any, **kwargs: Any) -> None:
-            stop_children(grace_s=grace_s + 1)
-            super().handle_sigterm(*args, **kwargs)
-
-    def on_interrupt(signum: int, frame: object) -> None:
-        stop_children(grace_s=grace_s + 1)
-        raise KeyboardInterrupt
-
-    runner = StoppingRunner(pause_on_shutdown=True)
+    """Serve until SIGTERM or Ctrl-C; the schedules are paused when serving stops, after the
+    runs in flight have had up to `grace_s` to stop and record themselves."""
+    runner = _StoppingRunner(grace_s=grace_s)
     for deployment in deployments:
         runner.add_deployment(deployment)
-    previous = signal.signal(signal.SIGINT, on_interrupt)
+    previous = signal.signal(signal.SIGINT, runner.handle_sigint)
     try:
         asyncio.run(runner.start())
     except (KeyboardInterrupt, TerminationSignal):

@@ -5,7 +5,7 @@ little later; Ctrl-C sends SIGINT. The first signal cancels the flow's task, so 
 where it awaits, kills its extraction workers, waits for a load already running (loads are
 atomic) and records the run as aborted. A watchdog ends the process `grace_s` after the signal
 whatever is still running (the Prefect client retrying a server that has gone, a thread that
-does not return); a second signal ends it at once.
+does not return); a second signal, a second or more after the first, ends it at once.
 """
 
 from __future__ import annotations
@@ -17,13 +17,16 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
+# a signal this soon after the first is the same request, not an operator's second: Ctrl-C
+# reaches a run under `serve` from the terminal and from `serve` (and systemd signals a whole
+# unit's processes), so the run hears one stop twice
+REPEAT_S = 1.0
 
 
 @dataclass
@@ -31,6 +34,7 @@ class Stop:
     """Which signal asked the run to stop, if one did."""
 
     signal: signal.Signals | None = None
+    at: float = 0.0  # when it came (time.monotonic)
 
     @property
     def requested(self) -> bool:
@@ -69,8 +73,10 @@ def stop_on_signals(*, grace_s: float) -> Iterator[Stop]:
 
     def on_signal(sig: signal.Signals) -> None:
         if stop.signal is not None:
+            if time.monotonic() - stop.at < REPEAT_S:
+                return  # the same stop, sent twice: to the process group and to this process
             os._exit(128 + sig.value)  # a second signal: the operator means now
-        stop.signal = sig
+        stop.signal, stop.at = sig, time.monotonic()
         logger.warning("%s received: stopping the run (at most %g s)", sig.name, grace_s)
         _exit_after(grace_s, 128 + sig.value)
         task.cancel(stop.reason)
@@ -84,33 +90,3 @@ def stop_on_signals(*, grace_s: float) -> Iterator[Stop]:
             loop.remove_signal_handler(sig)
             if previous[sig] is not None:
                 signal.signal(sig, previous[sig])
-
-
-def _live_children() -> set[int]:
-    """This process's child processes that have not exited (read from Linux's /proc; none
-    elsewhere). An exited child left for its parent to reap (state Z) is not live."""
-    me = str(os.getpid())
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            state, parent = stat.read_text(errors="replace").rpartition(")")[2].split()[:2]
-        except (OSError, ValueError):
-            continue
-        if parent == me and state != "Z":
-            found.add(int(stat.parent.name))
-    return found
-
-
-def stop_children(*, grace_s: float) -> set[int]:
-    """SIGTERM to this process's children, and up to `grace_s` for them to exit: the runs a
-    serving process started stop as a run by hand does (`stop_on_signals`) and record
-    themselves, before the server ends whatever is left. Returns those still running."""
-    children = _live_children()
-    for pid in children:
-        with suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + grace_s
-    while children and time.monotonic() < deadline:
-        time.sleep(0.1)
-        children &= _live_children()
-    return children
