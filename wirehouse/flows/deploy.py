@@ -108,7 +108,6 @@ class _StoppingRunner(Runner):
     def __init__(self, *, grace_s: float) -> None:
         super().__init__(pause_on_shutdown=True, limit=None)
         self._grace_s = grace_s
-        self._stopping = False
 
     def handle_sigterm(self, *args: Any, **kwargs: Any) -> None:
         self._stop_runs_then(lambda: Runner.handle_sigterm(self, *args, **kwargs))
@@ -122,14 +121,14 @@ class _StoppingRunner(Runner):
         except RuntimeError:  # not serving yet, or any more
             end()
             return
-        if self._stopping:
+        if self.stopping:  # a second signal, or Prefect stopping on its own: end now
             end()
             return
-        self._stopping = True
         # as Prefect's own stop does first: no new run is submitted while these stop
         self.stopping = True
         if poller := getattr(self, "_scheduled_run_poller", None):
             poller.stopping = True
+        # threadsafe though on the loop's own thread: it wakes the loop from its wait
         asyncio.run_coroutine_threadsafe(self._stop_runs(end), loop)
 
     async def _stop_runs(self, end: Callable[[], None]) -> None:
