@@ -3,8 +3,11 @@ while a writer is active, and the `lake-maintain` flow that runs it on a schedul
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -117,6 +120,47 @@ def test_maintenance_refuses_what_is_not_safe(tmp_path: Path) -> None:
     assert done.stderr.strip().splitlines() == [
         "error: lake maintenance needs a DuckLake (--db ducklake:...)"
     ]
+
+
+def test_the_orphan_scan_outlasts_files_that_go_while_it_reads(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # a writer whose commit loses a race removes the Parquet files it had written; DuckLake's
+    # orphan scan lists the data path, then reads each file, and fails on one gone meanwhile
+    lake = Warehouse(f"ducklake:{tmp_path / 'c.ducklake'}", str(tmp_path / "data"))
+    rows = small_inserts(lake, 3)
+    folder = tmp_path / "data" / "main" / "t"
+    old = folder / "ducklake-left-by-a-crash.parquet"
+    old.write_bytes(b"PAR1")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(old, (two_days_ago, two_days_ago))
+    stop = threading.Event()
+
+    def losing_writer() -> None:
+        while not stop.is_set():
+            written = [folder / f"ducklake-uncommitted-{i}.parquet" for i in range(40)]
+            for path in written:
+                path.write_bytes(b"PAR1")
+            for path in written:
+                path.unlink()
+
+    churn = threading.Thread(target=losing_writer)
+    churn.start()
+    retried, passes = 0, 0
+    try:
+        with session(lake) as con, caplog.at_level(logging.INFO):
+            first = maintain(con, now=datetime.now(UTC))
+            while retried < 3 and passes < 500:
+                maintain(con, now=datetime.now(UTC), dry_run=True)
+                passes += 1
+                retried = sum("Cannot open file" in r.getMessage() for r in caplog.records)
+            assert con.execute("SELECT count(*), sum(i) FROM t").fetchall() == rows
+    finally:
+        stop.set()
+        churn.join()
+    assert retried >= 3, f"no file went during {passes} scans"
+    # the scan still deletes a real orphan, and no file of the losing writer is counted as one
+    assert first.orphans_deleted == 1 and not old.exists()
 
 
 @pytest.mark.timeout(600)  # a reference run and the maintained one

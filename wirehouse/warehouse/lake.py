@@ -7,6 +7,7 @@ CHECKPOINT uses, with ages that keep what a running writer or reader may still t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -53,6 +54,18 @@ class Maintenance:
         )
 
 
+def vanished_during_scan(exc: duckdb.Error) -> bool:
+    """Whether the orphan scan failed on a file that went between its listing and its reading:
+    a writer's uncommitted file, removed when its commit lost a race (the scan is then run
+    again; such a file is no orphan to delete)."""
+    text = str(exc)
+    return (
+        isinstance(exc, duckdb.IOException)
+        and "Cannot open file" in text
+        and "No such file or directory" in text
+    )
+
+
 def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> int:
     return len(con.execute(sql, params).fetchall())
 
@@ -90,9 +103,11 @@ def maintain(
     lake = LAKE_ALIAS
     before = data_files(con)
 
-    def step(sql: str, params: list[object]) -> int:
+    def step(
+        sql: str, params: list[object], raced: Callable[[duckdb.Error], bool] = lost_race
+    ) -> int:
         return retry_races(
-            lambda: _count(con, sql, params), attempts=10, wait_s=0.2, raced=lost_race, rollback=con
+            lambda: _count(con, sql, params), attempts=10, wait_s=0.2, raced=raced, rollback=con
         )
 
     if not dry_run:
@@ -115,6 +130,7 @@ def maintain(
     orphans = step(
         "CALL ducklake_delete_orphaned_files(?, dry_run => ?, older_than => ?)",
         [lake, dry_run, now - delete_older_than],
+        raced=lambda exc: lost_race(exc) or vanished_during_scan(exc),
     )
     return Maintenance(
         files_before=before,
