@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,11 +16,13 @@ import duckdb
 import pytest
 
 from tests.factories import article as make_article
+from wirehouse.config.location import Warehouse
 from wirehouse.config.settings import DedupSettings, WatchSettings
 from wirehouse.extractors.fingerprint import content_hash
 from wirehouse.records import Article
-from wirehouse.warehouse.connection import transaction
+from wirehouse.warehouse.connection import connect, transaction
 from wirehouse.warehouse.dedupe import dedupe_and_load
+from wirehouse.warehouse.migrate import migrate
 from wirehouse.warehouse.watches import (
     evaluate_watches,
     hits_for_stories,
@@ -103,10 +106,31 @@ FLOOD = [
 ]
 
 
+@pytest.fixture
+def con(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A migrated warehouse: a DuckDB file, or a DuckLake for a test parametrized with `ON_BOTH`
+    (a lake's own SQL paths: no indexes, no ON CONFLICT, Parquet files per commit)."""
+    where = (
+        tmp_path / "w.duckdb"
+        if getattr(request, "param", "file") == "file"
+        else Warehouse(f"ducklake:{tmp_path / 'c.ducklake'}", str(tmp_path / "lake"))
+    )
+    con = connect(where)
+    migrate(con)
+    yield con
+    con.close()
+
+
+# a DuckLake takes a second or two to migrate: the tests of each path run on both, their
+# variations (the same SQL with other values) on a file only
+ON_BOTH = pytest.mark.parametrize("con", ["file", "lake"], indirect=True)
+
+
 def watch(name: str = "rates", query: str = "inflation rate krona", **kw: object) -> WatchSettings:
     return WatchSettings(name=name, query=query, **kw)  # type: ignore[arg-type]
 
 
+@ON_BOTH
 def test_a_story_is_announced_when_it_gains_its_nth_outlet_and_never_again(con):
     watches = [watch(min_outlets=3)]
     placed = run(con, "r1", [RATE_WIRE, RATE_COURIER])
@@ -131,6 +155,7 @@ def test_a_story_is_announced_when_it_gains_its_nth_outlet_and_never_again(con):
     assert con.execute("SELECT count(*) FROM watch_hits").fetchone() == (1,)
 
 
+@ON_BOTH
 def test_a_new_story_with_enough_outlets_is_announced_in_the_run_that_brings_it(con):
     placed = run(con, "r1", [*FLOOD, RATE_WIRE])
     hits = evaluate_watches(
@@ -160,6 +185,7 @@ def test_a_new_story_with_enough_outlets_is_announced_in_the_run_that_brings_it(
     }
 
 
+@ON_BOTH
 def test_a_copy_at_a_new_outlet_touches_its_story_without_a_new_article(con):
     watches = [watch(min_outlets=2)]
     placed = run(con, "r1", [RATE_WIRE])
@@ -202,6 +228,7 @@ def test_outlet_tag_and_language_filters_restrict_which_articles_match(con, filt
     assert bool(found["rates"]) is matches
 
 
+@ON_BOTH
 def test_feed_tags_count_as_the_articles_tags(con):
     placed = run(con, "r1", FLOOD)
     con.execute(
@@ -252,6 +279,7 @@ def test_a_query_that_matches_nothing_announces_nothing(con, query):
     assert con.execute("SELECT count(*) FROM watch_hits").fetchone() == (0,)
 
 
+@ON_BOTH
 def test_no_watches_cost_nothing_and_a_warehouse_without_hits_lists_none(con):
     placed = run(con, "r1", [RATE_WIRE])
     assert evaluate_watches(con, [], run_id="r1", placed=placed, now=T) == []
