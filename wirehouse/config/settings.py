@@ -481,7 +481,7 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds a run takes at most to stop after SIGTERM or SIGINT (it records "
         "itself aborted and exits 143 or 130) before the process exits regardless; a second "
-        "signal, a second or more after the first, exits at once.",
+        "Ctrl-C, a second or more after the first stop, exits at once.",
     )
     http: HttpSettings = Field(default_factory=HttpSettings)
     extract: ExtractSettings = Field(default_factory=ExtractSettings)

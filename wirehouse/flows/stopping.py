@@ -5,7 +5,9 @@ little later; Ctrl-C sends SIGINT. The first signal cancels the flow's task, so 
 where it awaits, kills its extraction workers, waits for a load already running (loads are
 atomic) and records the run as aborted. A watchdog ends the process `grace_s` after the signal
 whatever is still running (the Prefect client retrying a server that has gone, a thread that
-does not return); a second signal, a second or more after the first, ends it at once.
+does not return); a second Ctrl-C, a second or more after the first stop, ends it at once.
+A second SIGTERM is the same stop: a service manager's stop reaches a run under `serve` from
+the manager and from `serve`, as late as `serve` gets to it, and escalates with SIGKILL.
 """
 
 from __future__ import annotations
@@ -23,9 +25,8 @@ from dataclasses import dataclass
 logger = logging.getLogger(__name__)
 
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
-# a signal this soon after the first is the same request, not an operator's second: Ctrl-C
-# reaches a run under `serve` from the terminal and from `serve` (and systemd signals a whole
-# unit's processes), so the run hears one stop twice
+# a signal this soon after the first is the same request, not an operator's second Ctrl-C:
+# Ctrl-C reaches a run under `serve` from the terminal (SIGINT) and from `serve` (SIGTERM)
 REPEAT_S = 1.0
 
 
@@ -73,9 +74,9 @@ def stop_on_signals(*, grace_s: float) -> Iterator[Stop]:
 
     def on_signal(sig: signal.Signals) -> None:
         if stop.signal is not None:
-            if time.monotonic() - stop.at < REPEAT_S:
+            if sig is signal.SIGTERM or time.monotonic() - stop.at < REPEAT_S:
                 return  # the same stop, sent twice: to the process group and to this process
-            os._exit(128 + sig.value)  # a second signal: the operator means now
+            os._exit(128 + sig.value)  # a second Ctrl-C: the operator means now
         stop.signal, stop.at = sig, time.monotonic()
         logger.warning("%s received: stopping the run (at most %g s)", sig.name, grace_s)
         _exit_after(grace_s, 128 + sig.value)
