@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 
 import pytest
@@ -168,3 +169,31 @@ def test_the_failures_table_has_no_control_characters():
     for row in failure_rows(hostile_summary()):
         for value in row.values():
             assert value.isprintable(), repr(value)
+
+
+HOSTILE_URL = "https://outlet.test/sm\x1b]0;PWNED\x07\x1b[31m\u202eevil\x9b31m\nINFO | all good"
+
+
+@pytest.mark.parametrize("name", ["wirehouse.flows.backfill", "prefect.flow_runs"])
+def test_a_log_line_shows_what_it_quotes_visibly(name: str) -> None:
+    # a robots.txt Sitemap line or a feed's link, quoted by a warning that a terminal shows;
+    # made as any logger makes its records (a run logger's would go to the API)
+    make = logging.getLogRecordFactory()
+    args = (HOSTILE_URL, ValueError(HOSTILE_URL), 3)
+    record = make(name, logging.WARNING, __file__, 1, "sitemap %s: %s (%d)", args, None)
+    line = record.getMessage()
+    assert line.isprintable(), line
+    assert "\\x1b]0;PWNED\\x07" in line and "\\u202e" in line and line.endswith("(3)")
+
+
+def test_a_wirehouse_warning_reaches_its_handler_escaped(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("wirehouse.flows.backfill").warning("sitemap %s", HOSTILE_URL)
+    (line,) = [r.getMessage() for r in caplog.records]
+    assert line.isprintable() and "\\u202e" in line
+
+
+def test_other_libraries_log_lines_are_left_as_they_are(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("httpx").info("%s", "a\nb")
+    assert [r.getMessage() for r in caplog.records] == ["a\nb"]

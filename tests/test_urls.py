@@ -8,7 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wirehouse.urls import check_url, is_tracking_param, normalise_url, url_origin
+from wirehouse.extractors import loading
+from wirehouse.extractors.page import canonical_url
+from wirehouse.feeds.parse import http_link
+from wirehouse.urls import check_url, is_tracking_param, normalise_url, url_origin, web_url
 
 # --- examples ---------------------------------------------------------------------------------
 
@@ -292,3 +295,51 @@ def test_check_url_gives_the_url_stripped_and_its_key(value, expected):
 def test_check_url_says_what_is_wrong(value, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         check_url(value)
+
+
+# --- links read from feeds, sitemaps and pages ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("https://outlet.test/a", "https://outlet.test/a"),
+        (" \x00https://outlet.test/a\n", "https://outlet.test/a"),
+        ("https://outlet.test/a\tb\r\nc", "https://outlet.test/abc"),
+        ("https://outlet.test/a b", "https://outlet.test/a%20b"),
+        ("https://outlet.test/\x1b[31mred", "https://outlet.test/%1B[31mred"),
+        (
+            "https://outlet.test/\x1b]8;;https://evil.test/\x07x",
+            "https://outlet.test/%1B]8;;https://evil.test/%07x",
+        ),
+        ("https://outlet.test/\u202eevil\u202c", "https://outlet.test/%E2%80%AEevil%E2%80%AC"),
+        ("https://outlet.test/\x9b31m\x7f", "https://outlet.test/%C2%9B31m%7F"),
+        ("https://outlet.test/a\u2028b\u200bc", "https://outlet.test/a%E2%80%A8b%E2%80%8Bc"),
+        ("https://outlet.test/café/東京", "https://outlet.test/café/東京"),
+    ],
+)
+def test_a_link_is_read_as_a_browser_reads_it(raw: str, expected: str) -> None:
+    assert web_url(raw) == expected
+
+
+@given(st.text())
+def test_no_link_keeps_a_character_that_is_not_text(raw: str) -> None:
+    link = web_url(raw)
+    assert link.isprintable() and " " not in link
+    assert web_url(link) == link  # once is enough
+
+
+def _canonical(link: str) -> str | None:
+    page = f'<html><head><link rel="canonical" href="{link}"></head><body></body></html>'
+    return canonical_url(loading.parse_html(page.encode()), "https://outlet.test/a/b")
+
+
+@pytest.mark.parametrize(
+    "read",
+    [lambda link: http_link(link, "https://outlet.test/feed.xml"), _canonical],
+    ids=["feed or sitemap link", "canonical"],
+)
+def test_a_link_from_outside_is_stored_without_controls(read) -> None:
+    link = read("/x/\x1b[31m\u202eevil\u2066")
+    assert link.startswith("https://outlet.test/x/") and link.isprintable()
+    assert link.endswith("%E2%80%AEevil%E2%81%A6")

@@ -10,10 +10,12 @@ strip_controls() first: lxml (and so any XML or HTML writer) refuses some of tho
 
 from __future__ import annotations
 
+import logging
 import re
 import string
 import unicodedata
-from typing import overload
+from collections.abc import Mapping
+from typing import Any, overload
 
 # C0 and C1 controls (tab, newline and CR excepted), DEL, lone surrogates and noncharacters: no
 # stored string may contain them
@@ -103,3 +105,34 @@ def _intraword_underscore(value: str, i: int) -> bool:
         and value[i - 1].isalnum()
         and value[i + 1].isalnum()
     )
+
+
+# the loggers wirehouse's own lines go through: its modules' and Prefect's run loggers
+_OWN_LOGGERS = ("wirehouse", "prefect.flow_runs", "prefect.task_runs")
+
+
+def show_log_arguments_visibly() -> None:
+    """Make every string or exception a wirehouse log line quotes `visible`, at the record's
+    making, whatever handler then writes it (a terminal, Prefect's UI): log lines quote URLs,
+    reasons and names from outside. The message's own text is the code's and stays as is."""
+    make = logging.getLogRecordFactory()
+    if getattr(make, "shows_arguments_visibly", False):
+        return
+
+    def record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        made = make(*args, **kwargs)
+        if made.args and made.name.startswith(_OWN_LOGGERS):
+            made.args = _visible_arguments(made.args)
+        return made
+
+    record.shows_arguments_visibly = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(record)
+
+
+def _visible_arguments(args: tuple[object, ...] | Mapping[str, object]) -> Any:
+    def shown(value: object) -> object:
+        return visible(value) if isinstance(value, str | BaseException) else value
+
+    if isinstance(args, Mapping):
+        return {key: shown(value) for key, value in args.items()}
+    return tuple(shown(value) for value in args)

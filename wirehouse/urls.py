@@ -81,6 +81,23 @@ def normalise_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
+_TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
+
+
+def web_url(link: str) -> str:
+    """A link as a browser reads it (WHATWG URL): tabs and newlines removed, the C0 controls and
+    spaces at either end stripped, and each other character that is no text (a control, bidi or
+    format character, a line separator) or a space percent-encoded in UTF-8. So no stored,
+    logged or shown URL carries a terminal escape or reverses the text around it."""
+    link = link.translate(_TAB_OR_NEWLINE).strip("".join(map(chr, range(0x21))))
+    if link.isprintable() and " " not in link:  # the common case, checked in C
+        return link
+    return "".join(
+        ch if ch.isprintable() and ch != " " else "".join(f"%{b:02X}" for b in ch.encode())
+        for ch in link
+    )
+
+
 def check_url(value: object) -> tuple[str, str]:
     """(the URL stripped, its `normalise_url` key) if `value` is an absolute http(s) URL, as a
     feed list holds one (no whitespace, control character or lone surrogate inside: none can

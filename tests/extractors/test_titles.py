@@ -164,6 +164,113 @@ def test_a_logo_in_the_h1_is_not_the_headline():
     assert (article.title, article.sitename) == (HEADLINE, "The Valley Times")
 
 
+# an outlet whose host does not spell its name: nothing but the page tells them apart
+OTHER_HOST = "https://hp-news.example/news/2026/03/04/grain-elevator-fire"
+HP_TITLE = f"<title>{HEADLINE} | Harbour Post</title>"
+
+
+@pytest.mark.parametrize(
+    ("head", "body"),
+    [
+        # a logo in the masthead's <h1>, the headline in an <h2>
+        (HP_TITLE, f"<header><h1>Harbour Post</h1></header><div><h2>{HEADLINE}</h2>{BODY}</div>"),
+        (HP_TITLE, f'<div class="site-logo"><h1>Harbour Post</h1></div><div>{BODY}</div>'),
+        # an og:title left at the outlet's name, as a CMS's site-wide default
+        (
+            HP_TITLE + '<meta property="og:title" content="Harbour Post">',
+            f"<article><h1>{HEADLINE}</h1>{BODY}</article>",
+        ),
+    ],
+    ids=["header-h1", "logo-box-h1", "og-title-is-outlet"],
+)
+def test_the_outlets_name_in_the_masthead_or_a_default_is_not_the_headline(head, body):
+    article = stored(page_html(head, body), entry_title=None, url=OTHER_HOST)
+    assert (article.title, article.sitename) == (HEADLINE, "Harbour Post")
+
+
+def test_a_masthead_h1_that_the_title_confirms_is_the_headline():
+    html = page_html(
+        f"<title>{HEADLINE} | Harbour Post</title>", f"<header><h1>{HEADLINE}</h1></header>{BODY}"
+    )
+    article = stored(html, entry_title=None, url=OTHER_HOST)
+    assert (article.title, article.title_source) == (HEADLINE, "h1")
+
+
+@pytest.mark.parametrize(
+    ("outlet", "host"),
+    [
+        ("The Guardian", "www.theguardian.com"),
+        ("CNN", "edition.cnn.com"),
+        ("BBC News", "news.bbc.co.uk"),
+        ("El País", "elpais.com"),
+        ("DER SPIEGEL", "www.spiegel.de"),
+        ("Le Monde", "www.lemonde.fr"),
+    ],
+)
+def test_a_host_spells_its_outlets_name_its_own_way(outlet, host):
+    # no og:site_name: the host is what tells the outlet's segment from the headline
+    url = f"https://{host}/2026/03/04/grain-elevator-fire"
+    for og_title in (f"{HEADLINE} - {outlet}", outlet):
+        html = page_html(
+            f'<title>{HEADLINE} - {outlet}</title><meta property="og:title" content="{og_title}">'
+        )
+        article = stored(html, entry_title=None, url=url)
+        assert (article.title, article.sitename) == (HEADLINE, outlet), og_title
+
+
+def test_an_aggregators_headline_dash_outlet_is_confirmed_by_the_pages_headline():
+    html = page_html(HP_TITLE + f'<meta property="og:title" content="{HEADLINE}">')
+    article = stored(html, entry_title=f"{HEADLINE} - Harbour Post", url=OTHER_HOST)
+    assert (article.title, article.sitename) == (HEADLINE, "Harbour Post")
+
+
+@pytest.mark.parametrize(
+    "channel",
+    ["Politics – The Valley Times", "Politics | The Valley Times", "Local » The Valley Times"],
+)
+def test_a_section_feeds_channel_title_gives_the_outlet_the_host_spells(channel):
+    html = page_html(f"<title>{HEADLINE}</title>")
+    assert stored(html, channel=channel).sitename == "The Valley Times"
+
+
+@pytest.mark.parametrize(
+    "h1",
+    [
+        "Grain elevator fire<br>closes Route 9 for two days",
+        "Grain elevator fire<br/>closes Route 9 <span>for</span> two days",
+        '<span class="kicker">Exclusive</span>Grain elevator fire closes Route 9 for two days',
+        f'{HEADLINE}<span class="sr-only">(opens in new window)</span>',
+        "Grain elevator fire closes Route 9 for two days<button>Share</button>",
+        "Grain elevator fire <em>closes</em> Route 9 for two <svg><title>icon</title></svg>days",
+    ],
+)
+def test_a_headings_words_are_read_as_a_reader_sees_them(h1):
+    html = page_html(
+        f"<title>{HEADLINE} | Harbour Post</title>", f"<article><h1>{h1}</h1>{BODY}</article>"
+    )
+    assert stored(html, entry_title=None, url=OTHER_HOST).title == HEADLINE
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Iran: talks resume after two-year pause",
+        "Live: storm hits the coast overnight",
+        "Macron : « Nous ne céderons pas » sur les retraites",
+        "Merkel: „Wir schaffen das“, zehn Jahre danach",
+    ],
+)
+def test_a_title_tags_headline_keeps_its_colons_and_quotations(headline):
+    # the <title> is the only headline there is; the outlet is named in og:site_name
+    for title in (f"{headline} - Harbour Post", headline):
+        html = page_html(
+            f'<title>{title}</title><meta property="og:site_name" content="Harbour Post">',
+            f"<div>{BODY}</div>",
+        )
+        article = stored(html, entry_title=None, url=OTHER_HOST)
+        assert (article.title, article.sitename) == (headline, "Harbour Post"), title
+
+
 # --------------------------------------------------------------------------- the headline
 
 
@@ -442,3 +549,16 @@ def test_every_separator_splits_a_title_and_gives_the_headline(separator):
 )
 def test_symbols_inside_a_headline_do_not_split_it(title):
     assert metadata.segments(title) == [title]
+
+
+@pytest.mark.parametrize(
+    "headline",
+    ["Merkel: „Wir schaffen das“ – zehn Jahre danach", "Biden — the interview that changed it"],
+)
+def test_a_title_without_the_named_outlet_is_all_headline(headline):
+    html = page_html(
+        f'<title>{headline}</title><meta property="og:site_name" content="Harbour Post">',
+        f"<div>{BODY}</div>",
+    )
+    article = stored(html, entry_title=None, url=OTHER_HOST)
+    assert (article.title, article.title_source) == (headline, "title-tag")

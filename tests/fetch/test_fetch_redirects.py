@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+
+import pytest
 
 from wirehouse.fetch import Fetcher
 from wirehouse.records import Fetched, FetchKind
@@ -86,3 +89,20 @@ def test_redirect_without_location(server, http_settings):
     server.routes["/bare"] = lambda h: h.reply(302, b"")
     result = run_fetch(http_settings(), [server.netloc], server.url("/bare"))
     assert result.error == "redirect_without_location" and result.status == 302
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["javascript:alert(1)", "mailto:desk@outlet.test", "data:text/html,hi", "about:blank", "tel:1"],
+)
+def test_a_redirect_to_what_is_no_web_address_is_a_recorded_failure(
+    server, http_settings, location, caplog
+):
+    # httpx cannot make a URL of these: that must not be an internal error, logged with a
+    # traceback on every run the outlet's page is in the feed
+    server.routes["/odd"] = redirect(location)
+    with caplog.at_level(logging.INFO):
+        result = run_fetch(http_settings(), [server.netloc], server.url("/odd"))
+    assert result.error is not None
+    assert result.error.startswith(("bad_redirect:", "unsupported_scheme:")), result.error
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]

@@ -33,6 +33,8 @@ from trafilatura.metadata import (
 from trafilatura.settings import Document
 from trafilatura.utils import line_processing
 
+from wirehouse.urls import web_url
+
 logger = logging.getLogger(__name__)
 
 # the link addresses trafilatura's category and tag paths keep (see `extract_catstags`)
@@ -75,7 +77,7 @@ def read_details(tree: HtmlElement) -> Details:
     return Details(
         author=_trimmed(author),
         description=_trimmed(found.description),
-        image=_trimmed(found.image),
+        image=web_url(image) if (image := _trimmed(found.image)) else None,
         tags=tuple(tags),
         categories=tuple(categories),
         title=_trimmed(found.title),

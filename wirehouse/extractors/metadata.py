@@ -30,12 +30,14 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from courlan import extract_domain
 from lxml.html import HtmlElement
 
 from wirehouse.escape import strip_controls
@@ -60,6 +62,18 @@ _SEPARATOR = re.compile(
     f"|(?<=\\S)[{re.escape(_DASHES)}]{{2,3}}(?=\\S)"
 )
 _SEPARATOR_KEEP = re.compile(f"({_SEPARATOR.pattern})")
+# the same without the colons: "Iran: talks resume" and "Live: storm hits" are one headline, so
+# a colon splits a <title> only when nothing else does ("Outlet: Headline")
+_STRONG_SEPARATOR = re.compile(
+    f" (?:[{re.escape(_DASHES + _BARS + _MARKS)}]{{1,3}}|::) "
+    f"|\\s?[{re.escape(_BARS)}_]+\\s?"
+    f"|(?<=\\S)[{re.escape(_DASHES)}]{{2,3}}(?=\\S)"
+)
+# a quotation in guillemets, whose marks are then no separators (`_parts`); titles hold no
+# controls (`clean_name`), so two stand in for the marks while the title is split
+_QUOTED = re.compile("«[^«»]{1,300}»|‹[^‹›]{1,300}›")
+_MASK = str.maketrans("«»‹›", "\x01\x02\x03\x04")
+_UNMASK = str.maketrans("\x01\x02\x03\x04", "«»‹›")
 _MAX_SEGMENTS = 16  # segments of one title compared run by run (quadratic in this)
 # format characters that carry no text: bidi marks and embeddings, the soft hyphen, zero-width
 # space, word joiner and invisible operators, the BOM (not ZWNJ and ZWJ, which spell Persian and
@@ -69,8 +83,23 @@ _INVISIBLE = re.compile(
 )
 _MAX_TITLE = 1000  # characters of a title candidate looked at; a longer one is not a title
 _MAX_DEPTH = 8  # levels of publisher references and lists followed
-# the ends of host names that are no part of an outlet's name (besides any of 2-3 letters)
+# the ends of host names that are no part of an outlet's name, on hosts outside the public
+# suffix list (reserved names such as .example and .test), besides any label of 1-2 letters
 _SUFFIX_WORDS = frozenset({"example", "invalid", "local", "info", "news", "online", "media"})
+# articles an outlet's name may open with and its host may leave out ("The Guardian",
+# theguardian.com; "DER SPIEGEL", spiegel.de; "El País", elpais.com)
+_ARTICLES = frozenset(
+    {"the", "der", "die", "das", "le", "la", "les", "el", "los", "las", "il", "lo"}
+)
+# where a page's chrome (its masthead, not the article) puts a heading: a logo in an <h1>
+_CHROME_TAGS = frozenset({"header", "nav"})
+_CHROME_CLASS = re.compile(r"(?i)logo|brand|masthead|site-?(?:title|name)")
+# what a heading holds but does not say: buttons, scripts, screen-reader hints, kickers
+_UNSAID_TAGS = frozenset({"button", "script", "style", "noscript", "svg", "template", "select"})
+_UNSAID_CLASS = re.compile(
+    r"(?i)sr-only|visually-?hidden|screen-?reader|a11y|kicker|eyebrow|overline"
+)
+_BLOCK_TAGS = frozenset({"br", "div", "p", "span", "small", "h2", "h3", "h4", "li", "time"})
 
 _ARTICLE_TYPES = frozenset(
     {
@@ -128,28 +157,79 @@ def read_evidence(tree: HtmlElement, json_ld: Sequence[jsonld.Node] | None = Non
         ("json-ld", publisher),
         ("application-name", metas.get("application-name")),
     ]
+    title = tree.find(".//title")
+    title_tag = clean_name(title.text_content()) if title is not None else None
     headlines = [
         ("og:title", metas.get("og:title")),
         ("json-ld", headline),
-        ("h1", _first_h1(tree)),
+        ("h1", _first_h1(tree, title_tag)),
         ("twitter:title", metas.get("twitter:title")),
     ]
-    title = tree.find(".//title")
     return PageEvidence(
         outlets=tuple((s, v) for s, v in outlets if v),
         headlines=tuple((s, v) for s, v in headlines if v),
-        title_tag=clean_name(title.text_content()) if title is not None else None,
+        title_tag=title_tag,
     )
 
 
-def _first_h1(tree: HtmlElement) -> str | None:
-    """The first <h1> inside <article> or <main>, else the first in the page."""
-    for path in (".//article//h1", ".//main//h1", ".//h1"):
+def _first_h1(tree: HtmlElement, title_tag: str | None) -> str | None:
+    """The first <h1> inside <article> or <main>, else the first in the page that is not the
+    masthead's logo (an <h1> in the page's header that the <title> does not confirm as its
+    headline: "<header><h1>Outlet</h1></header>" beside "<title>Headline | Outlet")."""
+    for path in (".//article//h1", ".//main//h1"):
         for elem in tree.iterfind(path):
-            text = clean_name(elem.text_content())
-            if text:
+            if text := _heading_text(elem):
                 return text
+    headline = _title_headline_key(title_tag)
+    for elem in tree.iterfind(".//h1"):
+        text = _heading_text(elem)
+        if text and (not _in_chrome(elem) or _key(text) == headline):
+            return text
     return None
+
+
+def _heading_text(elem: HtmlElement) -> str | None:
+    """A heading's words as a reader sees them: a line break or a block between two words is a
+    space ("fire<br>closes"), and what it holds without saying (a button, a screen-reader
+    hint, a kicker) is left out."""
+    out: list[str] = []
+
+    def walk(node: HtmlElement) -> None:
+        out.append(node.text or "")
+        for child in node:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag in _UNSAID_TAGS or _UNSAID_CLASS.search(child.get("class") or ""):
+                pass
+            elif tag in _BLOCK_TAGS:
+                out.append(" ")
+                walk(child)
+                out.append(" ")
+            else:
+                walk(child)
+            out.append(child.tail or "")
+
+    walk(elem)
+    return clean_name("".join(out))
+
+
+def _in_chrome(elem: HtmlElement) -> bool:
+    """Whether an element sits in the page's masthead (a header or nav, a logo's box)."""
+    for node in elem.iterancestors():
+        if node.tag in ("article", "main"):
+            return False
+        if node.tag in _CHROME_TAGS or _CHROME_CLASS.search(
+            f"{node.get('class') or ''} {node.get('id') or ''}"
+        ):
+            return True
+    return bool(_CHROME_CLASS.search(f"{elem.get('class') or ''} {elem.get('id') or ''}"))
+
+
+def _title_headline_key(title_tag: str | None) -> str | None:
+    """The key of the headline a <title> would give alone: its longest segment."""
+    if not title_tag:
+        return None
+    parts = _split(title_tag)
+    return _key(max(parts, key=_length)) if parts else None
 
 
 def _json_ld(nodes: Sequence[jsonld.Node]) -> tuple[str | None, str | None]:
@@ -197,7 +277,14 @@ def _name_of(value: Any, by_id: dict[str, dict[str, Any]], depth: int) -> str | 
 
 def segments(title: str) -> list[str]:
     """The parts of a ``<title>`` between separators ("A | B - C" gives A, B, C)."""
-    return [s.strip() for s in _SEPARATOR.split(" ".join(title.split())) if s.strip()]
+    return _parts(_SEPARATOR, " ".join(title.split()))
+
+
+def _parts(separator: re.Pattern[str], title: str) -> list[str]:
+    """`title` split at `separator`, but not inside a quotation in guillemets: « » and ‹ ›
+    separate breadcrumbs ("Outlet » Politics"), and quote in French ("Macron : « Non »")."""
+    masked = _QUOTED.sub(lambda m: m[0].translate(_MASK), title)
+    return [p.strip().translate(_UNMASK) for p in separator.split(masked) if p.strip()]
 
 
 def host_name(url: str) -> str | None:
@@ -219,12 +306,14 @@ def decide(
     """The headline and outlet of a page (see the module docstring for the order)."""
     title_tag = evidence.title_tag
     outlet_source, outlet = next(iter(evidence.outlets), (None, None))
-    if outlet is None and channel_title:
-        outlet, outlet_source = _channel_name(channel_title, title_tag), "feed"
     host = host_name(url)
+    if outlet is None and channel_title:
+        outlet, outlet_source = _channel_name(channel_title, title_tag, host), "feed"
     known = [n for n in (outlet, channel_title, host) if n]
 
-    title, title_source = _headline(evidence, feed_title=clean_name(feed_title), outlets=known)
+    title, title_source = _headline(
+        evidence, feed_title=clean_name(feed_title), outlets=known, declared=outlet is not None
+    )
     if outlet is None and title and title_tag:
         outlet = _leftover(title_tag, title)
         outlet_source = "title-tag" if outlet else None
@@ -235,18 +324,23 @@ def decide(
 
 def decide_for_feed(*, url: str, channel_title: str | None) -> tuple[str | None, str | None]:
     """The outlet of an article known from its feed alone: the channel's name, else the host."""
-    if channel_title and (name := _channel_name(channel_title, None)):
-        return name, "feed"
     host = host_name(url)
+    if channel_title and (name := _channel_name(channel_title, None, host)):
+        return name, "feed"
     return (host, "host") if host else (None, None)
 
 
-def _channel_name(channel_title: str, title_tag: str | None) -> str | None:
-    """The outlet's name in a feed's channel title ("Outlet » Politics", "Outlet - Latest"):
-    the segment the page's ``<title>`` also has, else the first."""
+def _channel_name(channel_title: str, title_tag: str | None, host: str | None) -> str | None:
+    """The outlet's name in a feed's channel title ("Outlet » Politics", "Politics – Outlet"):
+    the segment the host spells, else the one the page's ``<title>`` also has, else the first."""
     parts = segments(clean_name(channel_title) or "")
     if not parts:
         return None
+    if host and len(parts) > 1:
+        spelled = _host_keys(host)
+        for part in parts:
+            if not _host_keys(part).isdisjoint(spelled):
+                return part
     if title_tag:
         page_parts = {_key(s) for s in segments(title_tag)}
         for part in parts:
@@ -256,9 +350,10 @@ def _channel_name(channel_title: str, title_tag: str | None) -> str | None:
 
 
 def _headline(
-    evidence: PageEvidence, *, feed_title: str | None, outlets: Sequence[str]
+    evidence: PageEvidence, *, feed_title: str | None, outlets: Sequence[str], declared: bool
 ) -> tuple[str | None, str | None]:
-    outlet_keys = {_key(o) for o in outlets} | {_host_key(o) for o in outlets}
+    """`declared`: the page or its feed names the outlet (not only the host)."""
+    outlet_keys = {_key(o) for o in outlets}.union(*(_host_keys(o) for o in outlets))
     candidates: list[tuple[str, str]] = []
     for source, text in evidence.headlines:
         text = _without_outlet(text, outlet_keys)
@@ -277,6 +372,10 @@ def _headline(
         wanted = _key(feed_title)
         for source, text in pool:
             if _key(text) == wanted:
+                if source == "title-tag":  # an aggregator's "Headline - Outlet", as <title> is
+                    inner = [c for c in candidates if _matching_run(feed_title, _key(c[1]))]
+                    if inner:
+                        return inner[0][1], inner[0][0]
                 return text, source
         for source, text in pool:
             run = _matching_run(text, wanted)
@@ -288,13 +387,28 @@ def _headline(
     if feed_title:
         return feed_title, "feed"
     if title_tag:
-        parts = segments(_without_outlet(title_tag, outlet_keys))
+        flat = " ".join(title_tag.split())
+        rest = _without_outlet(flat, outlet_keys)
+        if rest == flat and declared:
+            return title_tag, "title-tag"  # the outlet is named, and not here: all headline
+        parts = _split(rest) if rest != flat else _split(rest) or segments(rest)
         if len(parts) == 1 and parts[0] == title_tag:
             return title_tag, "title-tag"
         if parts:
-            # the longest in words, then in characters (CJK segments are one "word" each)
-            return max(parts, key=lambda p: (len(p.split()), len(p))), "title-tag-split"
+            return max(parts, key=_length), "title-tag-split"
     return None, None
+
+
+def _split(title: str) -> list[str]:
+    """A <title>'s parts between separators other than a colon, if it has more than one."""
+    parts = _parts(_STRONG_SEPARATOR, title)
+    return parts if len(parts) > 1 else [title] if title else []
+
+
+def _length(text: str) -> tuple[int, int]:
+    """How long a candidate headline is: in words, then in characters (a CJK segment is one
+    "word"); a headline is longer than an outlet's name or a section's."""
+    return len(text.split()), len(text)
 
 
 def _agreed(
@@ -310,8 +424,12 @@ def _agreed(
         key = _key(text)
         return sum(1 for _, other in pool if _key(other) == key or _matching_run(other, key))
 
-    counted = [(votes(text), -rank, source, text) for rank, (source, text) in enumerate(candidates)]
-    _, _, source, text = max(counted)
+    # among equals, the longer: an og:title left at the outlet's name ties with the headline
+    counted = [
+        (votes(text), _length(text), -rank, source, text)
+        for rank, (source, text) in enumerate(candidates)
+    ]
+    *_, source, text = max(counted)
     return source, text
 
 
@@ -326,7 +444,7 @@ def _without_outlet(text: str, outlet_keys: set[str]) -> str:
 
 
 def _is_outlet(part: str, outlet_keys: set[str]) -> bool:
-    return _key(part) in outlet_keys or _host_key(part) in outlet_keys
+    return _key(part) in outlet_keys or not _host_keys(part).isdisjoint(outlet_keys)
 
 
 def _runs(title: str) -> Iterator[tuple[int, int, str]]:
@@ -372,16 +490,34 @@ def _key(text: str) -> str:
     return normalise_text(text)
 
 
-def _host_key(text: str) -> str:
+@lru_cache(maxsize=4096)
+def _host_keys(text: str) -> frozenset[str]:
     """A name as a host would spell it: "The Valley Times" and "www.valleytimes.example" meet
-    at "valleytimes" (a host's key is its last label before the suffix)."""
+    at "valleytimes", "The Guardian" and theguardian.com at "guardian", "CNN" and
+    edition.cnn.com at "cnn" (a host's key is the label before its public suffix)."""
     text = text.strip().lower()
     if "." in text and " " not in text:
-        labels = [label for label in text.split(".") if label]
-        while len(labels) > 1 and (len(labels[-1]) <= 3 or labels[-1] in _SUFFIX_WORDS):
-            labels.pop()
-        return "".join(_key(labels[-1]).split()) if labels else ""
-    words = _key(text).split()
-    if words and words[0] == "the":
-        words = words[1:]
-    return "".join(words)
+        domain = extract_domain(f"http://{text.strip('/')}/") if "/" not in text else None
+        labels = [label for label in (domain or text).split(".") if label]
+        if domain:
+            labels = labels[:1]
+        else:  # a reserved or unknown suffix: the last label, and short or generic ones
+            labels = labels[:-1] if len(labels) > 1 else labels
+            while len(labels) > 1 and (len(labels[-1]) <= 2 or labels[-1] in _SUFFIX_WORDS):
+                labels.pop()
+        words = [_folded(labels[-1])] if labels else []
+    else:
+        words = _folded(_key(text)).split()
+    if not words:
+        return frozenset()
+    keys = {"".join(words)}
+    if len(words) > 1 and words[0] in _ARTICLES:
+        keys.add("".join(words[1:]))
+    return frozenset(keys)
+
+
+def _folded(text: str) -> str:
+    """`text` without its accents ("país" and "pais" meet)."""
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )

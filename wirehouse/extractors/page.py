@@ -28,6 +28,7 @@ from wirehouse.extractors import access, cleanup, dates, details, discard, jsonl
 from wirehouse.extractors.textcap import cap_text
 from wirehouse.languages import primary_language
 from wirehouse.records import Access, Extracted, Rejected, Stage
+from wirehouse.urls import web_url
 
 logger = logging.getLogger(__name__)
 
@@ -243,10 +244,10 @@ def canonical_url(tree: HtmlElement, url: str) -> str | None:
         if loading.meta_key(meta, "property", "name") == "og:url"
     ]
     for href in candidates:
-        if not href or not href.strip():
+        if not href or not (href := web_url(href)):
             continue
         try:
-            absolute = urljoin(url, href.strip())
+            absolute = urljoin(url, href)
             parts = urlsplit(absolute)
         except ValueError:  # e.g. "http://[::1": a broken link is no identity, skip it
             continue

@@ -34,7 +34,7 @@ from wirehouse.feeds.dates import parse_feed_date
 from wirehouse.feeds.text import html_to_text
 from wirehouse.feeds.xmlsafe import strip_dtd
 from wirehouse.records import Entry, Fetched, ParsedFeed, SourceRules
-from wirehouse.urls import normalise_url
+from wirehouse.urls import normalise_url, web_url
 
 logger = logging.getLogger(__name__)
 
@@ -299,7 +299,7 @@ def http_link(value: object, base_url: str) -> str | None:
     """An absolute http(s) URL from a (possibly relative) link, or None if it is not one."""
     if not isinstance(value, str):
         return None
-    link = value.strip()
+    link = web_url(value)
     if not link:
         return None
     try:

@@ -429,7 +429,12 @@ class Fetcher:
         self, url: httpx.URL, kind: FetchKind, headers: dict[str, str], cap: int
     ) -> _Hop:
         request = self._client.build_request("GET", url, headers=headers)
-        response = await self._client.send(request, stream=True)
+        try:
+            response = await self._client.send(request, stream=True)
+        except httpx.InvalidURL as exc:
+            # the URL was screened: httpx read a redirect's Location it cannot make a URL of
+            # (javascript:, mailto:), to offer the next request this client never sends
+            return _Hop(error=f"bad_redirect:{_short(exc)}")
         try:
             status = response.status_code
             retry_after = None
