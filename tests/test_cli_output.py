@@ -115,6 +115,7 @@ def test_search_json_keeps_the_data_exact(db):
     assert result.exit_code == 0, result.output
     titles = {json.loads(line)["title"] for line in result.stdout.splitlines()}
     assert {f"storm {text}" for text in HOSTILE.values()} <= titles
+    assert result.stdout.isascii()  # escaped as JSON: nothing a terminal obeys goes out raw
 
 
 def test_csv_keeps_the_data_exact_with_unix_line_ends(db):

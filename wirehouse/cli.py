@@ -717,7 +717,9 @@ def search(
                 "score": round(h.score, 4),
                 "snippet": h.snippet,
             }
-            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+            # \u escapes, as `sql --format json`: the same data, and no bidi mark or
+            # control character reaches a terminal raw
+            sys.stdout.write(json.dumps(row) + "\n")
         return
     rows = [
         (

@@ -562,3 +562,27 @@ def test_a_title_without_the_named_outlet_is_all_headline(headline):
     )
     article = stored(html, entry_title=None, url=OTHER_HOST)
     assert (article.title, article.title_source) == (headline, "title-tag")
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        ("Smoke&notes", "Smoke&notes"),  # no entity without its semicolon: the parser decoded it
+        ("AT&amp;T cuts 4,000 jobs", "AT&T cuts 4,000 jobs"),  # a CMS's double-encoded text
+        ("Caf&eacute; &#233; &#xE9;", "Café é é"),
+        ("Hangul\u3164filler\u115f, braille\u2800blank", "Hangulfiller, brailleblank"),
+        ("tag\U000e0001ged\u034f, \ufff9annotated\ufffb", "tagged, annotated"),
+        ("x" * 1001, None),  # a page's text, not a title
+    ],
+)
+def test_a_name_keeps_its_text_and_nothing_invisible(raw, name):
+    assert metadata.clean_name(raw) == name
+
+
+def test_an_icons_title_is_not_the_pages():
+    html = (
+        '<!DOCTYPE html><html lang="en"><body><a href="/share"><svg><title>Facebook</title>'
+        f"</svg></a><article><h2>{HEADLINE}</h2>{BODY}</article></body></html>"
+    ).encode()
+    article = stored(html, entry_title=None, url=OTHER_HOST)
+    assert article.title != "Facebook" and article.title_source != "title-tag"

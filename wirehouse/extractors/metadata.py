@@ -78,9 +78,16 @@ _MAX_SEGMENTS = 16  # segments of one title compared run by run (quadratic in th
 # format characters that carry no text: bidi marks and embeddings, the soft hyphen, zero-width
 # space, word joiner and invisible operators, the BOM (not ZWNJ and ZWJ, which spell Persian and
 # Indic words); and U+FFFD, which the HTML parser puts where a page referenced a control
+# Hangul and braille fillers, the combining grapheme joiner, interlinear annotation marks,
+# musical formatting and language tags too: blank or nothing, however they are drawn
 _INVISIBLE = re.compile(
-    "[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufffd]"
+    "[\u00ad\u034f\u061c\u115f\u1160\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u2069\u2800\u3164\ufeff\uffa0\ufff9-\ufffb\ufffd\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e007f]"
 )
+# an entity a page's text still holds (a JSON-LD string, a CMS's double-encoded meta tag),
+# with its semicolon: "&notes" is text, not "¬es"
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _MAX_TITLE = 1000  # characters of a title candidate looked at; a longer one is not a title
 _MAX_DEPTH = 8  # levels of publisher references and lists followed
 # the ends of host names that are no part of an outlet's name, on hosts outside the public
@@ -112,12 +119,13 @@ _ARTICLE_TYPES = frozenset(
 
 
 def clean_name(value: object) -> str | None:
-    """A title or name as one line: controls and invisible marks dropped, entities decoded."""
-    if not isinstance(value, str):
+    """A title or name as one line: controls and invisible marks dropped, entities decoded;
+    None for one longer than `_MAX_TITLE` (a page's text, not a title)."""
+    if not isinstance(value, str) or len(value) > _MAX_TITLE * 4:
         return None
-    text = _INVISIBLE.sub("", strip_controls(html.unescape(value[: _MAX_TITLE * 2])))
-    text = " ".join(text.split())
-    return text[:_MAX_TITLE] or None
+    decoded = _ENTITY.sub(lambda m: html.unescape(m[0]), value)
+    text = " ".join(_INVISIBLE.sub("", strip_controls(decoded)).split())
+    return text if text and len(text) <= _MAX_TITLE else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +165,9 @@ def read_evidence(tree: HtmlElement, json_ld: Sequence[jsonld.Node] | None = Non
         ("json-ld", publisher),
         ("application-name", metas.get("application-name")),
     ]
-    title = tree.find(".//title")
+    title = tree.find("head/title")
+    if title is None:  # a <title> the parser did not put in <head>, but not an icon's (<svg>)
+        title = next((t for t in tree.iter("title") if not _in_svg(t)), None)
     title_tag = clean_name(title.text_content()) if title is not None else None
     headlines = [
         ("og:title", metas.get("og:title")),
@@ -210,6 +220,10 @@ def _heading_text(elem: HtmlElement) -> str | None:
 
     walk(elem)
     return clean_name("".join(out))
+
+
+def _in_svg(elem: HtmlElement) -> bool:
+    return any(node.tag == "svg" for node in elem.iterancestors())
 
 
 def _in_chrome(elem: HtmlElement) -> bool:
