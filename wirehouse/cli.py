@@ -613,7 +613,7 @@ def _list_address(feed: FoundFeed) -> str:
     """Where a redirect ended when it stayed on the site (`/feed` to `/feed/`, http to https),
     so the list names the feed a run reads; a site's own address handed to another site (a
     feed host) stays the site's, which the site can point elsewhere later."""
-    from wirehouse.dedup.canonical import site_of
+    from wirehouse.urls import site_of
 
     end = feed.final_url
     return end if end and site_of(end) == site_of(feed.url) else feed.url

@@ -18,6 +18,8 @@ import re
 import unicodedata
 from urllib.parse import urlsplit, urlunsplit
 
+from courlan import extract_domain
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -96,6 +98,41 @@ def web_url(link: str) -> str:
         ch if ch.isprintable() and ch != " " else "".join(f"%{b:02X}" for b in ch.encode())
         for ch in link
     )
+
+
+# hosts whose subdomains, or (medium.com) whose "@name" first path segments, are different
+# publishers, and which the public suffix list's private part does not name
+TENANT_HOSTS = frozenset(
+    {
+        "substack.com", "wordpress.com", "medium.com", "tumblr.com", "ghost.io", "beehiiv.com",
+        "wixsite.com", "weebly.com", "squarespace.com", "webflow.io", "notion.site",
+        "hashnode.dev", "typepad.com", "livejournal.com", "over-blog.com", "jimdosite.com",
+        "mystrikingly.com", "blogspot.com", "buttondown.email", "write.as", "bearblog.dev",
+    }
+)  # fmt: skip
+
+
+def site_of(url: str) -> str:
+    """The registrable domain of a URL (`news.bbc.co.uk` -> `bbc.co.uk`, by the public suffix
+    list); on a blogging platform (`TENANT_HOSTS`) the writer's own host or `@name`; a host with
+    no public suffix (an IP address, `localhost`, an intranet or `.example` name) is its own
+    site, with any port but the default, as each such origin may be a different publisher. A
+    URL is compared normalised (`normalise_url`), so case, a trailing dot, an explicit default
+    port or a Unicode host spelling never make one site two."""
+    try:
+        url = normalise_url(url)
+    except ValueError:
+        return (urlsplit(url).hostname or "").lower()
+    parts = urlsplit(url)
+    domain = extract_domain(url)
+    if not domain:
+        return parts.netloc
+    if domain in TENANT_HOSTS:
+        first = parts.path.split("/")[1] if parts.path.count("/") >= 1 else ""
+        if first.startswith("@"):
+            return f"{domain}/{first.lower()}"
+        return (parts.hostname or domain).removeprefix("www.")
+    return str(domain)
 
 
 def check_url(value: object) -> tuple[str, str]:

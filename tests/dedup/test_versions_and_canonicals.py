@@ -8,8 +8,9 @@ import dataclasses
 import pytest
 
 from tests.factories import article
-from wirehouse.dedup.canonical import screen_canonicals, site_of, trusted_pairs
+from wirehouse.dedup.canonical import screen_canonicals, trusted_pairs
 from wirehouse.dedup.versions import changed_meaningfully
+from wirehouse.urls import site_of
 
 BODY = (
     "The harbour board voted on Tuesday to extend the ferry timetable into the winter months.\n"
@@ -121,6 +122,10 @@ def test_the_first_text_of_an_article_is_always_a_version():
         ("https://news.bbc.co.uk/1/hi/x.stm", "bbc.co.uk"),
         ("https://amp.lemonde.fr/a", "lemonde.fr"),
         ("https://alice.github.io/post", "alice.github.io"),  # a private suffix: each user
+        # blogging platforms the public suffix list does not split: each writer
+        ("https://alice.substack.com/p/x", "alice.substack.com"),
+        ("https://bob.wordpress.com/2026/03/x", "bob.wordpress.com"),
+        ("https://medium.com/@Alice/a-post-1a2b", "medium.com/@alice"),
         ("http://127.0.0.1:8081/a", "127.0.0.1:8081"),  # no suffix: the origin is the site
         ("http://evil.example/a", "evil.example"),
         ("http://intranet/news/1", "intranet"),

@@ -586,3 +586,23 @@ def test_an_icons_title_is_not_the_pages():
     ).encode()
     article = stored(html, entry_title=None, url=OTHER_HOST)
     assert article.title != "Facebook" and article.title_source != "title-tag"
+
+
+def test_an_aggregators_channel_does_not_name_the_outlet_its_link_redirects_to():
+    html = page_html(
+        f'<title>{HEADLINE} - Victim News</title><meta property="og:title" content="{HEADLINE}">'
+    )
+    final = "https://www.victim-news.com/2026/03/04/grain-fire"
+    extracted = extract_page(html, final, settings=SETTINGS)
+    assert isinstance(extracted, Extracted), extracted
+    link = "https://news.aggregator.example/rss/articles/abc123"
+    entry = Entry(
+        feed_url="https://news.aggregator.example/rss",
+        url=link,
+        url_key=link,
+        guid=None,
+        title=f"{HEADLINE} - Victim News",
+        feed_title="Top stories - Aggregator News",
+    )
+    article = build_article(Page(entry, final, html, "text/html", FETCHED_AT), extracted)
+    assert (article.title, article.sitename) == (HEADLINE, "Victim News")

@@ -268,21 +268,25 @@ def test_valid_empty_feed_is_not_an_error() -> None:
 
 
 def test_duplicates_and_unusable_links() -> None:
-    """A repeated GUID is one entry; variants of one link are kept for triage to record."""
+    """A GUID given to two links identifies neither (each is kept by its link, and dedup merges
+    an AMP copy by its text or canonical; a CMS that stamps one GUID on every item would
+    otherwise lose all but the first); variants of one link are kept for triage to record."""
     feed = parse_fixture("duplicates.xml")
     assert feed.error is None
     assert [e.title for e in feed.entries] == [
-        "First copy",  # the second entry with guid same-guid is dropped: first wins
+        "First copy",
+        "Second copy, same guid, other link",
         "Tracked copy of story b",
         "Clean copy of story b",  # same url_key, other link: kept, triage records it as 'url'
         "Story c with an id parameter",
         "Story d, other id",  # ?id=2 is another article
     ]
     # javascript:, mailto:, ftp: and missing links are not entries
-    tracked = feed.entries[1]
+    assert [e.guid for e in feed.entries[:2]] == [None, None]
+    tracked = feed.entries[2]
     assert tracked.url == "https://dupes.example.org/story-b?utm_source=rss&utm_campaign=x#comments"
     assert tracked.url_key == "https://dupes.example.org/story-b"
-    assert feed.entries[2].url_key == tracked.url_key
+    assert feed.entries[3].url_key == tracked.url_key
 
 
 def test_relative_links_resolve_against_the_final_url() -> None:
@@ -383,3 +387,20 @@ def test_naive_fetch_time_is_read_as_utc() -> None:
     naive = parse_feed_bytes(body, url="https://e.org/f", now=NOW.replace(tzinfo=None))
     assert by_title(naive)["tomorrow-ish"].published_at is not None
     assert by_title(naive)["two days ahead"].published_at is None
+
+
+def test_the_channels_title_names_the_outlet_of_its_own_sites_items_only() -> None:
+    # an aggregator's channel ("Top stories - Google News") links to other outlets' pages; a
+    # feed on a feed host (FeedBurner) names its site in the channel's <link>
+    document = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour Post</title>'
+        "<link>https://www.harbourpost.com/</link>"
+        "<item><title>Own</title><link>https://www.harbourpost.com/a</link></item>"
+        "<item><title>Linked</title><link>https://www.victim-news.com/b</link></item>"
+        "</channel></rss>"
+    )
+    feed = parse_feed_bytes(document.encode(), url="https://feeds.feedburner.com/hp", now=NOW)
+    assert [(e.title, e.feed_title) for e in feed.entries] == [
+        ("Own", "Harbour Post"),
+        ("Linked", None),
+    ]

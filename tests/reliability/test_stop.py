@@ -140,6 +140,28 @@ def _processes_in_session(sid: int) -> list[int]:
     return found
 
 
+def _start_serve(
+    feeds: Path, db: Path, log: Path, prefect_api: str, **extra: str
+) -> subprocess.Popen[bytes]:
+    """`wirehouse serve` every 5 s into `db`, in its own session, its output to `log`."""
+    env = {
+        **serve_env(prefect_api),
+        **conftest.RUN_ENV,
+        "WIREHOUSE_STOP_GRACE_S": str(GRACE_S),
+        **extra,
+    }
+    args = ["--interval", "5", "--feeds", str(feeds), "--db", str(db)]
+    with log.open("w") as out:
+        return subprocess.Popen(
+            [WIREHOUSE, "serve", *args],
+            cwd=db.parent,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 @pytest.mark.parametrize(
     ("sig", "to_group"),
     [
@@ -165,22 +187,9 @@ def test_a_signal_to_serve_stops_its_run_in_flight_and_the_next_run_loads_the_re
     runs at once, unrecorded)."""
     db = tmp_path / "wirehouse.duckdb"
     log = tmp_path / "serve.log"
-    env = {
-        **serve_env(prefect_api),
-        **conftest.RUN_ENV,
-        "WIREHOUSE_STOP_GRACE_S": str(GRACE_S),
-        "WIREHOUSE_EXTRACT__PAGE_TIMEOUT_S": "300",
-    }
-    args = ["--interval", "5", "--feeds", str(feeds_with_hostile), "--db", str(db)]
-    with log.open("w") as out:
-        serve = subprocess.Popen(
-            [WIREHOUSE, "serve", *args],
-            cwd=tmp_path,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    serve = _start_serve(
+        feeds_with_hostile, db, log, prefect_api, WIREHOUSE_EXTRACT__PAGE_TIMEOUT_S="300"
+    )
     try:
         slow = {"slow-0", "slow-1"}
 
@@ -255,17 +264,7 @@ def test_a_signal_while_a_run_starts_leaves_nothing_running(prefect_api, feeds, 
     running."""
     db = tmp_path / "wirehouse.duckdb"
     log = tmp_path / "serve.log"
-    env = {**serve_env(prefect_api), **conftest.RUN_ENV, "WIREHOUSE_STOP_GRACE_S": str(GRACE_S)}
-    args = ["--interval", "5", "--feeds", str(feeds), "--db", str(db)]
-    with log.open("w") as out:
-        serve = subprocess.Popen(
-            [WIREHOUSE, "serve", *args],
-            cwd=tmp_path,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    serve = _start_serve(feeds, db, log, prefect_api)
     try:
         assert wait_for(lambda: _starting_run(serve.pid), timeout=120, poll=0.05), log.read_text()
         os.kill(serve.pid, signal.SIGTERM)

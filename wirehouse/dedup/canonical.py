@@ -11,27 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from urllib.parse import urlsplit
-
-from courlan import extract_domain
 
 from wirehouse.records import Article
-from wirehouse.urls import normalise_url
-
-
-def site_of(url: str) -> str:
-    """The registrable domain of a URL (`news.bbc.co.uk` -> `bbc.co.uk`, by the public suffix
-    list); a host with no public suffix (an IP address, `localhost`, an intranet or `.example`
-    name) is its own site, with any port but the default, as each such origin may be a
-    different publisher. A page's fetched URL and its declared canonical are compared
-    normalised (`urls.normalise_url`), so case, a trailing dot, an explicit default port or a
-    Unicode host spelling never make one site two."""
-    try:
-        url = normalise_url(url)
-    except ValueError:
-        return (urlsplit(url).hostname or "").lower()
-    domain = extract_domain(url)
-    return str(domain) if domain else urlsplit(url).netloc
+from wirehouse.urls import site_of
 
 
 def trusted_pairs(groups: Iterable[Sequence[str]]) -> frozenset[tuple[str, str]]:

@@ -25,7 +25,7 @@ from wirehouse.extractors.dates import choose_published, url_date
 from wirehouse.extractors.fingerprint import content_hash
 from wirehouse.extractors.textcap import cap_text
 from wirehouse.records import Access, Article, ArticleStatus, Entry, Extracted, Page
-from wirehouse.urls import normalise_url
+from wirehouse.urls import normalise_url, site_of
 
 logger = logging.getLogger(__name__)
 
@@ -183,11 +183,13 @@ def _naming(page: Page, extracted: Extracted) -> metadata.Naming:
     if not outlets and extracted.sitename and extracted.sitename_source is None:
         outlets = (("page", extracted.sitename),)
     evidence = metadata.PageEvidence(outlets, headlines, extracted.title_tag)
+    # a link that redirected to another site (an aggregator's) left its feed's name behind
+    same_site = site_of(page.final_url) == site_of(page.entry.url)
     return metadata.decide(
         evidence,
         url=page.final_url,
         feed_title=page.entry.title,
-        channel_title=page.entry.feed_title,
+        channel_title=page.entry.feed_title if same_site else None,
     )
 
 

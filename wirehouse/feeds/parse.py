@@ -20,7 +20,7 @@ import io
 import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -34,7 +34,7 @@ from wirehouse.feeds.dates import parse_feed_date
 from wirehouse.feeds.text import html_to_text
 from wirehouse.feeds.xmlsafe import strip_dtd
 from wirehouse.records import Entry, Fetched, ParsedFeed, SourceRules
-from wirehouse.urls import normalise_url, web_url
+from wirehouse.urls import normalise_url, site_of, web_url
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +113,7 @@ def parse_feed_bytes(
     # plain dicts: FeedParserDict maps some keys to others ("updated" silently falls back to
     # "published" with a DeprecationWarning), and the raw fields are what is wanted here
     feed: Mapping[str, Any] = dict(result.get("feed") or {})
+    site_url = http_link(feed.get("link"), base_url)
     entries = _entries(
         result.get("entries", []),
         feed_url=url,
@@ -120,6 +121,7 @@ def parse_feed_bytes(
         now=reference,
         rules=rules or SourceRules(),
         feed_title=_title(feed),
+        own_sites={site_of(u) for u in (url, site_url) if u},
     )
     version = result.get("version") or ""
     error = _classify(result, version=version, has_entries=bool(entries), body=body)
@@ -128,7 +130,7 @@ def parse_feed_bytes(
     return ParsedFeed(
         feed_url=url,
         title=_title(feed),
-        site_url=http_link(feed.get("link"), base_url),
+        site_url=site_url,
         entries=tuple(entries),
         error=error,
         ttl_minutes=_ttl_minutes(feed),
@@ -244,9 +246,15 @@ def _entries(
     now: datetime,
     rules: SourceRules,
     feed_title: str | None = None,
+    own_sites: Collection[str] = (),
 ) -> list[Entry]:
+    """The feed's items as entries. The channel's title goes with the items on the feed's own
+    site (or its channel link's) only: an aggregator's ("Top stories - Google News") names no
+    outlet of the pages it links to. A guid the document gives to different links identifies
+    none of them (a CMS that stamps one guid on every item): each is kept by its link."""
     zone = ZoneInfo(rules.timezone) if rules.timezone else UTC
     entries: list[Entry] = []
+    reused = _reused_guids(raw_entries, base_url)
     seen_guids: set[str] = set()
     # the same link twice is one entry; a tracking-parameter variant of a link passes through,
     # so that triage records it in article_urls as one more URL of the same article
@@ -265,6 +273,8 @@ def _entries(
             skipped += 1
             continue
         guid = _clean(raw.get("id"))
+        if guid in reused:
+            guid = None
         if link in seen_links or (guid is not None and guid in seen_guids):
             continue
         seen_links.add(link)
@@ -286,13 +296,28 @@ def _entries(
                 updated_at=updated,
                 author=_author(raw),
                 tags=_tags(raw.get("tags")),
-                feed_title=feed_title,
+                feed_title=feed_title if site_of(link) in own_sites else None,
                 rules=rules,
             )
         )
     if skipped:
         logger.debug("feed %s: %d entries without a usable link skipped", feed_url, skipped)
     return entries
+
+
+def _reused_guids(raw_entries: list[Any], base_url: str) -> set[str]:
+    """The guids a document gives to items with different links (by their normalised key)."""
+    keys: dict[str, set[str]] = {}
+    for item in raw_entries:
+        raw = item if isinstance(item, Mapping) else {}
+        guid, link = _clean(raw.get("id")), http_link(raw.get("link"), base_url)
+        if guid is None or link is None:
+            continue
+        try:
+            keys.setdefault(guid, set()).add(normalise_url(link))
+        except ValueError:
+            continue
+    return {guid for guid, links in keys.items() if len(links) > 1}
 
 
 def http_link(value: object, base_url: str) -> str | None:
