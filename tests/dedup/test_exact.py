@@ -7,10 +7,11 @@ from wirehouse.dedup.exact import decide_exact
 from wirehouse.records import Known, MatchKind, Outcome
 
 
-def decide(articles, by_canonical=None, by_hash=None, refetched=None):
+def decide(articles, by_url=None, by_claim=None, by_hash=None, refetched=None):
     return decide_exact(
         articles,
-        by_canonical=by_canonical or {},
+        by_url=by_url or {},
+        by_claim=by_claim or {},
         by_hash=by_hash or {},
         refetched=refetched or {},
     )
@@ -35,7 +36,7 @@ def test_same_text_at_another_url_in_one_batch_is_an_exact_duplicate_of_the_firs
 def test_a_stored_canonical_link_wins_over_the_text():
     [d] = decide(
         [article("http://b.test/amp/1", "other words", canonical="http://a.test/1")],
-        by_canonical={"http://a.test/1": "stored-id"},
+        by_url={"http://a.test/1": "stored-id"},
     )
     assert (d.outcome, d.match_kind, d.article_id) == (
         Outcome.DUPLICATE,
@@ -52,6 +53,39 @@ def test_a_canonical_link_to_the_front_page_is_ignored():
         ]
     )
     assert first.outcome is Outcome.NEW and second.outcome is Outcome.NEW
+
+
+@pytest.mark.parametrize(
+    "canonical", ["http://a.test/news/", "http://a.test/article.php", "http://a.test/story"]
+)
+def test_pages_that_only_claim_one_canonical_are_judged_by_their_text(canonical):
+    # a template's section link on every article, or a canonical without the article's id
+    pages = [
+        article(f"http://a.test/news/2026/story-{i}", f"story number {i}", canonical=canonical)
+        for i in range(5)
+    ]
+    decided = decide(pages, by_claim={canonical: "stored-claimer"})
+    assert [d.outcome for d in decided] == [Outcome.NEW] * 5
+    assert len({d.article_id for d in decided}) == 5
+
+
+def test_the_page_at_a_claimed_canonical_is_the_claimers_article():
+    # an AMP copy stored first claims the article's URL; the article's own page comes later
+    [d] = decide(
+        [article("http://a.test/story", "the story")], by_claim={"http://a.test/story": "amp-id"}
+    )
+    assert (d.outcome, d.match_kind, d.article_id) == (
+        Outcome.DUPLICATE,
+        MatchKind.CANONICAL,
+        "amp-id",
+    )
+    # and in one batch, either order
+    amp = article("http://a.test/amp/story", "the story, amp", canonical="http://a.test/story")
+    page = article("http://a.test/story", "the story")
+    for batch in ([amp, page], [page, amp]):
+        first, second = decide(batch)
+        assert first.outcome is Outcome.NEW and second.outcome is Outcome.DUPLICATE
+        assert second.article_id == first.article_id
 
 
 def test_a_refetched_article_with_new_text_is_a_new_version_of_the_same_article():

@@ -250,7 +250,9 @@ def test_two_outlets_identical_teasers_are_not_copies_but_identical_texts_are():
     urls = ["https://one.example/a/ferry", "https://two.example/b/ferry"]
     stubs = [build_article(Page(entry(u), u, b"", None, AT), extracted) for u in urls]
     assert stubs[0].content_hash == stubs[1].content_hash
-    assert [d.outcome for d in decide_exact(stubs, by_canonical={}, by_hash={}, refetched={})] == [
+    assert [
+        d.outcome for d in decide_exact(stubs, by_url={}, by_claim={}, by_hash={}, refetched={})
+    ] == [
         Outcome.NEW,
         Outcome.NEW,
     ]
@@ -258,11 +260,13 @@ def test_two_outlets_identical_teasers_are_not_copies_but_identical_texts_are():
     whole = extract(html("Ferry plan", article_text("shared")))
     assert isinstance(whole, Extracted)
     texts = [build_article(Page(entry(u), u, b"", None, AT), whole) for u in urls]
-    outcomes = [d.outcome for d in decide_exact(texts, by_canonical={}, by_hash={}, refetched={})]
+    outcomes = [
+        d.outcome for d in decide_exact(texts, by_url={}, by_claim={}, by_hash={}, refetched={})
+    ]
     assert outcomes == [Outcome.NEW, Outcome.DUPLICATE]
     # and a stored teaser's hash matches no new teaser
     stored = {stubs[0].content_hash: "stored-id"}
-    again = decide_exact(stubs[1:], by_canonical={}, by_hash=stored, refetched={})
+    again = decide_exact(stubs[1:], by_url={}, by_claim={}, by_hash=stored, refetched={})
     assert again[0].outcome is Outcome.NEW
 
 

@@ -36,7 +36,7 @@ def screened(con, decisions: list[Decision]) -> list[Decision]:
 
 
 def stored_first(con, first: Article) -> dict[str, Known]:
-    decided = decide_exact([first], by_canonical={}, by_hash={}, refetched={})
+    decided = decide_exact([first], by_url={}, by_claim={}, by_hash={}, refetched={})
     load_batch(con, "r1", decided, now=AT)
     return {URL: Known(decided[0].article_id, first.content_hash, 1)}
 
@@ -47,7 +47,7 @@ def test_a_teaser_on_refetch_keeps_the_stored_text_and_access(con):
 
     stub = article(PAYWALLS["poool"]("Ferry plan", teaser("later")))
     assert stub.access == Access.PAYWALLED
-    again = decide_exact([stub], by_canonical={}, by_hash={}, refetched=known)
+    again = decide_exact([stub], by_url={}, by_claim={}, by_hash={}, refetched=known)
     assert again[0].outcome is Outcome.VERSION
     kept = screened(con, again)
     assert kept[0].outcome is Outcome.UNCHANGED and kept[0].version == 1
@@ -58,7 +58,7 @@ def test_a_teaser_on_refetch_keeps_the_stored_text_and_access(con):
 
     # a whole text changed on a later fetch is a version, as ever
     changed = article(html("Ferry plan", article_text("changed")))
-    later = decide_exact([changed], by_canonical={}, by_hash={}, refetched=known)
+    later = decide_exact([changed], by_url={}, by_claim={}, by_hash={}, refetched=known)
     assert screened(con, later)[0].outcome is Outcome.VERSION
 
 
@@ -71,10 +71,10 @@ def test_an_edited_teaser_over_the_stored_teaser_is_a_version(con, style):
     edited = article(PAYWALLS[style]("Ferry plan", teaser("edited")))
     assert edited.text is not None and first.text is not None
     assert len(edited.text) < len(first.text)
-    again = decide_exact([edited], by_canonical={}, by_hash={}, refetched=known)
+    again = decide_exact([edited], by_url={}, by_claim={}, by_hash={}, refetched=known)
     assert screened(con, again)[0].outcome is Outcome.VERSION
     # the same teaser again is no version
-    same = decide_exact([first], by_canonical={}, by_hash={}, refetched=known)
+    same = decide_exact([first], by_url={}, by_claim={}, by_hash={}, refetched=known)
     assert screened(con, same)[0].outcome is Outcome.UNCHANGED
 
 
@@ -85,7 +85,8 @@ def test_a_teaser_leaves_the_feed_text_that_stood_in_for_it(con):
     known = stored_first(con, stored)
     again = decide_exact(
         [article(PAYWALLS["poool"]("Ferry plan", teaser("second")))],
-        by_canonical={},
+        by_url={},
+        by_claim={},
         by_hash={},
         refetched=known,
     )

@@ -13,7 +13,7 @@ from wirehouse.warehouse.migrate import migrate
 
 
 def load(con, articles, stories):
-    decisions = decide_exact(articles, by_canonical={}, by_hash={}, refetched={})
+    decisions = decide_exact(articles, by_url={}, by_claim={}, by_hash={}, refetched={})
     with transaction(con):
         load_batch(con, "r", decisions, now=NOW)
         for d, story in zip(decisions, stories, strict=True):

@@ -54,7 +54,7 @@ def test_a_loaded_article_keeps_where_its_title_and_outlet_came_from(tmp_path):
         sitename="The Valley Times",
         sitename_source="title-tag",
     )
-    decisions = decide_exact([stored], by_canonical={}, by_hash={}, refetched={})
+    decisions = decide_exact([stored], by_url={}, by_claim={}, by_hash={}, refetched={})
     with transaction(con):
         load_batch(con, "r1", decisions, now=NOW)
     assert con.execute(
@@ -76,7 +76,7 @@ def test_the_columns_exist_on_a_ducklake_too(tmp_path):
             title_source="json-ld",
             sitename_source="og:site_name",
         )
-        decisions = decide_exact([stored], by_canonical={}, by_hash={}, refetched={})
+        decisions = decide_exact([stored], by_url={}, by_claim={}, by_hash={}, refetched={})
         with transaction(con):
             load_batch(con, "r1", decisions, now=NOW)
         assert con.execute("SELECT title_source, sitename_source FROM articles").fetchall() == [

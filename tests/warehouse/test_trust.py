@@ -118,7 +118,7 @@ def test_a_stored_cross_site_canonical_key_no_longer_matches(con):
     )
     ingest(con, [attacker])
     victim = art("https://victim.test/real", WIRE, at=T + timedelta(hours=1))
-    assert lookups_for(con, [victim]).by_canonical == {}
+    assert lookups_for(con, [victim]).by_claim == {}
     [d], _ = ingest(con, [victim])
     assert d.outcome is Outcome.NEW
 
@@ -326,7 +326,8 @@ def test_migration_008_keeps_every_row_and_says_where_texts_came_from(tmp_path):
         "run",
         decide_exact(
             [article_from_feed(feed_entry(7, None), reason="http_404", fetched_at=T)],
-            by_canonical={},
+            by_url={},
+            by_claim={},
             by_hash={},
             refetched={},
         ),

@@ -4,6 +4,9 @@ Decisions are made per batch against what the warehouse already holds (passed in
 then against the other articles of the batch, taken in order of publication: the copy published
 first is the article (the wire original beats its reprints), the others are its duplicates.
 Canonical keys arrive screened (`dedup.canonical`): only same-site and partner ones are here.
+A canonical names the article at that URL, or the page that another's canonical names; two
+pages that only claim the same canonical (a template's section link on every article, a
+canonical that drops the article's id) are judged by their text.
 """
 
 from __future__ import annotations
@@ -18,33 +21,36 @@ from wirehouse.records import Access, Article, Decision, Known, MatchKind, Outco
 def decide_exact(
     articles: Sequence[Article],
     *,
-    by_canonical: Mapping[str, str],
+    by_url: Mapping[str, str],
+    by_claim: Mapping[str, str],
     by_hash: Mapping[str, str],
     refetched: Mapping[str, Known],
 ) -> list[Decision]:
     """Decide each article of a batch.
 
-    `by_canonical` maps canonical/URL keys of stored articles to their ids, `by_hash` maps
-    content hashes to ids, and `refetched` maps the url_key of entries fetched again on purpose
-    (a retry or an update) to the article they belong to.
+    `by_url` maps URL keys of stored articles to their ids, `by_claim` the canonical keys they
+    claim, `by_hash` maps content hashes to ids, and `refetched` maps the url_key of entries
+    fetched again on purpose (a retry or an update) to the article they belong to.
     """
-    canonical = dict(by_canonical)
-    hashes = dict(by_hash)
+    urls, claims, hashes = dict(by_url), dict(by_claim), dict(by_hash)
     decided: dict[int, Decision] = {}
     for i in sorted(range(len(articles)), key=lambda i: _publication_order(articles[i])):
-        decision = _decide_one(articles[i], canonical, hashes, refetched)
+        article = articles[i]
+        decision = _decide_one(article, urls, claims, hashes, refetched)
         decided[i] = decision
         if decision.outcome is Outcome.NEW:
-            for key in _keys(articles[i]):
-                canonical.setdefault(key, decision.article_id)
-            if comparable(articles[i]) and (text_hash := articles[i].content_hash):
+            urls.setdefault(article.entry.url_key, decision.article_id)
+            if (claimed := _claimed(article)) is not None:
+                claims.setdefault(claimed, decision.article_id)
+            if comparable(article) and (text_hash := article.content_hash):
                 hashes.setdefault(text_hash, decision.article_id)
     return [decided[i] for i in range(len(articles))]
 
 
 def _decide_one(
     article: Article,
-    canonical: Mapping[str, str],
+    urls: Mapping[str, str],
+    claims: Mapping[str, str],
     hashes: Mapping[str, str],
     refetched: Mapping[str, Known],
 ) -> Decision:
@@ -55,7 +61,9 @@ def _decide_one(
         return Decision(
             article, Outcome.VERSION, known.article_id, MatchKind.URL, version=known.version + 1
         )
-    match = next((canonical[k] for k in _keys(article) if k in canonical), None)
+    own, claimed = article.entry.url_key, _claimed(article)
+    # the article at its canonical's URL; or the one whose canonical this page is
+    match = urls.get(claimed or "") or claims.get(own) or urls.get(own)
     if match is not None:
         return Decision(article, Outcome.DUPLICATE, match, MatchKind.CANONICAL)
     copy_of = hashes.get(article.content_hash or "") if comparable(article) else None
@@ -76,8 +84,10 @@ def comparable(article: Article) -> bool:
     return article.content_hash is not None and article.access not in STAND_INS
 
 
-def _keys(article: Article) -> list[str]:
-    return [k for k in (article.canonical_key, article.entry.url_key) if k and _usable(k)]
+def _claimed(article: Article) -> str | None:
+    """The canonical key the article names, if it is a usable one and not its own URL's."""
+    key = article.canonical_key
+    return key if key and key != article.entry.url_key and _usable(key) else None
 
 
 def _publication_order(article: Article) -> tuple[bool, datetime]:

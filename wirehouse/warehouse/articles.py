@@ -40,11 +40,13 @@ from wirehouse.warehouse.runs import record_fetches
 class Lookups:
     """What the warehouse already holds for a batch: keys and hashes mapped to article ids."""
 
-    by_canonical: dict[str, str]
+    # the batch's canonical and URL keys that stored articles claim as their canonical
+    by_claim: dict[str, str]
     by_hash: dict[str, str]
-    # the batch's url_keys already in `article_urls`: one run never loads a URL twice, but
-    # concurrent runs on a DuckLake may both fetch it, and the one that loads second must
-    # record its entries as sightings (its triage was made on a stale snapshot)
+    # the batch's canonical and URL keys already in `article_urls`: a canonical names its
+    # article by them; and one run never loads a URL twice, but concurrent runs on a DuckLake
+    # may both fetch it, and the one that loads second must record its entries as sightings
+    # (its triage was made on a stale snapshot)
     by_url: dict[str, str]
 
 
@@ -60,7 +62,7 @@ def lookups_for(
     partner's (`dedup.canonical`): rows stored before claims were screened may hold others."""
     keys = sorted({k for a in articles for k in (a.canonical_key, a.entry.url_key) if k})
     hashes = sorted({a.content_hash for a in articles if a.content_hash is not None})
-    by_canonical: dict[str, str] = {}
+    by_claim: dict[str, str] = {}
     by_hash: dict[str, str] = {}
     by_url: dict[str, str] = {}
     if keys:
@@ -72,11 +74,10 @@ def lookups_for(
                 " FROM (SELECT k AS _k FROM _keys) k"
                 " JOIN article_urls u ON u.url_key = k._k GROUP BY k._k"
             ).fetchall():
-                if not from_url and not stored_key_trusted(url, key, partners):
-                    continue
-                by_canonical[key] = min(aid, by_canonical.get(key, aid))
                 if from_url:
                     by_url[key] = aid
+                elif stored_key_trusted(url, key, partners):
+                    by_claim[key] = min(aid, by_claim.get(key, aid))
     if hashes:
         with registered(con, _hashes=key_table("h", hashes)):
             # a stored stand-in (a teaser, a feed summary) is no original either (`comparable`)
@@ -87,7 +88,7 @@ def lookups_for(
                 " GROUP BY h"
             ).fetchall():
                 by_hash[h] = aid
-    return Lookups(by_canonical, by_hash, by_url)
+    return Lookups(by_claim, by_hash, by_url)
 
 
 _ARTICLE_SCHEMA = pa.schema(
@@ -405,7 +406,11 @@ def store_pending(
     would be, not a second article."""
     found = lookups_for(con, articles, partners=partners)
     decisions = decide_exact(
-        articles, by_canonical=found.by_canonical, by_hash=found.by_hash, refetched={}
+        articles,
+        by_url=found.by_url,
+        by_claim=found.by_claim,
+        by_hash=found.by_hash,
+        refetched={},
     )
     return load_batch(con, run_id, decisions, followers=followers, now=now).new_articles
 

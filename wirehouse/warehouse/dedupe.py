@@ -98,7 +98,11 @@ def dedupe_and_load(
         else:
             batch.append(a)
     decisions = decide_exact(
-        batch, by_canonical=found.by_canonical, by_hash=found.by_hash, refetched=refetched
+        batch,
+        by_url=found.by_url,
+        by_claim=found.by_claim,
+        by_hash=found.by_hash,
+        refetched=refetched,
     )
     stored = stored_versions(con, decisions, now=now)
     decisions = screen_versions(decisions, stored, per_day=settings.versions_per_day)
