@@ -184,6 +184,9 @@ def test_a_log_line_shows_what_it_quotes_visibly(name: str) -> None:
     line = record.getMessage()
     assert line.isprintable(), line
     assert "\\x1b]0;PWNED\\x07" in line and "\\u202e" in line and line.endswith("(3)")
+    # %r keeps an exception's type (Prefect's own run logs quote them so)
+    record = make(name, logging.ERROR, __file__, 1, "failed: %r", (KeyError("feed_url"),), None)
+    assert record.getMessage() == "failed: KeyError('feed_url')"
 
 
 def test_a_wirehouse_warning_reaches_its_handler_escaped(caplog: pytest.LogCaptureFixture) -> None:

@@ -316,6 +316,8 @@ def test_check_url_says_what_is_wrong(value, message):
         ("https://outlet.test/\x9b31m\x7f", "https://outlet.test/%C2%9B31m%7F"),
         ("https://outlet.test/a\u2028b\u200bc", "https://outlet.test/a%E2%80%A8b%E2%80%8Bc"),
         ("https://outlet.test/café/東京", "https://outlet.test/café/東京"),
+        ("\u00a0https://outlet.test/a\u3000\u2028", "https://outlet.test/a"),  # Unicode spaces
+        ("https://outlet.test/\ud800x", "https://outlet.test/%ED%A0%80x"),  # a lone surrogate
     ],
 )
 def test_a_link_is_read_as_a_browser_reads_it(raw: str, expected: str) -> None:

@@ -114,7 +114,8 @@ _OWN_LOGGERS = ("wirehouse", "prefect.flow_runs", "prefect.task_runs")
 def show_log_arguments_visibly() -> None:
     """Make every string or exception a wirehouse log line quotes `visible`, at the record's
     making, whatever handler then writes it (a terminal, Prefect's UI): log lines quote URLs,
-    reasons and names from outside. The message's own text is the code's and stays as is."""
+    reasons and names from outside. The message's own text is the code's and stays as is; a
+    traceback (`exc_info`) is written as Python formats it."""
     make = logging.getLogRecordFactory()
     if getattr(make, "shows_arguments_visibly", False):
         return
@@ -129,9 +130,25 @@ def show_log_arguments_visibly() -> None:
     logging.setLogRecordFactory(record)
 
 
+class _Shown:
+    """A log argument that formats as itself, `visible`: with %s its text, with %r its repr
+    (an exception keeps its type's name)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __str__(self) -> str:
+        return visible(str(self.value))
+
+    def __repr__(self) -> str:
+        return visible(repr(self.value))
+
+
 def _visible_arguments(args: tuple[object, ...] | Mapping[str, object]) -> Any:
     def shown(value: object) -> object:
-        return visible(value) if isinstance(value, str | BaseException) else value
+        return _Shown(value) if isinstance(value, str | BaseException) else value
 
     if isinstance(args, Mapping):
         return {key: shown(value) for key, value in args.items()}

@@ -91,13 +91,26 @@ def web_url(link: str) -> str:
     spaces at either end stripped, and each other character that is no text (a control, bidi or
     format character, a line separator) or a space percent-encoded in UTF-8. So no stored,
     logged or shown URL carries a terminal escape or reverses the text around it."""
-    link = link.translate(_TAB_OR_NEWLINE).strip("".join(map(chr, range(0x21))))
+    link = _trimmed(link.translate(_TAB_OR_NEWLINE))
     if link.isprintable() and " " not in link:  # the common case, checked in C
         return link
     return "".join(
-        ch if ch.isprintable() and ch != " " else "".join(f"%{b:02X}" for b in ch.encode())
+        ch
+        if ch.isprintable() and ch != " "
+        else "".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass"))
         for ch in link
     )
+
+
+def _trimmed(link: str) -> str:
+    """`link` without C0 controls or whitespace (Unicode's too: NBSP, U+3000) at either end."""
+
+    def edge(ch: str) -> bool:
+        return ch <= " " or ch.isspace()
+
+    start = next((i for i, ch in enumerate(link) if not edge(ch)), len(link))
+    end = next((i for i in range(len(link), start, -1) if not edge(link[i - 1])), start)
+    return link[start:end]
 
 
 # hosts whose subdomains, or (medium.com) whose "@name" first path segments, are different

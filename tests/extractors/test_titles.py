@@ -564,13 +564,17 @@ def test_a_title_without_the_named_outlet_is_all_headline(headline):
     assert (article.title, article.title_source) == (headline, "title-tag")
 
 
+FLAG = "England \U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
+
+
 @pytest.mark.parametrize(
     ("raw", "name"),
     [
         ("Smoke&notes", "Smoke&notes"),  # no entity without its semicolon: the parser decoded it
         ("AT&amp;T cuts 4,000 jobs", "AT&T cuts 4,000 jobs"),  # a CMS's double-encoded text
         ("Caf&eacute; &#233; &#xE9;", "Café é é"),
-        ("Hangul\u3164filler\u115f, braille\u2800blank", "Hangulfiller, brailleblank"),
+        ("Hangul\u3164filler, braille\u2800blank", "Hangul filler, braille blank"),
+        (FLAG, FLAG),  # a subdivision's flag is spelled with tag letters
         ("tag\U000e0001ged\u034f, \ufff9annotated\ufffb", "tagged, annotated"),
         ("x" * 1001, None),  # a page's text, not a title
     ],
@@ -606,3 +610,60 @@ def test_an_aggregators_channel_does_not_name_the_outlet_its_link_redirects_to()
     )
     article = build_article(Page(entry, final, html, "text/html", FETCHED_AT), extracted)
     assert (article.title, article.sitename) == (HEADLINE, "Victim News")
+
+
+def test_a_masthead_link_to_the_front_page_is_no_headline_for_an_aggregators_entry():
+    html = page_html(
+        f"<title>{HEADLINE} - Harbour Post</title>",
+        f'<div class="top"><h1><a href="/">Harbour Post</a></h1></div><div>{BODY}</div>',
+    )
+    article = stored(html, entry_title=f"{HEADLINE} - Harbour Post", url=OTHER_HOST)
+    assert article.title != "Harbour Post" and HEADLINE in (article.title or "")
+
+
+def test_a_body_class_naming_a_logo_makes_no_h1_a_logo():
+    # WordPress puts wp-custom-logo on <body> of every page of a site with a custom logo
+    html = (
+        "<html><head><title>Council approves new budget for 2026 | Valley Times</title></head>"
+        '<body class="single wp-custom-logo"><div class="post brand-red">'
+        f"<h1>Council approves budget</h1>{BODY}</div></body></html>"
+    ).encode()
+    assert stored(html, entry_title=None, url=OTHER_HOST).title == "Council approves budget"
+
+
+@pytest.mark.parametrize(
+    ("h1", "title"),
+    [
+        ("東京<span>五輪</span>開幕へ準備進む", "東京五輪開幕へ準備進む"),
+        ("Covid-<span>19</span> cases fall", "Covid-19 cases fall"),
+        ("Biden<span>’s</span> plan <small>passes</small>", "Biden’s plan passes"),
+    ],
+)
+def test_inline_markup_inside_a_heading_joins_no_words_apart(h1, title):
+    html = page_html("<title>x</title>", f"<article><h1>{h1}</h1>{BODY}</article>")
+    assert stored(html, entry_title=None, url=OTHER_HOST).title == title
+
+
+def test_a_promotion_in_the_first_h1_does_not_beat_the_og_title():
+    html = page_html(
+        '<title>Valley Times</title><meta property="og:site_name" content="Valley Times">'
+        '<meta property="og:title" content="Storm hits coast">',
+        "<h1>Subscribe to our newsletter for all the latest local news and updates</h1>"
+        f"<div>{BODY}</div>",
+    )
+    assert stored(html, entry_title=None, url=OTHER_HOST).title == "Storm hits coast"
+
+
+@pytest.mark.parametrize(
+    ("title", "headline"),
+    [
+        ("VT: Storm hits the coast overnight", "Storm hits the coast overnight"),
+        ("Storm hits the coast overnight | Politics | VT News", "Storm hits the coast overnight"),
+    ],
+)
+def test_a_title_tag_still_splits_where_its_outlet_is_spelled_otherwise(title, headline):
+    head = f"<title>{title}</title>"
+    if "|" in title:
+        head += '<meta property="og:site_name" content="Valley Times">'
+    html = page_html(head, f"<div>{BODY}</div>")
+    assert stored(html, entry_title=None, url=OTHER_HOST).title == headline

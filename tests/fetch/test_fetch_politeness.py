@@ -341,3 +341,35 @@ def test_of_several_deferrals_of_one_host_the_latest_holds(server, http_settings
 
     assert asyncio.run(go()).error == deferral(later)
     assert not server.hits("/p")
+
+
+def test_a_host_past_its_time_budget_is_deferred_and_another_host_is_not(
+    make_server, http_settings
+):
+    # pages that each crawl in under the timeout: the host is served until its requests have
+    # taken its share of the run, then its pages wait for a later run; a quick host goes on
+    slow_host, quick_host = make_server(), make_server()
+    slow_host.routes["/p"] = slow(0.3)
+    quick_host.routes["/p"] = lambda h: h.reply(200, b"ok")
+    settings = http_settings(per_host_connections=1)
+    urls = [slow_host.url(f"/p?{i}") for i in range(8)] + [
+        quick_host.url(f"/p?{i}") for i in range(8)
+    ]
+
+    async def go() -> tuple[list[Fetched], float]:
+        hosts = [slow_host.netloc, quick_host.netloc]
+        async with Fetcher(settings, operator_hosts=hosts, host_budget_s=1.0) as fetcher:
+            started = time.monotonic()
+            done = await asyncio.gather(*(fetcher.fetch(u, kind=FetchKind.PAGE) for u in urls))
+            return list(done), time.monotonic() - started
+
+    results, took = asyncio.run(go())
+    slow_results, quick_results = results[:8], results[8:]
+    assert all(r.ok for r in quick_results)
+    served = [r for r in slow_results if r.ok]
+    waiting = [r for r in slow_results if not r.ok]
+    assert 3 <= len(served) <= 5, [r.error for r in slow_results]  # 1 s of 0.3 s pages, and one
+    assert waiting and all(is_deferral(r.error) for r in waiting), [r.error for r in waiting]
+    until = deferred_until(waiting[0].error)
+    assert until is not None and until > datetime.now(UTC)
+    assert took < 8 * 0.3  # not every page waited for

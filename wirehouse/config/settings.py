@@ -57,6 +57,17 @@ class HttpSettings(BaseModel):
         "no run asks it again before the time it named, and its pages and feeds wait, not "
         "failed (a page waiting longer than `page_retry_days` is given up).",
     )
+    # a quarter: a host whose pages all crawl in just under the request timeout holds the
+    # batches its pages are in; the other hosts' pages of those batches wait with them, and a
+    # run that reaches its deadline loads none of what it was waiting on
+    host_time_share: float = Field(
+        default=0.25,
+        gt=0,
+        le=1,
+        description="Share of `run_deadline_s` one host's requests may take in a run, their "
+        "durations summed over its connections; past it, its pages wait for a later run "
+        "(deferred, not failed), so one slow host cannot hold a run to its deadline.",
+    )
     # feeds above a few MB are broken or hostile; real news pages are ~50-500 KB
     feed_max_bytes: int = Field(
         default=5_000_000, gt=0, description="Feed size cap, on decompressed bytes."

@@ -62,6 +62,7 @@ _SEPARATOR = re.compile(
     f"|(?<=\\S)[{re.escape(_DASHES)}]{{2,3}}(?=\\S)"
 )
 _SEPARATOR_KEEP = re.compile(f"({_SEPARATOR.pattern})")
+_BAR = re.compile(f"[{re.escape(_BARS)}]")
 # the same without the colons: "Iran: talks resume" and "Live: storm hits" are one headline, so
 # a colon splits a <title> only when nothing else does ("Outlet: Headline")
 _STRONG_SEPARATOR = re.compile(
@@ -78,13 +79,14 @@ _MAX_SEGMENTS = 16  # segments of one title compared run by run (quadratic in th
 # format characters that carry no text: bidi marks and embeddings, the soft hyphen, zero-width
 # space, word joiner and invisible operators, the BOM (not ZWNJ and ZWJ, which spell Persian and
 # Indic words); and U+FFFD, which the HTML parser puts where a page referenced a control
-# Hangul and braille fillers, the combining grapheme joiner, interlinear annotation marks,
-# musical formatting and language tags too: blank or nothing, however they are drawn
+# the combining grapheme joiner, interlinear annotation marks, musical formatting and the
+# language tag too (not the tag letters, which spell a subdivision's flag after U+1F3F4)
 _INVISIBLE = re.compile(
-    "[\u00ad\u034f\u061c\u115f\u1160\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
-    "\u2066-\u2069\u2800\u3164\ufeff\uffa0\ufff9-\ufffb\ufffd\U0001d173-\U0001d17a"
-    "\U000e0000-\U000e007f]"
+    "[\u00ad\u034f\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u2069\ufeff\ufff9-\ufffb\ufffd\U0001d173-\U0001d17a\U000e0000-\U000e001f]"
 )
+# Hangul and braille fillers: drawn blank, so a space (then collapsed)
+_BLANKS = str.maketrans(dict.fromkeys("\u115f\u1160\u2800\u3164\uffa0", " "))
 # an entity a page's text still holds (a JSON-LD string, a CMS's double-encoded meta tag),
 # with its semicolon: "&notes" is text, not "¬es"
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -100,13 +102,19 @@ _ARTICLES = frozenset(
 )
 # where a page's chrome (its masthead, not the article) puts a heading: a logo in an <h1>
 _CHROME_TAGS = frozenset({"header", "nav"})
-_CHROME_CLASS = re.compile(r"(?i)logo|brand|masthead|site-?(?:title|name)")
+# a class or id token that names a logo's box ("site-logo", "navbar-brand", "masthead"), not
+# one that merely contains the word ("wp-custom-logo" on <body>, "brand-red")
+_CHROME_TOKEN = re.compile(
+    r"(?:navbar-|header-|site-)?(?:logo|brand|masthead)|site-?(?:title|name|branding)",
+    re.IGNORECASE,
+)
+_MAX_TOKENS = 16  # of an element's class and id looked at
 # what a heading holds but does not say: buttons, scripts, screen-reader hints, kickers
 _UNSAID_TAGS = frozenset({"button", "script", "style", "noscript", "svg", "template", "select"})
 _UNSAID_CLASS = re.compile(
     r"(?i)sr-only|visually-?hidden|screen-?reader|a11y|kicker|eyebrow|overline"
 )
-_BLOCK_TAGS = frozenset({"br", "div", "p", "span", "small", "h2", "h3", "h4", "li", "time"})
+_BLOCK_TAGS = frozenset({"br", "div", "p", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol"})
 
 _ARTICLE_TYPES = frozenset(
     {
@@ -124,7 +132,7 @@ def clean_name(value: object) -> str | None:
     if not isinstance(value, str) or len(value) > _MAX_TITLE * 4:
         return None
     decoded = _ENTITY.sub(lambda m: html.unescape(m[0]), value)
-    text = " ".join(_INVISIBLE.sub("", strip_controls(decoded)).split())
+    text = " ".join(_INVISIBLE.sub("", strip_controls(decoded)).translate(_BLANKS).split())
     return text if text and len(text) <= _MAX_TITLE else None
 
 
@@ -227,15 +235,35 @@ def _in_svg(elem: HtmlElement) -> bool:
 
 
 def _in_chrome(elem: HtmlElement) -> bool:
-    """Whether an element sits in the page's masthead (a header or nav, a logo's box)."""
-    for node in elem.iterancestors():
-        if node.tag in ("article", "main"):
+    """Whether an element sits in the page's masthead (a header or nav, a logo's box, a link
+    to the site's front page), below <body>."""
+    if any(_front_page(a.get("href")) for a in elem.iter("a")):
+        return True
+    for node in (elem, *elem.iterancestors()):
+        if node.tag in ("article", "main", "body", "html"):
             return False
-        if node.tag in _CHROME_TAGS or _CHROME_CLASS.search(
-            f"{node.get('class') or ''} {node.get('id') or ''}"
-        ):
+        if node.tag in _CHROME_TAGS or _names_chrome(node):
             return True
-    return bool(_CHROME_CLASS.search(f"{elem.get('class') or ''} {elem.get('id') or ''}"))
+    return False
+
+
+def _names_chrome(node: HtmlElement) -> bool:
+    tokens = f"{node.get('class') or ''} {node.get('id') or ''}"[:400].split()
+    return any(_CHROME_TOKEN.fullmatch(t) for t in tokens[:_MAX_TOKENS])
+
+
+def _front_page(href: str | None) -> bool:
+    """Whether a link goes to the site's front page ("/", "./", "https://outlet.test/")."""
+    if not href:
+        return False
+    href = href.strip()
+    if href in ("/", "./", "index.html", "/index.html"):
+        return True
+    try:
+        parts = urlsplit(href)
+    except ValueError:
+        return False
+    return bool(parts.netloc) and parts.path in ("", "/") and not parts.query
 
 
 def _title_headline_key(title_tag: str | None) -> str | None:
@@ -387,7 +415,8 @@ def _headline(
         for source, text in pool:
             if _key(text) == wanted:
                 if source == "title-tag":  # an aggregator's "Headline - Outlet", as <title> is
-                    inner = [c for c in candidates if _matching_run(feed_title, _key(c[1]))]
+                    headline = _title_headline_key(feed_title)
+                    inner = [c for c in candidates if _key(c[1]) == headline]
                     if inner:
                         return inner[0][1], inner[0][0]
                 return text, source
@@ -403,9 +432,13 @@ def _headline(
     if title_tag:
         flat = " ".join(title_tag.split())
         rest = _without_outlet(flat, outlet_keys)
-        if rest == flat and declared:
-            return title_tag, "title-tag"  # the outlet is named, and not here: all headline
-        parts = _split(rest) if rest != flat else _split(rest) or segments(rest)
+        if rest == flat and declared and not _BAR.search(flat):
+            # the outlet is named, and not here: all headline, dashes and colons too (a bar
+            # is no headline's: "Headline | Section | VT News" still splits)
+            return title_tag, "title-tag"
+        parts = _split(rest)
+        if len(parts) == 1 and rest == flat:
+            parts = segments(rest)  # a colon, when nothing else separates: "Outlet: Headline"
         if len(parts) == 1 and parts[0] == title_tag:
             return title_tag, "title-tag"
         if parts:
@@ -429,7 +462,8 @@ def _agreed(
     candidates: Sequence[tuple[str, str]], pool: Sequence[tuple[str, str]]
 ) -> tuple[str, str]:
     """The candidate that most of the page's titles contain whole or as a run of segments
-    (an h1 "Headline" beats an og:title "Headline - Outlet"); among equals, the best source."""
+    (an h1 "Headline" beats an og:title "Headline - Outlet"); among equals, the <title>'s own
+    headline, then the best source."""
 
     if len({_key(text) for _, text in candidates}) == 1:
         return candidates[0]
@@ -438,9 +472,11 @@ def _agreed(
         key = _key(text)
         return sum(1 for _, other in pool if _key(other) == key or _matching_run(other, key))
 
-    # among equals, the longer: an og:title left at the outlet's name ties with the headline
+    # among equals, the one the <title> has as its headline (its longest segment): an og:title
+    # left at the outlet's name ties with the headline, as both are segments of the <title>
+    title_headline = next((_title_headline_key(t) for s, t in pool if s == "title-tag"), None)
     counted = [
-        (votes(text), _length(text), -rank, source, text)
+        (votes(text), _key(text) == title_headline, -rank, source, text)
         for rank, (source, text) in enumerate(candidates)
     ]
     *_, source, text = max(counted)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import ssl
 import time
 from collections.abc import Iterable, Mapping
@@ -140,6 +141,7 @@ class Fetcher:
         *,
         operator_hosts: Iterable[str] = (),
         deferred: Mapping[str, datetime] | None = None,
+        host_budget_s: float = math.inf,
         transport: httpx.AsyncBaseTransport | None = None,
         resolver: Resolver | None = None,
     ) -> None:
@@ -152,6 +154,7 @@ class Fetcher:
             per_host_delay_s=settings.per_host_delay_s,
             max_connections=settings.max_connections,
             max_pause_s=settings.max_retry_after_s,
+            busy_budget_s=host_budget_s,
         )
         for url, until in (deferred or {}).items():
             with contextlib.suppress(httpx.InvalidURL):  # a log row no URL parser reads

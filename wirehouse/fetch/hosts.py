@@ -133,6 +133,7 @@ class _Host:
     paused_until: float = -math.inf
     backed_off: str | None = None  # the host's own: down, or deferred by a long Retry-After
     failure_streak: int = 0
+    busy_s: float = 0.0  # this run's request durations, summed over its connections
     agents: dict[str, _Agent] = field(default_factory=dict)
 
     def agent(self, user_agent: str) -> _Agent:
@@ -165,10 +166,12 @@ class HostGate:
         per_host_delay_s: float,
         max_connections: int,
         max_pause_s: float,  # `http.max_retry_after_s`: a longer Retry-After defers the host
+        busy_budget_s: float = math.inf,  # a host busy longer is deferred for as long again
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._limits = HostLimits(per_host_delay_s, per_host_connections)
         self._max_pause_s = max_pause_s
+        self._busy_budget_s = busy_budget_s
         self._global = asyncio.Semaphore(max_connections)
         self._clock = clock
         self._hosts: dict[str, _Host] = {}
@@ -235,13 +238,23 @@ class HostGate:
                     self._global.release()
                     continue
                 break
-            host.last_start = self._clock()
+            host.last_start = started = self._clock()
             try:
                 yield
             finally:
                 self._global.release()
+                self._spent(key, host, self._clock() - started)
         finally:
             host.slots.release()
+
+    def _spent(self, key: str, host: _Host, seconds: float) -> None:
+        """Count a request's time against its host's budget: a host past it (pages that crawl
+        in under the timeout, each one) is deferred for as long again, its pages left for a
+        later run rather than holding this one's batches."""
+        host.busy_s += seconds
+        if host.busy_s > self._busy_budget_s and not host.holding_back_off():
+            until = datetime.now(UTC) + timedelta(seconds=min(self._busy_budget_s, MAX_DEFER_S))
+            self._back_off(key, host, deferral(until))
 
     def observe_response(
         self, key: str, status: int, retry_after_s: float | None, user_agent: str = ""

@@ -463,7 +463,11 @@ async def fetching_run(
     are the operator's own; the hosts of `deferred`, `runs.deferred_urls`, are not asked
     before the time they named), so each flow builds it the same way."""
     operator_hosts = {url_origin(s.url) for s in sources}
-    async with Fetcher(settings.http, operator_hosts=operator_hosts, deferred=deferred) as fetcher:
+    # one host's requests may take a share of the run's deadline (`http.host_time_share`)
+    host_budget_s = settings.http.host_time_share * settings.run_deadline_s
+    async with Fetcher(
+        settings.http, operator_hosts=operator_hosts, deferred=deferred, host_budget_s=host_budget_s
+    ) as fetcher:
         yield PipelineRun(
             settings=settings,
             db=settings.warehouse,
