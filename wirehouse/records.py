@@ -399,14 +399,26 @@ def deferral(until: datetime) -> str:
     return f"{DEFERRAL_PREFIX}{until.astimezone(UTC):{_UNTIL_FORMAT}}"
 
 
+# A `Fetched.error` of a page left for a later run because its host has had its share of this
+# run's time (`http.host_time_share`): a deferral like a Retry-After's, but this run's only,
+# so the fetch log does not keep the next runs away (`live_deferral` reads DEFERRAL_PREFIX)
+BUSY_PREFIX = "deferred_host_busy:until="
+
+
+def busy_deferral(until: datetime) -> str:
+    """The reason of a request to a host that has had its share of the run, until `until`."""
+    return BUSY_PREFIX + deferral(until).removeprefix(DEFERRAL_PREFIX)
+
+
 def deferred_until(reason: str | None) -> datetime | None:
-    """The time in a `deferral` reason; None for any other reason."""
-    if not reason or not reason.startswith(DEFERRAL_PREFIX):
+    """The time in a `deferral` or `busy_deferral` reason; None for any other reason."""
+    prefix = next(
+        (p for p in (DEFERRAL_PREFIX, BUSY_PREFIX) if reason and reason.startswith(p)), ""
+    )
+    if not reason or not prefix:
         return None
     try:
-        return datetime.strptime(reason.removeprefix(DEFERRAL_PREFIX), _UNTIL_FORMAT).replace(
-            tzinfo=UTC
-        )
+        return datetime.strptime(reason.removeprefix(prefix), _UNTIL_FORMAT).replace(tzinfo=UTC)
     except ValueError:
         return None
 

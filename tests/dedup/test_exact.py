@@ -136,3 +136,19 @@ def test_the_pages_own_text_is_compared_from_the_feed_too(access):
         for url in ("http://a.test/1", "http://b.test/9")
     )
     assert decide([a, b])[1].outcome is Outcome.DUPLICATE
+
+
+def test_a_page_reached_through_a_redirect_is_at_its_canonical():
+    # an http feed link redirected to the https page, whose canonical is itself
+    page = replace(
+        article("http://paper.test/x", "the story", canonical="https://paper.test/x"),
+        url="https://paper.test/x",
+    )
+    amp = article("https://paper.test/amp/x", "the story, amp", canonical="https://paper.test/x")
+    for batch in ([page, amp], [amp, page]):
+        first, second = decide(batch)
+        assert first.outcome is Outcome.NEW and second.outcome is Outcome.DUPLICATE, batch
+        assert second.article_id == first.article_id
+    # and the stored page: the warehouse finds it at its canonical (`lookups_for`)
+    [d] = decide([amp], by_url={"https://paper.test/x": "stored-id"})
+    assert (d.outcome, d.article_id) == (Outcome.DUPLICATE, "stored-id")

@@ -15,7 +15,14 @@ from devkit.ports import free_port
 from wirehouse.config.settings import HttpSettings
 from wirehouse.fetch import Fetcher
 from wirehouse.fetch.hosts import HostGate, parse_retry_after
-from wirehouse.records import Fetched, FetchKind, deferral, deferred_until, is_deferral
+from wirehouse.records import (
+    BUSY_PREFIX,
+    Fetched,
+    FetchKind,
+    deferral,
+    deferred_until,
+    is_deferral,
+)
 
 
 def slow(seconds: float, body: bytes = b"ok"):
@@ -372,4 +379,17 @@ def test_a_host_past_its_time_budget_is_deferred_and_another_host_is_not(
     assert waiting and all(is_deferral(r.error) for r in waiting), [r.error for r in waiting]
     until = deferred_until(waiting[0].error)
     assert until is not None and until > datetime.now(UTC)
+    assert waiting[0].error.startswith(BUSY_PREFIX)  # this run's only: not kept in the log
     assert took < 8 * 0.3  # not every page waited for
+
+
+def test_a_hosts_feeds_and_robots_txt_do_not_count_against_its_budget(server, http_settings):
+    server.routes["/feed"] = slow(0.3, b"<rss/>")
+    settings = http_settings(per_host_connections=2)
+
+    async def go() -> list[Fetched]:
+        async with Fetcher(settings, operator_hosts=[server.netloc], host_budget_s=0.5) as f:
+            urls = [server.url(f"/feed?{i}") for i in range(6)]
+            return list(await asyncio.gather(*(f.fetch(u, kind=FetchKind.FEED) for u in urls)))
+
+    assert all(r.ok for r in asyncio.run(go()))

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import duckdb
 
-from wirehouse.records import Fetched, FetchKind, deferral
+from wirehouse.records import Fetched, FetchKind, busy_deferral, deferral, is_deferral
 from wirehouse.warehouse.retention import prune
 from wirehouse.warehouse.runs import deferred_urls, record_fetches
 
@@ -44,6 +44,8 @@ def test_the_latest_deferral_of_each_url_holds_until_its_time(con: duckdb.DuckDB
             # a year and more ago: past any pause a host can ask for
             fetched("https://g.test/1", deferral(later), at=NOW - timedelta(days=400)),
             fetched("https://h.test/1", "deferred_retry_after:until=whenever"),  # not ours
+            # a host that had its share of a run: its pages wait, but the next run asks it
+            fetched("https://i.test/1", busy_deferral(later)),
         ],
     )
     assert deferred_urls(con, NOW) == {
@@ -73,3 +75,7 @@ def test_pruning_the_log_keeps_the_deferrals_that_have_not_run_out(con: duckdb.D
     assert prune(con, older_than=timedelta(days=30), now=NOW).fetches == 3
     assert con.execute("SELECT url FROM fetches").fetchall() == [("https://a.test/1",)]
     assert deferred_urls(con, NOW) == {"https://a.test/1": NOW + timedelta(days=300)}
+
+
+def test_a_busy_hosts_pages_wait_like_a_deferred_hosts():
+    assert is_deferral(busy_deferral(NOW)) and is_deferral(deferral(NOW))

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from wirehouse.dedup.ids import article_id_for
 from wirehouse.records import Access, Article, Decision, Known, MatchKind, Outcome
+from wirehouse.urls import normalise_url
 
 
 def decide_exact(
@@ -39,7 +40,8 @@ def decide_exact(
         decision = _decide_one(article, urls, claims, hashes, refetched)
         decided[i] = decision
         if decision.outcome is Outcome.NEW:
-            urls.setdefault(article.entry.url_key, decision.article_id)
+            for key in _homes(article):
+                urls.setdefault(key, decision.article_id)
             if (claimed := _claimed(article)) is not None:
                 claims.setdefault(claimed, decision.article_id)
             if comparable(article) and (text_hash := article.content_hash):
@@ -61,9 +63,11 @@ def _decide_one(
         return Decision(
             article, Outcome.VERSION, known.article_id, MatchKind.URL, version=known.version + 1
         )
-    own, claimed = article.entry.url_key, _claimed(article)
+    claimed = _claimed(article)
     # the article at its canonical's URL; or the one whose canonical this page is
-    match = urls.get(claimed or "") or claims.get(own) or urls.get(own)
+    match = urls.get(claimed or "") or next(
+        (found for key in _homes(article) if (found := claims.get(key) or urls.get(key))), None
+    )
     if match is not None:
         return Decision(article, Outcome.DUPLICATE, match, MatchKind.CANONICAL)
     copy_of = hashes.get(article.content_hash or "") if comparable(article) else None
@@ -84,10 +88,21 @@ def comparable(article: Article) -> bool:
     return article.content_hash is not None and article.access not in STAND_INS
 
 
+def _homes(article: Article) -> list[str]:
+    """The keys of the URLs an article's page is at: its feed link's, and where that link
+    redirected to (an http link to an https page, a redirector's)."""
+    keys = [article.entry.url_key]
+    try:
+        final = normalise_url(article.url)
+    except ValueError:
+        return keys
+    return keys if final == keys[0] else [*keys, final]
+
+
 def _claimed(article: Article) -> str | None:
-    """The canonical key the article names, if it is a usable one and not its own URL's."""
+    """The canonical key the article names, if it is a usable one and not where it is."""
     key = article.canonical_key
-    return key if key and key != article.entry.url_key and _usable(key) else None
+    return key if key and key not in _homes(article) and _usable(key) else None
 
 
 def _publication_order(article: Article) -> tuple[bool, datetime]:

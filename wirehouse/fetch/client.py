@@ -400,7 +400,8 @@ class Fetcher:
         key = host_key(url)
         started = time.perf_counter()
         try:
-            async with self._hosts.slot(key, limits, headers["User-Agent"]):
+            counted = kind is FetchKind.PAGE  # a host's budget is its pages' (`HostGate`)
+            async with self._hosts.slot(key, limits, headers["User-Agent"], counted=counted):
                 started = time.perf_counter()
                 try:
                     async with asyncio.timeout(self._settings.total_timeout_s):

@@ -34,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from wirehouse.records import MAX_DEFER_S, deferral, deferred_until, is_deferral
+from wirehouse.records import MAX_DEFER_S, busy_deferral, deferral, deferred_until, is_deferral
 
 log = logging.getLogger(__name__)
 
@@ -217,10 +217,16 @@ class HostGate:
 
     @asynccontextmanager
     async def slot(
-        self, key: str, limits: HostLimits | None = None, user_agent: str = ""
+        self,
+        key: str,
+        limits: HostLimits | None = None,
+        user_agent: str = "",
+        *,
+        counted: bool = True,
     ) -> AsyncIterator[None]:
         """Hold a request slot for `key` under `limits` (default: the gate's) for a request
-        sent as `user_agent`; raises `HostBackedOff` instead of sending."""
+        sent as `user_agent`; raises `HostBackedOff` instead of sending. A `counted` request's
+        time goes against the host's budget (pages: not its feeds or robots.txt)."""
         host = self._host(key, limits or self._limits)
         await host.slots.acquire()
         try:
@@ -243,18 +249,20 @@ class HostGate:
                 yield
             finally:
                 self._global.release()
-                self._spent(key, host, self._clock() - started)
+                if counted:
+                    self._spent(key, host, self._clock() - started)
         finally:
             host.slots.release()
 
     def _spent(self, key: str, host: _Host, seconds: float) -> None:
         """Count a request's time against its host's budget: a host past it (pages that crawl
-        in under the timeout, each one) is deferred for as long again, its pages left for a
-        later run rather than holding this one's batches."""
+        in under the timeout, each one) is deferred for as long again in this run, its pages
+        left for a later run rather than holding this one's batches (`busy_deferral`: the
+        next runs ask the host as usual)."""
         host.busy_s += seconds
         if host.busy_s > self._busy_budget_s and not host.holding_back_off():
             until = datetime.now(UTC) + timedelta(seconds=min(self._busy_budget_s, MAX_DEFER_S))
-            self._back_off(key, host, deferral(until))
+            self._back_off(key, host, busy_deferral(until))
 
     def observe_response(
         self, key: str, status: int, retry_after_s: float | None, user_agent: str = ""

@@ -148,7 +148,13 @@ async def _backfill(
         # this one left pending (and robots.txt is obeyed for all of them)
         deadline = time.monotonic() + settings.run_deadline_s
         async with fetching_run(
-            settings, summary, sources, deadline=deadline, budget=budget, deferred=deferred
+            settings,
+            summary,
+            sources,
+            deadline=deadline,
+            budget=budget,
+            deferred=deferred,
+            share_hosts=False,
         ) as run:
             with timed(summary, "fetch_feeds"):
                 reads = await read_all_sitemaps(run.fetcher, sources, limits, since_at)

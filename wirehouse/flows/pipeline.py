@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import time
 import uuid
 from collections import Counter
@@ -458,13 +459,17 @@ async def fetching_run(
     deadline: float,
     budget: Budget,
     deferred: Mapping[str, datetime],
+    share_hosts: bool = True,
 ) -> AsyncIterator[PipelineRun]:
     """The run's record with its one HTTP client open over the block (the hosts of `sources`
     are the operator's own; the hosts of `deferred`, `runs.deferred_urls`, are not asked
-    before the time they named), so each flow builds it the same way."""
+    before the time they named), so each flow builds it the same way. With `share_hosts`,
+    one host's pages may take `http.host_time_share` of the run's deadline (a backfill,
+    made for one site, gives it all)."""
     operator_hosts = {url_origin(s.url) for s in sources}
-    # one host's requests may take a share of the run's deadline (`http.host_time_share`)
-    host_budget_s = settings.http.host_time_share * settings.run_deadline_s
+    host_budget_s = (
+        settings.http.host_time_share * settings.run_deadline_s if share_hosts else math.inf
+    )
     async with Fetcher(
         settings.http, operator_hosts=operator_hosts, deferred=deferred, host_budget_s=host_budget_s
     ) as fetcher:

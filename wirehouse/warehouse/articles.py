@@ -30,6 +30,7 @@ from wirehouse.records import (
     RawRecord,
     Sighting,
 )
+from wirehouse.urls import normalise_url
 from wirehouse.warehouse import archive
 from wirehouse.warehouse.arrow import TAGS, TS, insert_new, key_table, registered, table
 from wirehouse.warehouse.entries import RETRIED_SQL
@@ -74,8 +75,8 @@ def lookups_for(
                 " FROM (SELECT k AS _k FROM _keys) k"
                 " JOIN article_urls u ON u.url_key = k._k GROUP BY k._k"
             ).fetchall():
-                if from_url:
-                    by_url[key] = aid
+                if from_url or _lives_at(url, key):  # a page's canonical that is its own URL
+                    by_url.setdefault(key, aid)
                 elif stored_key_trusted(url, key, partners):
                     by_claim[key] = min(aid, by_claim.get(key, aid))
     if hashes:
@@ -89,6 +90,14 @@ def lookups_for(
             ).fetchall():
                 by_hash[h] = aid
     return Lookups(by_claim, by_hash, by_url)
+
+
+def _lives_at(url: str | None, key: str) -> bool:
+    """Whether a stored article's (final) URL is at `key`."""
+    try:
+        return url is not None and normalise_url(url) == key
+    except ValueError:
+        return False
 
 
 _ARTICLE_SCHEMA = pa.schema(
