@@ -37,12 +37,14 @@ def decide_exact(
     decided: dict[int, Decision] = {}
     for i in sorted(range(len(articles)), key=lambda i: _publication_order(articles[i])):
         article = articles[i]
-        decision = _decide_one(article, urls, claims, hashes, refetched)
+        homes = _homes(article)
+        claimed = _claimed(article, homes)
+        decision = _decide_one(article, homes, claimed, urls, claims, hashes, refetched)
         decided[i] = decision
         if decision.outcome is Outcome.NEW:
-            for key in _homes(article):
+            for key in homes:
                 urls.setdefault(key, decision.article_id)
-            if (claimed := _claimed(article)) is not None:
+            if claimed is not None:
                 claims.setdefault(claimed, decision.article_id)
             if comparable(article) and (text_hash := article.content_hash):
                 hashes.setdefault(text_hash, decision.article_id)
@@ -51,6 +53,8 @@ def decide_exact(
 
 def _decide_one(
     article: Article,
+    homes: list[str],
+    claimed: str | None,
     urls: Mapping[str, str],
     claims: Mapping[str, str],
     hashes: Mapping[str, str],
@@ -63,10 +67,9 @@ def _decide_one(
         return Decision(
             article, Outcome.VERSION, known.article_id, MatchKind.URL, version=known.version + 1
         )
-    claimed = _claimed(article)
     # the article at its canonical's URL; or the one whose canonical this page is
     match = urls.get(claimed or "") or next(
-        (found for key in _homes(article) if (found := claims.get(key) or urls.get(key))), None
+        (found for key in homes if (found := claims.get(key) or urls.get(key))), None
     )
     if match is not None:
         return Decision(article, Outcome.DUPLICATE, match, MatchKind.CANONICAL)
@@ -92,6 +95,8 @@ def _homes(article: Article) -> list[str]:
     """The keys of the URLs an article's page is at: its feed link's, and where that link
     redirected to (an http link to an https page, a redirector's)."""
     keys = [article.entry.url_key]
+    if article.url == article.entry.url:  # not redirected: the feed link's key is the one
+        return keys
     try:
         final = normalise_url(article.url)
     except ValueError:
@@ -99,10 +104,10 @@ def _homes(article: Article) -> list[str]:
     return keys if final == keys[0] else [*keys, final]
 
 
-def _claimed(article: Article) -> str | None:
+def _claimed(article: Article, homes: list[str]) -> str | None:
     """The canonical key the article names, if it is a usable one and not where it is."""
     key = article.canonical_key
-    return key if key and key not in _homes(article) and _usable(key) else None
+    return key if key and key not in homes and _usable(key) else None
 
 
 def _publication_order(article: Article) -> tuple[bool, datetime]:
