@@ -120,7 +120,7 @@ TENANT_HOSTS = frozenset(
         "substack.com", "wordpress.com", "medium.com", "tumblr.com", "ghost.io", "beehiiv.com",
         "wixsite.com", "weebly.com", "squarespace.com", "webflow.io", "notion.site",
         "hashnode.dev", "typepad.com", "livejournal.com", "over-blog.com", "jimdosite.com",
-        "mystrikingly.com", "blogspot.com", "buttondown.email", "write.as", "bearblog.dev",
+        "mystrikingly.com", "buttondown.email", "write.as", "bearblog.dev",
     }
 )  # fmt: skip
 
@@ -141,7 +141,7 @@ def site_of(url: str) -> str:
     if not domain:
         return parts.netloc
     if domain in TENANT_HOSTS:
-        first = parts.path.split("/")[1] if parts.path.count("/") >= 1 else ""
+        first = parts.path.lstrip("/").partition("/")[0]
         if first.startswith("@"):
             return f"{domain}/{first.lower()}"
         return (parts.hostname or domain).removeprefix("www.")

@@ -51,25 +51,19 @@ from wirehouse.extractors.fingerprint import normalise_text
 _DASHES = "-‐‑‒–—―−⸗⸺⸻﹘﹣－"
 _BARS = "|¦│┃‖｜丨"
 _MARKS = "·•‧∙⋅⸱・●◦▪■⚫⦁‣⁃◆◇◊♦★☆⋮►▶▸▹»›❯❱⟩〉⟫>→⇒⟶«‹~～〜/／⁄∕⧸\\＼∣❘ǀ⏐︱︲"
-# one to three of them between spaces ("Headline - Outlet", "A // B"), or "::"; a colon after
-# a word ("Outlet: Headline", full-width "媒体：标题" without the space); a bar or underscore,
-# spaced or not; a run of dashes inside a word ("标题--人民网"). Titles are
+# one to three of them between spaces ("Headline - Outlet", "A // B"), or "::"; a bar or
+# underscore, spaced or not; a run of dashes inside a word ("标题--人民网"). Titles are
 # whitespace-collapsed first, so `\s` is one space.
-_SEPARATOR = re.compile(
-    f" (?:[{re.escape(_DASHES + _BARS + _MARKS)}]{{1,3}}|::) "
-    f"|(?<=\\S): |(?<=\\S)： ?"
-    f"|\\s?[{re.escape(_BARS)}_]+\\s?"
-    f"|(?<=\\S)[{re.escape(_DASHES)}]{{2,3}}(?=\\S)"
-)
-_SEPARATOR_KEEP = re.compile(f"({_SEPARATOR.pattern})")
-_BAR = re.compile(f"[{re.escape(_BARS)}]")
-# the same without the colons: "Iran: talks resume" and "Live: storm hits" are one headline, so
-# a colon splits a <title> only when nothing else does ("Outlet: Headline")
 _STRONG_SEPARATOR = re.compile(
     f" (?:[{re.escape(_DASHES + _BARS + _MARKS)}]{{1,3}}|::) "
     f"|\\s?[{re.escape(_BARS)}_]+\\s?"
     f"|(?<=\\S)[{re.escape(_DASHES)}]{{2,3}}(?=\\S)"
 )
+# and a colon after a word ("Outlet: Headline", full-width "媒体：标题" without the space),
+# which splits a <title> only when nothing else does: "Iran: talks resume" is one headline
+_SEPARATOR = re.compile(f"{_STRONG_SEPARATOR.pattern}|(?<=\\S): |(?<=\\S)： ?")
+_SEPARATOR_KEEP = re.compile(f"({_SEPARATOR.pattern})")
+_BAR = re.compile(f"[{re.escape(_BARS)}]")
 # a quotation in guillemets, whose marks are then no separators (`_parts`); titles hold no
 # controls (`clean_name`), so two stand in for the marks while the title is split
 _QUOTED = re.compile("«[^«»]{1,300}»|‹[^‹›]{1,300}›")

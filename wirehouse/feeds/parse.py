@@ -22,6 +22,7 @@ import re
 import time
 from collections.abc import Collection, Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
+from itertools import repeat
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
@@ -253,27 +254,22 @@ def _entries(
     outlet of the pages it links to. A guid the document gives to different links identifies
     none of them (a CMS that stamps one guid on every item): each is kept by its link."""
     zone = ZoneInfo(rules.timezone) if rules.timezone else UTC
+    linked = [item for item in map(_linked, raw_entries, repeat(base_url)) if item]
+    skipped = len(raw_entries) - len(linked)
+    # a guid the document gives to two links (by their keys) identifies neither
+    keys_of: dict[str, set[str]] = {}
+    for raw, _, url_key in linked:
+        if (guid := _clean(raw.get("id"))) is not None:
+            keys_of.setdefault(guid, set()).add(url_key)
     entries: list[Entry] = []
-    reused = _reused_guids(raw_entries, base_url)
     seen_guids: set[str] = set()
     # the same link twice is one entry; a tracking-parameter variant of a link passes through,
     # so that triage records it in article_urls as one more URL of the same article
     seen_links: set[str] = set()
     latest = now + FUTURE_TOLERANCE
-    skipped = 0
-    for item in raw_entries:
-        raw: dict[str, Any] = dict(item) if isinstance(item, Mapping) else {}
-        link = http_link(raw.get("link"), base_url)
-        if link is None:
-            skipped += 1
-            continue
-        try:
-            url_key = normalise_url(link)
-        except ValueError:
-            skipped += 1
-            continue
+    for raw, link, url_key in linked:
         guid = _clean(raw.get("id"))
-        if guid in reused:
+        if guid is not None and len(keys_of[guid]) > 1:
             guid = None
         if link in seen_links or (guid is not None and guid in seen_guids):
             continue
@@ -305,19 +301,16 @@ def _entries(
     return entries
 
 
-def _reused_guids(raw_entries: list[Any], base_url: str) -> set[str]:
-    """The guids a document gives to items with different links (by their normalised key)."""
-    keys: dict[str, set[str]] = {}
-    for item in raw_entries:
-        raw = item if isinstance(item, Mapping) else {}
-        guid, link = _clean(raw.get("id")), http_link(raw.get("link"), base_url)
-        if guid is None or link is None:
-            continue
-        try:
-            keys.setdefault(guid, set()).add(normalise_url(link))
-        except ValueError:
-            continue
-    return {guid for guid, links in keys.items() if len(links) > 1}
+def _linked(item: object, base_url: str) -> tuple[dict[str, Any], str, str] | None:
+    """An item's fields, its absolute link and the link's key; None without a usable link."""
+    raw: dict[str, Any] = dict(item) if isinstance(item, Mapping) else {}
+    link = http_link(raw.get("link"), base_url)
+    if link is None:
+        return None
+    try:
+        return raw, link, normalise_url(link)
+    except ValueError:
+        return None
 
 
 def http_link(value: object, base_url: str) -> str | None:
