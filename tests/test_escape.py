@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import unicodedata
 
 import pytest
@@ -194,6 +195,32 @@ def test_a_wirehouse_warning_reaches_its_handler_escaped(caplog: pytest.LogCaptu
         logging.getLogger("wirehouse.flows.backfill").warning("sitemap %s", HOSTILE_URL)
     (line,) = [r.getMessage() for r in caplog.records]
     assert line.isprintable() and "\\u202e" in line
+
+
+@pytest.mark.parametrize("name", ["wirehouse.flows.pipeline", "prefect.task_runs"])
+def test_a_logged_traceback_shows_its_exception_messages_visibly(name: str) -> None:
+    # exceptions built from a page or a header (lxml's, httpx's), chained, logged with their
+    # traceback: a newline in a message would forge a log line
+    try:
+        try:
+            raise KeyError(HOSTILE_URL)
+        except KeyError as exc:
+            raise ValueError(HOSTILE_URL) from exc
+    except ValueError:
+        record = logging.getLogRecordFactory()(
+            name, logging.ERROR, __file__, 1, "batch failed", None, sys.exc_info()
+        )
+    lines = logging.Formatter().format(record).splitlines()
+    assert lines[0] == "batch failed" and lines[1].startswith("Traceback")
+    assert all(line.isprintable() for line in lines), lines
+    messages = [line for line in lines if line.startswith(("KeyError", "ValueError"))]
+    assert [m.split(":")[0] for m in messages] == ["KeyError", "ValueError"]
+    for message in messages:
+        assert "\\x1b]0;PWNED\\x07" in message and "\\u202e" in message
+        assert message.endswith("\\x0aINFO | all good") or message.endswith("all good'")
+    assert "The above exception was the direct cause of the following exception:" in lines
+    assert lines.count("Traceback (most recent call last):") == 2
+    assert not any(line.startswith("INFO") for line in lines)
 
 
 def test_other_libraries_log_lines_are_left_as_they_are(caplog: pytest.LogCaptureFixture) -> None:

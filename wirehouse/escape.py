@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import string
+import traceback
 import unicodedata
 from collections.abc import Mapping
 from typing import Any, overload
@@ -114,20 +115,46 @@ _OWN_LOGGERS = ("wirehouse", "prefect.flow_runs", "prefect.task_runs")
 def show_log_arguments_visibly() -> None:
     """Make every string or exception a wirehouse log line quotes `visible`, at the record's
     making, whatever handler then writes it (a terminal, Prefect's UI): log lines quote URLs,
-    reasons and names from outside. The message's own text is the code's and stays as is; a
-    traceback (`exc_info`) is written as Python formats it."""
+    reasons and names from outside. The message's own text is the code's and stays as is. A
+    traceback (`exc_info`) keeps its lines, but its exception's message quotes the outside too."""
     make = logging.getLogRecordFactory()
     if getattr(make, "shows_arguments_visibly", False):
         return
 
     def record(*args: Any, **kwargs: Any) -> logging.LogRecord:
         made = make(*args, **kwargs)
-        if made.args and made.name.startswith(_OWN_LOGGERS):
-            made.args = _visible_arguments(made.args)
+        if made.name.startswith(_OWN_LOGGERS):
+            if made.args:
+                made.args = _visible_arguments(made.args)
+            if made.exc_info and made.exc_info[1] is not None:
+                # formatters use a record's cached `exc_text` rather than format it again
+                made.exc_text = _visible_traceback(made.exc_info[1])
         return made
 
     record.shows_arguments_visibly = True  # type: ignore[attr-defined]
     logging.setLogRecordFactory(record)
+
+
+def _visible_traceback(exc: BaseException) -> str:
+    """A traceback with its frames as Python writes them (the code's own lines) and each
+    message `visible` on one line: a message with a newline would forge a log line."""
+    shown = traceback.TracebackException.from_exception(exc)
+    frames: set[str] = set()
+    pending = [shown]
+    while pending:
+        part = pending.pop()
+        frames.update(part.stack.format())
+        pending += [p for p in (part.__cause__, part.__context__) if p is not None]
+        pending += part.exceptions or []
+    out = []
+    for chunk in shown.format():
+        if chunk in frames:
+            out.append(chunk)
+        else:  # a message, or the lines between chained tracebacks: their edges' newlines kept
+            body = chunk.strip("\n")
+            start = chunk.index(body) if body else len(chunk)
+            out.append(chunk[:start] + visible(body) + chunk[start + len(body) :])
+    return "".join(out).removesuffix("\n")
 
 
 class _Shown:

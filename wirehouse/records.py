@@ -133,6 +133,8 @@ class ParsedFeed:
     # the parse never finished (its worker timed out or died): the bytes were not read, so no
     # validator or body hash may tell the next run that they were
     unfinished: bool = False
+    # items without a usable http(s) link: no page to fetch and no URL to know them by
+    unlinked: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,7 +390,9 @@ class FeedOutcome:
 # waits (a Retry-After): the prefix, then the time it named. Runs read it back from `fetches`.
 DEFERRAL_PREFIX = "deferred_retry_after:until="
 _UNTIL_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-MAX_DEFER_S = 366 * 86400.0  # a Retry-After of 1e300 s is a year, not an overflow
+# a Retry-After names a pause (a 503's maintenance, a 429's rate window), not a ban: one of a
+# year (or 1e300 s) would silence the host's feed and give up all its pages; a day is asked at most
+MAX_DEFER_S = 86400.0
 
 
 def deferral(until: datetime) -> str:

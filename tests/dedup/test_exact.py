@@ -3,8 +3,11 @@ from dataclasses import replace
 import pytest
 
 from tests.factories import article
+from wirehouse.config.settings import DedupSettings
 from wirehouse.dedup.exact import decide_exact
 from wirehouse.records import Known, MatchKind, Outcome
+
+LEAD = DedupSettings().claimed_lead
 
 
 def decide(articles, by_url=None, by_claim=None, by_hash=None, refetched=None):
@@ -14,6 +17,7 @@ def decide(articles, by_url=None, by_claim=None, by_hash=None, refetched=None):
         by_claim=by_claim or {},
         by_hash=by_hash or {},
         refetched=refetched or {},
+        lead=LEAD,
     )
 
 

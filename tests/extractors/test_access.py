@@ -23,13 +23,15 @@ from tests.walls import (
     short_free_pages,
     teaser,
 )
-from wirehouse.config.settings import ExtractSettings
+from wirehouse.config.settings import DedupSettings, ExtractSettings
 from wirehouse.dedup.exact import Outcome, comparable, decide_exact
 from wirehouse.extractors import access, loading
 from wirehouse.extractors.article import article_from_feed, build_article
 from wirehouse.extractors.batch import extract_one, refusal
 from wirehouse.extractors.page import extract_page
 from wirehouse.records import Access, Entry, Extracted, Page, Rejected
+
+LEAD = DedupSettings().claimed_lead
 
 URL = "https://harbour.example/news/2026/12/01/ferry"
 SETTINGS = ExtractSettings(workers=1)
@@ -251,7 +253,8 @@ def test_two_outlets_identical_teasers_are_not_copies_but_identical_texts_are():
     stubs = [build_article(Page(entry(u), u, b"", None, AT), extracted) for u in urls]
     assert stubs[0].content_hash == stubs[1].content_hash
     assert [
-        d.outcome for d in decide_exact(stubs, by_url={}, by_claim={}, by_hash={}, refetched={})
+        d.outcome
+        for d in decide_exact(stubs, by_url={}, by_claim={}, by_hash={}, refetched={}, lead=LEAD)
     ] == [
         Outcome.NEW,
         Outcome.NEW,
@@ -261,12 +264,13 @@ def test_two_outlets_identical_teasers_are_not_copies_but_identical_texts_are():
     assert isinstance(whole, Extracted)
     texts = [build_article(Page(entry(u), u, b"", None, AT), whole) for u in urls]
     outcomes = [
-        d.outcome for d in decide_exact(texts, by_url={}, by_claim={}, by_hash={}, refetched={})
+        d.outcome
+        for d in decide_exact(texts, by_url={}, by_claim={}, by_hash={}, refetched={}, lead=LEAD)
     ]
     assert outcomes == [Outcome.NEW, Outcome.DUPLICATE]
     # and a stored teaser's hash matches no new teaser
     stored = {stubs[0].content_hash: "stored-id"}
-    again = decide_exact(stubs[1:], by_url={}, by_claim={}, by_hash=stored, refetched={})
+    again = decide_exact(stubs[1:], by_url={}, by_claim={}, by_hash=stored, refetched={}, lead=LEAD)
     assert again[0].outcome is Outcome.NEW
 
 

@@ -138,6 +138,22 @@ def test_trailing_tag_lists() -> None:
     assert not is_tag_line("Reporting by Ama Owusu; editing by Tom Hale", tags)
     kept, dropped = clean_lines([PARA, PARA2, "Cocoa Commodities Earnings"], tags=tags)
     assert kept == [PARA, PARA2] and dropped == [("tag_list", "Cocoa Commodities Earnings")]
+
+
+def test_trailing_tag_lists_against_a_keywords_tag_of_thousands() -> None:
+    """Each trailing line is checked against the page's tags; a keywords tag may list
+    thousands, and lines made of its names may run to the end of the page."""
+    tags = [",".join(f"{a}{b}{c}" for a in "klmnoprstu" for b in "aeiou" for c in "bdgkmnprst")]
+    lines = [
+        f"{a}{b}{c} {a}{b}{d}"
+        for a in "klmno"
+        for b in "aeiou"
+        for c, d in zip("bdgkm", "nprst", strict=True)
+    ]
+    assert all(is_tag_line(line, tags) for line in lines)
+    assert not is_tag_line("The kab and the keb went out together this week.", tags)
+    kept, dropped = clean_lines([PARA, PARA2, *lines], tags=tags)
+    assert kept == [PARA, PARA2] and len(dropped) == len(lines)
     # only at the end
     kept, _ = clean_lines(["Cocoa Commodities Earnings", PARA], tags=tags)
     assert kept == ["Cocoa Commodities Earnings", PARA]

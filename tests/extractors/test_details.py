@@ -73,6 +73,10 @@ JSON_LD = {
     ).replace("again", "again\n"),
     "broken": '{"@type": "NewsArticle", "author": {"name": "Kit Ambrose"},, }',
     "deep": "[" * 5_000 + "]" * 5_000,
+    # a string left open: read to its end, not tried again from each quote inside it
+    "unclosed": (
+        '{"@type": "NewsArticle", "author": {"name": "Kit Ambrose"}, "headline": "Ferry \\" s'
+    ),
 }
 BYLINES = {
     "none": "",
@@ -172,3 +176,20 @@ def test_reading_leaves_the_tree_as_it_was() -> None:
     details.read_details(tree)
     details.fallback_title(tree)
     assert tostring(tree) == tostring(before)
+
+
+def test_broken_json_ld_is_read_up_to_a_length() -> None:
+    """trafilatura's reader of broken JSON is quadratic in a script's length (patterns scanning
+    on from each key): a broken script longer than BROKEN_JSON_MAX_CHARS is not read."""
+    broken = '{"@type": "NewsArticle", "author": {"name": "Kit Ambrose"},, "x": "%s"}'
+    short = broken % ("y" * 100)
+    long = broken % ("y" * details.BROKEN_JSON_MAX_CHARS)
+    head = '<script type="application/ld+json">{}</script>'
+
+    def author(script: str) -> str | None:
+        tree = loading.parse_html(page(head.format(script), None, "", "", ""))
+        assert tree is not None
+        return details.read_details(tree).author
+
+    assert author(short) == "Kit Ambrose"
+    assert author(long) is None

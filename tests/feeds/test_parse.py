@@ -281,7 +281,8 @@ def test_duplicates_and_unusable_links() -> None:
         "Story c with an id parameter",
         "Story d, other id",  # ?id=2 is another article
     ]
-    # javascript:, mailto:, ftp: and missing links are not entries
+    # javascript:, mailto:, ftp: and missing links are not entries, but they are counted
+    assert feed.unlinked == 4
     assert [e.guid for e in feed.entries[:2]] == [None, None]
     tracked = feed.entries[2]
     assert tracked.url == "https://dupes.example.org/story-b?utm_source=rss&utm_campaign=x#comments"

@@ -112,3 +112,39 @@ def test_a_run_past_its_deadline_is_aborted_and_the_next_run_loads_the_rest(
     assert all(texts.get(outlet.url(f"good-{i}"), 0) > 500 for i in range(2)), texts
     stored = json.loads(query(db, "SELECT summary FROM runs WHERE status = 'completed'")[0][0])
     assert {r["reason"] for r in stored["rejected"]} >= {"extract_timeout"}
+
+
+def test_entries_a_run_past_its_deadline_did_not_load_are_kept_and_fetched_next_run(
+    prefect_api, tmp_path, monkeypatch
+):
+    """A feed that shows its items once: what the aborted run had not loaded is not lost."""
+    db = tmp_path / "wirehouse.duckdb"
+    with HostileOutlet(slow=6, good=3) as outlet:
+        links = {outlet.url(name) for name in outlet.pages}
+        monkeypatch.setenv("WIREHOUSE_HTTP__TOTAL_TIMEOUT_S", "5")
+        monkeypatch.setenv("WIREHOUSE_EXTRACT__PAGE_TIMEOUT_S", "600")
+        monkeypatch.setenv("WIREHOUSE_RUN_DEADLINE_S", "8")
+        first = asyncio.run(ingest(feeds=[outlet.feed_url], db=str(db)))
+        assert query(db, "SELECT status FROM runs") == [("aborted",)]
+        kept = dict(query(db, "SELECT url, status FROM articles"))
+        assert set(kept) == links, kept
+        assert "pending" in kept.values(), kept
+        assert first.entries_deferred == list(kept.values()).count("pending")
+
+        # the feed now lists none of them
+        outlet.feed = lambda: (  # type: ignore[method-assign]
+            b'<?xml version="1.0"?><rss version="2.0"><channel><title>Hostile Gazette</title>'
+            b"</channel></rss>"
+        )
+        monkeypatch.setenv("WIREHOUSE_EXTRACT__PAGE_TIMEOUT_S", "1.5")
+        monkeypatch.setenv("WIREHOUSE_RUN_DEADLINE_S", "2400")
+        asyncio.run(ingest(feeds=[outlet.feed_url], db=str(db)))
+    assert query(db, "SELECT status FROM runs ORDER BY started_at") == [
+        ("aborted",),
+        ("completed",),
+    ]
+    after = dict(query(db, "SELECT url, status FROM articles"))
+    assert set(after) == links and "pending" not in after.values(), after
+    texts = dict(query(db, "SELECT url, length(text) FROM articles"))
+    assert all(texts[outlet.url(f"good-{i}")] > 500 for i in range(3)), texts
+    assert after[outlet.url("slow-0")] == "page_failed:extract_timeout", after

@@ -126,6 +126,12 @@ def counts(db: Path) -> dict[str, int]:
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in CONTENT_TABLES}
 
 
+def read_pages(db: Path) -> int:
+    """Articles whose page was read (not those left pending by a run that ended early)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("SELECT count(*) FROM articles WHERE status <> 'pending'").fetchone()[0]
+
+
 def assert_no_duplicate_rows(db: Path) -> None:
     checks = {
         "articles by url_key": "SELECT url_key FROM articles GROUP BY ALL HAVING count(*) > 1",

@@ -20,6 +20,8 @@ from wirehouse.records import Access, Article, Decision, Entry, Extracted, Known
 from wirehouse.warehouse.articles import load_batch, stored_versions
 from wirehouse.warehouse.dedupe import dedupe_and_load
 
+LEAD = DedupSettings().claimed_lead
+
 URL = "https://harbour.example/news/2026/12/01/ferry"
 AT = datetime(2026, 12, 1, 9, tzinfo=UTC)
 
@@ -36,7 +38,7 @@ def screened(con, decisions: list[Decision]) -> list[Decision]:
 
 
 def stored_first(con, first: Article) -> dict[str, Known]:
-    decided = decide_exact([first], by_url={}, by_claim={}, by_hash={}, refetched={})
+    decided = decide_exact([first], by_url={}, by_claim={}, by_hash={}, refetched={}, lead=LEAD)
     load_batch(con, "r1", decided, now=AT)
     return {URL: Known(decided[0].article_id, first.content_hash, 1)}
 
@@ -47,7 +49,7 @@ def test_a_teaser_on_refetch_keeps_the_stored_text_and_access(con):
 
     stub = article(PAYWALLS["poool"]("Ferry plan", teaser("later")))
     assert stub.access == Access.PAYWALLED
-    again = decide_exact([stub], by_url={}, by_claim={}, by_hash={}, refetched=known)
+    again = decide_exact([stub], by_url={}, by_claim={}, by_hash={}, refetched=known, lead=LEAD)
     assert again[0].outcome is Outcome.VERSION
     kept = screened(con, again)
     assert kept[0].outcome is Outcome.UNCHANGED and kept[0].version == 1
@@ -58,7 +60,7 @@ def test_a_teaser_on_refetch_keeps_the_stored_text_and_access(con):
 
     # a whole text changed on a later fetch is a version, as ever
     changed = article(html("Ferry plan", article_text("changed")))
-    later = decide_exact([changed], by_url={}, by_claim={}, by_hash={}, refetched=known)
+    later = decide_exact([changed], by_url={}, by_claim={}, by_hash={}, refetched=known, lead=LEAD)
     assert screened(con, later)[0].outcome is Outcome.VERSION
 
 
@@ -71,10 +73,10 @@ def test_an_edited_teaser_over_the_stored_teaser_is_a_version(con, style):
     edited = article(PAYWALLS[style]("Ferry plan", teaser("edited")))
     assert edited.text is not None and first.text is not None
     assert len(edited.text) < len(first.text)
-    again = decide_exact([edited], by_url={}, by_claim={}, by_hash={}, refetched=known)
+    again = decide_exact([edited], by_url={}, by_claim={}, by_hash={}, refetched=known, lead=LEAD)
     assert screened(con, again)[0].outcome is Outcome.VERSION
     # the same teaser again is no version
-    same = decide_exact([first], by_url={}, by_claim={}, by_hash={}, refetched=known)
+    same = decide_exact([first], by_url={}, by_claim={}, by_hash={}, refetched=known, lead=LEAD)
     assert screened(con, same)[0].outcome is Outcome.UNCHANGED
 
 
@@ -89,6 +91,7 @@ def test_a_teaser_leaves_the_feed_text_that_stood_in_for_it(con):
         by_claim={},
         by_hash={},
         refetched=known,
+        lead=LEAD,
     )
     assert screened(con, again)[0].outcome is Outcome.UNCHANGED
 

@@ -25,6 +25,8 @@ from wirehouse.warehouse.entries import (
 )
 from wirehouse.warehouse.migrate import migrate
 
+LEAD = DedupSettings().claimed_lead
+
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
 
@@ -152,7 +154,7 @@ def _triage_and_store(con, listed, *, now, budget, feeds):
     pending, followers = pending_articles(
         budgeted.deferred, known=result.refetched.keys(), seen_at=now
     )
-    store_pending(con, "run", pending, followers=followers, now=now)
+    store_pending(con, "run", pending, followers=followers, lead=LEAD, now=now)
     return budgeted
 
 

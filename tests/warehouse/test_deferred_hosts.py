@@ -59,22 +59,26 @@ def test_the_latest_deferral_of_each_url_holds_until_its_time(con: duckdb.DuckDB
 
 
 def test_pruning_the_log_keeps_the_deferrals_that_have_not_run_out(con: duckdb.DuckDBPyConnection):
-    """A year's deferral outlives the log's retention: its row stays, and so does the deferral;
-    the rest of the old log goes, a deferral that is over with it."""
-    old = NOW - timedelta(days=60)
+    """A deferral running past the log's retention keeps its row, and so the deferral; the
+    rest of the old log goes, a deferral that is over with it, and one of a year that an
+    earlier version stored (a deferral is now a day at most) is over too."""
+    recent = NOW - timedelta(hours=3)
     record_fetches(
         con,
         "run-old",
         [
-            fetched("https://a.test/1", deferral(NOW + timedelta(days=300)), at=old),
-            fetched("https://b.test/1", deferral(NOW - timedelta(days=1)), at=old),  # over
-            fetched("https://c.test/1", "timeout", at=old),
-            fetched("https://d.test/1", None, at=old, status=200),
+            fetched("https://a.test/1", deferral(NOW + timedelta(hours=10)), at=recent),
+            fetched("https://b.test/1", deferral(NOW - timedelta(hours=1)), at=recent),  # over
+            fetched("https://c.test/1", "timeout", at=recent),
+            fetched("https://d.test/1", None, at=recent, status=200),
+            fetched(
+                "https://e.test/1", deferral(NOW + timedelta(days=300)), at=NOW - timedelta(days=60)
+            ),
         ],
     )
-    assert prune(con, older_than=timedelta(days=30), now=NOW).fetches == 3
+    assert prune(con, older_than=timedelta(hours=1), now=NOW).fetches == 4
     assert con.execute("SELECT url FROM fetches").fetchall() == [("https://a.test/1",)]
-    assert deferred_urls(con, NOW) == {"https://a.test/1": NOW + timedelta(days=300)}
+    assert deferred_urls(con, NOW) == {"https://a.test/1": NOW + timedelta(hours=10)}
 
 
 def test_a_busy_hosts_pages_wait_like_a_deferred_hosts():

@@ -5,15 +5,18 @@ from pathlib import Path
 import duckdb
 
 from tests.factories import NOW, article
+from wirehouse.config.settings import DedupSettings
 from wirehouse.dedup.exact import decide_exact
 from wirehouse.warehouse.articles import load_batch
 from wirehouse.warehouse.connection import transaction
 from wirehouse.warehouse.digest import digest_data, render_digest, write_digest
 from wirehouse.warehouse.migrate import migrate
 
+LEAD = DedupSettings().claimed_lead
+
 
 def load(con, articles, stories):
-    decisions = decide_exact(articles, by_url={}, by_claim={}, by_hash={}, refetched={})
+    decisions = decide_exact(articles, by_url={}, by_claim={}, by_hash={}, refetched={}, lead=LEAD)
     with transaction(con):
         load_batch(con, "r", decisions, now=NOW)
         for d, story in zip(decisions, stories, strict=True):

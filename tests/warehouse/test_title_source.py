@@ -7,10 +7,13 @@ import dataclasses
 import duckdb
 
 from tests.factories import NOW, article
+from wirehouse.config.settings import DedupSettings
 from wirehouse.dedup.exact import decide_exact
 from wirehouse.warehouse.articles import load_batch
 from wirehouse.warehouse.connection import transaction
 from wirehouse.warehouse.migrate import _apply_pending, available_migrations, migrate
+
+LEAD = DedupSettings().claimed_lead
 
 
 def test_migration_007_keeps_rows_stored_before_it(tmp_path, monkeypatch):
@@ -54,7 +57,7 @@ def test_a_loaded_article_keeps_where_its_title_and_outlet_came_from(tmp_path):
         sitename="The Valley Times",
         sitename_source="title-tag",
     )
-    decisions = decide_exact([stored], by_url={}, by_claim={}, by_hash={}, refetched={})
+    decisions = decide_exact([stored], by_url={}, by_claim={}, by_hash={}, refetched={}, lead=LEAD)
     with transaction(con):
         load_batch(con, "r1", decisions, now=NOW)
     assert con.execute(
@@ -76,7 +79,9 @@ def test_the_columns_exist_on_a_ducklake_too(tmp_path):
             title_source="json-ld",
             sitename_source="og:site_name",
         )
-        decisions = decide_exact([stored], by_url={}, by_claim={}, by_hash={}, refetched={})
+        decisions = decide_exact(
+            [stored], by_url={}, by_claim={}, by_hash={}, refetched={}, lead=LEAD
+        )
         with transaction(con):
             load_batch(con, "r1", decisions, now=NOW)
         assert con.execute("SELECT title_source, sitename_source FROM articles").fetchall() == [

@@ -15,7 +15,7 @@ from tests.factories import entry
 from tests.warehouse.test_similar import WIRE, art, ingest, owner, reprint
 from wirehouse.config.settings import DedupSettings
 from wirehouse.dedup.exact import decide_exact
-from wirehouse.extractors.article import article_from_feed
+from wirehouse.extractors.article import article_from_feed, pending_article
 from wirehouse.extractors.fingerprint import content_hash
 from wirehouse.records import Article, Entry, Known, Outcome
 from wirehouse.warehouse.articles import load_batch, lookups_for
@@ -23,6 +23,8 @@ from wirehouse.warehouse.connection import transaction
 from wirehouse.warehouse.dedupe import dedupe_and_load
 from wirehouse.warehouse.entries import RefetchPolicy, retry_due, triage_entries
 from wirehouse.warehouse.migrate import available_migrations, migrate
+
+LEAD = DedupSettings().claimed_lead
 
 T = datetime(2025, 3, 6, 11, tzinfo=UTC)
 SETTINGS = DedupSettings()
@@ -75,6 +77,43 @@ def test_a_copy_claiming_a_date_long_before_it_was_seen_does_not_take_over(con, 
     ]
     assert con.execute("SELECT count(*) FROM demoted_articles").fetchall() == [(0,)]
     assert owner(con, "https://evil.test/copy")[:2] == (stored.article_id, "near")
+
+
+@pytest.mark.parametrize("copy_first", [True, False], ids=["copy-first", "copy-last"])
+@pytest.mark.parametrize("text", [WIRE, reprint(WIRE)], ids=["exact", "near"])
+@pytest.mark.parametrize("claimed_days", [3, 30, 400, 365 * 20])
+def test_a_copy_claiming_a_date_long_before_it_was_seen_does_not_take_over_its_batch(
+    con, claimed_days, text, copy_first
+):
+    """The same claim arriving in the batch of the article it copies, in either order."""
+    original = art("https://wire.test/a", WIRE, at=T)
+    copy = dataclasses.replace(
+        art("https://evil.test/copy", text, at=T + timedelta(minutes=1)),
+        published_at=T - timedelta(days=claimed_days),
+    )
+    batch = [copy, original] if copy_first else [original, copy]
+    decisions, _ = ingest(con, batch)
+    by_url = {d.article.url: d for d in decisions}
+    assert by_url["https://wire.test/a"].outcome is Outcome.NEW
+    assert by_url["https://evil.test/copy"].outcome is Outcome.DUPLICATE
+    kept = by_url["https://wire.test/a"].article_id
+    assert con.execute("SELECT article_id, url FROM articles").fetchall() == [
+        (kept, "https://wire.test/a")
+    ]
+    assert owner(con, "https://evil.test/copy")[:2] == (kept, "exact" if text == WIRE else "near")
+
+
+@pytest.mark.parametrize("text", [WIRE, reprint(WIRE)], ids=["exact", "near"])
+def test_a_batch_of_old_pages_still_ranks_its_copies_by_their_dates(con, text):
+    """A backfill: every date weeks before first sight, the earliest copy is the article."""
+    old = T - timedelta(days=25)
+    reprinted = dataclasses.replace(
+        art("https://ledger.test/b", text, at=T), published_at=old + timedelta(hours=3)
+    )
+    wire = dataclasses.replace(art("https://wire.test/a", WIRE, at=T), published_at=old)
+    decisions, _ = ingest(con, [reprinted, wire])
+    assert [d.outcome for d in decisions] == [Outcome.DUPLICATE, Outcome.NEW]
+    assert con.execute("SELECT url FROM articles").fetchall() == [("https://wire.test/a",)]
 
 
 @pytest.mark.parametrize("earlier_hours", [1, 20, 47])
@@ -194,6 +233,24 @@ def test_a_given_up_article_keeps_its_feed_text_or_its_last_reason(con):
     }
     late = triage_entries(con, [], now=T + timedelta(days=8), policy=policy, retry_feeds=feeds)
     assert late.to_fetch == []
+
+
+def test_pages_never_fetched_or_of_a_feed_no_longer_listed_are_given_up_too(con):
+    """A pending page (a budget's, a long Retry-After's) says why it has no text; a feed taken
+    off the list has its pages retried no more, so they get their final status all the same."""
+    pending = pending_article(feed_entry(1, None), seen_at=T)
+    unlisted = article_from_feed(feed_entry(2, None), reason="http_500", fetched_at=T)
+    ingest(con, [pending, unlisted])
+    listed = {pending.entry.feed_url}
+    assert unlisted.entry.feed_url not in listed
+    policy = RefetchPolicy(give_up=timedelta(days=7))
+    due = triage_entries(con, [], now=T + timedelta(days=1), policy=policy, retry_feeds=listed)
+    assert [e.url for e in due.to_fetch] == [pending.url]
+    triage_entries(con, [], now=T + timedelta(days=7), policy=policy, retry_feeds=listed)
+    assert dict(con.execute("SELECT url, status FROM articles").fetchall()) == {
+        pending.url: "gave_up:not_fetched",
+        unlisted.url: "gave_up:http_500",
+    }
 
 
 def test_versions_beyond_the_daily_cap_are_not_stored(con):
@@ -330,6 +387,7 @@ def test_migration_008_keeps_every_row_and_says_where_texts_came_from(tmp_path):
             by_claim={},
             by_hash={},
             refetched={},
+            lead=LEAD,
         ),
         now=T,
     )

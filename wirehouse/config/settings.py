@@ -7,6 +7,7 @@ Nested groups are set from the environment with a double underscore, e.g.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -54,8 +55,8 @@ class HttpSettings(BaseModel):
         default=120.0,
         gt=0,
         description="Longest 429/503 Retry-After a run waits; a host asking for more is deferred: "
-        "no run asks it again before the time it named, and its pages and feeds wait, not "
-        "failed (a page waiting longer than `page_retry_days` is given up).",
+        "no run asks it again before the time it named (at most a day later), and its pages and "
+        "feeds wait, not failed (a page waiting longer than `page_retry_days` is given up).",
     )
     # a quarter: a host whose pages all crawl in just under the request timeout holds the
     # batches its pages are in; the other hosts' pages of those batches wait with them, and a
@@ -313,6 +314,11 @@ class DedupSettings(BaseModel):
         description="A new copy whose publication date is earlier than a stored copy's by more "
         "than this does not take over as the canonical copy.",
     )
+
+    @property
+    def claimed_lead(self) -> timedelta:
+        """`max_claimed_backdate_hours` as a duration."""
+        return timedelta(hours=self.max_claimed_backdate_hours)
 
     @model_validator(mode="after")
     def _lsh_fits_signature(self) -> DedupSettings:

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from wirehouse.config.settings import DedupSettings
 from wirehouse.dedup import near
-from wirehouse.dedup.exact import comparable
+from wirehouse.dedup.exact import comparable, publication_order
 from wirehouse.records import Decision, MatchKind, Outcome
 
 log = logging.getLogger(__name__)
@@ -122,10 +122,6 @@ def _beats(a: datetime | None, b: datetime | None, lead: timedelta | None = None
     return lead is None or b - a <= lead
 
 
-def _lead(settings: DedupSettings) -> timedelta:
-    return timedelta(hours=settings.max_claimed_backdate_hours)
-
-
 def _order_key(published: datetime | None) -> tuple[bool, datetime]:
     return (published is None, published or datetime.max.replace(tzinfo=None))
 
@@ -155,7 +151,9 @@ def mark_near_copies(
     # roots[i]: the article the batch's i-th text now belongs to, and that article's date
     roots: dict[int, tuple[str, datetime | None]] = {}
     moved: dict[str, str] = {}
-    for p in sorted(probes, key=lambda p: (_order_key(p.published), p.index)):
+    lead = settings.claimed_lead
+    order = {p.index: publication_order(decisions[p.index].article, lead) for p in probes}
+    for p in sorted(probes, key=lambda p: (order[p.index], p.index)):
         d = out[p.index]
         targets: dict[str, tuple[datetime | None, float, int]] = {}
         for m in by_probe.get(p.index, ()):
@@ -166,14 +164,15 @@ def mark_near_copies(
                 article_id, published = roots[other]
                 if article_id not in targets or targets[article_id][1] < sim:
                     targets[article_id] = (published, sim, 1)
-        # t[2] == 0: a stored copy, which a claimed date beats only by at most the lead
-        lead = {0: _lead(settings), 1: None}
-        if not targets or all(_beats(p.published, t[0], lead[t[2]]) for t in targets.values()):
+        # t[2] == 0: a stored copy, which a claimed date beats by at most the lead; a copy of
+        # the batch came before this one in publication order, so it is never beaten
+        kept = {aid: t for aid, t in targets.items() if t[2] or not _beats(p.published, t[0], lead)}
+        if not kept:
             roots[p.index] = (d.article_id, p.published)
             continue
         # the copy this one does not beat that was published first (stored ones win ties)
         article_id, (published, sim, _) = min(
-            ((aid, t) for aid, t in targets.items() if not _beats(p.published, t[0], lead[t[2]])),
+            kept.items(),
             key=lambda item: (_order_key(item[1][0]), item[1][2], item[0]),
         )
         roots[p.index] = (article_id, published)
@@ -208,7 +207,7 @@ def demotions(
         if (
             d.outcome is not Outcome.NEW
             or m.article_id == d.article_id
-            or not _beats(by_index[m.index].published, m.published, _lead(settings))
+            or not _beats(by_index[m.index].published, m.published, settings.claimed_lead)
         ):
             continue
         current = found.get(m.article_id)

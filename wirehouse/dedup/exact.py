@@ -1,8 +1,9 @@
 """Exact deduplication: the same canonical link or the same text is one article seen again.
 
 Decisions are made per batch against what the warehouse already holds (passed in as lookups),
-then against the other articles of the batch, taken in order of publication: the copy published
-first is the article (the wire original beats its reprints), the others are its duplicates.
+then against the other articles of the batch, taken in order of publication (`publication_order`):
+the copy published first is the article (the wire original beats its reprints), the others are
+its duplicates.
 Canonical keys arrive screened (`dedup.canonical`): only same-site and partner ones are here.
 A canonical names the article at that URL, or the page that another's canonical names; two
 pages that only claim the same canonical (a template's section link on every article, a
@@ -12,7 +13,7 @@ canonical that drops the article's id) are judged by their text.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from wirehouse.dedup.ids import article_id_for
 from wirehouse.records import Access, Article, Decision, Known, MatchKind, Outcome
@@ -26,16 +27,18 @@ def decide_exact(
     by_claim: Mapping[str, str],
     by_hash: Mapping[str, str],
     refetched: Mapping[str, Known],
+    lead: timedelta,
 ) -> list[Decision]:
     """Decide each article of a batch.
 
     `by_url` maps URL keys of stored articles to their ids, `by_claim` the canonical keys they
     claim, `by_hash` maps content hashes to ids, and `refetched` maps the url_key of entries
-    fetched again on purpose (a retry or an update) to the article they belong to.
+    fetched again on purpose (a retry or an update) to the article they belong to; `lead` is
+    how far before its fetch a claimed date still counts in full (`publication_order`).
     """
     urls, claims, hashes = dict(by_url), dict(by_claim), dict(by_hash)
     decided: dict[int, Decision] = {}
-    for i in sorted(range(len(articles)), key=lambda i: _publication_order(articles[i])):
+    for i in sorted(range(len(articles)), key=lambda i: publication_order(articles[i], lead)):
         article = articles[i]
         homes = _homes(article)
         claimed = _claimed(article, homes)
@@ -110,10 +113,20 @@ def _claimed(article: Article, homes: list[str]) -> str | None:
     return key if key and key not in homes and _usable(key) else None
 
 
-def _publication_order(article: Article) -> tuple[bool, datetime]:
-    """Earliest published first; articles with no date after every dated one."""
+_UNDATED = datetime.max.replace(tzinfo=UTC)
+
+
+def publication_order(article: Article, lead: timedelta) -> tuple[bool, bool, datetime]:
+    """The order a batch's copies are taken in, the first being the article: earliest published
+    first, but a date claimed more than `lead` before the page was fetched only after every
+    date within it, and no date last. A claim that old is evidence of little: a copy back-dated
+    by years must not take over the article it arrived with (as it cannot take over a stored
+    one), while a batch of old pages (a backfill) is still taken oldest first."""
     published = article.published_at
-    return (published is None, published or datetime.max.replace(tzinfo=UTC))
+    if published is None:
+        return (True, True, _UNDATED)
+    old = article.fetched_at is not None and article.fetched_at - published > lead
+    return (False, old, published)
 
 
 def _usable(key: str) -> bool:

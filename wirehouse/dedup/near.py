@@ -105,7 +105,7 @@ def shingle_hashes(text: str, k: int) -> U64:
     words = folded_words(text)  # as exact dedup sees them
     if not words:
         return np.empty(0, dtype=np.uint64)
-    base = np.fromiter((_token_hash(w) for w in words), dtype=np.uint64, count=len(words))
+    base = np.fromiter(map(_token_hash, words), dtype=np.uint64, count=len(words))
     n = max(1, len(words) - k + 1)
     acc = np.zeros(n, dtype=np.uint64)
     for j in range(min(k, len(words))):

@@ -29,6 +29,7 @@ rule                   matches                                                  
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Sequence
@@ -173,19 +174,32 @@ def is_tag_line(line: str, tags: Sequence[str]) -> bool:
     words = folded_words(line)
     if not words:
         return False
-    names = sorted(
-        {normalise_text(t) for t in split_tags(tags) if len(t) >= 3}, key=len, reverse=True
-    )
+    by_first = _tag_names(tuple(tags))
+    # the names that could start at one of the line's words, longest first
+    names = sorted(name for word in set(words) for name in by_first.get(word, ()))
     covered = [False] * len(words)
     hits = 0
-    for name in names:
-        parts = name.split()
+    for _, parts in names:
         for i in range(len(words) - len(parts) + 1):
             if words[i : i + len(parts)] == parts and not any(covered[i : i + len(parts)]):
                 covered[i : i + len(parts)] = [True] * len(parts)
                 hits += 1
                 break
     return hits >= 2 and sum(covered) >= 0.6 * len(words)
+
+
+@functools.lru_cache(maxsize=8)
+def _tag_names(tags: tuple[str, ...]) -> dict[str, list[tuple[tuple[int, str], list[str]]]]:
+    """The page's tag names (of 3 characters or more) as words, by their first word, each with
+    its rank (longest first): a page's trailing lines are each checked against the same tags,
+    and a keywords tag can list thousands."""
+    names = {normalise_text(t) for t in split_tags(tags) if len(t) >= 3}
+    by_first: dict[str, list[tuple[tuple[int, str], list[str]]]] = {}
+    for name in names:
+        parts = name.split()
+        if parts:
+            by_first.setdefault(parts[0], []).append(((-len(name), name), parts))
+    return by_first
 
 
 # words that a sentence (English) can hardly do without, and a list of tags never contains

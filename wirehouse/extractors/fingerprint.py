@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
+
+from wirehouse.folding import nfkc
 
 _WORD = re.compile(r"[^\W_]+")
 
 
 def folded_words(text: str) -> list[str]:
     """The words of `text`, NFKC-normalised and case-folded."""
-    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    return _WORD.findall(nfkc(text).casefold())
 
 
 def normalise_text(text: str) -> str:

@@ -115,7 +115,7 @@ def parse_feed_bytes(
     # "published" with a DeprecationWarning), and the raw fields are what is wanted here
     feed: Mapping[str, Any] = dict(result.get("feed") or {})
     site_url = http_link(feed.get("link"), base_url)
-    entries = _entries(
+    entries, unlinked = _entries(
         result.get("entries", []),
         feed_url=url,
         base_url=base_url,
@@ -135,6 +135,7 @@ def parse_feed_bytes(
         entries=tuple(entries),
         error=error,
         ttl_minutes=_ttl_minutes(feed),
+        unlinked=unlinked,
     )
 
 
@@ -248,14 +249,15 @@ def _entries(
     rules: SourceRules,
     feed_title: str | None = None,
     own_sites: Collection[str] = (),
-) -> list[Entry]:
-    """The feed's items as entries. The channel's title goes with the items on the feed's own
-    site (or its channel link's) only: an aggregator's ("Top stories - Google News") names no
-    outlet of the pages it links to. A guid the document gives to different links identifies
-    none of them (a CMS that stamps one guid on every item): each is kept by its link."""
+) -> tuple[list[Entry], int]:
+    """The feed's items as entries, and how many had no usable link. The channel's title goes
+    with the items on the feed's own site (or its channel link's) only: an aggregator's ("Top
+    stories - Google News") names no outlet of the pages it links to. A guid the document gives
+    to different links identifies none of them (a CMS that stamps one guid on every item): each
+    is kept by its link."""
     zone = ZoneInfo(rules.timezone) if rules.timezone else UTC
     linked = [item for item in map(_linked, raw_entries, repeat(base_url)) if item]
-    skipped = len(raw_entries) - len(linked)
+    unlinked = len(raw_entries) - len(linked)
     # a guid the document gives to two links (by their keys) identifies neither
     keys_of: dict[str, set[str]] = {}
     for raw, _, url_key in linked:
@@ -296,9 +298,7 @@ def _entries(
                 rules=rules,
             )
         )
-    if skipped:
-        logger.debug("feed %s: %d entries without a usable link skipped", feed_url, skipped)
-    return entries
+    return entries, unlinked
 
 
 def _linked(item: object, base_url: str) -> tuple[dict[str, Any], str, str] | None:

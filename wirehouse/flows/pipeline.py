@@ -16,7 +16,15 @@ import math
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Collection,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from contextlib import ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -130,6 +138,8 @@ class PipelineRun:
     page_progress: PageProgress = field(default_factory=PageProgress)
     # entries whose host asked for a longer Retry-After than a run waits: left for a later run
     deferred: list[Entry] = field(default_factory=list)
+    # url_keys of the entries whose batch is loaded (a run that ends early keeps the others)
+    loaded: set[str] = field(default_factory=set)
     # time.monotonic() past which no more pages are extracted (`run_deadline_s`)
     deadline: float = float("inf")
     # warehouse writes in flight: a stopped run waits for them before closing the warehouse
@@ -160,8 +170,6 @@ async def triage(run: PipelineRun, entries: list[Entry]) -> Triage:
         give_up=timedelta(days=dedup.page_retry_days),
     )
 
-    partners = trusted_pairs(dedup.syndication_partners)
-
     def decide(con: duckdb.DuckDBPyConnection) -> Triage:
         now = datetime.now(UTC)
         result = triage_entries(con, entries, now=now, policy=policy, retry_feeds=set(run.sources))
@@ -169,10 +177,7 @@ async def triage(run: PipelineRun, entries: list[Entry]) -> Triage:
         budgeted = apply_budget(result, run.budget)
         # what the budget leaves is an article at once (pending), fetched by a later run's
         # retries: an entry that drops off its feed before then is not lost
-        pending, followers = pending_articles(
-            budgeted.deferred, known=result.refetched.keys(), seen_at=now
-        )
-        store_pending(con, run.run_id, pending, followers=followers, partners=partners, now=now)
+        _keep_pending(con, run, budgeted.deferred, known=result.refetched.keys(), now=now)
         return budgeted
 
     def work() -> Triage:
@@ -231,7 +236,7 @@ async def _extract_batch(run: PipelineRun, index: int, entries: list[Entry]) -> 
         elif f.error and f.body:
             refused.append(Page(entry, f.final_url, f.body, f.content_type, f.fetched_at, f.error))
         else:
-            reason = f.error or f"http_{f.status}"
+            reason = f.error or ("empty_body" if f.ok else f"http_{f.status}")
             failed.append((entry, reason, f.fetched_at))
             run.summary.rejected.append(Rejected(Stage.PAGE, entry.url, reason))
     run.summary.pages_fetched += len(pages)
@@ -304,6 +309,7 @@ def _load(
     except BaseException as exc:
         run.loader.close(exc)
         raise
+    run.loaded.update(a.entry.url_key for a in articles)
     summary = run.summary
     summary.stories_touched |= set(done.stories.values())
     summary.new_articles += done.counts.new_articles
@@ -347,6 +353,7 @@ async def finish(
     """
 
     def record(con: duckdb.DuckDBPyConnection) -> None:
+        keep_unloaded(con, run)
         if status == "completed":
             left = Counter(e.feed_url for e in (*run.triage.deferred, *run.deferred))
             save_feed_outcomes(con, outcomes, body_hashes=body_hashes, deferred=left)
@@ -503,6 +510,44 @@ async def publish_run(run: PipelineRun, read: str) -> None:
     )
 
 
+def keep_unloaded(con: duckdb.DuckDBPyConnection, run: PipelineRun) -> None:
+    """Keep the new entries of a run that ended before loading them (a deadline, a stop, a
+    failure) as pending articles, as a budget's are: the next run's retries fetch their pages,
+    even if they have left their feeds by then."""
+    left = [
+        e
+        for e in run.triage.to_fetch
+        if e.url_key not in run.loaded and e.url_key not in run.triage.refetched
+    ]
+    if left:
+        seen_too = (f for e in left for f in run.triage.followers.get(e.url_key, ()))
+        _keep_pending(con, run, [*left, *seen_too], known=(), now=datetime.now(UTC))
+        run.loaded.update(e.url_key for e in left)
+        run.summary.entries_deferred += len(left)
+
+
+def _keep_pending(
+    con: duckdb.DuckDBPyConnection,
+    run: PipelineRun,
+    entries: Sequence[Entry],
+    *,
+    known: Collection[str],
+    now: datetime,
+) -> None:
+    """Store entries left for a later run as pending articles (`known` url_keys are articles)."""
+    pending, followers = pending_articles(entries, known=known, seen_at=now)
+    dedup = run.settings.dedup
+    store_pending(
+        con,
+        run.run_id,
+        pending,
+        followers=followers,
+        partners=trusted_pairs(dedup.syndication_partners),
+        lead=dedup.claimed_lead,
+        now=now,
+    )
+
+
 def _record_abort(warehouse: Warehouse, summary: RunSummary, reason: str) -> None:
     """Mark a stopped run aborted now, so its `runs` row says why at once."""
     try:
@@ -544,8 +589,10 @@ async def load_entries(
     except RunDeadline as exc:
         late = exc
     except BaseException as exc:
-        if not stop.requested:  # a stop is recorded as aborted by `stoppable_run`
-            with contextlib.suppress(Exception):  # the warehouse may be what failed
+        with contextlib.suppress(Exception):  # the warehouse may be what failed
+            if stop.requested:  # recorded as aborted by `stoppable_run`
+                await asyncio.to_thread(_keep_unloaded_now, run)
+            else:
                 await finish(
                     unvisited(run),
                     outcomes,
@@ -568,6 +615,11 @@ async def load_entries(
         # what was loaded stays; the feeds are read again next run for the rest
         logger.warning("run %s: %s", run_id, late)
         await finish(unvisited(run), outcomes, body_hashes, "aborted", str(late), fetches)
+
+
+def _keep_unloaded_now(run: PipelineRun) -> None:
+    with session(run.db, wait_s=DB_WAIT_S) as con:
+        write_atomically(con, lambda c: keep_unloaded(c, run))
 
 
 async def _extract_all(run: PipelineRun) -> None:

@@ -406,13 +406,14 @@ def store_pending(
     *,
     followers: Mapping[str, Sequence[Entry]] | None = None,
     partners: frozenset[tuple[str, str]] = frozenset(),
+    lead: timedelta,
     now: datetime,
 ) -> int:
     """Load text-less `pending` articles (entries whose page is left for a later run) as new
     articles with their URLs; returns how many were new. Their pages are fetched by the retry
     path, which takes pending articles like failed ones. A link a stored article claims as its
     canonical (`partners` as in `lookups_for`) is that article's URL, as its fetched page
-    would be, not a second article."""
+    would be, not a second article; `lead` as for `decide_exact`."""
     found = lookups_for(con, articles, partners=partners)
     decisions = decide_exact(
         articles,
@@ -420,6 +421,7 @@ def store_pending(
         by_claim=found.by_claim,
         by_hash=found.by_hash,
         refetched={},
+        lead=lead,
     )
     return load_batch(con, run_id, decisions, followers=followers, now=now).new_articles
 

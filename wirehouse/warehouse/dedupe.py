@@ -103,6 +103,7 @@ def dedupe_and_load(
         by_claim=found.by_claim,
         by_hash=found.by_hash,
         refetched=refetched,
+        lead=settings.claimed_lead,
     )
     stored = stored_versions(con, decisions, now=now)
     decisions = screen_versions(decisions, stored, per_day=settings.versions_per_day)

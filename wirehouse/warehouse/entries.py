@@ -69,12 +69,12 @@ def triage_entries(
     """Split the run's entries into pages to fetch and sightings of known articles.
 
     With `retry_feeds`, the articles of those feeds still waiting for their page are fetched
-    when due (listed by their feed this run or not), and those past `give_up` get a final
-    status."""
+    when due (listed by their feed this run or not), and those past `give_up`, of any feed, get
+    a final status."""
     triage = Triage()
     policy = policy or RefetchPolicy()
     if retry_feeds is not None:
-        give_up_pages(con, retry_feeds, now=now, policy=policy)
+        give_up_pages(con, now=now, policy=policy)
     if not entries:
         return _with_retries(con, triage, retry_feeds, now=now, policy=policy)
     data = pa.table(
@@ -338,26 +338,23 @@ def _with_retries(
 
 def give_up_pages(
     con: duckdb.DuckDBPyConnection,
-    feeds: Collection[str],
     *,
     now: datetime,
     policy: RefetchPolicy,
 ) -> int:
-    """Make final the status of the articles of `feeds` whose page has failed for `give_up`:
-    `feed_only` when the feed's text stands in, `gave_up:<last reason>` when there is none."""
-    if not feeds:
-        return 0
-    with registered(con, _give_up_feeds=key_table("feed_url", feeds)):
-        row = con.execute(
-            f"""
-            UPDATE articles AS a SET status = CASE
-                WHEN a.text IS NOT NULL THEN '{ArticleStatus.FEED_ONLY}'
-                WHEN contains(a.status, ':')
-                THEN '{ArticleStatus.GAVE_UP}' || substr(a.status, strpos(a.status, ':'))
-                ELSE '{ArticleStatus.GAVE_UP}' END
-            WHERE {RETRIED_SQL} AND a.first_seen_at <= ?
-              AND a.feed_url IN (SELECT feed_url FROM _give_up_feeds)
-            """,
-            [now - policy.give_up],
-        ).fetchone()
+    """Make final the status of the articles whose page has failed (or was never fetched) for
+    `give_up`: `feed_only` when the feed's text stands in, `gave_up:<last reason>` when there is
+    none (`gave_up:not_fetched` for a page never asked). Whatever their feed: one no longer
+    listed has its pages retried no more, and they would otherwise wait for ever."""
+    row = con.execute(
+        f"""
+        UPDATE articles AS a SET status = CASE
+            WHEN a.text IS NOT NULL THEN '{ArticleStatus.FEED_ONLY}'
+            WHEN contains(a.status, ':')
+            THEN '{ArticleStatus.GAVE_UP}' || substr(a.status, strpos(a.status, ':'))
+            ELSE '{ArticleStatus.GAVE_UP}:not_fetched' END
+        WHERE {RETRIED_SQL} AND a.first_seen_at <= ?
+        """,
+        [now - policy.give_up],
+    ).fetchone()
     return int(row[0]) if row else 0
