@@ -223,6 +223,45 @@ def test_a_logged_traceback_shows_its_exception_messages_visibly(name: str) -> N
     assert not any(line.startswith("INFO") for line in lines)
 
 
+def test_a_logged_exception_group_keeps_its_frames_and_shows_its_messages_visibly() -> None:
+    def fail(n: int) -> None:
+        raise ValueError(f"{n}: {HOSTILE_URL}")
+
+    errors = []
+    for n in range(2):
+        try:
+            fail(n)
+        except ValueError as exc:
+            exc.add_note(f"note {n}: \x1b[2J")
+            errors.append(exc)
+    try:
+        raise ExceptionGroup("batch", errors)
+    except ExceptionGroup:
+        record = logging.getLogRecordFactory()(
+            "wirehouse.flows.pipeline", logging.ERROR, __file__, 1, "failed", None, sys.exc_info()
+        )
+    lines = logging.Formatter().format(record).splitlines()
+    assert all(line.isprintable() for line in lines), lines
+    # each frame is a line of its own, inside the group's margins as Python writes them
+    assert sum("in fail" in line and line.lstrip(" |").startswith("File ") for line in lines) == 2
+    assert sum("ValueError: " in line and "\\x1b]0;PWNED" in line for line in lines) == 2
+    assert sum("note 1: \\x1b[2J" in line for line in lines) == 1
+
+
+def test_a_traceback_given_apart_from_its_exception_is_written_whole() -> None:
+    try:
+        raise RuntimeError("x\ny")
+    except RuntimeError as exc:
+        info = (RuntimeError, exc, exc.__traceback__)
+        exc.__traceback__ = None
+    record = logging.getLogRecordFactory()(
+        "wirehouse.flows.pipeline", logging.ERROR, __file__, 1, "failed", None, info
+    )
+    text = logging.Formatter().format(record)
+    assert "test_a_traceback_given_apart_from_its_exception_is_written_whole" in text
+    assert text.endswith("RuntimeError: x\\x0ay")
+
+
 def test_other_libraries_log_lines_are_left_as_they_are(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO):
         logging.getLogger("httpx").info("%s", "a\nb")

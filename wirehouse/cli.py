@@ -374,8 +374,10 @@ def _print_summary(summary: Any, db: Warehouse, *, sitemaps: bool = False) -> No
             f"{summary.feeds_skipped} not due"
         )
     out.print(Text.assemble((f"run {visible(summary.run_id)}", "bold"), sources))
+    n_unlinked = summary.entries_unlinked
+    unlinked = f" ({n_unlinked} more without a link)" if n_unlinked else ""
     out.print(
-        f"  {summary.entries_seen} entries seen, {summary.entries_new} new; "
+        f"  {summary.entries_seen} entries seen, {summary.entries_new} new{unlinked}; "
         f"{summary.new_articles} new articles, {summary.new_versions} new versions; "
         f"duplicates skipped: {sum(dups.values())} ({dup_text}); "
         f"{len(summary.stories_touched)} stories touched",

@@ -10,6 +10,7 @@ strip_controls() first: lxml (and so any XML or HTML writer) refuses some of tho
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import string
@@ -128,33 +129,33 @@ def show_log_arguments_visibly() -> None:
                 made.args = _visible_arguments(made.args)
             if made.exc_info and made.exc_info[1] is not None:
                 # formatters use a record's cached `exc_text` rather than format it again
-                made.exc_text = _visible_traceback(made.exc_info[1])
+                with contextlib.suppress(Exception):  # a log line never fails for this
+                    made.exc_text = _visible_traceback(made.exc_info)
         return made
 
     record.shows_arguments_visibly = True  # type: ignore[attr-defined]
     logging.setLogRecordFactory(record)
 
 
-def _visible_traceback(exc: BaseException) -> str:
+def _visible_traceback(exc_info: tuple[type[BaseException], BaseException, Any]) -> str:
     """A traceback with its frames as Python writes them (the code's own lines) and each
-    message `visible` on one line: a message with a newline would forge a log line."""
-    shown = traceback.TracebackException.from_exception(exc)
-    frames: set[str] = set()
-    pending = [shown]
+    message and note `visible` on one line: a message with a newline would forge a log line.
+    The messages are those of every exception in the chain and in exception groups."""
+    shown = traceback.TracebackException(*exc_info)
+    pending, seen = [shown], set()
     while pending:
         part = pending.pop()
-        frames.update(part.stack.format())
+        if id(part) in seen:
+            continue
+        seen.add(id(part))
+        if not isinstance(getattr(part, "_str", None), str):  # a Python that keeps it elsewhere
+            return visible("".join(shown.format()), keep_layout=True).removesuffix("\n")
+        part._str = visible(part._str)  # type: ignore[attr-defined]
+        if notes := getattr(part, "__notes__", None):
+            part.__notes__ = [visible(note) for note in notes]
         pending += [p for p in (part.__cause__, part.__context__) if p is not None]
         pending += part.exceptions or []
-    out = []
-    for chunk in shown.format():
-        if chunk in frames:
-            out.append(chunk)
-        else:  # a message, or the lines between chained tracebacks: their edges' newlines kept
-            body = chunk.strip("\n")
-            start = chunk.index(body) if body else len(chunk)
-            out.append(chunk[:start] + visible(body) + chunk[start + len(body) :])
-    return "".join(out).removesuffix("\n")
+    return "".join(shown.format()).removesuffix("\n")
 
 
 class _Shown:

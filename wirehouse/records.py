@@ -365,7 +365,10 @@ class RunSummary:
     feeds_skipped: int = 0
     entries_seen: int = 0
     entries_new: int = 0
-    entries_deferred: int = 0  # left for a later run by a budget or a host's long Retry-After
+    # left for a later run (pending) by a budget, a host's long Retry-After, or a run that ended
+    # before loading them
+    entries_deferred: int = 0
+    entries_unlinked: int = 0  # feed items without a usable link: no page, no URL to keep them by
     pages_fetched: int = 0
     pages_failed: int = 0
     new_articles: int = 0

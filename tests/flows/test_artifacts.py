@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
 from wirehouse.flows.artifacts import failure_rows, render_summary
-from wirehouse.flows.ingest import ingest
-from wirehouse.records import Rejected, RunSummary
+from wirehouse.flows.ingest import _tally_feeds, ingest
+from wirehouse.records import (
+    FeedOutcome,
+    FeedSource,
+    Fetched,
+    FetchKind,
+    ParsedFeed,
+    Rejected,
+    RunSummary,
+)
 from wirehouse.warehouse.connection import run_lock
+
+NOW = datetime(2026, 12, 6, 9, tzinfo=UTC)
 
 
 def summary() -> RunSummary:
@@ -23,6 +34,7 @@ def summary() -> RunSummary:
         feeds_skipped=1,
         entries_seen=40,
         entries_new=30,
+        entries_unlinked=2,
         pages_fetched=28,
         pages_failed=3,
         new_articles=25,
@@ -47,6 +59,7 @@ def test_the_summary_markdown_has_every_count_an_operator_asks_for():
         "failed": 1,
         "not due": 1,
         "entries seen": 40,
+        "entries without a link (not stored)": 2,
         "new articles": 25,
         "new versions": 2,
         "duplicates": 5,
@@ -132,3 +145,12 @@ def test_a_run_publishes_nothing_when_it_did_nothing(prefect_api, tmp_path):
             )
 
     assert asyncio.run(artifacts()) == []
+
+
+def test_feed_items_without_a_link_are_counted_not_failed():
+    parsed = ParsedFeed("http://a/feed", "A", None, (), unlinked=3)
+    fetched = Fetched("http://a/feed", FetchKind.FEED, "http://a/feed", 200, NOW, 1.0, b"<rss/>")
+    counted = RunSummary(run_id="r")
+    _tally_feeds(counted, [FeedOutcome(FeedSource(url="http://a/feed"), fetched, parsed)])
+    assert counted.entries_unlinked == 3 and counted.feeds_failed == 0
+    assert counted.rejected == []

@@ -103,6 +103,47 @@ def test_a_copy_claiming_a_date_long_before_it_was_seen_does_not_take_over_its_b
     assert owner(con, "https://evil.test/copy")[:2] == (kept, "exact" if text == WIRE else "near")
 
 
+@pytest.mark.parametrize("fetched_hours_later", [0, 2, 30])
+@pytest.mark.parametrize("text", [WIRE, reprint(WIRE)], ids=["exact", "near"])
+def test_in_a_batch_the_original_wins_by_its_date_whenever_it_is_fetched(
+    con, text, fetched_hours_later
+):
+    """Published 49 and 47 hours before the fetch: the lead (2 hours) decides, not how old
+    either date is when the batch is fetched."""
+    at = T + timedelta(hours=fetched_hours_later)
+    wire = dataclasses.replace(
+        art("https://wire.test/a", WIRE, at=at), published_at=T - timedelta(hours=49)
+    )
+    copy = dataclasses.replace(
+        art("https://ledger.test/b", text, at=at), published_at=T - timedelta(hours=47)
+    )
+    decisions, _ = ingest(con, [copy, wire])
+    assert [d.outcome for d in decisions] == [Outcome.DUPLICATE, Outcome.NEW]
+    assert con.execute("SELECT url FROM articles").fetchall() == [("https://wire.test/a",)]
+
+
+def test_a_stored_copy_reached_through_another_copy_of_the_batch_is_still_demoted(con):
+    """The original leads the stored reprint by 3 hours; a third copy in the batch links it to
+    the stored one too, and changes nothing."""
+    stored = dataclasses.replace(
+        art("https://ledger.test/s", reprint(WIRE), at=T - timedelta(hours=40)),
+        published_at=T - timedelta(hours=47),
+    )
+    ingest(con, [stored])
+    wire = dataclasses.replace(
+        art("https://wire.test/o", WIRE, at=T), published_at=T - timedelta(hours=50)
+    )
+    mirror = dataclasses.replace(
+        art("https://mirror.test/x", WIRE.replace("percent", "per cent", 1), at=T),
+        published_at=T - timedelta(hours=10),
+    )
+    ingest(con, [mirror, wire])
+    assert con.execute("SELECT url FROM articles").fetchall() == [("https://wire.test/o",)]
+    assert con.execute("SELECT url FROM demoted_articles").fetchall() == [
+        ("https://ledger.test/s",)
+    ]
+
+
 @pytest.mark.parametrize("text", [WIRE, reprint(WIRE)], ids=["exact", "near"])
 def test_a_batch_of_old_pages_still_ranks_its_copies_by_their_dates(con, text):
     """A backfill: every date weeks before first sight, the earliest copy is the article."""

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from wirehouse.config.settings import DedupSettings
 from wirehouse.dedup import near
-from wirehouse.dedup.exact import comparable, publication_order
+from wirehouse.dedup.exact import comparable, leads_too_much
 from wirehouse.records import Decision, MatchKind, Outcome
 
 log = logging.getLogger(__name__)
@@ -152,23 +152,33 @@ def mark_near_copies(
     roots: dict[int, tuple[str, datetime | None]] = {}
     moved: dict[str, str] = {}
     lead = settings.claimed_lead
-    order = {p.index: publication_order(decisions[p.index].article, lead) for p in probes}
-    for p in sorted(probes, key=lambda p: (order[p.index], p.index)):
+    batch_ids = {out[p.index].article_id for p in probes}
+    for p in sorted(probes, key=lambda p: (_order_key(p.published), p.index)):
         d = out[p.index]
-        targets: dict[str, tuple[datetime | None, float, int]] = {}
+        # (date, similarity, whether the article is one of this batch's)
+        targets: dict[str, tuple[datetime | None, float, bool]] = {}
         for m in by_probe.get(p.index, ()):
             if m.article_id != d.article_id:  # itself, when a batch is decided twice
-                targets[m.article_id] = (m.published, m.similarity, 0)
+                targets[m.article_id] = (m.published, m.similarity, False)
         for other, sim in pairs.get(p.index, {}).items():
             if other in roots:
                 article_id, published = roots[other]
                 if article_id not in targets or targets[article_id][1] < sim:
-                    targets[article_id] = (published, sim, 1)
-        # t[2] == 0: a stored copy, which a claimed date beats by at most the lead; a copy of
-        # the batch came before this one in publication order, so it is never beaten
-        kept = {aid: t for aid, t in targets.items() if t[2] or not _beats(p.published, t[0], lead)}
+                    targets[article_id] = (published, sim, article_id in batch_ids)
+        # a stored copy is beaten by a claim earlier by at most the lead; one of this batch
+        # came first in publication order, and yields only a lead too large to trust
+        kept = {
+            aid: t
+            for aid, t in targets.items()
+            if not (
+                leads_too_much(t[0], p.published, lead) if t[2] else _beats(p.published, t[0], lead)
+            )
+        }
         if not kept:
             roots[p.index] = (d.article_id, p.published)
+            for aid, (_, sim, in_batch) in targets.items():
+                if in_batch:  # that copy and its own copies are this one's
+                    _follow(out, roots, moved, aid, (d.article_id, p.published), sim)
             continue
         # the copy this one does not beat that was published first (stored ones win ties)
         article_id, (published, sim, _) = min(
@@ -190,6 +200,37 @@ def mark_near_copies(
                 out[i] = replace(d, article_id=moved[d.article_id])
         log.debug("near duplicates in batch: %d", len(moved))
     return out
+
+
+def _follow(
+    out: list[Decision],
+    roots: dict[int, tuple[str, datetime | None]],
+    moved: dict[str, str],
+    old: str,
+    new: tuple[str, datetime | None],
+    similarity: float,
+) -> None:
+    """The batch's article `old` becomes a near copy of `new`, and its own copies follow it."""
+    for i, root in roots.items():
+        if root[0] == old:
+            roots[i] = new
+    for i, d in enumerate(out):
+        if d.article_id != old:
+            continue
+        if d.outcome is Outcome.NEW:
+            out[i] = replace(
+                d,
+                outcome=Outcome.DUPLICATE,
+                article_id=new[0],
+                match_kind=MatchKind.NEAR,
+                similarity=round(similarity, 4),
+            )
+        else:
+            out[i] = replace(d, article_id=new[0])
+    moved[old] = new[0]
+    for key, value in moved.items():
+        if value == old:
+            moved[key] = new[0]
 
 
 def demotions(

@@ -1,9 +1,9 @@
 """Exact deduplication: the same canonical link or the same text is one article seen again.
 
 Decisions are made per batch against what the warehouse already holds (passed in as lookups),
-then against the other articles of the batch, taken in order of publication (`publication_order`):
-the copy published first is the article (the wire original beats its reprints), the others are
-its duplicates.
+then against the other articles of the batch, taken in order of publication: the copy published
+first is the article (the wire original beats its reprints), the others are its duplicates,
+unless its claimed lead is too large to trust (`leads_too_much`).
 Canonical keys arrive screened (`dedup.canonical`): only same-site and partner ones are here.
 A canonical names the article at that URL, or the page that another's canonical names; two
 pages that only claim the same canonical (a template's section link on every article, a
@@ -13,6 +13,7 @@ canonical that drops the article's id) are judged by their text.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from wirehouse.dedup.ids import article_id_for
@@ -33,18 +34,32 @@ def decide_exact(
 
     `by_url` maps URL keys of stored articles to their ids, `by_claim` the canonical keys they
     claim, `by_hash` maps content hashes to ids, and `refetched` maps the url_key of entries
-    fetched again on purpose (a retry or an update) to the article they belong to; `lead` is
-    how far before its fetch a claimed date still counts in full (`publication_order`).
+    fetched again on purpose (a retry or an update) to the article they belong to; a copy of
+    the batch leading another by more than `lead` is not its article (`leads_too_much`).
     """
     urls, claims, hashes = dict(by_url), dict(by_claim), dict(by_hash)
     decided: dict[int, Decision] = {}
-    for i in sorted(range(len(articles)), key=lambda i: publication_order(articles[i], lead)):
+    dated: dict[str, datetime | None] = {}  # the batch's new articles, by id: their dates
+    for i in sorted(range(len(articles)), key=lambda i: _publication_order(articles[i])):
         article = articles[i]
         homes = _homes(article)
         claimed = _claimed(article, homes)
         decision = _decide_one(article, homes, claimed, urls, claims, hashes, refetched)
+        earlier = decision.article_id
+        if (
+            decision.match_kind is MatchKind.EXACT
+            and earlier in dated
+            and leads_too_much(dated[earlier], article.published_at, lead)
+        ):
+            del dated[earlier]
+            # the batch's copy takes no lead a stored one could not: this one is the article
+            decision = Decision(
+                article, Outcome.NEW, article_id_for(article.entry.url_key), MatchKind.NEW
+            )
+            _follow(decided, (urls, claims, hashes), earlier, decision.article_id)
         decided[i] = decision
         if decision.outcome is Outcome.NEW:
+            dated[decision.article_id] = article.published_at
             for key in homes:
                 urls.setdefault(key, decision.article_id)
             if claimed is not None:
@@ -52,6 +67,25 @@ def decide_exact(
             if comparable(article) and (text_hash := article.content_hash):
                 hashes.setdefault(text_hash, decision.article_id)
     return [decided[i] for i in range(len(articles))]
+
+
+def _follow(
+    decided: dict[int, Decision], keys: Sequence[dict[str, str]], old: str, new: str
+) -> None:
+    """The batch's article `old` becomes an exact copy of `new`, and what pointed at it (its
+    duplicates, its URLs, claims and text) now points at `new`."""
+    for i, d in decided.items():
+        if d.article_id == old:
+            if d.outcome is Outcome.NEW:
+                decided[i] = replace(
+                    d, outcome=Outcome.DUPLICATE, article_id=new, match_kind=MatchKind.EXACT
+                )
+            else:
+                decided[i] = replace(d, article_id=new)
+    for table in keys:
+        for key, value in table.items():
+            if value == old:
+                table[key] = new
 
 
 def _decide_one(
@@ -113,20 +147,17 @@ def _claimed(article: Article, homes: list[str]) -> str | None:
     return key if key and key not in homes and _usable(key) else None
 
 
-_UNDATED = datetime.max.replace(tzinfo=UTC)
-
-
-def publication_order(article: Article, lead: timedelta) -> tuple[bool, bool, datetime]:
-    """The order a batch's copies are taken in, the first being the article: earliest published
-    first, but a date claimed more than `lead` before the page was fetched only after every
-    date within it, and no date last. A claim that old is evidence of little: a copy back-dated
-    by years must not take over the article it arrived with (as it cannot take over a stored
-    one), while a batch of old pages (a backfill) is still taken oldest first."""
+def _publication_order(article: Article) -> tuple[bool, datetime]:
+    """Earliest published first; articles with no date after every dated one."""
     published = article.published_at
-    if published is None:
-        return (True, True, _UNDATED)
-    old = article.fetched_at is not None and article.fetched_at - published > lead
-    return (False, old, published)
+    return (published is None, published or datetime.max.replace(tzinfo=UTC))
+
+
+def leads_too_much(first: datetime | None, then: datetime | None, lead: timedelta) -> bool:
+    """Whether a copy dated `first` claims to precede one dated `then` by more than `lead`: a
+    claim that large is evidence of little (a wire original is seen within hours or a day of
+    its reprints; a copy back-dated by years is not), so it does not make `first` the article."""
+    return first is not None and then is not None and then - first > lead
 
 
 def _usable(key: str) -> bool:

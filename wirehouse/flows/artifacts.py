@@ -64,6 +64,7 @@ def render_summary(summary: RunSummary) -> str:
         "|---|---:|",
         f"| entries seen | {summary.entries_seen} |",
         f"| entries new | {summary.entries_new} |",
+        f"| entries without a link (not stored) | {summary.entries_unlinked} |",
         f"| pages fetched | {summary.pages_fetched} |",
         f"| pages failed | {summary.pages_failed} |",
         f"| new articles | {summary.new_articles} |",

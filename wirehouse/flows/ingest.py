@@ -206,9 +206,7 @@ def _tally_feeds(summary: RunSummary, outcomes: list[FeedOutcome]) -> list[Entry
             summary.feeds_fetched += 1
             if o.parsed is not None:
                 entries.extend(o.parsed.entries)
-                if o.parsed.unlinked:  # kept nowhere: at least the run says so
-                    reason = f"items_without_link:{o.parsed.unlinked}"
-                    summary.rejected.append(Rejected(Stage.FEED, o.source.url, reason))
+                summary.entries_unlinked += o.parsed.unlinked  # kept nowhere: the run says so
                 if o.parsed.error and not o.parsed.entries:
                     summary.feeds_failed += 1
                     summary.rejected.append(Rejected(Stage.FEED, o.source.url, o.parsed.error))

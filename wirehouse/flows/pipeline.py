@@ -138,7 +138,8 @@ class PipelineRun:
     page_progress: PageProgress = field(default_factory=PageProgress)
     # entries whose host asked for a longer Retry-After than a run waits: left for a later run
     deferred: list[Entry] = field(default_factory=list)
-    # url_keys of the entries whose batch is loaded (a run that ends early keeps the others)
+    # url_keys of the entries whose batch is loaded (a run that ends early keeps the others,
+    # `unloaded`)
     loaded: set[str] = field(default_factory=set)
     # time.monotonic() past which no more pages are extracted (`run_deadline_s`)
     deadline: float = float("inf")
@@ -352,8 +353,10 @@ async def finish(
     those feeds in full next time, so nothing they announced is lost behind a 304.
     """
 
+    unread = unloaded(run)
+
     def record(con: duckdb.DuckDBPyConnection) -> None:
-        keep_unloaded(con, run)
+        _keep_pending(con, run, unread, known=(), now=datetime.now(UTC))
         if status == "completed":
             left = Counter(e.feed_url for e in (*run.triage.deferred, *run.deferred))
             save_feed_outcomes(con, outcomes, body_hashes=body_hashes, deferred=left)
@@ -510,20 +513,18 @@ async def publish_run(run: PipelineRun, read: str) -> None:
     )
 
 
-def keep_unloaded(con: duckdb.DuckDBPyConnection, run: PipelineRun) -> None:
-    """Keep the new entries of a run that ended before loading them (a deadline, a stop, a
-    failure) as pending articles, as a budget's are: the next run's retries fetch their pages,
-    even if they have left their feeds by then."""
+def unloaded(run: PipelineRun) -> list[Entry]:
+    """The new entries of a run that ended before loading them (a deadline, a stop, a
+    failure), with the run's later entries of their URLs: kept as pending articles, as a
+    budget's are, the next run's retries fetch their pages even if they have left their feeds.
+    Counted into the run's deferred entries here, once, outside any transaction."""
     left = [
         e
         for e in run.triage.to_fetch
         if e.url_key not in run.loaded and e.url_key not in run.triage.refetched
     ]
-    if left:
-        seen_too = (f for e in left for f in run.triage.followers.get(e.url_key, ()))
-        _keep_pending(con, run, [*left, *seen_too], known=(), now=datetime.now(UTC))
-        run.loaded.update(e.url_key for e in left)
-        run.summary.entries_deferred += len(left)
+    run.summary.entries_deferred += len(left)
+    return [*left, *(f for e in left for f in run.triage.followers.get(e.url_key, ()))]
 
 
 def _keep_pending(
@@ -591,7 +592,7 @@ async def load_entries(
     except BaseException as exc:
         with contextlib.suppress(Exception):  # the warehouse may be what failed
             if stop.requested:  # recorded as aborted by `stoppable_run`
-                await asyncio.to_thread(_keep_unloaded_now, run)
+                await _keep_unloaded_now(run)
             else:
                 await finish(
                     unvisited(run),
@@ -612,14 +613,26 @@ async def load_entries(
     if late is None:
         await finish(unvisited(run), outcomes, body_hashes, "completed", None, fetches)
     else:
-        # what was loaded stays; the feeds are read again next run for the rest
+        # what was loaded stays; the rest is kept pending (`unloaded`) for the next run
         logger.warning("run %s: %s", run_id, late)
         await finish(unvisited(run), outcomes, body_hashes, "aborted", str(late), fetches)
 
 
-def _keep_unloaded_now(run: PipelineRun) -> None:
-    with session(run.db, wait_s=DB_WAIT_S) as con:
-        write_atomically(con, lambda c: keep_unloaded(c, run))
+async def _keep_unloaded_now(run: PipelineRun) -> None:
+    """Keep a stopped run's unloaded entries, after the load that may still be committing
+    (its batch is loaded, then) and with the loader's connection let go."""
+    await run.writes_done()
+    if run.loader is not None:
+        await asyncio.to_thread(run.loader.close)
+    left = unloaded(run)
+
+    def work() -> None:
+        with session(run.db, wait_s=DB_WAIT_S) as con:
+            write_atomically(
+                con, lambda c: _keep_pending(c, run, left, known=(), now=datetime.now(UTC))
+            )
+
+    await asyncio.to_thread(work)
 
 
 async def _extract_all(run: PipelineRun) -> None:

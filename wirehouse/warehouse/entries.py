@@ -36,7 +36,7 @@ class Triage:
     # url_key -> later entries of this run with the same URL, recorded once it is loaded
     followers: dict[str, list[Entry]] = field(default_factory=dict)
     already_seen: int = 0
-    # entries a budget left for a later run (`apply_budget`): not fetched, not stored
+    # entries a budget left for a later run (`apply_budget`): not fetched; the caller keeps them
     deferred: list[Entry] = field(default_factory=list)
 
 
@@ -206,10 +206,9 @@ def apply_budget(triage: Triage, budget: Budget) -> Triage:
     """Keep at most `budget.per_feed` pages of each feed (newest first) and `budget.per_run` in
     all, shared round-robin across feeds; the rest go to `deferred`.
 
-    Deferred entries are not stored at all: the caller must make the next run see them again,
-    which it does by not saving the validators or body hash of their feeds (a 304 would hide
-    them for ever). Entries that are already articles are simply seen again; the ones deferred
-    are new to the triage of the next run, which budgets them afresh.
+    Deferred entries are not stored here: the caller keeps the new ones as pending articles
+    (the next runs' retries fetch them), and does not save the validators or body hash of their
+    feeds, so the next run reads those feeds in full again.
     """
     per_feed: dict[str, list[Entry]] = {}
     for entry in triage.to_fetch:
