@@ -163,6 +163,18 @@ def test_every_script_shell_is_a_js_shell(framework):
     assert isinstance(result, Rejected) and result.reason == Access.JS_SHELL, result
 
 
+@pytest.mark.parametrize("depth", [1, 200])
+def test_nested_mount_points_are_a_shell_when_empty_and_an_article_when_not(depth):
+    mounts = '<div id="app">' * depth
+    empty = f"<html><head><title>App</title></head><body>{mounts} \n </body></html>"
+    result = extract(empty.encode())
+    assert isinstance(result, Rejected) and result.reason == Access.JS_SHELL, result
+    words = " ".join(f"The ferry to the islands ran late again on day {i}." for i in range(60))
+    full = f"<html><head><title>Ferry</title></head><body>{mounts}<p>{words}</p></body></html>"
+    result = extract(full.encode())
+    assert isinstance(result, Extracted) and result.access == Access.OK, result
+
+
 def test_a_short_page_without_shell_or_wall_is_still_no_text():
     result = extract(html("Notice", ["The office is closed today."]))
     assert isinstance(result, Rejected) and result.reason == "no_text"

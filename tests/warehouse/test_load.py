@@ -1,3 +1,5 @@
+import dataclasses
+
 import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -5,7 +7,7 @@ from hypothesis import strategies as st
 
 from tests.factories import NOW, article, entry
 from wirehouse.config.settings import DedupSettings
-from wirehouse.records import MatchKind
+from wirehouse.records import MatchKind, Outcome
 from wirehouse.warehouse.connection import transaction
 from wirehouse.warehouse.dedupe import dedupe_and_load
 from wirehouse.warehouse.entries import triage_entries
@@ -96,6 +98,39 @@ def test_triage_finds_known_urls_guids_and_in_run_repeats(con):
         ("http://a.test/1?utm_source=x", MatchKind.URL)
     ]
     assert [e.url for e in t.followers["http://c.test/new"]] == ["http://c.test/NEW"]
+
+
+def test_a_known_guid_under_a_new_link_is_fetched_and_its_text_decides(con):
+    """Feeds reuse GUIDs (positional ones, a CMS's): a GUID alone identifies nothing. A slug
+    edit's page comes back as a copy of its article by its text; another article under the
+    reused GUID is an article of its own."""
+    stored = dataclasses.replace(
+        article("http://a.test/old-slug", "The ferry strike ended today. " * 20),
+        entry=entry("http://a.test/old-slug", guid="pos-1"),
+    )
+    load(con, [stored])
+    moved = entry("http://a.test/new-slug", guid="pos-1")
+    other = entry("http://a.test/another-story", guid="pos-1")
+    t = triage_entries(con, [moved, other], now=NOW)
+    assert [e.url for e in t.to_fetch] == [moved.url, other.url] and t.sightings == []
+    pages = [
+        dataclasses.replace(article(moved.url, stored.text), entry=moved),
+        dataclasses.replace(
+            article(other.url, "A new bridge opens in the harbour. " * 20), entry=other
+        ),
+    ]
+    with transaction(con):
+        done = dedupe_and_load(con, "r2", pages, settings=DedupSettings(), now=NOW)
+    assert [(d.outcome, d.match_kind) for d in done.decisions] == [
+        (Outcome.DUPLICATE, MatchKind.EXACT),
+        (Outcome.NEW, MatchKind.NEW),
+    ]
+    assert (
+        done.decisions[0].article_id
+        == con.execute(
+            "SELECT article_id FROM articles WHERE url = 'http://a.test/old-slug'"
+        ).fetchone()[0]
+    )
 
 
 def test_a_run_left_running_by_a_dead_process_is_marked_aborted_by_the_next(con):

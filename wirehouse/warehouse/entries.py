@@ -1,8 +1,10 @@
 """Which feed entries are new: one join of the run's entries against `article_urls`.
 
-An entry is known by its URL at this feed, by its normalised URL at any feed, or by its GUID
-at this feed. Known entries cost nothing (no page fetch); an entry known only under another
-URL or feed is one more sighting of that article, recorded in `article_urls`.
+An entry is known by its URL at this feed or by its normalised URL at any feed, not by its GUID
+alone: feeds reuse GUIDs for other articles, so a new link's page is fetched, and dedup finds a
+slug edit's page again by its text. Known entries cost nothing (no page fetch); an entry known
+only under another URL or feed is one more sighting of that article, recorded in
+`article_urls`.
 
 A known article's page is fetched again (the re-fetch policy) when
 - its page failed (status `pending` or `page_failed:<reason>`, text from the feed or none), with
@@ -96,18 +98,13 @@ def triage_entries(
                 JOIN article_urls u ON u.url = e.url AND u.feed_url = e.feed_url GROUP BY e.idx),
             by_key AS (
                 SELECT e.idx, min(u.article_id) AS aid FROM _entries e
-                JOIN article_urls u ON u.url_key = e.url_key GROUP BY e.idx),
-            by_guid AS (
-                SELECT e.idx, min(u.article_id) AS aid FROM _entries e
-                JOIN article_urls u ON u.guid = e.guid AND u.feed_url = e.feed_url
-                WHERE e.guid IS NOT NULL GROUP BY e.idx)
-            SELECT e.idx, here.aid, by_key.aid, by_guid.aid,
+                JOIN article_urls u ON u.url_key = e.url_key GROUP BY e.idx)
+            SELECT e.idx, here.aid, by_key.aid,
                    a.status, a.content_hash, a.version, a.first_seen_at,
                    a.last_fetched_at, here.updated
             FROM _entries e
-            LEFT JOIN here USING (idx) LEFT JOIN by_key USING (idx) LEFT JOIN by_guid USING (idx)
-            LEFT JOIN articles a
-                ON a.article_id = coalesce(here.aid, by_key.aid, by_guid.aid)
+            LEFT JOIN here USING (idx) LEFT JOIN by_key USING (idx)
+            LEFT JOIN articles a ON a.article_id = coalesce(here.aid, by_key.aid)
             ORDER BY e.idx
             """
         ).fetchall()
@@ -117,7 +114,6 @@ def triage_entries(
         idx,
         here,
         by_key,
-        by_guid,
         status,
         content_hash,
         version,
@@ -126,7 +122,9 @@ def triage_entries(
         stored_updated,
     ) in rows:
         entry = entries[idx]
-        article_id = here or by_key or by_guid
+        # a link not known yet is fetched even under a known guid: feeds reuse guids for other
+        # articles (positional ones, a CMS's), and a slug edit's page is found again by its text
+        article_id = here or by_key
         if article_id is None:
             if entry.url_key in primaries:
                 triage.followers.setdefault(entry.url_key, []).append(entry)
@@ -155,8 +153,7 @@ def triage_entries(
         if here:
             triage.already_seen += 1
         else:
-            kind = MatchKind.URL if by_key else MatchKind.GUID
-            triage.sightings.append(Sighting(entry, article_id, kind))
+            triage.sightings.append(Sighting(entry, article_id, MatchKind.URL))
     return _with_retries(con, triage, retry_feeds, now=now, policy=policy)
 
 
