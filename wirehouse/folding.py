@@ -10,6 +10,7 @@ hundreds. A run longer than `MAX_MARKS` is cut to its first `MAX_MARKS` before n
 from __future__ import annotations
 
 import unicodedata
+from typing import Literal
 
 import regex
 
@@ -20,8 +21,8 @@ MAX_MARKS = 16
 _LONG_MARK_RUNS = regex.compile(rf"(\p{{M}}{{{MAX_MARKS}}})\p{{M}}+")
 
 
-def nfkc(text: str) -> str:
-    """`unicodedata.normalize("NFKC", text)`, with runs of combining marks cut to MAX_MARKS."""
-    if text.isascii():  # already NFKC, and by far the most common case
+def normalized(form: Literal["NFC", "NFD", "NFKC", "NFKD"], text: str) -> str:
+    """`unicodedata.normalize(form, text)`, with runs of combining marks cut to MAX_MARKS."""
+    if text.isascii():  # the same in every form, and by far the most common case
         return text
-    return unicodedata.normalize("NFKC", _LONG_MARK_RUNS.sub(r"\1", text))
+    return unicodedata.normalize(form, _LONG_MARK_RUNS.sub(r"\1", text))

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from wirehouse.config.settings import DedupSettings
 from wirehouse.dedup import near
-from wirehouse.dedup.exact import comparable, leads_too_much
+from wirehouse.dedup.exact import comparable, followed, leads_too_much
 from wirehouse.records import Decision, MatchKind, Outcome
 
 log = logging.getLogger(__name__)
@@ -112,14 +112,12 @@ def _batch_pairs(probes: Sequence[Probe], settings: DedupSettings) -> dict[int, 
     return pairs
 
 
-def _beats(a: datetime | None, b: datetime | None, lead: timedelta | None = None) -> bool:
-    """Whether a copy published at `a` is canonical over one published at `b`: strictly earlier,
-    with both dates known (otherwise the copy stored first stays canonical), and, against a
-    stored copy, by at most `lead`: a claimed date is evidence, not proof, and a back-dated
+def _beats(a: datetime | None, b: datetime | None, lead: timedelta) -> bool:
+    """Whether a copy published at `a` is canonical over a stored one published at `b`:
+    strictly earlier, with both dates known (otherwise the copy stored first stays canonical),
+    and by at most `lead`: a claimed date is evidence, not proof, and a back-dated
     `article:published_time` must not take over an article stored before it."""
-    if a is None or b is None or a >= b:
-        return False
-    return lead is None or b - a <= lead
+    return a is not None and b is not None and a < b and not leads_too_much(a, b, lead)
 
 
 def _order_key(published: datetime | None) -> tuple[bool, datetime]:
@@ -214,19 +212,7 @@ def _follow(
     for i, root in roots.items():
         if root[0] == old:
             roots[i] = new
-    for i, d in enumerate(out):
-        if d.article_id != old:
-            continue
-        if d.outcome is Outcome.NEW:
-            out[i] = replace(
-                d,
-                outcome=Outcome.DUPLICATE,
-                article_id=new[0],
-                match_kind=MatchKind.NEAR,
-                similarity=round(similarity, 4),
-            )
-        else:
-            out[i] = replace(d, article_id=new[0])
+    out[:] = [followed(d, old, new[0], MatchKind.NEAR, round(similarity, 4)) for d in out]
     moved[old] = new[0]
     for key, value in moved.items():
         if value == old:

@@ -75,13 +75,7 @@ def _follow(
     """The batch's article `old` becomes an exact copy of `new`, and what pointed at it (its
     duplicates, its URLs, claims and text) now points at `new`."""
     for i, d in decided.items():
-        if d.article_id == old:
-            if d.outcome is Outcome.NEW:
-                decided[i] = replace(
-                    d, outcome=Outcome.DUPLICATE, article_id=new, match_kind=MatchKind.EXACT
-                )
-            else:
-                decided[i] = replace(d, article_id=new)
+        decided[i] = followed(d, old, new, MatchKind.EXACT)
     for table in keys:
         for key, value in table.items():
             if value == old:
@@ -151,6 +145,20 @@ def _publication_order(article: Article) -> tuple[bool, datetime]:
     """Earliest published first; articles with no date after every dated one."""
     published = article.published_at
     return (published is None, published or datetime.max.replace(tzinfo=UTC))
+
+
+def followed(
+    d: Decision, old: str, new: str, kind: MatchKind, similarity: float | None = None
+) -> Decision:
+    """`d` once the batch's article `old` turned out to be a copy of `new` (found by `kind`):
+    `old` itself a duplicate of `new`, and a decision that pointed at `old` pointing at `new`."""
+    if d.article_id != old:
+        return d
+    if d.outcome is Outcome.NEW:
+        return replace(
+            d, outcome=Outcome.DUPLICATE, article_id=new, match_kind=kind, similarity=similarity
+        )
+    return replace(d, article_id=new)
 
 
 def leads_too_much(first: datetime | None, then: datetime | None, lead: timedelta) -> bool:

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 
 from wirehouse.config.settings import DedupSettings
 from wirehouse.dedup.ids import story_id_for
-from wirehouse.folding import nfkc
+from wirehouse.folding import normalized
 from wirehouse.records import Decision, Outcome
 
 # names and numbers identify an event; quotes are split into many trigrams, keywords are topical
@@ -81,7 +81,7 @@ _STOPWORDS = _NOT_NAMES | _wordset(
 
 
 def _fold(text: str) -> str:
-    return nfkc(text).replace("’", "'")
+    return normalized("NFKC", text).replace("’", "'")
 
 
 def _stem(word: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from wirehouse.dedup.exact import STAND_INS
-from wirehouse.folding import nfkc
+from wirehouse.folding import normalized
 from wirehouse.records import Access, Decision, Outcome
 
 # a dateline is short: "Updated 10:42 GMT", "5 min read", "Zuletzt aktualisiert: 01.12.2026 08:00"
@@ -132,7 +132,7 @@ def normalised_words(text: str) -> tuple[str, ...]:
     """The words of a text that make it this article: NFKC, case-folded, without punctuation,
     and without dateline, reading-time and "updated" lines."""
     words: list[str] = []
-    for line in nfkc(text).casefold().splitlines():
+    for line in normalized("NFKC", text).casefold().splitlines():
         if not is_dateline(line):
             words.extend(_words(line))
     return tuple(words)

@@ -20,7 +20,7 @@ from lxml.html import HtmlElement
 from wirehouse.extractors.jsonld import Node
 from wirehouse.extractors.loading import meta_key
 from wirehouse.extractors.textcap import CJK_STOPS, SENTENCE_STOPS
-from wirehouse.folding import nfkc
+from wirehouse.folding import normalized
 
 # visible text (characters) of a page that can be an interstitial: challenges, shells
 CHALLENGE_TEXT_CHARS = 2_000
@@ -507,7 +507,7 @@ def _fold(text: str) -> str:
     """Text as the tables spell it: compatibility forms unified (full-width punctuation, the
     ellipsis character, no-break spaces), apostrophes and quotes made ASCII, case folded and
     spaces collapsed; so one entry stands for every way a page writes it."""
-    text = nfkc(text)
+    text = normalized("NFKC", text)
     for quote, ascii_quote in _QUOTES:
         text = text.replace(quote, ascii_quote)
     return " ".join(text.casefold().split())

@@ -10,14 +10,14 @@ from __future__ import annotations
 import hashlib
 import re
 
-from wirehouse.folding import nfkc
+from wirehouse.folding import normalized
 
 _WORD = re.compile(r"[^\W_]+")
 
 
 def folded_words(text: str) -> list[str]:
     """The words of `text`, NFKC-normalised and case-folded."""
-    return _WORD.findall(nfkc(text).casefold())
+    return _WORD.findall(normalized("NFKC", text).casefold())
 
 
 def normalise_text(text: str) -> str:

@@ -43,6 +43,7 @@ from lxml.html import HtmlElement
 from wirehouse.escape import strip_controls
 from wirehouse.extractors import jsonld, loading
 from wirehouse.extractors.fingerprint import normalise_text
+from wirehouse.folding import normalized
 
 # characters that separate <title> segments: every dash (hyphen-minus to the full-width one),
 # every bar, bullets and middle dots, stars and diamonds, guillemets, angle quotes and arrows
@@ -562,6 +563,4 @@ def _host_keys(text: str) -> frozenset[str]:
 
 def _folded(text: str) -> str:
     """`text` without its accents ("país" and "pais" meet)."""
-    return "".join(
-        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
-    )
+    return "".join(ch for ch in normalized("NFKD", text) if not unicodedata.combining(ch))

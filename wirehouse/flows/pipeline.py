@@ -354,9 +354,10 @@ async def finish(
     """
 
     unread = unloaded(run)
+    run.summary.entries_deferred += len(unread)  # here, not in the transaction it may retry
 
     def record(con: duckdb.DuckDBPyConnection) -> None:
-        _keep_pending(con, run, unread, known=(), now=datetime.now(UTC))
+        _keep_pending(con, run, unread, known=(), now=datetime.now(UTC), later=run.triage.followers)
         if status == "completed":
             left = Counter(e.feed_url for e in (*run.triage.deferred, *run.deferred))
             save_feed_outcomes(con, outcomes, body_hashes=body_hashes, deferred=left)
@@ -515,16 +516,13 @@ async def publish_run(run: PipelineRun, read: str) -> None:
 
 def unloaded(run: PipelineRun) -> list[Entry]:
     """The new entries of a run that ended before loading them (a deadline, a stop, a
-    failure), with the run's later entries of their URLs: kept as pending articles, as a
-    budget's are, the next run's retries fetch their pages even if they have left their feeds.
-    Counted into the run's deferred entries here, once, outside any transaction."""
-    left = [
+    failure): kept as pending articles, as a budget's are, the next run's retries fetch their
+    pages even if they have left their feeds."""
+    return [
         e
         for e in run.triage.to_fetch
         if e.url_key not in run.loaded and e.url_key not in run.triage.refetched
     ]
-    run.summary.entries_deferred += len(left)
-    return [*left, *(f for e in left for f in run.triage.followers.get(e.url_key, ()))]
 
 
 def _keep_pending(
@@ -534,9 +532,12 @@ def _keep_pending(
     *,
     known: Collection[str],
     now: datetime,
+    later: Mapping[str, Sequence[Entry]] | None = None,
 ) -> None:
-    """Store entries left for a later run as pending articles (`known` url_keys are articles)."""
-    pending, followers = pending_articles(entries, known=known, seen_at=now)
+    """Store entries left for a later run as pending articles (`known` url_keys are articles),
+    with `later`, the run's later entries of their URLs."""
+    seen_too = [f for e in entries for f in (later or {}).get(e.url_key, ())]
+    pending, followers = pending_articles([*entries, *seen_too], known=known, seen_at=now)
     dedup = run.settings.dedup
     store_pending(
         con,
@@ -625,11 +626,15 @@ async def _keep_unloaded_now(run: PipelineRun) -> None:
     if run.loader is not None:
         await asyncio.to_thread(run.loader.close)
     left = unloaded(run)
+    run.summary.entries_deferred += len(left)
 
     def work() -> None:
         with session(run.db, wait_s=DB_WAIT_S) as con:
             write_atomically(
-                con, lambda c: _keep_pending(c, run, left, known=(), now=datetime.now(UTC))
+                con,
+                lambda c: _keep_pending(
+                    c, run, left, known=(), now=datetime.now(UTC), later=run.triage.followers
+                ),
             )
 
     await asyncio.to_thread(work)
